@@ -1,0 +1,83 @@
+//! The store's typed error: every redb failure is mapped into one enum at the store boundary.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong inside the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database file could not be opened or created.
+    #[error("cannot open the store at {path}: {source}")]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// What redb reported.
+        #[source]
+        source: redb::DatabaseError,
+    },
+    /// The database file is held by a running gateway.
+    #[error(
+        "the store at {path} is in use by a running gateway; stop it first (export and inspection work on a stopped gateway)"
+    )]
+    InUse {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// A transaction could not be started.
+    #[error("store transaction failed to start: {0}")]
+    Transaction(#[from] redb::TransactionError),
+    /// A table could not be opened.
+    #[error("store table failed to open: {0}")]
+    Table(#[from] redb::TableError),
+    /// Reading or writing a table failed.
+    #[error("store I/O failed: {0}")]
+    Storage(#[from] redb::StorageError),
+    /// The durable commit failed; nothing of the batch is on disk.
+    #[error("store commit failed: {0}")]
+    Commit(#[from] redb::CommitError),
+    /// A stored record could not be decoded (corruption, or written by a newer version).
+    #[error("stored record {table}[{key}] cannot be decoded: {reason}")]
+    Record {
+        /// The table holding the record.
+        table: &'static str,
+        /// The record's key.
+        key: u64,
+        /// Why it failed.
+        reason: String,
+    },
+    /// Accepting the batch would pass the configured disk quota.
+    #[error("disk quota reached: {used} bytes used + {needed} needed > quota {quota} bytes")]
+    QuotaExceeded {
+        /// Bytes in use now.
+        used: u64,
+        /// Bytes this request needs.
+        needed: u64,
+        /// The configured quota.
+        quota: u64,
+    },
+    /// The group this request was committed with failed; nothing of it is on disk.
+    #[error("the store could not commit this request ({0}); it was not stored, retry")]
+    GroupFailed(String),
+    /// The writer thread has stopped (shutdown in progress, or it failed).
+    #[error("the store writer has stopped")]
+    WriterGone,
+    /// A file next to the store could not be read or written.
+    #[error("store file operation on {path} failed: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl StoreError {
+    /// True when the condition is temporary and the sender should retry later (Meta does).
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::QuotaExceeded { .. } | Self::WriterGone | Self::GroupFailed(_)
+        )
+    }
+}

@@ -1,0 +1,167 @@
+//! The store: the only code that touches redb.
+//!
+//! One writer thread owns write transactions and group-commits batches (see [`writer`]); the
+//! async side talks to it through a bounded channel and awaits a reply that comes only after
+//! the data is durable. Readers ([`reader`]) open the file read-only while the gateway is
+//! stopped, for `export` and inspection.
+
+mod error;
+pub mod reader;
+mod record;
+mod request;
+mod tables;
+pub mod usage;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use redb::Database;
+use tokio::sync::{mpsc, oneshot};
+
+pub use error::StoreError;
+pub use record::{DeadLetter, LogRecord, RecordKind};
+pub use request::{IngestBatch, IngestOutcome, PreparedEvent};
+pub use usage::{SharedUsage, Usage};
+
+use crate::clock::SharedClock;
+use request::{Command, Submission};
+use writer::{Counters, Writer, WriterSettings};
+
+/// The store file's name inside the data folder.
+pub const STORE_FILE: &str = "store.redb";
+
+/// How the store is sized and bounded.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreOptions {
+    /// Refuse new data when stored bytes plus other files in the data folder would pass this.
+    pub quota_bytes: u64,
+    /// Keep dedupe keys at least this long (Meta retries for 7 days).
+    pub dedupe_retention_ms: u64,
+    /// The dedupe index's entry cap; beyond it the oldest entries go first (and a warning is logged).
+    pub dedupe_max_entries: u64,
+    /// redb's page cache, in bytes.
+    pub cache_bytes: usize,
+    /// The most submissions one group commit takes.
+    pub max_batch: usize,
+}
+
+/// A handle to the open store. Cheap to clone; every clone talks to the same writer.
+#[derive(Clone)]
+pub struct Store {
+    commands: mpsc::Sender<Command>,
+    usage: SharedUsage,
+    path: Arc<PathBuf>,
+}
+
+/// Owns the writer thread; [`StoreWriter::close`] finishes queued work and closes the file.
+pub struct StoreWriter {
+    commands: mpsc::Sender<Command>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `data_dir` and starts its writer thread. Blocking: call
+    /// it from a blocking context (`spawn_blocking`) or before the runtime starts.
+    pub fn open(
+        data_dir: &Path,
+        options: StoreOptions,
+        clock: SharedClock,
+    ) -> Result<(Self, StoreWriter), StoreError> {
+        let path = data_dir.join(STORE_FILE);
+        let db = open_database(&path, options.cache_bytes)?;
+        let counters = Counters::load_or_init(&db)?;
+        let usage: SharedUsage = Arc::new(Usage::default());
+        usage.set_other_files_bytes(usage::scan_other_files(data_dir, &path));
+        let settings = WriterSettings {
+            quota_bytes: options.quota_bytes,
+            retention_ms: options.dedupe_retention_ms,
+            dedupe_max_entries: options.dedupe_max_entries,
+            max_batch: options.max_batch,
+        };
+        // Room for a few full groups; beyond that, handlers wait (backpressure), they never drop.
+        let (commands, receiver) = mpsc::channel(options.max_batch.saturating_mul(4).max(16));
+        let writer = Writer::new(db, settings, counters, Arc::clone(&usage), clock);
+        let thread = std::thread::Builder::new()
+            .name("waygate-store".into())
+            .spawn(move || writer.run(receiver))
+            .map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        Ok((
+            Self {
+                commands: commands.clone(),
+                usage,
+                path: Arc::new(path),
+            },
+            StoreWriter {
+                commands,
+                thread: Some(thread),
+            },
+        ))
+    }
+
+    /// Sends a batch to the writer and waits until it is durable (or refused).
+    pub async fn ingest(&self, batch: IngestBatch) -> Result<IngestOutcome, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Ingest(Submission { batch, reply }))
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// The quota's current measure.
+    pub fn usage(&self) -> &SharedUsage {
+        &self.usage
+    }
+
+    /// The store file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl StoreWriter {
+    /// Lets the writer finish everything queued, closes the database and joins the thread.
+    /// Blocking: call it from a blocking context, never on an async worker thread.
+    pub fn close(mut self) {
+        if let Some(thread) = self.thread.take() {
+            // If the channel is full this waits for room: queued work is finished first.
+            let _ = self.commands.blocking_send(Command::Close);
+            if thread.join().is_err() {
+                tracing::error!("the store writer thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for StoreWriter {
+    /// Dropping without [`StoreWriter::close`] asks the writer to stop after its queue but does
+    /// not wait (a drop may run on an async thread, which must not block).
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            let _ = self.commands.try_send(Command::Close);
+        }
+    }
+}
+
+fn open_database(path: &Path, cache_bytes: usize) -> Result<Database, StoreError> {
+    Database::builder()
+        .set_cache_size(cache_bytes)
+        .create(path)
+        .map_err(|source| match source {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse {
+                path: path.to_path_buf(),
+            },
+            source => StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            },
+        })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,164 @@
+//! Reading a stopped gateway's store: the inbound log, dead letters and counters.
+
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use redb::{Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTableMetadata};
+
+use super::tables::{
+    DEAD_LETTERS, INBOUND_LOG, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL,
+    META_LAST_COMMIT_MS, META_NEXT_SEQ, META_STORED_BYTES,
+};
+use super::{DeadLetter, LogRecord, STORE_FILE, StoreError};
+
+/// A read-only view of a store whose gateway is stopped.
+pub struct StoreReader {
+    db: Opened,
+    path: PathBuf,
+}
+
+enum Opened {
+    ReadOnly(ReadOnlyDatabase),
+    /// Opened for writing because the file needed recovery after a crash (kill -9, power cut).
+    Repaired(Database),
+}
+
+/// The store's counters, for `status` and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StoreSummary {
+    /// Entries in the inbound log.
+    pub log_entries: u64,
+    /// The sequence number the next event will get.
+    pub next_seq: u64,
+    /// Dead letters kept.
+    pub dead_letters: u64,
+    /// Entries in the dedupe index.
+    pub dedupe_entries: u64,
+    /// Duplicates dropped since the store was created.
+    pub duplicates_total: u64,
+    /// Bytes of keys and values the store holds (the quota's measure).
+    pub stored_bytes: u64,
+    /// Wall-clock ms of the last durable commit.
+    pub last_commit_ms: u64,
+}
+
+impl StoreReader {
+    /// Opens the store in `data_dir`. A file left needing recovery by a crash is recovered first
+    /// (`repaired` is then true); a file held by a running gateway is refused.
+    pub fn open(data_dir: &Path) -> Result<(Self, bool), StoreError> {
+        let path = data_dir.join(STORE_FILE);
+        if !path.exists() {
+            return Err(StoreError::Io {
+                path,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no store here; is this the gateway's --data-dir?",
+                ),
+            });
+        }
+        let map_open = |source: redb::DatabaseError| match source {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse { path: path.clone() },
+            source => StoreError::Open {
+                path: path.clone(),
+                source,
+            },
+        };
+        match Database::builder().open_read_only(&path) {
+            Ok(db) => Ok((
+                Self {
+                    db: Opened::ReadOnly(db),
+                    path,
+                },
+                false,
+            )),
+            Err(redb::DatabaseError::RepairAborted) => {
+                let db = Database::builder().open(&path).map_err(map_open)?;
+                Ok((
+                    Self {
+                        db: Opened::Repaired(db),
+                        path,
+                    },
+                    true,
+                ))
+            }
+            Err(other) => Err(map_open(other)),
+        }
+    }
+
+    fn read(&self) -> Result<ReadTransaction, StoreError> {
+        Ok(match &self.db {
+            Opened::ReadOnly(db) => db.begin_read()?,
+            Opened::Repaired(db) => db.begin_read()?,
+        })
+    }
+
+    /// Visits the inbound log in sequence order, from `from_seq` on.
+    pub fn for_each_record(
+        &self,
+        from_seq: u64,
+        mut visit: impl FnMut(u64, LogRecord) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        let txn = self.read()?;
+        let table = txn.open_table(INBOUND_LOG)?;
+        for row in table.range(from_seq..)? {
+            let (seq, bytes) = row?;
+            let seq = seq.value();
+            let record =
+                LogRecord::from_bytes(bytes.value()).map_err(|error| StoreError::Record {
+                    table: "inbound_log",
+                    key: seq,
+                    reason: error.to_string(),
+                })?;
+            if visit(seq, record).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Visits the dead letters in the order they arrived, from `from_seq` on.
+    pub fn for_each_dead_letter(
+        &self,
+        from_seq: u64,
+        mut visit: impl FnMut(u64, DeadLetter) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        let txn = self.read()?;
+        let table = txn.open_table(DEAD_LETTERS)?;
+        for row in table.range(from_seq..)? {
+            let (seq, bytes) = row?;
+            let seq = seq.value();
+            let letter =
+                DeadLetter::from_bytes(bytes.value()).map_err(|error| StoreError::Record {
+                    table: "dead_letters",
+                    key: seq,
+                    reason: error.to_string(),
+                })?;
+            if visit(seq, letter).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The store's counters.
+    pub fn summary(&self) -> Result<StoreSummary, StoreError> {
+        let txn = self.read()?;
+        let meta = txn.open_table(META)?;
+        let get =
+            |key: &str| -> Result<u64, StoreError> { Ok(meta.get(key)?.map_or(0, |v| v.value())) };
+        Ok(StoreSummary {
+            log_entries: txn.open_table(INBOUND_LOG)?.len()?,
+            next_seq: get(META_NEXT_SEQ)?.max(1),
+            dead_letters: txn.open_table(DEAD_LETTERS)?.len()?,
+            dedupe_entries: get(META_DEDUPE_ENTRIES)?,
+            duplicates_total: get(META_DUPLICATES_TOTAL)?,
+            stored_bytes: get(META_STORED_BYTES)?,
+            last_commit_ms: get(META_LAST_COMMIT_MS)?,
+        })
+    }
+
+    /// The store file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}

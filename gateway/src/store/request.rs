@@ -1,0 +1,51 @@
+//! What the shell hands the store writer, and what it gets back.
+
+use tokio::sync::oneshot;
+
+use super::StoreError;
+
+/// One event ready for the store: its dedupe key and its encoded log record.
+#[derive(Debug, Clone)]
+pub struct PreparedEvent {
+    /// The dedupe key (see [`crate::meta::DedupeKey`]); events whose key is already in the index
+    /// are dropped as duplicates.
+    pub dedupe_key: Vec<u8>,
+    /// The encoded [`super::LogRecord`].
+    pub record: Vec<u8>,
+}
+
+/// Everything one webhook delivery asks the store to keep, committed atomically.
+#[derive(Debug, Default)]
+pub struct IngestBatch {
+    /// The decoded events, in payload order.
+    pub events: Vec<PreparedEvent>,
+    /// Encoded [`super::DeadLetter`]s: undecodable bodies or items.
+    pub dead_letters: Vec<Vec<u8>>,
+}
+
+/// What the store did with an [`IngestBatch`], once it is durable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestOutcome {
+    /// Events appended to the inbound log.
+    pub appended: u32,
+    /// Events dropped because their dedupe key was already known.
+    pub duplicates: u32,
+    /// Dead letters stored.
+    pub dead_letters: u32,
+    /// The sequence number of the first appended event, if any.
+    pub first_seq: Option<u64>,
+}
+
+/// A batch in flight to the writer, with the channel its answer goes back on.
+pub(super) struct Submission {
+    pub(super) batch: IngestBatch,
+    pub(super) reply: oneshot::Sender<Result<IngestOutcome, StoreError>>,
+}
+
+/// A message to the writer thread.
+pub(super) enum Command {
+    /// Commit this batch durably, then answer.
+    Ingest(Submission),
+    /// Finish everything queued before this, close the database, and stop.
+    Close,
+}

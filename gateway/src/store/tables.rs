@@ -1,0 +1,35 @@
+//! The redb tables and the keys of the `meta` table. Only the store module sees these.
+
+use redb::TableDefinition;
+
+/// The inbound log: sequence number -> postcard [`super::record::LogRecord`]. Append-only.
+pub(super) const INBOUND_LOG: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("inbound_log");
+/// Dead letters: their own sequence -> postcard [`super::record::DeadLetter`].
+pub(super) const DEAD_LETTERS: TableDefinition<'_, u64, &[u8]> =
+    TableDefinition::new("dead_letters");
+/// Dedupe index: dedupe key -> the wall-clock millisecond it was first seen.
+pub(super) const DEDUPE: TableDefinition<'_, &[u8], u64> = TableDefinition::new("dedupe");
+/// Expiry index over [`DEDUPE`]: (first seen ms, dedupe key) -> (). Ordered by age, so expiry
+/// and the entry cap remove the oldest first.
+pub(super) const DEDUPE_BY_AGE: TableDefinition<'_, (u64, &[u8]), ()> =
+    TableDefinition::new("dedupe_by_age");
+/// Counters and watermarks, by name (the `META_*` keys below).
+pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
+
+/// The next inbound log sequence number (starts at 1, only grows).
+pub(super) const META_NEXT_SEQ: &str = "next_seq";
+/// The next dead-letter sequence number.
+pub(super) const META_NEXT_DEAD_SEQ: &str = "next_dead_seq";
+/// Bytes of keys and values stored in the tables (the quota's measure of the store).
+pub(super) const META_STORED_BYTES: &str = "stored_bytes";
+/// Entries in the dedupe index.
+pub(super) const META_DEDUPE_ENTRIES: &str = "dedupe_entries";
+/// Wall-clock milliseconds of the last durable commit (the clock watermark).
+pub(super) const META_LAST_COMMIT_MS: &str = "last_commit_ms";
+/// Duplicates dropped since the store was created.
+pub(super) const META_DUPLICATES_TOTAL: &str = "duplicates_total";
+/// The store's schema version (see [`SCHEMA_VERSION`]).
+pub(super) const META_SCHEMA_VERSION: &str = "schema_version";
+
+/// The layout version of these tables. Bumped on any incompatible change.
+pub(super) const SCHEMA_VERSION: u64 = 1;

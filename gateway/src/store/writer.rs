@@ -1,0 +1,340 @@
+//! The single writer: it owns every write transaction and group-commits whatever is queued.
+//!
+//! Webhook handlers send an [`IngestBatch`] with a reply channel. The writer takes the first
+//! queued submission, drains up to `max_batch` more without waiting, applies them all in one
+//! write transaction (dedupe, append, dead letters, counters), commits with
+//! `Durability::Immediate` (one fsync for the whole group), and only then answers each
+//! submission. A submission is never answered `Ok` before its data is durable.
+
+use std::collections::HashSet;
+
+use redb::{Database, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use tokio::sync::mpsc;
+
+use super::StoreError;
+use super::request::{Command, IngestBatch, IngestOutcome, Submission};
+use super::tables::{
+    DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG, META, META_DEDUPE_ENTRIES,
+    META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_DEAD_SEQ, META_NEXT_SEQ,
+    META_SCHEMA_VERSION, META_STORED_BYTES, SCHEMA_VERSION,
+};
+use super::usage::SharedUsage;
+use crate::clock::SharedClock;
+
+/// How many dedupe entries one expiry pass removes at most, to bound a transaction's size.
+const EXPIRY_BATCH: u64 = 10_000;
+/// How often (wall-clock ms) the writer looks for expired dedupe entries.
+const EXPIRY_INTERVAL_MS: u64 = 60_000;
+/// Fixed bytes a stored u64 key or value costs in the accounting.
+const U64_BYTES: u64 = 8;
+
+/// The writer's limits.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct WriterSettings {
+    pub(super) quota_bytes: u64,
+    pub(super) retention_ms: u64,
+    pub(super) dedupe_max_entries: u64,
+    pub(super) max_batch: usize,
+}
+
+/// The counters the writer keeps in memory and persists in `meta` with every commit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Counters {
+    pub(super) next_seq: u64,
+    pub(super) next_dead_seq: u64,
+    pub(super) stored_bytes: u64,
+    pub(super) dedupe_entries: u64,
+    pub(super) last_commit_ms: u64,
+    pub(super) duplicates_total: u64,
+}
+
+impl Counters {
+    /// Reads the counters, initialising a new store.
+    pub(super) fn load_or_init(db: &Database) -> Result<Self, StoreError> {
+        let txn = db.begin_write()?;
+        let counters = {
+            // Create every table so that readers never meet a missing one.
+            txn.open_table(INBOUND_LOG)?;
+            txn.open_table(DEAD_LETTERS)?;
+            txn.open_table(DEDUPE)?;
+            txn.open_table(DEDUPE_BY_AGE)?;
+            let mut meta = txn.open_table(META)?;
+            let get = |key: &str| -> Result<Option<u64>, StoreError> {
+                Ok(meta.get(key)?.map(|v| v.value()))
+            };
+            let counters = Self {
+                next_seq: get(META_NEXT_SEQ)?.unwrap_or(1),
+                next_dead_seq: get(META_NEXT_DEAD_SEQ)?.unwrap_or(1),
+                stored_bytes: get(META_STORED_BYTES)?.unwrap_or(0),
+                dedupe_entries: get(META_DEDUPE_ENTRIES)?.unwrap_or(0),
+                last_commit_ms: get(META_LAST_COMMIT_MS)?.unwrap_or(0),
+                duplicates_total: get(META_DUPLICATES_TOTAL)?.unwrap_or(0),
+            };
+            if get(META_SCHEMA_VERSION)?.is_none() {
+                meta.insert(META_SCHEMA_VERSION, SCHEMA_VERSION)?;
+            }
+            counters
+        };
+        txn.commit()?;
+        Ok(counters)
+    }
+
+    fn save(&self, txn: &WriteTransaction) -> Result<(), StoreError> {
+        let mut meta = txn.open_table(META)?;
+        meta.insert(META_NEXT_SEQ, self.next_seq)?;
+        meta.insert(META_NEXT_DEAD_SEQ, self.next_dead_seq)?;
+        meta.insert(META_STORED_BYTES, self.stored_bytes)?;
+        meta.insert(META_DEDUPE_ENTRIES, self.dedupe_entries)?;
+        meta.insert(META_LAST_COMMIT_MS, self.last_commit_ms)?;
+        meta.insert(META_DUPLICATES_TOTAL, self.duplicates_total)?;
+        Ok(())
+    }
+}
+
+/// The writer thread's state.
+pub(super) struct Writer {
+    db: Database,
+    settings: WriterSettings,
+    counters: Counters,
+    usage: SharedUsage,
+    clock: SharedClock,
+    last_expiry_ms: u64,
+}
+
+impl Writer {
+    pub(super) fn new(
+        db: Database,
+        settings: WriterSettings,
+        counters: Counters,
+        usage: SharedUsage,
+        clock: SharedClock,
+    ) -> Self {
+        usage.set_stored_bytes(counters.stored_bytes);
+        Self {
+            db,
+            settings,
+            counters,
+            usage,
+            clock,
+            last_expiry_ms: 0,
+        }
+    }
+
+    /// Runs until a [`Command::Close`] arrives or every sender is gone; then closes the
+    /// database cleanly.
+    pub(super) fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        let mut group: Vec<Submission> = Vec::with_capacity(self.settings.max_batch);
+        loop {
+            let mut closing = false;
+            match commands.blocking_recv() {
+                None | Some(Command::Close) => closing = true,
+                Some(Command::Ingest(first)) => group.push(first),
+            }
+            while !closing && group.len() < self.settings.max_batch {
+                match commands.try_recv() {
+                    Ok(Command::Ingest(next)) => group.push(next),
+                    Ok(Command::Close) => closing = true,
+                    Err(_) => break,
+                }
+            }
+            if !group.is_empty() {
+                self.commit_group(&mut group);
+            }
+            if let Err(error) = self.expire_dedupe_entries() {
+                tracing::warn!(%error, "dedupe expiry pass failed; will retry");
+            }
+            if closing {
+                break;
+            }
+        }
+        // Anything still queued after Close is answered, not dropped silently.
+        commands.close();
+        while let Ok(Command::Ingest(late)) = commands.try_recv() {
+            let _ = late.reply.send(Err(StoreError::WriterGone));
+        }
+        tracing::debug!(next_seq = self.counters.next_seq, "store writer closed");
+    }
+
+    /// Applies a group in one transaction and answers every member.
+    fn commit_group(&mut self, group: &mut Vec<Submission>) {
+        let now_ms = self.clock.now_ms();
+        let mut counters = self.counters;
+        counters.last_commit_ms = counters.last_commit_ms.max(now_ms);
+        let result = (|| -> Result<Vec<Result<IngestOutcome, StoreError>>, StoreError> {
+            let txn = self.db.begin_write()?;
+            let mut outcomes = Vec::with_capacity(group.len());
+            for submission in group.iter() {
+                outcomes.push(self.apply(&txn, &mut counters, &submission.batch)?);
+            }
+            counters.save(&txn)?;
+            txn.commit()?;
+            Ok(outcomes)
+        })();
+        match result {
+            Ok(outcomes) => {
+                self.counters = counters;
+                self.usage.set_stored_bytes(counters.stored_bytes);
+                for (submission, outcome) in group.drain(..).zip(outcomes) {
+                    let _ = submission.reply.send(outcome);
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, requests = group.len(), "store commit failed; the senders will retry");
+                for submission in group.drain(..) {
+                    let _ = submission
+                        .reply
+                        .send(Err(StoreError::GroupFailed(error.to_string())));
+                }
+            }
+        }
+    }
+
+    /// Applies one submission inside `txn`. A quota refusal refuses this submission only
+    /// (returned as the inner `Err`); a storage failure aborts the whole group (outer `Err`).
+    fn apply(
+        &self,
+        txn: &WriteTransaction,
+        counters: &mut Counters,
+        batch: &IngestBatch,
+    ) -> Result<Result<IngestOutcome, StoreError>, StoreError> {
+        let mut dedupe = txn.open_table(DEDUPE)?;
+        // Pass 1: which events are new, and what they cost.
+        let mut fresh = Vec::with_capacity(batch.events.len());
+        let mut seen_here: HashSet<&[u8]> = HashSet::new();
+        let mut needed = 0u64;
+        for (index, event) in batch.events.iter().enumerate() {
+            let key = event.dedupe_key.as_slice();
+            if !seen_here.insert(key) || dedupe.get(key)?.is_some() {
+                continue;
+            }
+            fresh.push(index);
+            needed += event_cost(key.len(), event.record.len());
+        }
+        needed += batch
+            .dead_letters
+            .iter()
+            .map(|letter| U64_BYTES + len_u64(letter.len()))
+            .sum::<u64>();
+        let used = self.usage.other_files_bytes() + counters.stored_bytes;
+        if needed > 0 && used.saturating_add(needed) > self.settings.quota_bytes {
+            return Ok(Err(StoreError::QuotaExceeded {
+                used,
+                needed,
+                quota: self.settings.quota_bytes,
+            }));
+        }
+        // Pass 2: write.
+        let mut outcome = IngestOutcome {
+            duplicates: u32::try_from(batch.events.len() - fresh.len()).unwrap_or(u32::MAX),
+            ..IngestOutcome::default()
+        };
+        let seen_ms = counters.last_commit_ms;
+        let mut by_age = txn.open_table(DEDUPE_BY_AGE)?;
+        let mut log = txn.open_table(INBOUND_LOG)?;
+        for index in fresh {
+            let event = &batch.events[index];
+            let key = event.dedupe_key.as_slice();
+            dedupe.insert(key, seen_ms)?;
+            by_age.insert((seen_ms, key), ())?;
+            log.insert(counters.next_seq, event.record.as_slice())?;
+            outcome.first_seq.get_or_insert(counters.next_seq);
+            counters.next_seq += 1;
+            counters.dedupe_entries += 1;
+            outcome.appended += 1;
+        }
+        let mut dead = txn.open_table(DEAD_LETTERS)?;
+        for letter in &batch.dead_letters {
+            dead.insert(counters.next_dead_seq, letter.as_slice())?;
+            counters.next_dead_seq += 1;
+            outcome.dead_letters += 1;
+        }
+        counters.stored_bytes += needed;
+        counters.duplicates_total += u64::from(outcome.duplicates);
+        Ok(Ok(outcome))
+    }
+
+    /// Removes dedupe entries older than the retention, and the oldest ones beyond the entry
+    /// cap, at most [`EXPIRY_BATCH`] per pass. Does nothing while the clock reads earlier than
+    /// the last commit: a clock that jumped back must not make anything look newer or older.
+    fn expire_dedupe_entries(&mut self) -> Result<(), StoreError> {
+        let now_ms = self.clock.now_ms();
+        let over_cap = self.counters.dedupe_entries > self.settings.dedupe_max_entries;
+        let interval_due = now_ms >= self.last_expiry_ms.saturating_add(EXPIRY_INTERVAL_MS);
+        if (!interval_due && !over_cap) || now_ms < self.counters.last_commit_ms {
+            return Ok(());
+        }
+        self.last_expiry_ms = now_ms;
+        let horizon_ms = now_ms.saturating_sub(self.settings.retention_ms);
+        let excess = self
+            .counters
+            .dedupe_entries
+            .saturating_sub(self.settings.dedupe_max_entries);
+        let mut counters = self.counters;
+        let txn = self.db.begin_write()?;
+        let removed = {
+            let mut by_age = txn.open_table(DEDUPE_BY_AGE)?;
+            let mut dedupe = txn.open_table(DEDUPE)?;
+            let mut removed = 0u64;
+            let mut evicted_early = 0u64;
+            while removed < EXPIRY_BATCH {
+                let Some((age_key, ())) = by_age.first()?.map(|(k, v)| (k.value().0, v.value()))
+                else {
+                    break;
+                };
+                let expired = age_key < horizon_ms;
+                if !expired && removed >= excess {
+                    break;
+                }
+                let Some(entry) = by_age.pop_first()? else {
+                    break;
+                };
+                let (seen_ms, key) = entry.0.value();
+                let key = key.to_vec();
+                drop(entry);
+                dedupe.remove(key.as_slice())?;
+                counters.stored_bytes = counters
+                    .stored_bytes
+                    .saturating_sub(2 * (U64_BYTES + len_u64(key.len())));
+                counters.dedupe_entries = counters.dedupe_entries.saturating_sub(1);
+                removed += 1;
+                if seen_ms >= horizon_ms {
+                    evicted_early += 1;
+                }
+            }
+            if evicted_early > 0 {
+                tracing::warn!(
+                    evicted_early,
+                    cap = self.settings.dedupe_max_entries,
+                    "dedupe index reached its entry cap: the oldest entries were dropped before their retention ended; raise store.dedupe_max_entries"
+                );
+            }
+            removed
+        };
+        if removed == 0 {
+            txn.abort()?;
+            return Ok(());
+        }
+        counters.save(&txn)?;
+        txn.commit()?;
+        tracing::debug!(removed, "expired dedupe entries");
+        self.counters = counters;
+        self.usage.set_stored_bytes(counters.stored_bytes);
+        Ok(())
+    }
+}
+
+/// The bytes one new event adds: its dedupe entry, its age-index entry and its log record.
+fn event_cost(key_len: usize, record_len: usize) -> u64 {
+    let key = len_u64(key_len);
+    (key + U64_BYTES) * 2 + U64_BYTES + len_u64(record_len)
+}
+
+fn len_u64(len: usize) -> u64 {
+    u64::try_from(len).unwrap_or(u64::MAX)
+}
+
+/// Counts rows in a table (used by tests and status).
+#[allow(dead_code, reason = "used by status and tests")]
+pub(super) fn table_len<T: ReadableTableMetadata>(table: &T) -> Result<u64, StoreError> {
+    Ok(table.len()?)
+}
