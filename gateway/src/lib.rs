@@ -1,9 +1,23 @@
 #![forbid(unsafe_code)]
 //! waygate: a WhatsApp Business edge gateway.
 //!
-//! The crate is split at the I/O boundary: pure decision code takes `now` and returns decisions;
-//! the [`store`] is the only code that touches redb; the shell (listeners, CLI) moves data
-//! between the outside world, the store and the core.
+//! The crate is split at the I/O boundary:
+//! - pure code takes `now` and the current state and returns decisions: [`meta`] (webhook
+//!   decoding and signatures);
+//! - the [`store`] is the only code that touches redb, on its own writer thread;
+//! - the shell moves data between the outside world, the store and the core: [`ingress`]
+//!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
 
+pub mod cli;
 pub mod clock;
+pub mod export;
+mod files;
+pub mod ingress;
+pub mod meta;
+pub mod secret_match;
+pub mod secrets;
+pub mod serve;
+pub mod server;
+pub mod shutdown;
 pub mod store;
+pub mod telemetry;

@@ -1,0 +1,199 @@
+//! TOML in and out: defaults, a full file, files on disk, and `to_toml` reading back to the
+//! same value.
+#![cfg(feature = "std")]
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use std::io::Write as _;
+
+use firmware_config::{
+    Config, ConfigProblem, EXIT_CONFIG, EnvName, LogFormat, Path, SecretSource, keys,
+    load_toml_file, parse_toml,
+};
+
+const SECRET: &str = "hunter2-d0-not-print";
+
+#[test]
+fn an_empty_file_is_the_defaults() {
+    assert_eq!(parse_toml(""), Ok(Config::default()));
+    assert_eq!(
+        parse_toml("# nothing\n\n[public]\n[store]\n"),
+        Ok(Config::default())
+    );
+}
+
+#[test]
+fn a_full_file_sets_every_key() {
+    let text = r#"
+        data_dir = "/var/lib/waygate"
+
+        [public]
+        listen = "0.0.0.0:443"
+        tls_cert = "/etc/waygate/cert.pem"
+        tls_key = "/etc/waygate/key.pem"
+        max_connections = 2048
+        max_body_bytes = 1_048_576
+        header_read_timeout_ms = 5000
+        body_read_timeout_ms = 20000
+        tls_handshake_timeout_ms = 7000
+        http2_max_concurrent_streams = 100
+
+        [local]
+        listen = "[::1]:8080"
+
+        [meta]
+        app_secret_file = "/run/secrets/app_secret"
+        verify_token_env = "WAYGATE_VERIFY_TOKEN"
+
+        [store]
+        quota_bytes = 8_589_934_592
+        dedupe_retention_hours = 336
+        dedupe_max_entries = 5_000_000
+        cache_bytes = 16_777_216
+        max_batch = 128
+
+        [shutdown]
+        grace_ms = 30000
+
+        [log]
+        format = "json"
+        filter = "waygate=debug,info"
+    "#;
+    let config = parse_toml(text).unwrap();
+    assert_eq!(config.data_dir, "/var/lib/waygate");
+    assert_eq!(config.public.listen, "0.0.0.0:443".parse().unwrap());
+    assert_eq!(
+        config.public.tls_cert.as_deref(),
+        Some("/etc/waygate/cert.pem")
+    );
+    assert_eq!(
+        config.public.tls_key.as_deref(),
+        Some("/etc/waygate/key.pem")
+    );
+    assert_eq!(config.public.max_connections, 2048);
+    assert_eq!(config.public.max_body_bytes, 1_048_576);
+    assert_eq!(config.public.header_read_timeout_ms, 5000);
+    assert_eq!(config.public.body_read_timeout_ms, 20_000);
+    assert_eq!(config.public.tls_handshake_timeout_ms, 7000);
+    assert_eq!(config.public.http2_max_concurrent_streams, 100);
+    assert_eq!(config.local.listen, "[::1]:8080".parse().unwrap());
+    assert_eq!(
+        config.meta.app_secret,
+        SecretSource::File(Path::try_from("/run/secrets/app_secret").unwrap())
+    );
+    assert_eq!(
+        config.meta.verify_token,
+        SecretSource::Env(EnvName::try_from("WAYGATE_VERIFY_TOKEN").unwrap())
+    );
+    assert_eq!(config.store.quota_bytes, 8 << 30);
+    assert_eq!(config.store.dedupe_retention_hours, 336);
+    assert_eq!(config.store.dedupe_max_entries, 5_000_000);
+    assert_eq!(config.store.cache_bytes, 16 << 20);
+    assert_eq!(config.store.max_batch, 128);
+    assert_eq!(config.shutdown.grace_ms, 30_000);
+    assert_eq!(config.log.format, LogFormat::Json);
+    assert_eq!(config.log.filter, "waygate=debug,info");
+}
+
+#[test]
+fn secret_sources_are_read() {
+    let config = parse_toml(&format!("[meta]\napp_secret = \"{SECRET}\"")).unwrap();
+    assert!(matches!(&config.meta.app_secret, SecretSource::Inline(s) if s == SECRET));
+    assert_eq!(config.meta.verify_token, SecretSource::Generated);
+}
+
+#[test]
+fn files_are_loaded_and_file_problems_name_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("waygate.toml");
+    std::fs::write(&good, "[shutdown]\ngrace_ms = 1\n").unwrap();
+    assert_eq!(load_toml_file(&good).unwrap().shutdown.grace_ms, 1);
+
+    let missing = dir.path().join("missing.toml");
+    let errors = load_toml_file(&missing).unwrap_err();
+    assert_eq!(
+        errors.problems(),
+        [ConfigProblem::Unreadable {
+            path: missing.clone(),
+            kind: std::io::ErrorKind::NotFound
+        }]
+    );
+    assert!(errors.to_string().contains("missing.toml"), "{errors}");
+
+    let binary = dir.path().join("blob.bin");
+    std::fs::write(&binary, [0x57, 0x47, 0xff, 0xfe]).unwrap();
+    assert!(matches!(
+        load_toml_file(&binary).unwrap_err().problems(),
+        [ConfigProblem::NotUtf8 { .. }]
+    ));
+
+    let huge = dir.path().join("huge.toml");
+    let mut file = std::fs::File::create(&huge).unwrap();
+    let line = "# padding padding padding padding padding padding padding padding\n";
+    for _ in 0..=firmware_config::MAX_CONFIG_FILE_BYTES / 64 {
+        file.write_all(line.as_bytes()).unwrap();
+    }
+    drop(file);
+    assert!(matches!(
+        load_toml_file(&huge).unwrap_err().problems(),
+        [ConfigProblem::TooLarge { .. }]
+    ));
+
+    let invalid = dir.path().join("invalid.toml");
+    std::fs::write(&invalid, "[store]\nmax_batch = 0\n").unwrap();
+    let errors = load_toml_file(&invalid).unwrap_err();
+    assert_eq!(errors.keys().collect::<Vec<_>>(), [keys::STORE_MAX_BATCH]);
+}
+
+#[test]
+fn exit_status_for_invalid_files_is_ex_config() {
+    assert_eq!(EXIT_CONFIG, 78);
+}
+
+fn tricky() -> Config {
+    let mut config = Config {
+        data_dir: Path::try_from("C:\\waygate \"data\" 'dir'\n\t\u{7f}é🙂").unwrap(),
+        ..Config::default()
+    };
+    config.public.listen = "[fe80::1%7]:0".parse().unwrap();
+    config.local.listen = "0.0.0.0:9090".parse().unwrap();
+    config.public.tls_cert = Some(Path::try_from("'''").unwrap());
+    config.public.tls_key = Some(Path::try_from("\"\"\"").unwrap());
+    config.meta.app_secret = SecretSource::Inline(SECRET.try_into().unwrap());
+    config.meta.verify_token = SecretSource::Env("TOKEN_VAR".try_into().unwrap());
+    config.log.format = LogFormat::Json;
+    config.log.filter = "a=b,c[{d=\"e\"}]=trace".try_into().unwrap();
+    config.store.quota_bytes = 1 << 40;
+    config
+}
+
+#[test]
+fn to_toml_reads_back_to_the_same_config() {
+    for config in [Config::default(), tricky()] {
+        assert_eq!(config.validate(), Ok(()));
+        let text = config.to_toml();
+        assert_eq!(parse_toml(&text), Ok(config), "{text}");
+    }
+}
+
+#[test]
+fn to_toml_documents_every_range() {
+    let text = Config::default().to_toml();
+    for limit in firmware_config::limits::U32_LIMITS {
+        let field = keys::field_name(limit.key);
+        let line = text
+            .lines()
+            .find(|line| line.starts_with(&format!("{field} = ")))
+            .unwrap();
+        assert!(line.contains(&format!("# {} to {} {}", limit.min, limit.max, limit.unit)));
+    }
+}
+
+#[test]
+fn the_readme_example_is_valid() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("```toml\n").unwrap() + "```toml\n".len();
+    let length = readme[start..].find("```").unwrap();
+    let config = parse_toml(&readme[start..start + length]).unwrap();
+    assert_eq!(config.store.quota_bytes, 8 << 30);
+    assert_eq!(config.log.format, LogFormat::Json);
+}

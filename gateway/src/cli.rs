@@ -1,0 +1,295 @@
+//! The `waygate` command line. `main` only calls [`main`]; every command's logic lives here or
+//! in the module it drives.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use firmware_config::{Config, EXIT_CONFIG, SecretSource};
+
+use crate::export::{ExportWhat, export};
+use crate::secrets::Secret;
+use crate::serve::{ConfiguredSecrets, run};
+use crate::store::reader::StoreReader;
+use crate::telemetry::{LogFormat, init_logging};
+
+/// Exit status for a command used wrongly (sysexits `EX_USAGE`).
+const EXIT_USAGE: u8 = 64;
+/// Exit status for a failure of the data folder or the store (sysexits `EX_IOERR`).
+const EXIT_IO: u8 = 74;
+/// Exit status for any other runtime failure (sysexits `EX_SOFTWARE`).
+const EXIT_SOFTWARE: u8 = 70;
+
+/// waygate: a WhatsApp Business edge gateway.
+#[derive(Debug, Parser)]
+#[command(name = "waygate", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the gateway (on embedded defaults when no --config is given).
+    Serve(ServeArgs),
+    /// Check, encode or decode a configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the durable inbound log (or the dead letters) as JSON Lines. The gateway must be stopped.
+    Export(ExportArgs),
+    /// Print the store's counters as JSON. The gateway must be stopped.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// TOML configuration file.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data folder (overrides data_dir).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Public (webhook, TLS) listener address (overrides public.listen).
+    #[arg(long, value_name = "ADDR")]
+    public_listen: Option<SocketAddr>,
+    /// Local (health, operators) listener address (overrides local.listen).
+    #[arg(long, value_name = "ADDR")]
+    local_listen: Option<SocketAddr>,
+    /// Log line format (overrides log.format).
+    #[arg(long, value_name = "FORMAT", value_parser = ["text", "json"])]
+    log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a TOML file; exit 0 when valid, 78 with every problem listed otherwise.
+    Check {
+        /// The TOML file.
+        file: PathBuf,
+    },
+    /// Encode a TOML file as a firmware blob.
+    Encode {
+        /// The TOML file.
+        file: PathBuf,
+        /// Where to write the blob.
+        #[arg(short, long, value_name = "BLOB")]
+        output: PathBuf,
+    },
+    /// Decode a firmware blob and print it as TOML (which round-trips).
+    Decode {
+        /// The blob.
+        blob: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// The gateway's data folder.
+    #[arg(long, value_name = "DIR", default_value = firmware_config::DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// Start at this sequence number.
+    #[arg(long, value_name = "SEQ", default_value_t = 0)]
+    from: u64,
+    /// Export the dead letters instead of the inbound log.
+    #[arg(long)]
+    dead_letters: bool,
+}
+
+#[derive(Debug, Args)]
+struct StatusArgs {
+    /// The gateway's data folder.
+    #[arg(long, value_name = "DIR", default_value = firmware_config::DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Config(command) => config(command),
+        Command::Export(args) => {
+            init_quiet_logging();
+            let what = if args.dead_letters {
+                ExportWhat::DeadLetters
+            } else {
+                ExportWhat::InboundLog
+            };
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            match export(&args.data_dir, what, args.from, &mut out) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(error) => fail(EXIT_IO, &error),
+            }
+        }
+        Command::Status(args) => {
+            init_quiet_logging();
+            status(&args.data_dir)
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    let mut config = match &args.config {
+        Some(file) => match firmware_config::load_toml_file(file) {
+            Ok(config) => config,
+            Err(problems) => {
+                eprintln!("waygate: {} is not a valid configuration:\n{problems}", file.display());
+                return ExitCode::from(exit_config());
+            }
+        },
+        None => Config::default(),
+    };
+    if let Err(message) = apply_overrides(&mut config, &args) {
+        eprintln!("waygate: {message}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let format = match config.log.format {
+        firmware_config::LogFormat::Json => LogFormat::Json,
+        _ => LogFormat::Text,
+    };
+    if let Err(error) = init_logging(format, config.log.filter.as_str()) {
+        eprintln!("waygate: {error}");
+        return ExitCode::from(exit_config());
+    }
+    let configured = match configured_secrets(&config) {
+        Ok(secrets) => secrets,
+        Err(message) => {
+            eprintln!("waygate: {message}");
+            return ExitCode::from(exit_config());
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("waygate")
+        .max_blocking_threads(16)
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(EXIT_SOFTWARE, &error),
+    };
+    match runtime.block_on(run(config, configured, crate::shutdown::signal())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "waygate failed");
+            fail(EXIT_SOFTWARE, &error)
+        }
+    }
+}
+
+fn apply_overrides(config: &mut Config, args: &ServeArgs) -> Result<(), String> {
+    if let Some(dir) = &args.data_dir {
+        let text = dir.to_str().ok_or("--data-dir must be valid UTF-8")?;
+        config.data_dir = firmware_config::Path::try_from(text).map_err(|_| {
+            format!(
+                "--data-dir is longer than {} bytes",
+                firmware_config::PATH_CAPACITY
+            )
+        })?;
+    }
+    if let Some(addr) = args.public_listen {
+        config.public.listen = addr;
+    }
+    if let Some(addr) = args.local_listen {
+        config.local.listen = addr;
+    }
+    if let Some(format) = &args.log_format {
+        config.log.format =
+            firmware_config::LogFormat::from_name(format).ok_or("--log-format: text or json")?;
+    }
+    Ok(())
+}
+
+fn configured_secrets(config: &Config) -> Result<ConfiguredSecrets, String> {
+    let resolve = |key: &str, source: &SecretSource| -> Result<Option<Secret>, String> {
+        source
+            .resolve()
+            .map(|found| found.map(|secret| Secret::new(secret.expose())))
+            .map_err(|error| format!("{key}: {error}"))
+    };
+    Ok(ConfiguredSecrets {
+        app_secret: resolve(firmware_config::keys::META_APP_SECRET, &config.meta.app_secret)?,
+        verify_token: resolve(
+            firmware_config::keys::META_VERIFY_TOKEN,
+            &config.meta.verify_token,
+        )?,
+    })
+}
+
+fn config(command: ConfigCommand) -> ExitCode {
+    match command {
+        ConfigCommand::Check { file } => match firmware_config::load_toml_file(&file) {
+            Ok(_) => {
+                println!("{}: valid", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(problems) => {
+                eprintln!("{}: invalid\n{problems}", file.display());
+                ExitCode::from(exit_config())
+            }
+        },
+        ConfigCommand::Encode { file, output } => {
+            let config = match firmware_config::load_toml_file(&file) {
+                Ok(config) => config,
+                Err(problems) => {
+                    eprintln!("{}: invalid\n{problems}", file.display());
+                    return ExitCode::from(exit_config());
+                }
+            };
+            let blob = firmware_config::blob::encode(&config);
+            match crate::files::write_atomic(&output, &blob, 0o600) {
+                Ok(()) => {
+                    println!("{}: {} bytes", output.display(), blob.len());
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(EXIT_IO, &format!("{}: {error}", output.display())),
+            }
+        }
+        ConfigCommand::Decode { blob } => decode(&blob),
+    }
+}
+
+fn decode(path: &Path) -> ExitCode {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => return fail(EXIT_IO, &format!("{}: {error}", path.display())),
+    };
+    match firmware_config::blob::decode(&bytes) {
+        Ok(config) => {
+            print!("{}", config.to_toml());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{}: {error}", path.display());
+            ExitCode::from(exit_config())
+        }
+    }
+}
+
+fn status(data_dir: &Path) -> ExitCode {
+    let summary = StoreReader::open(data_dir).and_then(|(reader, _)| reader.summary());
+    match summary {
+        Ok(summary) => match serde_json::to_string_pretty(&summary) {
+            Ok(text) => {
+                println!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(EXIT_SOFTWARE, &error),
+        },
+        Err(error) => fail(EXIT_IO, &error),
+    }
+}
+
+fn init_quiet_logging() {
+    let _ = init_logging(LogFormat::Text, "warn");
+}
+
+fn exit_config() -> u8 {
+    u8::try_from(EXIT_CONFIG).unwrap_or(78)
+}
+
+fn fail(code: u8, error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("waygate: {error}");
+    ExitCode::from(code)
+}

@@ -1,0 +1,10 @@
+//! The public listener's webhook endpoint and its helpers.
+
+mod body;
+mod prepare;
+pub mod response;
+pub mod tls;
+mod webhook;
+
+pub use prepare::{batch_from_decoded, batch_from_undecodable, dedupe_key_bytes};
+pub use webhook::{SIGNATURE_HEADER, WEBHOOK_PATH, WebhookEndpoint, WebhookSettings};

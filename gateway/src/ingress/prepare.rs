@@ -1,0 +1,89 @@
+//! Turns a decoded webhook into what the store keeps: dedupe keys, log records, dead letters.
+//! Runs on the request's task so that the single writer thread only inserts bytes.
+
+use crate::meta::{DecodeError, DecodedWebhook, DedupeKey, EventKind, InboundEvent};
+use crate::store::{DeadLetter, IngestBatch, LogRecord, PreparedEvent, RecordKind};
+
+/// The store's dedupe key for an event. The prefixes keep the three key spaces apart.
+pub fn dedupe_key_bytes(key: &DedupeKey) -> Vec<u8> {
+    match key {
+        DedupeKey::Message(wamid) => [b"m:", wamid.as_bytes()].concat(),
+        DedupeKey::Status { wamid, status } => {
+            [b"s:", wamid.as_bytes(), b"\0", status.as_bytes()].concat()
+        }
+        DedupeKey::Content(digest) => [&b"c:"[..], &digest[..]].concat(),
+    }
+}
+
+fn record_kind(kind: EventKind) -> RecordKind {
+    match kind {
+        EventKind::Message => RecordKind::Message,
+        EventKind::Status => RecordKind::Status,
+        EventKind::ValueError => RecordKind::Error,
+        EventKind::Account => RecordKind::Account,
+        EventKind::Unknown => RecordKind::Unknown,
+    }
+}
+
+fn log_record(event: InboundEvent, received_at_ms: u64) -> LogRecord {
+    let content_json = serde_json::to_string(&event.content)
+        .unwrap_or_else(|error| format!("{{\"unserialisable\":{:?}}}", error.to_string()));
+    LogRecord {
+        received_at_ms,
+        kind: record_kind(event.kind),
+        waba_id: event.waba_id,
+        field: event.field,
+        phone_number_id: event.phone_number_id,
+        wamid: event.wamid,
+        sender: event.sender,
+        user_id: event.user_id,
+        timestamp: event.timestamp,
+        type_name: event.type_name,
+        content_json,
+    }
+}
+
+/// The batch for a payload that decoded (possibly with some items rejected).
+pub fn batch_from_decoded(decoded: DecodedWebhook, received_at_ms: u64) -> IngestBatch {
+    let events = decoded
+        .events
+        .into_iter()
+        .map(|event| PreparedEvent {
+            dedupe_key: dedupe_key_bytes(&event.dedupe_key),
+            record: log_record(event, received_at_ms).to_bytes(),
+        })
+        .collect();
+    let dead_letters = decoded
+        .rejected
+        .into_iter()
+        .map(|item| {
+            DeadLetter {
+                received_at_ms,
+                path: item.path,
+                error: item.error,
+                raw: item.raw.into_bytes(),
+            }
+            .to_bytes()
+        })
+        .collect();
+    IngestBatch {
+        events,
+        dead_letters,
+    }
+}
+
+/// The batch for a signed body that could not be decoded at all: the whole body is kept.
+pub fn batch_from_undecodable(body: &[u8], error: &DecodeError, received_at_ms: u64) -> IngestBatch {
+    IngestBatch {
+        events: Vec::new(),
+        dead_letters: vec![
+            DeadLetter {
+                received_at_ms,
+                path: String::new(),
+                error: error.to_string(),
+                raw: body.to_vec(),
+            }
+            .to_bytes(),
+        ],
+    }
+}

@@ -1,0 +1,209 @@
+//! The public endpoint: `GET /webhook` answers Meta's subscription handshake, `POST /webhook`
+//! verifies, decodes and durably stores deliveries. Every other path is 404 and every other
+//! method 405: the public port serves nothing else.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderValue, Method, Request, StatusCode, header};
+use hyper::body::Incoming;
+use tracing::{debug, info, warn};
+
+use super::body::{BodyError, read_body};
+use super::prepare::{batch_from_decoded, batch_from_undecodable};
+use super::response::{self, Reply};
+use crate::clock::SharedClock;
+use crate::meta::{decode_webhook, verify_signature};
+use crate::secret_match::SecretMatcher;
+use crate::secrets::Secret;
+use crate::store::{Store, StoreError};
+use crate::telemetry::Counters;
+
+/// The webhook's path.
+pub const WEBHOOK_PATH: &str = "/webhook";
+/// Header carrying Meta's HMAC-SHA256 of the body.
+pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
+/// What a 503 asks the sender to wait before retrying, in seconds.
+const RETRY_AFTER_SECS: &str = "60";
+
+/// The endpoint's configuration and shared state.
+pub struct WebhookEndpoint {
+    verify_token: SecretMatcher,
+    app_secrets: Vec<Secret>,
+    store: Store,
+    counters: Arc<Counters>,
+    clock: SharedClock,
+    max_body_bytes: usize,
+    body_timeout: Duration,
+}
+
+/// The pieces a [`WebhookEndpoint`] is built from.
+pub struct WebhookSettings {
+    /// The verify token for the handshake.
+    pub verify_token: SecretMatcher,
+    /// App secrets; a signature by any of them is accepted (several apps may subscribe).
+    pub app_secrets: Vec<Secret>,
+    /// The largest body accepted.
+    pub max_body_bytes: usize,
+    /// How long a client may take to send the body.
+    pub body_timeout: Duration,
+}
+
+impl WebhookEndpoint {
+    /// Builds the endpoint.
+    pub fn new(
+        settings: WebhookSettings,
+        store: Store,
+        counters: Arc<Counters>,
+        clock: SharedClock,
+    ) -> Self {
+        Self {
+            verify_token: settings.verify_token,
+            app_secrets: settings.app_secrets,
+            store,
+            counters,
+            clock,
+            max_body_bytes: settings.max_body_bytes,
+            body_timeout: settings.body_timeout,
+        }
+    }
+
+    /// Routes one request.
+    pub async fn handle(&self, request: Request<Incoming>) -> Reply {
+        if request.uri().path() != WEBHOOK_PATH {
+            return response::not_found();
+        }
+        match *request.method() {
+            Method::GET => self.handshake(request.uri().query()),
+            Method::POST => self.deliver(request).await,
+            _ => response::method_not_allowed("GET, POST"),
+        }
+    }
+
+    /// `GET /webhook?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C`.
+    fn handshake(&self, query: Option<&str>) -> Reply {
+        let (mut mode, mut token, mut challenge) = (None, None, None);
+        for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+            match name.as_ref() {
+                "hub.mode" => mode = Some(value),
+                "hub.verify_token" => token = Some(value),
+                "hub.challenge" => challenge = Some(value),
+                _ => {}
+            }
+        }
+        let token_ok = token.is_some_and(|t| self.verify_token.matches(t.as_bytes()));
+        match (mode.as_deref(), challenge) {
+            (Some("subscribe"), Some(challenge)) if token_ok => {
+                info!("webhook subscription handshake answered");
+                response::text(StatusCode::OK, challenge.into_owned())
+            }
+            _ => {
+                warn!("webhook handshake refused: wrong verify token, mode or missing challenge");
+                response::message(
+                    StatusCode::FORBIDDEN,
+                    "handshake refused: hub.mode must be subscribe, hub.verify_token must match the configured verify token, and hub.challenge must be present",
+                )
+            }
+        }
+    }
+
+    /// `POST /webhook`: answered 200 only once the delivery is durable.
+    async fn deliver(&self, request: Request<Incoming>) -> Reply {
+        let (parts, body) = request.into_parts();
+        let declared = content_length(&parts.headers);
+        let body = match read_body(body, self.max_body_bytes, declared, self.body_timeout).await {
+            Ok(body) => body,
+            Err(BodyError::TooLarge { .. }) => return self.too_large(),
+            Err(BodyError::TimedOut(limit)) => {
+                warn!(?limit, "body not received in time");
+                return response::message(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "the request body was not received in time",
+                );
+            }
+            Err(BodyError::Read(reason)) => {
+                debug!(%reason, "body read failed");
+                return response::message(StatusCode::BAD_REQUEST, "the request body could not be read");
+            }
+        };
+        let header = parts
+            .headers
+            .get(SIGNATURE_HEADER)
+            .map(|value| value.to_str().unwrap_or("\u{fffd}"));
+        let secrets: Vec<&[u8]> = self.app_secrets.iter().map(|s| s.expose().as_bytes()).collect();
+        if let Err(error) = verify_signature(&secrets, header, &body) {
+            let total = Counters::add(&self.counters.signature_failures, 1);
+            warn!(%error, signature_failures = total, bytes = body.len(), "webhook refused: bad signature; nothing stored");
+            return response::message(StatusCode::UNAUTHORIZED, &error.to_string());
+        }
+        let received_at_ms = self.clock.now_ms();
+        let batch = match decode_webhook(&body) {
+            Ok(decoded) => batch_from_decoded(decoded, received_at_ms),
+            Err(error) => {
+                warn!(%error, bytes = body.len(), "signed webhook cannot be decoded; keeping it as a dead letter");
+                batch_from_undecodable(&body, &error, received_at_ms)
+            }
+        };
+        let event_count = batch.events.len();
+        match self.store.ingest(batch).await {
+            Ok(outcome) => {
+                Counters::add(&self.counters.webhooks_accepted, 1);
+                Counters::add(&self.counters.events_appended, u64::from(outcome.appended));
+                Counters::add(&self.counters.duplicates, u64::from(outcome.duplicates));
+                if outcome.dead_letters > 0 {
+                    let total =
+                        Counters::add(&self.counters.dead_letters, u64::from(outcome.dead_letters));
+                    warn!(
+                        stored = outcome.dead_letters,
+                        dead_letters_total = total,
+                        "dead letters stored; inspect them with `waygate export --dead-letters`"
+                    );
+                }
+                debug!(
+                    events = event_count,
+                    appended = outcome.appended,
+                    duplicates = outcome.duplicates,
+                    first_seq = outcome.first_seq,
+                    "webhook stored"
+                );
+                response::text(StatusCode::OK, "ok\n")
+            }
+            Err(error @ StoreError::QuotaExceeded { .. }) => {
+                let total = Counters::add(&self.counters.quota_refusals, 1);
+                warn!(%error, quota_refusals = total, "webhook refused with 503: the disk quota is reached; Meta will retry. Free space in the data folder or raise store.quota_bytes");
+                unavailable("disk quota reached; the delivery was not stored, retry later")
+            }
+            Err(error) => {
+                Counters::add(&self.counters.store_failures, 1);
+                warn!(%error, "webhook refused with 503: the store could not commit it; Meta will retry");
+                unavailable("the store could not commit this delivery; it was not stored, retry later")
+            }
+        }
+    }
+
+    fn too_large(&self) -> Reply {
+        Counters::add(&self.counters.too_large, 1);
+        warn!(limit = self.max_body_bytes, "webhook refused: body too large");
+        response::message(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the body is larger than {} bytes", self.max_body_bytes),
+        )
+    }
+}
+
+fn unavailable(message: &str) -> Reply {
+    let mut reply = response::message(StatusCode::SERVICE_UNAVAILABLE, message);
+    reply
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+    reply
+}
+
+fn content_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}

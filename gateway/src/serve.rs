@@ -1,0 +1,316 @@
+//! `waygate serve`: wires the store, the listeners and the shutdown path together.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use firmware_config::Config;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::ingress::tls::{self, TlsError};
+use crate::ingress::{WebhookEndpoint, WebhookSettings};
+use crate::secret_match::SecretMatcher;
+use crate::secrets::{self, ResolvedSecret, Secret, SecretError, SecretOrigin};
+use crate::server::{self, ConnectionLimits, HealthEndpoint, Protocols, Readiness};
+use crate::store::{Store, StoreError, StoreOptions, usage};
+use crate::telemetry::Counters;
+
+/// The file, inside the data folder, that names the bound addresses once the gateway listens.
+pub const LISTENERS_FILE: &str = "listeners.json";
+/// How often the data folder is rescanned for the quota.
+const USAGE_SCAN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Why the gateway could not start or stop cleanly.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// A secret could not be had.
+    #[error("secret: {0}")]
+    Secret(#[from] SecretError),
+    /// TLS could not be set up.
+    #[error("TLS: {0}")]
+    Tls(#[from] TlsError),
+    /// The store could not be opened.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr} ({which} listener): {source}")]
+    Bind {
+        /// "public" or "local".
+        which: &'static str,
+        /// The address.
+        addr: SocketAddr,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The data folder could not be prepared.
+    #[error("data folder {path}: {source}")]
+    DataDir {
+        /// The folder or file.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A blocking task failed.
+    #[error("internal task failed: {0}")]
+    Task(String),
+}
+
+/// The two Meta secrets as configured (already read from files or variables).
+pub struct ConfiguredSecrets {
+    /// `meta.app_secret*`, if set.
+    pub app_secret: Option<Secret>,
+    /// `meta.verify_token*`, if set.
+    pub verify_token: Option<Secret>,
+}
+
+/// Runs the gateway until `shutdown` resolves, then drains within the grace period, closes the
+/// store and returns.
+pub async fn run(
+    config: Config,
+    configured: ConfiguredSecrets,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), ServeError> {
+    let data_dir = PathBuf::from(config.data_dir.as_str());
+    std::fs::create_dir_all(&data_dir).map_err(|source| ServeError::DataDir {
+        path: data_dir.clone(),
+        source,
+    })?;
+    let listeners_file = data_dir.join(LISTENERS_FILE);
+    remove_if_present(&listeners_file)?;
+
+    let app_secret = secrets::resolve(
+        secrets::ENV_APP_SECRET,
+        configured.app_secret,
+        &data_dir,
+        secrets::GENERATED_APP_SECRET,
+    )?;
+    let verify_token = secrets::resolve(
+        secrets::ENV_VERIFY_TOKEN,
+        configured.verify_token,
+        &data_dir,
+        secrets::GENERATED_VERIFY_TOKEN,
+    )?;
+    let configured_tls = match (&config.public.tls_cert, &config.public.tls_key) {
+        (Some(cert), Some(key)) => Some((PathBuf::from(cert.as_str()), PathBuf::from(key.as_str()))),
+        _ => None,
+    };
+    let certificate = tls::certificate_files(&data_dir, configured_tls)?;
+    let tls_config = tls::server_config(&certificate)?;
+    print_first_start(&app_secret, &verify_token, &certificate);
+    info!(
+        app_secret = ?describe(&app_secret.origin),
+        verify_token = ?describe(&verify_token.origin),
+        certificate = %certificate.cert.display(),
+        "secrets and certificate loaded"
+    );
+
+    let clock: SharedClock = Arc::new(SystemClock);
+    let options = store_options(&config);
+    let store_dir = data_dir.clone();
+    let store_clock = Arc::clone(&clock);
+    let (store, store_writer) =
+        tokio::task::spawn_blocking(move || Store::open(&store_dir, options, store_clock))
+            .await
+            .map_err(|error| ServeError::Task(error.to_string()))??;
+
+    let public = bind("public", config.public.listen).await?;
+    let local = bind("local", config.local.listen).await?;
+    let public_addr = local_addr("public", config.public.listen, &public)?;
+    let local_addr = local_addr("local", config.local.listen, &local)?;
+    write_listeners_file(&listeners_file, public_addr, local_addr)?;
+
+    let stop = CancellationToken::new();
+    let readiness = Readiness::default();
+    let counters = Arc::new(Counters::default());
+    let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
+
+    let endpoint = Arc::new(WebhookEndpoint::new(
+        WebhookSettings {
+            verify_token: SecretMatcher::new(verify_token.value.expose().as_bytes())?,
+            app_secrets: vec![app_secret.value],
+            max_body_bytes: usize::try_from(config.public.max_body_bytes).unwrap_or(usize::MAX),
+            body_timeout: Duration::from_millis(u64::from(config.public.body_read_timeout_ms)),
+        },
+        store,
+        Arc::clone(&counters),
+        clock,
+    ));
+    let public_limits = ConnectionLimits {
+        max_connections: usize::try_from(config.public.max_connections).unwrap_or(1),
+        handshake_timeout: Duration::from_millis(u64::from(config.public.tls_handshake_timeout_ms)),
+        header_read_timeout: Duration::from_millis(u64::from(config.public.header_read_timeout_ms)),
+        http2_max_concurrent_streams: config.public.http2_max_concurrent_streams,
+    };
+    let local_limits = ConnectionLimits {
+        max_connections: 64,
+        ..public_limits
+    };
+    let public_task = tokio::spawn(server::serve(
+        "public",
+        public,
+        Protocols::Tls(TlsAcceptor::from(tls_config)),
+        public_limits,
+        move |request| {
+            let endpoint = Arc::clone(&endpoint);
+            async move { endpoint.handle(request).await }
+        },
+        stop.clone(),
+    ));
+    let health = HealthEndpoint::new(readiness.clone());
+    let local_task = tokio::spawn(server::serve(
+        "local",
+        local,
+        Protocols::PlainHttp1,
+        local_limits,
+        move |request| {
+            let reply = health.handle(&request);
+            async move { reply }
+        },
+        stop.clone(),
+    ));
+    readiness.set(true);
+    info!(public = %public_addr, local = %local_addr, data_dir = %data_dir.display(), "waygate ready");
+
+    shutdown.await;
+    let grace = Duration::from_millis(u64::from(config.shutdown.grace_ms));
+    info!(?grace, "shutting down: no new connections; finishing requests in flight");
+    readiness.set(false);
+    stop.cancel();
+    let drained = tokio::time::timeout(grace, async {
+        let _ = public_task.await;
+        let _ = local_task.await;
+    })
+    .await;
+    if drained.is_err() {
+        warn!(?grace, "grace period over with requests still in flight; closing them (unanswered deliveries are retried by Meta)");
+    }
+    let _ = scanner.await;
+    tokio::task::spawn_blocking(move || store_writer.close())
+        .await
+        .map_err(|error| ServeError::Task(error.to_string()))?;
+    remove_if_present(&listeners_file)?;
+    let totals = counters.snapshot();
+    info!(?totals, "waygate stopped; the store is closed");
+    Ok(())
+}
+
+/// The store options the configuration asks for.
+pub fn store_options(config: &Config) -> StoreOptions {
+    StoreOptions {
+        quota_bytes: config.store.quota_bytes,
+        dedupe_retention_ms: u64::from(config.store.dedupe_retention_hours) * 3_600_000,
+        dedupe_max_entries: u64::from(config.store.dedupe_max_entries),
+        cache_bytes: usize::try_from(config.store.cache_bytes).unwrap_or(usize::MAX),
+        max_batch: usize::try_from(config.store.max_batch).unwrap_or(1).max(1),
+    }
+}
+
+async fn bind(which: &'static str, addr: SocketAddr) -> Result<TcpListener, ServeError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind { which, addr, source })
+}
+
+fn local_addr(
+    which: &'static str,
+    addr: SocketAddr,
+    listener: &TcpListener,
+) -> Result<SocketAddr, ServeError> {
+    listener
+        .local_addr()
+        .map_err(|source| ServeError::Bind { which, addr, source })
+}
+
+fn write_listeners_file(path: &Path, public: SocketAddr, local: SocketAddr) -> Result<(), ServeError> {
+    let body = serde_json::json!({
+        "public": public.to_string(),
+        "local": local.to_string(),
+        "pid": std::process::id(),
+    });
+    crate::files::write_atomic(path, format!("{body}\n").as_bytes(), 0o644).map_err(|source| {
+        ServeError::DataDir {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+fn remove_if_present(path: &Path) -> Result<(), ServeError> {
+    match std::fs::remove_file(path) {
+        Err(source) if source.kind() != std::io::ErrorKind::NotFound => Err(ServeError::DataDir {
+            path: path.to_path_buf(),
+            source,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Rescans the data folder for the quota until stopped.
+async fn scan_usage(store: Store, data_dir: PathBuf, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(USAGE_SCAN_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = stop.cancelled() => return,
+        }
+        let dir = data_dir.clone();
+        let skip = store.path().to_path_buf();
+        if let Ok(bytes) =
+            tokio::task::spawn_blocking(move || usage::scan_other_files(&dir, &skip)).await
+        {
+            store.usage().set_other_files_bytes(bytes);
+        }
+    }
+}
+
+fn describe(origin: &SecretOrigin) -> String {
+    match origin {
+        SecretOrigin::Environment(var) => format!("environment {var}"),
+        SecretOrigin::Config => "configuration".into(),
+        SecretOrigin::GeneratedNow(path) => format!("generated now into {}", path.display()),
+        SecretOrigin::Generated(path) => format!("generated earlier, {}", path.display()),
+    }
+}
+
+/// On first start, tells the person at the console what was generated. This goes to stdout,
+/// never to the log: it is the one place a secret is shown, and only the first time.
+fn print_first_start(
+    app_secret: &ResolvedSecret,
+    verify_token: &ResolvedSecret,
+    certificate: &tls::CertificateFiles,
+) {
+    let mut lines = Vec::new();
+    if let SecretOrigin::GeneratedNow(path) = &verify_token.origin {
+        lines.push(format!(
+            "  verify token: {}\n    (kept in {}; paste it into Meta's App Dashboard > WhatsApp > Configuration > Verify token)",
+            verify_token.value.expose(),
+            path.display()
+        ));
+    }
+    if let SecretOrigin::GeneratedNow(path) = &app_secret.origin {
+        lines.push(format!(
+            "  app secret:   {}\n    (kept in {}; for local testing only: in production set WAYGATE_APP_SECRET or meta.app_secret_file to your Meta app's App Secret)",
+            app_secret.value.expose(),
+            path.display()
+        ));
+    }
+    if certificate.generated {
+        lines.push(format!(
+            "  TLS certificate: self-signed, {}\n    (Meta requires a certificate from a public CA: set public.tls_cert and public.tls_key, or terminate TLS in front)",
+            certificate.cert.display()
+        ));
+    }
+    if !lines.is_empty() {
+        println!("waygate first start: generated\n{}", lines.join("\n"));
+    }
+}

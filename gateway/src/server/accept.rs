@@ -1,0 +1,168 @@
+//! The accept loop shared by the public (TLS, HTTP/1.1 + HTTP/2) and local (plain HTTP/1.1)
+//! listeners.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use http::Request;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{Instrument, debug, info_span, warn};
+
+use crate::ingress::response::Reply;
+
+/// Which protocols a listener speaks.
+#[derive(Clone)]
+pub enum Protocols {
+    /// TLS with ALPN: HTTP/2 or HTTP/1.1.
+    Tls(TlsAcceptor),
+    /// Plain HTTP/1.1 (the local listener).
+    PlainHttp1,
+}
+
+/// Limits applied to every connection.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Connections served at once; beyond this the listener stops accepting until one closes.
+    pub max_connections: usize,
+    /// Deadline for the TLS handshake.
+    pub handshake_timeout: Duration,
+    /// Deadline for a request's headers (HTTP/1.1; also closes idle keep-alive connections).
+    pub header_read_timeout: Duration,
+    /// Concurrent streams per HTTP/2 connection.
+    pub http2_max_concurrent_streams: u32,
+}
+
+static CONNECTION_IDS: AtomicU64 = AtomicU64::new(1);
+static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// Serves `listener` until `shutdown` is cancelled, then lets open connections finish their
+/// requests and returns once they have all closed. The caller bounds that wait (grace period).
+pub async fn serve<H, F>(
+    name: &'static str,
+    listener: TcpListener,
+    protocols: Protocols,
+    limits: ConnectionLimits,
+    handler: H,
+    shutdown: CancellationToken,
+) where
+    H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Reply> + Send + 'static,
+{
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let tasks = TaskTracker::new();
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&slots).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = shutdown.cancelled() => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // EMFILE and friends: back off briefly instead of spinning.
+                    warn!(listener = name, %error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = shutdown.cancelled() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let id = CONNECTION_IDS.fetch_add(1, Ordering::Relaxed);
+        let span = info_span!("conn", listener = name, id, %peer);
+        let watcher = graceful.watcher();
+        let protocols = protocols.clone();
+        let handler = handler.clone();
+        let shutdown = shutdown.clone();
+        tasks.spawn(
+            async move {
+                let _permit = permit;
+                serve_connection(stream, protocols, limits, handler, watcher, shutdown).await;
+            }
+            .instrument(span),
+        );
+    }
+    drop(listener);
+    tasks.close();
+    graceful.shutdown().await;
+    tasks.wait().await;
+}
+
+async fn serve_connection<H, F>(
+    stream: TcpStream,
+    protocols: Protocols,
+    limits: ConnectionLimits,
+    handler: H,
+    watcher: hyper_util::server::graceful::Watcher,
+    shutdown: CancellationToken,
+) where
+    H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Reply> + Send + 'static,
+{
+    let service = service_fn(move |request: Request<Incoming>| {
+        let handler = handler.clone();
+        let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
+        // The path only: a query string can carry the verify token.
+        let span = info_span!("request", id, method = %request.method(), path = %request.uri().path());
+        async move { Ok::<_, Infallible>(handler(request).await) }.instrument(span)
+    });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(limits.http2_max_concurrent_streams)
+        .keep_alive_interval(Some(limits.header_read_timeout))
+        .keep_alive_timeout(limits.header_read_timeout);
+    let result = match protocols {
+        Protocols::Tls(acceptor) => {
+            let handshake = tokio::time::timeout(limits.handshake_timeout, acceptor.accept(stream));
+            let tls = tokio::select! {
+                outcome = handshake => match outcome {
+                    Ok(Ok(tls)) => tls,
+                    Ok(Err(error)) => {
+                        debug!(%error, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        debug!("TLS handshake timed out");
+                        return;
+                    }
+                },
+                () = shutdown.cancelled() => return,
+            };
+            let connection = builder.serve_connection(TokioIo::new(tls), service).into_owned();
+            watcher.watch(connection).await
+        }
+        Protocols::PlainHttp1 => {
+            let builder = builder.http1_only();
+            let connection = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .into_owned();
+            watcher.watch(connection).await
+        }
+    };
+    if let Err(error) = result {
+        debug!(%error, "connection ended with an error");
+    }
+}

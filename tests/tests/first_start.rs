@@ -1,0 +1,113 @@
+//! First start with no secrets given: the gateway generates its app secret, verify token
+//! (mode 0600) and a self-signed certificate into the data folder, uses them, and keeps them
+//! across restarts.
+#![forbid(unsafe_code)]
+
+use std::os::unix::fs::PermissionsExt;
+
+use waygate_e2e::GatewayOptions;
+use waygate_e2e::export::check_messages_exactly_once;
+use waygate_e2e::suite::{assert_status, must, start, stop_and_export};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn generated_secrets_and_certificate_work_and_survive_a_restart() {
+    let options = GatewayOptions {
+        secrets_via_env: false,
+        ..GatewayOptions::default()
+    };
+    let mut gateway = start(options).await;
+    for name in ["app_secret", "verify_token"] {
+        let path = gateway.secrets_dir().join(name);
+        let metadata = must(std::fs::metadata(&path));
+        let mode = metadata.permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} has mode {mode:o}", path.display());
+        let text = must(std::fs::read_to_string(&path));
+        assert!(
+            text.trim().len() >= 16,
+            "{name} is too short to be a secret"
+        );
+    }
+    assert!(
+        gateway.data_dir().join("tls/key.pem").is_file(),
+        "tls/key.pem missing"
+    );
+    let secret = gateway.options().app_secret.clone();
+    let token = gateway.options().verify_token.expose().to_owned();
+    let cert = must(std::fs::read(gateway.cert_path()));
+
+    let mut connection = must(gateway.connect_public().await);
+    let reply = must(
+        connection
+            .get(&format!(
+                "/webhook?hub.mode=subscribe&hub.verify_token={token}&hub.challenge=5"
+            ))
+            .await,
+    );
+    assert_status(&reply, 200, "handshake with the generated verify token");
+    let first = gateway
+        .meta()
+        .text_webhook("signed with the generated secret");
+    assert_status(
+        &must(connection.post_webhook(&first).await),
+        200,
+        "POST signed with the generated secret",
+    );
+    drop(connection);
+
+    let status = must(gateway.stop().await);
+    assert!(status.success(), "exit status {status}");
+    must(gateway.restart().await);
+    assert_eq!(
+        gateway.options().app_secret,
+        secret,
+        "the app secret changed across a restart"
+    );
+    assert_eq!(
+        must(std::fs::read(gateway.cert_path())),
+        cert,
+        "the certificate changed across a restart"
+    );
+    let second = gateway.meta().text_webhook("after the restart");
+    let mut connection = must(gateway.connect_public().await);
+    assert_status(
+        &must(connection.post_webhook(&second).await),
+        200,
+        "POST after restart",
+    );
+    drop(connection);
+
+    let records = stop_and_export(&mut gateway, &[]).await;
+    if let Err(report) = check_messages_exactly_once(&records, [first.wamid(), second.wamid()]) {
+        panic!("{report}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn config_check_exits_0_on_valid_and_78_on_invalid() {
+    let binary = must(tokio::task::spawn_blocking(waygate_e2e::binary::GatewayBinary::get).await);
+    let binary = must(binary);
+    let dir = must(tempfile::tempdir());
+    let cases = [
+        (
+            "valid",
+            "[store]\nquota_bytes = 16777216\n[shutdown]\ngrace_ms = 5000\n",
+            0,
+        ),
+        ("empty file (all defaults)", "", 0),
+        ("quota below 1 MiB", "[store]\nquota_bytes = 1000\n", 78),
+        ("not TOML", "this is = = not toml [", 78),
+        ("wrong type", "[public]\nmax_body_bytes = \"big\"\n", 78),
+    ];
+    for (case, text, expected) in cases {
+        let path = dir.path().join("waygate.toml");
+        must(std::fs::write(&path, text));
+        let path_text = path.display().to_string();
+        let output = must(binary.run(&["config", "check", &path_text]).await);
+        assert_eq!(
+            output.status.code(),
+            Some(expected),
+            "{case}: `waygate config check` exit code; stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
