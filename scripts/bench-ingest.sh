@@ -94,22 +94,39 @@ run_load() {
     printf '%s\t%s\t%s\n' "$label" "$conns" "$line" >>"$work/results"
 }
 
-if [[ -z ${BENCH_SKIP_WAYGATE:-} ]]; then
-    mkdir -p "$work/data"
+# start_waygate N: a fresh data folder $work/data-N, waits for listeners.json and /readyz.
+start_waygate() {
+    local data=$work/data-$1
+    mkdir -p "$data"
     WAYGATE_APP_SECRET=$secret WAYGATE_VERIFY_TOKEN=$verify_token RUST_LOG=${RUST_LOG:-warn} \
-        "$bin/waygate" serve --data-dir "$work/data" \
-        --public-listen 127.0.0.1:0 --local-listen 127.0.0.1:0 >"$work/waygate.log" 2>&1 &
+        "$bin/waygate" serve --data-dir "$data" \
+        --public-listen 127.0.0.1:0 --local-listen 127.0.0.1:0 >>"$work/waygate.log" 2>&1 &
     waygate_pid=$!
-    if ! wait_for 60 test -s "$work/data/listeners.json"; then
+    if ! wait_for 60 test -s "$data/listeners.json"; then
         log "waygate did not write listeners.json"; cat "$work/waygate.log" >&2; exit 1
     fi
-    public=$(json_field public "$work/data/listeners.json")
-    local_addr=$(json_field local "$work/data/listeners.json")
+    public=$(json_field public "$data/listeners.json")
+    local local_addr
+    local_addr=$(json_field local "$data/listeners.json")
     if ! wait_for 60 readyz_ok "${local_addr##*:}"; then
         log "waygate /readyz never answered 200"; cat "$work/waygate.log" >&2; exit 1
     fi
-    log "waygate ready: public $public, local $local_addr, pid $waygate_pid"
-fi
+    waygate_cert=$data/tls/cert.pem
+    log "waygate ready on a fresh store: public $public, local $local_addr, pid $waygate_pid"
+}
+
+# stop_waygate N: records peak RSS, bytes written and store size for run N, then SIGTERM.
+stop_waygate() {
+    local hwm written size exit_code=0
+    hwm=$(status_kib VmHWM "$waygate_pid")
+    written=$(awk '$1 == "write_bytes:" { print $2 }' "/proc/$waygate_pid/io" 2>/dev/null || true)
+    size=$(du -sk "$work/data-$1" | awk '{ print $1 }')
+    kill -TERM "$waygate_pid"
+    wait "$waygate_pid" || exit_code=$?
+    waygate_pid=""
+    printf '%s\t%s\t%s\t%s\t%s\n' "$1" "${hwm:-}" "${written:-}" "$size" "$exit_code" >>"$work/waygate-runs"
+    log "waygate exited with $exit_code after SIGTERM"
+}
 
 "$bin/bare-server" --listen 127.0.0.1:0 --addr-file "$work/bare.addr" \
     --write-cert "$work/bare.pem" >"$work/bare.log" 2>&1 &
@@ -119,31 +136,22 @@ bare=$(cat "$work/bare.addr")
 log "bare-server ready: $bare, pid $bare_pid"
 
 : >"$work/results"
+: >"$work/waygate-runs"
 for conns in $CONNECTIONS; do
-    if [[ -n $waygate_pid ]]; then
-        run_load waygate "$conns" "https://$public/webhook" --ca "$work/data/tls/cert.pem"
+    if [[ -z ${BENCH_SKIP_WAYGATE:-} ]]; then
+        start_waygate "$conns"
+        run_load waygate "$conns" "https://$public/webhook" --ca "$waygate_cert"
+        stop_waygate "$conns"
     fi
     run_load bare "$conns" "https://$bare/webhook" --ca "$work/bare.pem"
 done
-
-waygate_hwm="" bare_hwm="" waygate_written="" store_size=""
 bare_hwm=$(status_kib VmHWM "$bare_pid")
-if [[ -n $waygate_pid ]]; then
-    waygate_hwm=$(status_kib VmHWM "$waygate_pid")
-    waygate_written=$(awk '$1 == "write_bytes:" { print $2 }' "/proc/$waygate_pid/io" 2>/dev/null || true)
-    store_size=$(du -sk "$work/data" | awk '{ print $1 }')
-    kill -TERM "$waygate_pid"
-    exit_code=0
-    wait "$waygate_pid" || exit_code=$?
-    waygate_pid=""
-    log "waygate exited with $exit_code after SIGTERM"
-fi
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 echo "### Webhook ingest: waygate vs bare hyper + rustls"
 echo
 echo "Machine: $(uname -m), $(nproc) CPUs${cpu:+ ($cpu)}, kernel $(uname -r). Loopback; load generator on the same machine."
-echo "Each run: ${WARMUP} s warm-up then ${DURATION} s closed loop; unique signed text-message webhooks${BODY_BYTES:+ of $BODY_BYTES bytes}."
+echo "Each run: ${WARMUP} s warm-up then ${DURATION} s closed loop; unique signed text-message webhooks${BODY_BYTES:+ of $BODY_BYTES bytes}; waygate on a fresh store for each connection count."
 echo
 echo "| server | connections | requests/s (200) | p50 ms | p99 ms | p99.9 ms | max ms | non-200 | transport errors |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -162,8 +170,11 @@ for conns in $CONNECTIONS; do
         END { if (w != "" && b > 0) printf "%.2f", w / b }' "$work/results")
     [[ -n $ratio ]] && echo "- throughput ratio waygate / bare at $conns connections: **$ratio**"
 done
-[[ -n $waygate_hwm ]] && echo "- waygate peak RSS (VmHWM): $((waygate_hwm / 1024)) MiB ($waygate_hwm kB)"
+while IFS=$'\t' read -r conns hwm written size exit_code; do
+    line="- waygate at $conns connections: peak RSS (VmHWM) $((${hwm:-0} / 1024)) MiB (${hwm:-?} kB)"
+    [[ -n $written ]] && line+=", $((written / 1024 / 1024)) MiB written to storage"
+    line+=", data folder $((size / 1024)) MiB after the run, exit code $exit_code after SIGTERM"
+    echo "$line"
+done <"$work/waygate-runs"
 [[ -n $bare_hwm ]] && echo "- bare-server peak RSS (VmHWM): $((bare_hwm / 1024)) MiB ($bare_hwm kB)"
-[[ -n $waygate_written ]] && echo "- waygate bytes written to storage during the run: $((waygate_written / 1024 / 1024)) MiB"
-[[ -n $store_size ]] && echo "- data folder after the run: $((store_size / 1024)) MiB"
 exit 0

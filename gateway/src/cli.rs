@@ -145,6 +145,11 @@ fn serve(args: ServeArgs) -> ExitCode {
         eprintln!("waygate: {message}");
         return ExitCode::from(EXIT_USAGE);
     }
+    // The flags can introduce a clash (same port twice), so the result is checked again.
+    if let Err(problems) = config.validate() {
+        eprintln!("waygate: the configuration with the command-line overrides is not valid:\n{problems}");
+        return ExitCode::from(exit_config());
+    }
     let format = match config.log.format {
         firmware_config::LogFormat::Json => LogFormat::Json,
         _ => LogFormat::Text,

@@ -25,7 +25,11 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> std::io::Res
     std::fs::rename(&tmp, path)
 }
 
-/// Writes a secret: mode 0600, atomically.
+/// Writes a secret: mode 0600, atomically, in a folder only the owner can enter (0700).
 pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+        std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))?;
+    }
     write_atomic(path, bytes, 0o600)
 }

@@ -17,7 +17,8 @@ fn status(id: &str, value: &str) -> Value {
 fn messages_change(phone_number_id: &str, value: Value) -> Value {
     let mut value = value;
     value["messaging_product"] = json!("whatsapp");
-    value["metadata"] = json!({"display_phone_number": "15550000000", "phone_number_id": phone_number_id});
+    value["metadata"] =
+        json!({"display_phone_number": "15550000000", "phone_number_id": phone_number_id});
     json!({"field": "messages", "value": value})
 }
 
@@ -95,7 +96,12 @@ fn every_item_becomes_an_event_in_payload_order() {
         ("WABA-B", EventKind::Message, "wamid.B02", "text"),
         ("WABA-B", EventKind::Status, "wamid.out3", "sent"),
         ("WABA-B", EventKind::Status, "wamid.out3", "delivered"),
-        ("WABA-B", EventKind::Account, "", "message_template_status_update"),
+        (
+            "WABA-B",
+            EventKind::Account,
+            "",
+            "message_template_status_update",
+        ),
     ];
     let expected: Vec<(String, EventKind, String, String)> = expected
         .iter()
@@ -104,8 +110,11 @@ fn every_item_becomes_an_event_in_payload_order() {
     assert_eq!(seen, expected);
 
     // Columns shared per change come from that change.
-    let phone_numbers: Vec<Option<&str>> =
-        decoded.events.iter().map(|e| e.phone_number_id.as_deref()).collect();
+    let phone_numbers: Vec<Option<&str>> = decoded
+        .events
+        .iter()
+        .map(|e| e.phone_number_id.as_deref())
+        .collect();
     assert_eq!(phone_numbers[..7], [Some("PN-A"); 7]);
     assert_eq!(phone_numbers[7..11], [Some("PN-B"); 4]);
     assert_eq!(phone_numbers[11], None);
@@ -114,11 +123,18 @@ fn every_item_becomes_an_event_in_payload_order() {
         .events
         .iter()
         .filter_map(|e| match &e.content {
-            Event::Message(m) => Some(m.contact.as_ref().and_then(|c| c.profile.as_ref()?.name.clone())),
+            Event::Message(m) => Some(
+                m.contact
+                    .as_ref()
+                    .and_then(|c| c.profile.as_ref()?.name.clone()),
+            ),
             _ => None,
         })
         .collect();
-    assert_eq!(contact_names, [Some("Ann".into()), Some("Ann".into()), None, None, None]);
+    assert_eq!(
+        contact_names,
+        [Some("Ann".into()), Some("Ann".into()), None, None, None]
+    );
     // Account events take entry.time; statuses take their own timestamp.
     assert_eq!(decoded.events[11].timestamp, Some(1_700_000_500));
     assert_eq!(decoded.events[9].timestamp, Some(1_700_000_100));

@@ -24,8 +24,14 @@ fn decode(body: &str) -> DecodedWebhook {
     let decoded = decode_webhook(body.as_bytes()).unwrap();
     for rejected in &decoded.rejected {
         assert!(!rejected.error.contains(SENTINEL), "{}", rejected.error);
-        assert!(body.contains(&rejected.raw), "raw is not the exact item text");
-        assert!(!format!("{rejected:?}").contains(SENTINEL), "Debug shows the payload");
+        assert!(
+            body.contains(&rejected.raw),
+            "raw is not the exact item text"
+        );
+        assert!(
+            !format!("{rejected:?}").contains(SENTINEL),
+            "Debug shows the payload"
+        );
     }
     decoded
 }
@@ -48,13 +54,16 @@ fn decode_error(body: &[u8]) -> DecodeError {
 #[test]
 fn bodies_that_are_not_a_whatsapp_webhook() {
     assert!(matches!(decode_error(b""), DecodeError::NotJson { .. }));
-    assert!(matches!(decode_error(b"PRIVATE-SENTINEL"), DecodeError::NotJson { .. }));
+    assert!(matches!(
+        decode_error(b"PRIVATE-SENTINEL"),
+        DecodeError::NotJson { .. }
+    ));
     assert_eq!(
         decode_error(b"{\n\"object\": PRIVATE-SENTINEL}"),
         DecodeError::NotJson {
             category: "syntax error",
             line: 2,
-            column: 12
+            column: 11
         }
     );
     assert_eq!(
@@ -62,22 +71,56 @@ fn bodies_that_are_not_a_whatsapp_webhook() {
         DecodeError::NotJson {
             category: "unexpected end of input",
             line: 1,
-            column: 48
+            column: 47
         }
     );
     assert!(matches!(
         decode_error(b"{\"object\":\"whatsapp_business_account\",\"entry\":[]} {"),
         DecodeError::NotJson { .. }
     ));
-    assert!(matches!(decode_error(b"[PRIVATE-SENTINEL"), DecodeError::NotJson { .. }));
-    for not_object in [&b"[1, 2]"[..], b"\"PRIVATE-SENTINEL\"", b" 42 ", b"null", b"true"] {
+    assert!(matches!(
+        decode_error(b"[PRIVATE-SENTINEL"),
+        DecodeError::NotJson { .. }
+    ));
+    // JSON is UTF-8, including members this decoder skips.
+    assert_eq!(
+        decode_error(b"{\"object\":\"whatsapp_business_account\",\n \"x\":\"\xff\",\"entry\":[]}"),
+        DecodeError::NotJson {
+            category: "invalid UTF-8",
+            line: 2,
+            column: 7
+        }
+    );
+    for not_object in [
+        &b"[1, 2]"[..],
+        b"\"PRIVATE-SENTINEL\"",
+        b" 42 ",
+        b"null",
+        b"true",
+    ] {
         assert_eq!(decode_error(not_object), DecodeError::NotAnObject);
     }
-    assert_eq!(decode_error(br#"{"entry": []}"#), DecodeError::MissingObject);
-    assert_eq!(decode_error(br#"{"object": null, "entry": []}"#), DecodeError::MissingObject);
-    for object in [r#""page""#, r#""PRIVATE-SENTINEL""#, "5", "{}", r#""WHATSAPP_BUSINESS_ACCOUNT""#] {
+    assert_eq!(
+        decode_error(br#"{"entry": []}"#),
+        DecodeError::MissingObject
+    );
+    assert_eq!(
+        decode_error(br#"{"object": null, "entry": []}"#),
+        DecodeError::MissingObject
+    );
+    for object in [
+        r#""page""#,
+        r#""PRIVATE-SENTINEL""#,
+        "5",
+        "{}",
+        r#""WHATSAPP_BUSINESS_ACCOUNT""#,
+    ] {
         let body = format!(r#"{{"object": {object}, "entry": []}}"#);
-        assert_eq!(decode_error(body.as_bytes()), DecodeError::NotWhatsApp, "{object}");
+        assert_eq!(
+            decode_error(body.as_bytes()),
+            DecodeError::NotWhatsApp,
+            "{object}"
+        );
     }
     assert_eq!(
         decode_error(br#"{"object": "whatsapp_business_account"}"#),
@@ -85,7 +128,11 @@ fn bodies_that_are_not_a_whatsapp_webhook() {
     );
     for entry in ["{}", r#""PRIVATE-SENTINEL""#, "7"] {
         let body = format!(r#"{{"object": "whatsapp_business_account", "entry": {entry}}}"#);
-        assert_eq!(decode_error(body.as_bytes()), DecodeError::EntryNotArray, "{entry}");
+        assert_eq!(
+            decode_error(body.as_bytes()),
+            DecodeError::EntryNotArray,
+            "{entry}"
+        );
     }
     let twice = br#"{"object": "whatsapp_business_account", "object": "x", "entry": []}"#;
     let DecodeError::BadEnvelope { detail } = decode_error(twice) else {
@@ -128,12 +175,21 @@ fn one_item(list: &str, item: &str) -> String {
 fn messages_that_cannot_be_decoded() {
     let path = "entry[0].changes[0].value.messages[0]";
     let cases = [
-        (r#"{"type":"text","text":{"body":"PRIVATE-SENTINEL"}}"#, "missing field `id`"),
-        (r#"{"id":"","type":"text","text":{"body":"PRIVATE-SENTINEL"}}"#, "field `id` is empty"),
-        (r#"{"id":"w","text":{"body":"PRIVATE-SENTINEL"}}"#, "missing field `type`"),
+        (
+            r#"{"type":"text","text":{"body":"PRIVATE-SENTINEL"}}"#,
+            "missing field `id`",
+        ),
+        (
+            r#"{"id":"","type":"text","text":{"body":"PRIVATE-SENTINEL"}}"#,
+            "field `id` is empty",
+        ),
+        (
+            r#"{"id":"w","text":{"body":"PRIVATE-SENTINEL"}}"#,
+            "missing field `type`",
+        ),
         (
             r#"{"id":"w","type":"text","text":{"b":"PRIVATE-SENTINEL"}}"#,
-            "`text`: missing field `body` at line 1 column 53",
+            "`text`: missing field `body` at line 1 column 55",
         ),
         (
             r#"{"id":"w","type":"text","text":"PRIVATE-SENTINEL"}"#,
@@ -154,11 +210,11 @@ fn messages_that_cannot_be_decoded() {
         ),
         (
             r#"{"id":"w","type":"image","image":{"mime_type":"PRIVATE-SENTINEL"}}"#,
-            "`image`: missing field `id` at line 1 column 66",
+            "`image`: missing field `id` at line 1 column 65",
         ),
         (
             r#"{"id":"w","type":"interactive","interactive":{"type":"button_reply"}}"#,
-            "`interactive`: missing field `button_reply` at line 1 column 68",
+            "`interactive`: missing field `button_reply`",
         ),
         (
             r#"{"id":"w","type":"reaction","reaction":{"emoji":"PRIVATE-SENTINEL"}}"#,
@@ -170,12 +226,16 @@ fn messages_that_cannot_be_decoded() {
         ),
         (
             r#"{"id":"w","type":"text","text":{"body":"x"},"errors":[{"title":"PRIVATE-SENTINEL"}]}"#,
-            "`errors`: missing field `code` at line 1 column 84",
+            "`errors`: missing field `code` at line 1 column 82",
         ),
     ];
     for (message, expected) in cases {
         let (got_path, got_error) = rejection(&one_item("messages", message));
-        assert_eq!((got_path.as_str(), got_error.as_str()), (path, expected), "{message}");
+        assert_eq!(
+            (got_path.as_str(), got_error.as_str()),
+            (path, expected),
+            "{message}"
+        );
     }
 }
 
@@ -183,21 +243,31 @@ fn messages_that_cannot_be_decoded() {
 fn statuses_that_cannot_be_decoded() {
     let path = "entry[0].changes[0].value.statuses[0]";
     let cases = [
-        (r#"{"status":"read","recipient_id":"PRIVATE-SENTINEL"}"#, "missing field `id`"),
-        (r#"{"id":"w","recipient_id":"PRIVATE-SENTINEL"}"#, "missing field `status`"),
+        (
+            r#"{"status":"read","recipient_id":"PRIVATE-SENTINEL"}"#,
+            "missing field `id`",
+        ),
+        (
+            r#"{"id":"w","recipient_id":"PRIVATE-SENTINEL"}"#,
+            "missing field `status`",
+        ),
         (r#"{"id":"w","status":""}"#, "field `status` is empty"),
         (
             r#"{"id":"w","status":"read","timestamp":"12:00"}"#,
-            "`timestamp`: invalid value: string, expected an integer or a string of decimal digits at line 1 column 46",
+            "`timestamp`: invalid value: string, expected an integer or a string of decimal digits at line 1 column 45",
         ),
         (
             r#"{"id":"w","status":"read","pricing":{"billable":"PRIVATE-SENTINEL"}}"#,
-            "`pricing`: invalid type: string, expected a boolean at line 1 column 67",
+            "`pricing`: invalid type: string, expected a boolean at line 1 column 66",
         ),
     ];
     for (status, expected) in cases {
         let (got_path, got_error) = rejection(&one_item("statuses", status));
-        assert_eq!((got_path.as_str(), got_error.as_str()), (path, expected), "{status}");
+        assert_eq!(
+            (got_path.as_str(), got_error.as_str()),
+            (path, expected),
+            "{status}"
+        );
     }
 }
 
@@ -227,13 +297,28 @@ fn broken_entries_changes_and_values() {
         rejected,
         [
             ("entry[0]", "missing field `id`"),
-            ("entry[1]", "`changes`: invalid type: string, expected a sequence at line 1 column 32"),
+            (
+                "entry[1]",
+                "`changes`: invalid type: string, expected a sequence at line 1 column 29"
+            ),
             ("entry[2].changes[0]", "missing field `field`"),
             ("entry[2].changes[1]", "missing field `value`"),
-            ("entry[2].changes[2].value", "invalid type: string, expected a JSON object at line 1 column 18"),
-            ("entry[2].changes[3].value", "`messages`: invalid type: string, expected a sequence at line 1 column 30"),
-            ("entry[2].changes[4].value", "invalid type: integer, expected a string at line 1 column 10"),
-            ("entry[3]", "invalid type: string, expected a JSON object at line 1 column 18"),
+            (
+                "entry[2].changes[2].value",
+                "invalid type: string, expected a JSON object at line 1 column 18"
+            ),
+            (
+                "entry[2].changes[3].value",
+                "`messages`: invalid type: string, expected a sequence at line 1 column 30"
+            ),
+            (
+                "entry[2].changes[4].value",
+                "invalid type: integer, expected a string at line 1 column 10"
+            ),
+            (
+                "entry[3]",
+                "invalid type: string, expected a JSON object at line 1 column 18"
+            ),
         ]
     );
     assert_eq!(decoded.events.len(), 1);
@@ -251,13 +336,20 @@ fn broken_contacts_and_value_errors_are_rejected_alone() {
     let rejected: Vec<&str> = decoded.rejected.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(
         rejected,
-        ["entry[0].changes[0].value.contacts[0]", "entry[0].changes[0].value.errors[0]"]
+        [
+            "entry[0].changes[0].value.contacts[0]",
+            "entry[0].changes[0].value.errors[0]"
+        ]
     );
     let kinds: Vec<EventKind> = decoded.events.iter().map(|e| e.kind).collect();
     assert_eq!(kinds, [EventKind::Message, EventKind::ValueError]);
-    let Event::Message(message) = &decoded.events[0].content else { panic!() };
+    let Event::Message(message) = &decoded.events[0].content else {
+        panic!()
+    };
     assert_eq!(message.contact, None);
-    let Event::Error(error) = &decoded.events[1].content else { panic!() };
+    let Event::Error(error) = &decoded.events[1].content else {
+        panic!()
+    };
     assert_eq!(error.code, 130_429);
 }
 
@@ -273,8 +365,11 @@ fn unknown_types_and_shapes_are_kept_raw() {
     }));
     let decoded = decode(&body);
     assert!(decoded.rejected.is_empty());
-    let kinds: Vec<(EventKind, &str)> =
-        decoded.events.iter().map(|e| (e.kind, e.type_name.as_str())).collect();
+    let kinds: Vec<(EventKind, &str)> = decoded
+        .events
+        .iter()
+        .map(|e| (e.kind, e.type_name.as_str()))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -296,16 +391,42 @@ fn unknown_types_and_shapes_are_kept_raw() {
         }
     );
     assert_eq!(content(1), MessageContent::RequestWelcome);
-    let MessageContent::Interactive(interactive) = content(2) else { panic!() };
+    let MessageContent::Interactive(interactive) = content(2) else {
+        panic!()
+    };
     assert_eq!(interactive.reply.kind(), "carousel_reply");
     assert_eq!(interactive.extra["note"], 1);
-    let Event::Unknown(change) = &decoded.events[3].content else { panic!() };
+    let Event::Unknown(change) = &decoded.events[3].content else {
+        panic!()
+    };
     assert_eq!(change.value["reactions_v2"], json!([{"x": 1}]));
 
     // A messages change with nothing this decoder knows is kept whole.
     let decoded = decode(&messages_value(&json!({"messaging_product": "whatsapp"})));
     assert_eq!(decoded.events.len(), 1);
     assert_eq!(decoded.events[0].kind, EventKind::Unknown);
+}
+
+#[test]
+fn a_null_payload_is_no_payload() {
+    let body = one_item("messages", r#"{"id":"w","type":"revoke","revoke":null}"#);
+    let decoded = decode(&body);
+    let Event::Message(message) = &decoded.events[0].content else {
+        panic!()
+    };
+    assert_eq!(
+        message.content,
+        MessageContent::Other {
+            kind: "revoke".into(),
+            payload: None
+        }
+    );
+    assert!(message.extra.is_empty());
+    let json = serde_json::to_string(&decoded.events[0].content).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Event>(&json).unwrap(),
+        decoded.events[0].content
+    );
 }
 
 #[test]
@@ -316,7 +437,9 @@ fn a_known_type_without_its_object_is_kept_when_meta_reports_errors() {
     }));
     let decoded = decode(&body);
     assert!(decoded.rejected.is_empty());
-    let Event::Message(message) = &decoded.events[0].content else { panic!() };
+    let Event::Message(message) = &decoded.events[0].content else {
+        panic!()
+    };
     assert_eq!(
         message.content,
         MessageContent::Other {
@@ -329,8 +452,10 @@ fn a_known_type_without_its_object_is_kept_when_meta_reports_errors() {
 
 #[test]
 fn duplicate_keys_in_an_item_reject_that_item() {
-    let body = messages_value(&json!({"messages": [{"id": "PLACEHOLDER"}]}))
-        .replace(r#""id":"PLACEHOLDER""#, r#""id":"a","type":"text","text":{"body":"x"},"id":"b""#);
+    let body = messages_value(&json!({"messages": [{"id": "PLACEHOLDER"}]})).replace(
+        r#""id":"PLACEHOLDER""#,
+        r#""id":"a","type":"text","text":{"body":"x"},"id":"b""#,
+    );
     let (path, error) = rejection(&body);
     assert_eq!(path, "entry[0].changes[0].value.messages[0]");
     assert!(error.contains("more than once (`id`)"), "{error}");

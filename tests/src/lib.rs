@@ -2,6 +2,21 @@
 //! Meta that builds and signs webhooks as Meta does, a pinned TLS client, export readers, and a
 //! closed-loop delivery pool. The suites live in `tests/`; the load generator and the bare
 //! baseline server in `src/bin/`.
+//!
+//! Run: `cargo test -p waygate-e2e` (builds the debug `waygate` once per test process).
+//!
+//! Environment:
+//! - `WAYGATE_BIN`: use this binary instead of building one.
+//! - `WAYGATE_RUNNER`: words put in front of the binary (e.g. `qemu-aarch64-static`).
+//! - `WAYGATE_E2E_SCALE`: multiplies workload sizes (default 1; the kill test's 5,000 webhooks
+//!   over 32 connections is the default floor).
+//! - `WAYGATE_E2E_READY_SECS`: readiness deadline and failure detector for prompt operations
+//!   (default 60).
+//! - `WAYGATE_E2E_KILL_AT`: fixed kill points (cumulative acknowledgements) for the kill test.
+//! - `WAYGATE_E2E_KEEP`: keep a failed test's temp folder (data, config, logs).
+//! - `WAYGATE_CORPUS`: the corpus folder (default `../shared/corpus` beside the repository).
+//! - `RUST_LOG`: passed to the gateway (default `info`); logs go to the temp folder and are
+//!   printed when a test fails.
 #![forbid(unsafe_code)]
 
 pub mod binary;

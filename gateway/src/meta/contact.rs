@@ -48,7 +48,8 @@ impl Contact {
         wa_id: Option<&str>,
         user_id: Option<&str>,
     ) -> Option<&'c Self> {
-        let by_wa_id = wa_id.and_then(|id| contacts.iter().find(|c| c.wa_id.as_deref() == Some(id)));
+        let by_wa_id =
+            wa_id.and_then(|id| contacts.iter().find(|c| c.wa_id.as_deref() == Some(id)));
         let by_user_id =
             || user_id.and_then(|id| contacts.iter().find(|c| c.user_id.as_deref() == Some(id)));
         let only = || match contacts {

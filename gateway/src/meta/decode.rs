@@ -53,28 +53,30 @@ pub fn decode_webhook(body: &[u8]) -> Result<DecodedWebhook, DecodeError> {
 }
 
 fn parse_envelope(body: &[u8]) -> Result<Vec<&RawValue>, DecodeError> {
+    // JSON is UTF-8. serde_json checks the strings it reads but not the members it skips, so
+    // check the whole body: what is accepted is then valid JSON throughout.
+    let body = std::str::from_utf8(body).map_err(|e| DecodeError::not_utf8(body, &e))?;
     let first = body
-        .iter()
+        .bytes()
         .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
-    if first != Some(&b'{') {
+    if first != Some(b'{') {
         // Tell "not JSON" from "JSON, but not an object".
-        return Err(match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(body) {
             Err(e) => DecodeError::not_json(&e),
             Ok(_) => DecodeError::NotAnObject,
         });
     }
-    let envelope: WireEnvelope<'_> = serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => DecodeError::BadEnvelope {
-            detail: describe_json_error(&e),
-        },
-        _ => DecodeError::not_json(&e),
-    })?;
+    let envelope: WireEnvelope<'_> =
+        serde_json::from_str(body).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => DecodeError::BadEnvelope {
+                detail: describe_json_error(&e),
+            },
+            _ => DecodeError::not_json(&e),
+        })?;
     let object = envelope.object.ok_or(DecodeError::MissingObject)?;
-    match serde_json::from_str::<&str>(object.get()) {
-        Ok(WHATSAPP_OBJECT) => {}
-        // A string with escapes cannot be borrowed; compare its decoded form.
-        Err(_) if serde_json::from_str::<String>(object.get()).is_ok_and(|o| o == WHATSAPP_OBJECT) => {}
-        _ => return Err(DecodeError::NotWhatsApp),
+    // Compare the decoded string, so an escaped spelling is the same value.
+    if !serde_json::from_str::<String>(object.get()).is_ok_and(|o| o == WHATSAPP_OBJECT) {
+        return Err(DecodeError::NotWhatsApp);
     }
     let entry = envelope.entry.ok_or(DecodeError::MissingEntry)?;
     serde_json::from_str(entry.get()).map_err(|_| DecodeError::EntryNotArray)
@@ -142,7 +144,9 @@ impl Change<'_> {
             return self.decode_messages_value(out);
         }
         match AccountEvent::decode(self.field, self.value) {
-            Some(Ok(account)) => out.events.push(self.whole_change_event(Event::Account(account))),
+            Some(Ok(account)) => out
+                .events
+                .push(self.whole_change_event(Event::Account(account))),
             Some(Err(error)) => reject(out, self.value_path(), &error, self.value),
             None => self.push_unknown(out),
         }
@@ -206,9 +210,17 @@ impl Change<'_> {
             let errors: Option<Vec<&RawValue>> = object.field("errors")?;
             let _ = object.take("messaging_product");
             let has_unmodelled_members = !object.is_empty();
-            Ok::<_, ItemError>((metadata, contacts, messages, statuses, errors, has_unmodelled_members))
+            Ok::<_, ItemError>((
+                metadata,
+                contacts,
+                messages,
+                statuses,
+                errors,
+                has_unmodelled_members,
+            ))
         })();
-        let (metadata, contacts, messages, statuses, errors, has_unmodelled_members) = match parsed {
+        let (metadata, contacts, messages, statuses, errors, has_unmodelled_members) = match parsed
+        {
             Ok(parsed) => parsed,
             Err(error) => return reject(out, self.value_path(), &error, self.value),
         };
@@ -261,7 +273,10 @@ struct ValueItems<'c> {
 
 impl ValueItems<'_> {
     /// An event of this change value; the caller fills in the item's own columns.
-    #[allow(clippy::too_many_arguments, reason = "one argument per column of the event")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one argument per column of the event"
+    )]
     fn event(
         &self,
         dedupe_key: DedupeKey,

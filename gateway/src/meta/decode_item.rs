@@ -8,7 +8,7 @@ use super::graph_error::GraphError;
 use super::interactive::decode_interactive;
 use super::lenient::LenientI64;
 use super::message::{Message, MessageContent};
-use super::raw_object::{ItemError, RawObject, to_value};
+use super::raw_object::{ItemError, RawObject};
 use super::status::{Status, StatusValue};
 
 /// Decodes one incoming message and attaches its contact.
@@ -81,7 +81,7 @@ fn decode_content(
         "request_welcome" => Some(C::RequestWelcome),
         "unknown" => Some(C::Unknown),
         _ => {
-            let payload = object.take(type_name).map(to_value).transpose()?;
+            let payload = object.take_raw_value(type_name)?;
             return Ok(C::Other {
                 kind: type_name.to_owned(),
                 payload,
@@ -108,8 +108,12 @@ pub(super) fn decode_status(raw: &RawValue, contacts: &[Contact]) -> Result<Stat
     let timestamp = object.field::<LenientI64>("timestamp")?.map(|t| t.0);
     let recipient_id: Option<String> = object.field("recipient_id")?;
     let recipient_user_id: Option<String> = object.field("recipient_user_id")?;
-    let contact =
-        Contact::find(contacts, recipient_id.as_deref(), recipient_user_id.as_deref()).cloned();
+    let contact = Contact::find(
+        contacts,
+        recipient_id.as_deref(),
+        recipient_user_id.as_deref(),
+    )
+    .cloned();
     Ok(Status {
         id,
         status,

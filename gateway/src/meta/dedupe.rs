@@ -59,7 +59,12 @@ impl ContentKeyInput<'_> {
 mod tests {
     use super::*;
 
-    fn input<'a>(field: &'a str, waba: &'a str, time: Option<i64>, value: &'a str) -> ContentKeyInput<'a> {
+    fn input<'a>(
+        field: &'a str,
+        waba: &'a str,
+        time: Option<i64>,
+        value: &'a str,
+    ) -> ContentKeyInput<'a> {
         ContentKeyInput {
             field,
             waba_id: waba,
@@ -71,23 +76,52 @@ mod tests {
     #[test]
     fn same_inputs_same_key_and_every_part_matters() {
         let base = input("account_update", "1", Some(5), r#"{"event":"X"}"#).change_key();
-        assert_eq!(base, input("account_update", "1", Some(5), r#"{"event":"X"}"#).change_key());
-        assert_ne!(base, input("account_updatf", "1", Some(5), r#"{"event":"X"}"#).change_key());
-        assert_ne!(base, input("account_update", "2", Some(5), r#"{"event":"X"}"#).change_key());
-        assert_ne!(base, input("account_update", "1", Some(6), r#"{"event":"X"}"#).change_key());
-        assert_ne!(base, input("account_update", "1", None, r#"{"event":"X"}"#).change_key());
-        assert_ne!(base, input("account_update", "1", Some(5), r#"{"event": "X"}"#).change_key());
+        assert_eq!(
+            base,
+            input("account_update", "1", Some(5), r#"{"event":"X"}"#).change_key()
+        );
+        assert_ne!(
+            base,
+            input("account_updatf", "1", Some(5), r#"{"event":"X"}"#).change_key()
+        );
+        assert_ne!(
+            base,
+            input("account_update", "2", Some(5), r#"{"event":"X"}"#).change_key()
+        );
+        assert_ne!(
+            base,
+            input("account_update", "1", Some(6), r#"{"event":"X"}"#).change_key()
+        );
+        assert_ne!(
+            base,
+            input("account_update", "1", None, r#"{"event":"X"}"#).change_key()
+        );
+        assert_ne!(
+            base,
+            input("account_update", "1", Some(5), r#"{"event": "X"}"#).change_key()
+        );
     }
 
     #[test]
     fn boundaries_between_parts_are_unambiguous() {
-        assert_ne!(input("ab", "c", None, "{}").change_key(), input("a", "bc", None, "{}").change_key());
+        assert_ne!(
+            input("ab", "c", None, "{}").change_key(),
+            input("a", "bc", None, "{}").change_key()
+        );
     }
 
     #[test]
     fn errors_are_keyed_by_index_and_text() {
-        let change = input("messages", "1", None, r#"{"errors":[{"code":1},{"code":1}]}"#);
-        assert_ne!(change.error_key(0, r#"{"code":1}"#), change.error_key(1, r#"{"code":1}"#));
+        let change = input(
+            "messages",
+            "1",
+            None,
+            r#"{"errors":[{"code":1},{"code":1}]}"#,
+        );
+        assert_ne!(
+            change.error_key(0, r#"{"code":1}"#),
+            change.error_key(1, r#"{"code":1}"#)
+        );
         assert_ne!(change.error_key(0, r#"{"code":1}"#), change.change_key());
     }
 }

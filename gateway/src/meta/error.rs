@@ -11,10 +11,10 @@ use serde_json::error::Category;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DecodeError {
-    /// The body is not JSON (or has bytes after the JSON value).
+    /// The body is not JSON (not UTF-8, malformed, or with bytes after the JSON value).
     #[error("webhook body is not valid JSON: {category} at line {line} column {column}")]
     NotJson {
-        /// The kind of JSON error: "syntax error" or "unexpected end of input".
+        /// The kind of error: "syntax error", "unexpected end of input" or "invalid UTF-8".
         category: &'static str,
         /// 1-based line of the error.
         line: usize,
@@ -31,10 +31,14 @@ pub enum DecodeError {
         detail: String,
     },
     /// The body has no `object` member.
-    #[error("webhook body has no `object` member (at $.object); Meta always sends \"whatsapp_business_account\"")]
+    #[error(
+        "webhook body has no `object` member (at $.object); Meta always sends \"whatsapp_business_account\""
+    )]
     MissingObject,
     /// `object` is not `"whatsapp_business_account"`: not a WhatsApp Business webhook.
-    #[error("webhook `object` is not \"whatsapp_business_account\" (at $.object); this callback only handles WhatsApp Business Account webhooks")]
+    #[error(
+        "webhook `object` is not \"whatsapp_business_account\" (at $.object); this callback only handles WhatsApp Business Account webhooks"
+    )]
     NotWhatsApp,
     /// The body has no `entry` member.
     #[error("webhook body has no `entry` array (at $.entry)")]
@@ -45,6 +49,17 @@ pub enum DecodeError {
 }
 
 impl DecodeError {
+    /// The error for a body that is not UTF-8 (so not JSON); the position of the first bad byte.
+    pub(super) fn not_utf8(body: &[u8], error: &std::str::Utf8Error) -> Self {
+        let valid = body.get(..error.valid_up_to()).unwrap_or_default();
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        Self::NotJson {
+            category: "invalid UTF-8",
+            line: 1 + valid.iter().filter(|&&b| b == b'\n').count(),
+            column: 1 + valid.len() - line_start,
+        }
+    }
+
     /// The error for a body that serde_json could not parse as JSON at all.
     pub(super) fn not_json(error: &serde_json::Error) -> Self {
         Self::NotJson {
@@ -73,7 +88,11 @@ pub(super) fn describe_json_error(error: &serde_json::Error) -> String {
     if error.line() == 0 {
         message
     } else {
-        format!("{message} at line {} column {}", error.line(), error.column())
+        format!(
+            "{message} at line {} column {}",
+            error.line(),
+            error.column()
+        )
     }
 }
 
@@ -134,22 +153,32 @@ mod tests {
 
     #[test]
     fn invalid_type_loses_the_quoted_value() {
-        let err = serde_json::from_str::<Sample>(r#"{"body": 5, "count": "private, expected words"}"#)
-            .unwrap_err();
+        let err =
+            serde_json::from_str::<Sample>(r#"{"body": 5, "count": "private, expected words"}"#)
+                .unwrap_err();
         let text = describe_json_error(&err);
-        assert_eq!(text, "invalid type: integer, expected a string at line 1 column 10");
+        assert_eq!(
+            text,
+            "invalid type: integer, expected a string at line 1 column 10"
+        );
         let err =
             serde_json::from_str::<Sample>(r#"{"body": "x", "count": "private, expected words"}"#)
                 .unwrap_err();
         let text = describe_json_error(&err);
         assert!(!text.contains("private"), "{text}");
-        assert!(text.starts_with("invalid type: string, expected u32"), "{text}");
+        assert!(
+            text.starts_with("invalid type: string, expected u32"),
+            "{text}"
+        );
     }
 
     #[test]
     fn missing_field_is_kept_verbatim() {
         let err = serde_json::from_str::<Sample>(r#"{"count": 1}"#).unwrap_err();
-        assert_eq!(describe_json_error(&err), "missing field `body` at line 1 column 12");
+        assert_eq!(
+            describe_json_error(&err),
+            "missing field `body` at line 1 column 12"
+        );
     }
 
     #[test]

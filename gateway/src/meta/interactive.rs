@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::lenient;
-use super::raw_object::{ItemError, RawObject, to_value};
+use super::raw_object::{ItemError, RawObject};
 
 /// An `interactive` message. JSON form: `{"reply": {"button_reply": {...}}, ...extra}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,7 +132,7 @@ pub(super) fn decode_interactive(raw: &RawValue) -> Result<Interactive, ItemErro
         "nfm_reply" => InteractiveReply::NfmReply(object.required(&kind)?),
         "call_permission_reply" => InteractiveReply::CallPermissionReply(object.required(&kind)?),
         _ => {
-            let payload = object.take(&kind).map(to_value).transpose()?;
+            let payload = object.take_raw_value(&kind)?;
             InteractiveReply::Other { kind, payload }
         }
     };

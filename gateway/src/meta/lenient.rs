@@ -96,12 +96,18 @@ impl Visitor<'_> for F64Visitor {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        #[allow(clippy::cast_precision_loss, reason = "coordinates and prices, not ids")]
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "coordinates and prices, not ids"
+        )]
         Self::finite(v as f64)
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        #[allow(clippy::cast_precision_loss, reason = "coordinates and prices, not ids")]
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "coordinates and prices, not ids"
+        )]
         Self::finite(v as f64)
     }
 
@@ -112,7 +118,8 @@ impl Visitor<'_> for F64Visitor {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         // Only plain decimal notation: Rust's parser also takes "inf", "NaN" and "1e5".
         let plain = !v.is_empty()
-            && v.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.'))
+            && v.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.'))
             && v.bytes().any(|b| b.is_ascii_digit());
         match v.parse::<f64>() {
             Ok(n) if plain => Self::finite(n),
@@ -199,7 +206,16 @@ mod tests {
         assert_eq!(v.0, 1_749_416_383);
         let v: LenientI64 = serde_json::from_str("\"-7\"").unwrap();
         assert_eq!(v.0, -7);
-        for bad in ["\"\"", "\"+5\"", "\" 5\"", "\"5.0\"", "5.5", "true", "\"abc\"", "18446744073709551615"] {
+        for bad in [
+            "\"\"",
+            "\"+5\"",
+            "\" 5\"",
+            "\"5.0\"",
+            "5.5",
+            "true",
+            "\"abc\"",
+            "18446744073709551615",
+        ] {
             assert!(serde_json::from_str::<LenientI64>(bad).is_err(), "{bad}");
         }
     }
@@ -216,7 +232,15 @@ mod tests {
         assert!((v.0 - 37.422).abs() < 1e-12);
         let v: LenientF64 = serde_json::from_str("-122").unwrap();
         assert!((v.0 + 122.0).abs() < 1e-12);
-        for bad in ["\"NaN\"", "\"inf\"", "\"1e999\"", "\"LOCATION_LATITUDE\"", "\"\"", "\"-\"", "null"] {
+        for bad in [
+            "\"NaN\"",
+            "\"inf\"",
+            "\"1e999\"",
+            "\"LOCATION_LATITUDE\"",
+            "\"\"",
+            "\"-\"",
+            "null",
+        ] {
             assert!(serde_json::from_str::<LenientF64>(bad).is_err(), "{bad}");
         }
     }

@@ -35,7 +35,8 @@ impl ItemError {
     pub(super) fn json(error: &serde_json::Error) -> Self {
         Self {
             what: json_error_text(error),
-            at: (error.line() > 0).then(|| (error.line(), error.column())),
+            // serde_json says column 0 for "before the first character"; people count from 1.
+            at: (error.line() > 0).then(|| (error.line(), error.column().max(1))),
         }
     }
 
@@ -54,12 +55,16 @@ impl ItemError {
             return self;
         };
         let offset = (inner.as_ptr() as usize).wrapping_sub(outer.as_ptr() as usize);
-        let inside = offset.checked_add(inner.len()).is_some_and(|end| end <= outer.len());
+        let inside = offset
+            .checked_add(inner.len())
+            .is_some_and(|end| end <= outer.len());
         let Some(before) = outer.get(..offset).filter(|_| inside) else {
             return self;
         };
         let start_line = 1 + before.matches('\n').count();
-        let start_column = 1 + before.rfind('\n').map_or(offset, |newline| offset - newline - 1);
+        let start_column = 1 + before
+            .rfind('\n')
+            .map_or(offset, |newline| offset - newline - 1);
         let at = if line == 1 {
             (start_line, start_column + column - 1)
         } else {
@@ -145,12 +150,18 @@ impl<'de> Deserialize<'de> for RawObject<'de> {
 fn first_duplicate<'k>(members: &'k [(Cow<'_, str>, &RawValue)]) -> Option<Option<&'k str>> {
     let quotable =
         |k: &str| k.len() <= 40 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    let mut seen = HashSet::with_capacity(members.len());
-    members
-        .iter()
-        .map(|(k, _)| k.as_ref())
-        .find(|k| !seen.insert(*k))
-        .map(|k| quotable(k).then_some(k))
+    let keys = || members.iter().map(|(k, _)| k.as_ref());
+    let repeated = if members.len() <= 16 {
+        // Small objects (all of Meta's): compare pairwise, no allocation.
+        keys()
+            .enumerate()
+            .find(|&(i, k)| keys().take(i).any(|earlier| earlier == k))
+            .map(|(_, k)| k)
+    } else {
+        let mut seen = HashSet::with_capacity(members.len());
+        keys().find(|k| !seen.insert(*k))
+    };
+    repeated.map(|k| quotable(k).then_some(k))
 }
 
 impl<'a> RawObject<'a> {
@@ -165,6 +176,15 @@ impl<'a> RawObject<'a> {
     pub(super) fn take(&mut self, key: &str) -> Option<&'a RawValue> {
         let index = self.members.iter().position(|(k, _)| k == key)?;
         Some(self.members.remove(index).1)
+    }
+
+    /// Removes `key` and keeps it as a JSON value; absent and `null` both give `None`. Errors
+    /// do not name the member (for members named by payload text, like an unknown `type`).
+    pub(super) fn take_raw_value(&mut self, key: &str) -> Result<Option<Value>, ItemError> {
+        self.take(key)
+            .filter(|raw| raw.get() != "null")
+            .map(to_value)
+            .transpose()
     }
 
     /// Removes `key` and decodes it; absent and `null` both give `None`.
@@ -259,7 +279,7 @@ mod tests {
     #[test]
     fn positions_move_from_a_member_to_its_object() {
         let outer = "{\n \"a\": {\"b\":\n  [1, x]}}";
-        let inner_start = outer.find('{').map(|_| outer.find("{\"b").unwrap()).unwrap();
+        let inner_start = outer.find("{\"b").unwrap();
         let inner = &outer[inner_start..outer.len() - 1];
         let err = serde_json::from_str::<Value>(inner).unwrap_err();
         assert_eq!((err.line(), err.column()), (2, 7));
@@ -276,9 +296,13 @@ mod tests {
 
     #[test]
     fn duplicate_keys_and_non_objects_are_errors() {
-        let err = RawObject::parse(raw(r#"{"id":"a","id":"b"}"#)).err().unwrap();
+        let err = RawObject::parse(raw(r#"{"id":"a","id":"b"}"#))
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("more than once (`id`)"), "{err}");
-        let err = RawObject::parse(raw(r#"{"€uro":1,"€uro":2}"#)).err().unwrap();
+        let err = RawObject::parse(raw(r#"{"€uro":1,"€uro":2}"#))
+            .err()
+            .unwrap();
         assert!(!err.to_string().contains("uro"), "{err}");
         assert!(RawObject::parse(raw("[1,2]")).is_err());
         assert!(RawObject::parse(raw("\"text\"")).is_err());
@@ -286,7 +310,8 @@ mod tests {
 
     #[test]
     fn field_errors_name_the_field_not_the_value() {
-        let mut object = RawObject::parse(raw("{\n  \"x\": 1,\n  \"id\": \"private words\"}")).unwrap();
+        let mut object =
+            RawObject::parse(raw("{\n  \"x\": 1,\n  \"id\": \"private words\"}")).unwrap();
         let err = object.required::<u32>("id").unwrap_err();
         assert_eq!(
             err.to_string(),

@@ -19,16 +19,22 @@ const TAG_LEN: usize = 32;
 #[non_exhaustive]
 pub enum SignatureError {
     /// The request has no `X-Hub-Signature-256` header.
-    #[error("X-Hub-Signature-256 header is missing; Meta signs every webhook POST, so this request was not sent by Meta")]
+    #[error(
+        "X-Hub-Signature-256 header is missing; Meta signs every webhook POST, so this request was not sent by Meta"
+    )]
     Missing,
     /// The header is not `sha256=` followed by 64 hex digits.
     #[error("X-Hub-Signature-256 header is malformed: it must be sha256=<64 hex digits>")]
     Malformed,
     /// No configured app secret produced this signature over this body.
-    #[error("X-Hub-Signature-256 signature does not match the body; check the app secret (and that nothing re-encoded the body on the way)")]
+    #[error(
+        "X-Hub-Signature-256 signature does not match the body; check the app secret (and that nothing re-encoded the body on the way)"
+    )]
     Mismatch,
     /// No usable (non-empty) app secret is configured, so no signature can be checked.
-    #[error("no app secret is configured, so the X-Hub-Signature-256 signature cannot be checked; configure the Meta app secret")]
+    #[error(
+        "no app secret is configured, so the X-Hub-Signature-256 signature cannot be checked; configure the Meta app secret"
+    )]
     NoAppSecret,
 }
 
@@ -49,7 +55,10 @@ pub fn verify_signature(
 ) -> Result<(), SignatureError> {
     let header = header.ok_or(SignatureError::Missing)?;
     let tag = parse_header(header)?;
-    let mut usable = app_secrets.iter().filter(|secret| !secret.is_empty()).peekable();
+    let mut usable = app_secrets
+        .iter()
+        .filter(|secret| !secret.is_empty())
+        .peekable();
     if usable.peek().is_none() {
         return Err(SignatureError::NoAppSecret);
     }
@@ -109,7 +118,11 @@ mod tests {
             format!("sha256={}", digits.to_ascii_uppercase()),
             format!(" {header}\t"),
         ] {
-            assert_eq!(verify_signature(&[b"k"], Some(&ok), b"body"), Ok(()), "{ok}");
+            assert_eq!(
+                verify_signature(&[b"k"], Some(&ok), b"body"),
+                Ok(()),
+                "{ok}"
+            );
         }
         for bad in [
             String::new(),

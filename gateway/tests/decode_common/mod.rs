@@ -4,12 +4,18 @@
 //! root). `WAYGATE_CORPUS` overrides the location.
 
 #![allow(dead_code, reason = "each test crate uses a different subset")]
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test helpers: a broken corpus is a test failure")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers: a broken corpus is a test failure"
+)]
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
+use gateway::meta::{DecodedWebhook, Event, InboundEvent, Message, Status, decode_webhook};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -81,8 +87,13 @@ pub(crate) const INVALID_JAVA_FILE: &str =
     "whatsapp-business-java-api/src/test/resources/deserialization/textMessageStatusRead.json";
 
 /// Every webhook payload in the corpus (all FILES.md webhook sources), except the one invalid
-/// upstream file ([`INVALID_JAVA_FILE`]).
+/// upstream file ([`INVALID_JAVA_FILE`]). Read once per test binary.
 pub(crate) fn webhook_payloads() -> Vec<Payload> {
+    static ALL: LazyLock<Vec<Payload>> = LazyLock::new(load_webhook_payloads);
+    ALL.clone()
+}
+
+fn load_webhook_payloads() -> Vec<Payload> {
     let mut out = Vec::new();
     for file in files_in("pywa/tests/data/updates") {
         keyed(&format!("pywa/tests/data/updates/{file}"), &mut out);
@@ -91,7 +102,10 @@ pub(crate) fn webhook_payloads() -> Vec<Payload> {
         serde_json::from_slice(&read("whatsapp-api-js/payload_examples_v25.json")).unwrap();
     for (index, item) in list.into_iter().enumerate() {
         out.push(Payload {
-            name: format!("whatsapp-api-js/payload_examples_v25.json[{index}]:{}", item.name),
+            name: format!(
+                "whatsapp-api-js/payload_examples_v25.json[{index}]:{}",
+                item.name
+            ),
             body: item.payload.get().as_bytes().to_vec(),
         });
     }
@@ -112,9 +126,10 @@ pub(crate) fn webhook_payloads() -> Vec<Payload> {
             });
         }
     }
-    let factory: Vec<FactoryPayload> =
-        serde_json::from_slice(&read("whatsapp-cloud-api/notification_factory_payloads.json"))
-            .unwrap();
+    let factory: Vec<FactoryPayload> = serde_json::from_slice(&read(
+        "whatsapp-cloud-api/notification_factory_payloads.json",
+    ))
+    .unwrap();
     for (position, item) in factory.into_iter().enumerate() {
         out.push(Payload {
             name: format!(
@@ -134,6 +149,45 @@ pub(crate) fn payload(suffix: &str) -> Payload {
         .into_iter()
         .filter(|p| p.name.ends_with(suffix))
         .collect();
-    assert_eq!(matches.len(), 1, "payloads named *{suffix}: {}", matches.len());
+    assert_eq!(
+        matches.len(),
+        1,
+        "payloads named *{suffix}: {}",
+        matches.len()
+    );
     matches.remove(0)
+}
+
+/// Decodes a corpus payload; the envelope must be usable.
+pub(crate) fn decode(payload: &Payload) -> DecodedWebhook {
+    decode_webhook(&payload.body)
+        .unwrap_or_else(|e| panic!("{}: whole payload refused: {e}", payload.name))
+}
+
+/// The single event of the payload named `suffix` (which must reject nothing).
+pub(crate) fn only_event(suffix: &str) -> InboundEvent {
+    let decoded = decode(&payload(suffix));
+    assert!(
+        decoded.rejected.is_empty(),
+        "{suffix}: {:?}",
+        decoded.rejected
+    );
+    assert_eq!(decoded.events.len(), 1, "{suffix}");
+    decoded.events.into_iter().next().unwrap()
+}
+
+/// The message inside a message event.
+pub(crate) fn as_message(event: &InboundEvent) -> &Message {
+    match &event.content {
+        Event::Message(message) => message,
+        other => panic!("not a message: {other:?}"),
+    }
+}
+
+/// The status inside a status event.
+pub(crate) fn as_status(event: &InboundEvent) -> &Status {
+    match &event.content {
+        Event::Status(status) => status,
+        other => panic!("not a status: {other:?}"),
+    }
 }
