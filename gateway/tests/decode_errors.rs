@@ -408,6 +408,25 @@ fn unknown_types_and_shapes_are_kept_raw() {
 }
 
 #[test]
+fn members_named_like_added_fields_are_refused() {
+    let error = "member `contact` clashes with the decoded field of the same name";
+    let message = r#"{"id":"w","type":"text","text":{"body":"x"},"contact":{}}"#;
+    assert_eq!(rejection(&one_item("messages", message)).1, error);
+    let status = r#"{"id":"w","status":"read","contact":"PRIVATE-SENTINEL"}"#;
+    assert_eq!(rejection(&one_item("statuses", status)).1, error);
+    let message = r#"{"id":"w","type":"image","image":{"id":"m"},"content":1}"#;
+    assert_eq!(
+        rejection(&one_item("messages", message)).1,
+        "member `content` clashes with the decoded field of the same name"
+    );
+    let message = r#"{"id":"w","type":"interactive","interactive":{"type":"x","reply":1}}"#;
+    assert_eq!(
+        rejection(&one_item("messages", message)).1,
+        "`interactive`: member `reply` clashes with the decoded field of the same name"
+    );
+}
+
+#[test]
 fn a_null_payload_is_no_payload() {
     let body = one_item("messages", r#"{"id":"w","type":"revoke","revoke":null}"#);
     let decoded = decode(&body);

@@ -35,6 +35,7 @@ pub(super) fn decode_message(
     let flagged = value_has_errors || !errors.is_empty();
     let content = decode_content(&mut object, &type_name, flagged)?;
     let contact = Contact::find(contacts, from.as_deref(), from_user_id.as_deref()).cloned();
+    object.refuse_reserved(&["content", "contact"])?;
     Ok(Message {
         id,
         type_name,
@@ -114,6 +115,7 @@ pub(super) fn decode_status(raw: &RawValue, contacts: &[Contact]) -> Result<Stat
         recipient_user_id.as_deref(),
     )
     .cloned();
+    object.refuse_reserved(&["contact"])?;
     Ok(Status {
         id,
         status,

@@ -136,6 +136,7 @@ pub(super) fn decode_interactive(raw: &RawValue) -> Result<Interactive, ItemErro
             InteractiveReply::Other { kind, payload }
         }
     };
+    object.refuse_reserved(&["reply"])?;
     Ok(Interactive {
         reply,
         extra: object.into_extra()?,

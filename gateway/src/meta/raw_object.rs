@@ -236,6 +236,23 @@ impl<'a> RawObject<'a> {
         self.members.is_empty()
     }
 
+    /// Fails if a member nobody took is named like a field the decoded form adds (for example
+    /// the `contact` a message gets): kept in `extra`, it would clash with that field when the
+    /// decoded form is written as JSON. Meta sends no such member today; if it starts to, the
+    /// item goes to the dead letters instead of being silently altered.
+    pub(super) fn refuse_reserved(&self, reserved: &[&str]) -> Result<(), ItemError> {
+        match self
+            .members
+            .iter()
+            .find(|(k, _)| reserved.contains(&k.as_ref()))
+        {
+            Some((key, _)) => Err(ItemError::new(format!(
+                "member `{key}` clashes with the decoded field of the same name"
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// The members nobody took, decoded as JSON values (the item's `extra`).
     pub(super) fn into_extra(self) -> Result<Map<String, Value>, ItemError> {
         let mut extra = Map::new();

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use redb::{Database, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{Database, ReadableTable, Table, WriteTransaction};
 use tokio::sync::mpsc;
 
 use super::StoreError;
@@ -79,8 +79,7 @@ impl Counters {
         Ok(counters)
     }
 
-    fn save(&self, txn: &WriteTransaction) -> Result<(), StoreError> {
-        let mut meta = txn.open_table(META)?;
+    fn save(&self, meta: &mut Table<'_, &'static str, u64>) -> Result<(), StoreError> {
         meta.insert(META_NEXT_SEQ, self.next_seq)?;
         meta.insert(META_NEXT_DEAD_SEQ, self.next_dead_seq)?;
         meta.insert(META_STORED_BYTES, self.stored_bytes)?;
@@ -88,6 +87,27 @@ impl Counters {
         meta.insert(META_LAST_COMMIT_MS, self.last_commit_ms)?;
         meta.insert(META_DUPLICATES_TOTAL, self.duplicates_total)?;
         Ok(())
+    }
+}
+
+/// The tables one group writes, opened once per transaction.
+struct GroupTables<'txn> {
+    dedupe: Table<'txn, &'static [u8], u64>,
+    by_age: Table<'txn, (u64, &'static [u8]), ()>,
+    log: Table<'txn, u64, &'static [u8]>,
+    dead: Table<'txn, u64, &'static [u8]>,
+    meta: Table<'txn, &'static str, u64>,
+}
+
+impl<'txn> GroupTables<'txn> {
+    fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
+        Ok(Self {
+            dedupe: txn.open_table(DEDUPE)?,
+            by_age: txn.open_table(DEDUPE_BY_AGE)?,
+            log: txn.open_table(INBOUND_LOG)?,
+            dead: txn.open_table(DEAD_LETTERS)?,
+            meta: txn.open_table(META)?,
+        })
     }
 }
 
@@ -162,11 +182,15 @@ impl Writer {
         counters.last_commit_ms = counters.last_commit_ms.max(now_ms);
         let result = (|| -> Result<Vec<Result<IngestOutcome, StoreError>>, StoreError> {
             let txn = self.db.begin_write()?;
-            let mut outcomes = Vec::with_capacity(group.len());
-            for submission in group.iter() {
-                outcomes.push(self.apply(&txn, &mut counters, &submission.batch)?);
-            }
-            counters.save(&txn)?;
+            let outcomes = {
+                let mut tables = GroupTables::open(&txn)?;
+                let mut outcomes = Vec::with_capacity(group.len());
+                for submission in group.iter() {
+                    outcomes.push(self.apply(&mut tables, &mut counters, &submission.batch)?);
+                }
+                counters.save(&mut tables.meta)?;
+                outcomes
+            };
             txn.commit()?;
             Ok(outcomes)
         })();
@@ -189,22 +213,21 @@ impl Writer {
         }
     }
 
-    /// Applies one submission inside `txn`. A quota refusal refuses this submission only
-    /// (returned as the inner `Err`); a storage failure aborts the whole group (outer `Err`).
+    /// Applies one submission. A quota refusal refuses this submission only (returned as the
+    /// inner `Err`); a storage failure aborts the whole group (outer `Err`).
     fn apply(
         &self,
-        txn: &WriteTransaction,
+        tables: &mut GroupTables<'_>,
         counters: &mut Counters,
         batch: &IngestBatch,
     ) -> Result<Result<IngestOutcome, StoreError>, StoreError> {
-        let mut dedupe = txn.open_table(DEDUPE)?;
         // Pass 1: which events are new, and what they cost.
         let mut fresh = Vec::with_capacity(batch.events.len());
         let mut seen_here: HashSet<&[u8]> = HashSet::new();
         let mut needed = 0u64;
         for (index, event) in batch.events.iter().enumerate() {
             let key = event.dedupe_key.as_slice();
-            if !seen_here.insert(key) || dedupe.get(key)?.is_some() {
+            if !seen_here.insert(key) || tables.dedupe.get(key)?.is_some() {
                 continue;
             }
             fresh.push(index);
@@ -229,22 +252,19 @@ impl Writer {
             ..IngestOutcome::default()
         };
         let seen_ms = counters.last_commit_ms;
-        let mut by_age = txn.open_table(DEDUPE_BY_AGE)?;
-        let mut log = txn.open_table(INBOUND_LOG)?;
         for index in fresh {
             let event = &batch.events[index];
             let key = event.dedupe_key.as_slice();
-            dedupe.insert(key, seen_ms)?;
-            by_age.insert((seen_ms, key), ())?;
-            log.insert(counters.next_seq, event.record.as_slice())?;
+            tables.dedupe.insert(key, seen_ms)?;
+            tables.by_age.insert((seen_ms, key), ())?;
+            tables.log.insert(counters.next_seq, event.record.as_slice())?;
             outcome.first_seq.get_or_insert(counters.next_seq);
             counters.next_seq += 1;
             counters.dedupe_entries += 1;
             outcome.appended += 1;
         }
-        let mut dead = txn.open_table(DEAD_LETTERS)?;
         for letter in &batch.dead_letters {
-            dead.insert(counters.next_dead_seq, letter.as_slice())?;
+            tables.dead.insert(counters.next_dead_seq, letter.as_slice())?;
             counters.next_dead_seq += 1;
             outcome.dead_letters += 1;
         }
@@ -314,7 +334,7 @@ impl Writer {
             txn.abort()?;
             return Ok(());
         }
-        counters.save(&txn)?;
+        counters.save(&mut txn.open_table(META)?)?;
         txn.commit()?;
         tracing::debug!(removed, "expired dedupe entries");
         self.counters = counters;
@@ -331,10 +351,4 @@ fn event_cost(key_len: usize, record_len: usize) -> u64 {
 
 fn len_u64(len: usize) -> u64 {
     u64::try_from(len).unwrap_or(u64::MAX)
-}
-
-/// Counts rows in a table (used by tests and status).
-#[allow(dead_code, reason = "used by status and tests")]
-pub(super) fn table_len<T: ReadableTableMetadata>(table: &T) -> Result<u64, StoreError> {
-    Ok(table.len()?)
 }
