@@ -29,6 +29,17 @@
 //! - Timestamps, ids and counts are accepted as JSON numbers or as strings of digits; a value that
 //!   is neither makes its item a [`RejectedItem`].
 //! - `from`, `wa_id`, `recipient_id` are optional (usernames and BSUIDs, 2026).
+//! - Required per item: a message's `id` and `type` and, for the types it models, its type
+//!   object with that type's essential fields (`text.body`, a media `id`, `reaction.message_id`,
+//!   coordinates, ...); a status's `id` and `status`; an error's `code`. A known type whose object
+//!   is missing while Meta reports errors (on the message or the change value) is kept as
+//!   [`MessageContent::Other`] rather than rejected: it still shows that the customer wrote.
+//! - The body must be UTF-8 JSON throughout; an item repeating a key is rejected.
+//!
+//! # Positions in errors
+//!
+//! A [`RejectedItem`]'s error gives the member it failed in and a line and column counted in the
+//! item's own text (`raw`), so the two can be read side by side in the dead-letter table.
 
 mod account;
 mod contact;
@@ -42,6 +53,7 @@ mod graph_error;
 mod interactive;
 mod lenient;
 mod message;
+mod messages_value;
 mod open_enum;
 mod raw_object;
 mod shared_contact;
