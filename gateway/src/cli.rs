@@ -135,7 +135,10 @@ fn serve(args: ServeArgs) -> ExitCode {
         Some(file) => match firmware_config::load_toml_file(file) {
             Ok(config) => config,
             Err(problems) => {
-                eprintln!("waygate: {} is not a valid configuration:\n{problems}", file.display());
+                eprintln!(
+                    "waygate: {} is not a valid configuration:\n{problems}",
+                    file.display()
+                );
                 return ExitCode::from(exit_config());
             }
         },
@@ -147,7 +150,9 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
     // The flags can introduce a clash (same port twice), so the result is checked again.
     if let Err(problems) = config.validate() {
-        eprintln!("waygate: the configuration with the command-line overrides is not valid:\n{problems}");
+        eprintln!(
+            "waygate: the configuration with the command-line overrides is not valid:\n{problems}"
+        );
         return ExitCode::from(exit_config());
     }
     let format = match config.log.format {
@@ -214,7 +219,10 @@ fn configured_secrets(config: &Config) -> Result<ConfiguredSecrets, String> {
             .map_err(|error| format!("{key}: {error}"))
     };
     Ok(ConfiguredSecrets {
-        app_secret: resolve(firmware_config::keys::META_APP_SECRET, &config.meta.app_secret)?,
+        app_secret: resolve(
+            firmware_config::keys::META_APP_SECRET,
+            &config.meta.app_secret,
+        )?,
         verify_token: resolve(
             firmware_config::keys::META_VERIFY_TOKEN,
             &config.meta.verify_token,

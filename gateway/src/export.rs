@@ -79,7 +79,9 @@ pub fn export(
 ) -> Result<u64, ExportError> {
     let (reader, repaired) = StoreReader::open(data_dir)?;
     if repaired {
-        tracing::warn!("the store was not closed cleanly (crash or kill); it was recovered before export");
+        tracing::warn!(
+            "the store was not closed cleanly (crash or kill); it was recovered before export"
+        );
     }
     let mut lines = 0u64;
     let mut write_error = None;
@@ -96,12 +98,12 @@ pub fn export(
         }
     };
     match what {
-        ExportWhat::InboundLog => reader.for_each_record(from_seq, |seq, record| {
-            emit(&(seq, &record))
-        })?,
-        ExportWhat::DeadLetters => reader.for_each_dead_letter(from_seq, |seq, letter| {
-            emit(&(seq, &letter))
-        })?,
+        ExportWhat::InboundLog => {
+            reader.for_each_record(from_seq, |seq, record| emit(&(seq, &record)))?
+        }
+        ExportWhat::DeadLetters => {
+            reader.for_each_dead_letter(from_seq, |seq, letter| emit(&(seq, &letter)))?
+        }
     }
     match write_error {
         Some(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(lines),

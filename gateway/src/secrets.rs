@@ -176,7 +176,13 @@ mod tests {
     fn configuration_beats_generation() {
         let dir = tempfile::tempdir().unwrap();
         let var = "WAYGATE_TEST_UNSET_VARIABLE_FOR_SECRETS";
-        let got = resolve(var, Some(Secret::new("cfg")), dir.path(), GENERATED_APP_SECRET).unwrap();
+        let got = resolve(
+            var,
+            Some(Secret::new("cfg")),
+            dir.path(),
+            GENERATED_APP_SECRET,
+        )
+        .unwrap();
         assert_eq!(got.value.expose(), "cfg");
         assert!(!dir.path().join(GENERATED_APP_SECRET).exists());
     }

@@ -100,7 +100,9 @@ pub async fn run(
         secrets::GENERATED_VERIFY_TOKEN,
     )?;
     let configured_tls = match (&config.public.tls_cert, &config.public.tls_key) {
-        (Some(cert), Some(key)) => Some((PathBuf::from(cert.as_str()), PathBuf::from(key.as_str()))),
+        (Some(cert), Some(key)) => {
+            Some((PathBuf::from(cert.as_str()), PathBuf::from(key.as_str())))
+        }
         _ => None,
     };
     let certificate = tls::certificate_files(&data_dir, configured_tls)?;
@@ -182,7 +184,10 @@ pub async fn run(
 
     shutdown.await;
     let grace = Duration::from_millis(u64::from(config.shutdown.grace_ms));
-    info!(?grace, "shutting down: no new connections; finishing requests in flight");
+    info!(
+        ?grace,
+        "shutting down: no new connections; finishing requests in flight"
+    );
     readiness.set(false);
     stop.cancel();
     let drained = tokio::time::timeout(grace, async {
@@ -191,7 +196,10 @@ pub async fn run(
     })
     .await;
     if drained.is_err() {
-        warn!(?grace, "grace period over with requests still in flight; closing them (unanswered deliveries are retried by Meta)");
+        warn!(
+            ?grace,
+            "grace period over with requests still in flight; closing them (unanswered deliveries are retried by Meta)"
+        );
     }
     let _ = scanner.await;
     tokio::task::spawn_blocking(move || store_writer.close())
@@ -217,7 +225,11 @@ pub fn store_options(config: &Config) -> StoreOptions {
 async fn bind(which: &'static str, addr: SocketAddr) -> Result<TcpListener, ServeError> {
     TcpListener::bind(addr)
         .await
-        .map_err(|source| ServeError::Bind { which, addr, source })
+        .map_err(|source| ServeError::Bind {
+            which,
+            addr,
+            source,
+        })
 }
 
 fn local_addr(
@@ -225,12 +237,18 @@ fn local_addr(
     addr: SocketAddr,
     listener: &TcpListener,
 ) -> Result<SocketAddr, ServeError> {
-    listener
-        .local_addr()
-        .map_err(|source| ServeError::Bind { which, addr, source })
+    listener.local_addr().map_err(|source| ServeError::Bind {
+        which,
+        addr,
+        source,
+    })
 }
 
-fn write_listeners_file(path: &Path, public: SocketAddr, local: SocketAddr) -> Result<(), ServeError> {
+fn write_listeners_file(
+    path: &Path,
+    public: SocketAddr,
+    local: SocketAddr,
+) -> Result<(), ServeError> {
     let body = serde_json::json!({
         "public": public.to_string(),
         "local": local.to_string(),

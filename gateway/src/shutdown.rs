@@ -4,7 +4,10 @@
 /// only on Ctrl-C through tokio's portable handler (logged).
 pub async fn signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (term, int) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()));
+    let (term, int) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    );
     match (term, int) {
         (Ok(mut term), Ok(mut int)) => {
             tokio::select! {
@@ -14,7 +17,10 @@ pub async fn signal() {
         }
         (term, int) => {
             let error = term.err().or(int.err()).map(|e| e.to_string());
-            tracing::warn!(?error, "signal handlers unavailable; only Ctrl-C stops the gateway");
+            tracing::warn!(
+                ?error,
+                "signal handlers unavailable; only Ctrl-C stops the gateway"
+            );
             let _ = tokio::signal::ctrl_c().await;
         }
     }

@@ -73,7 +73,11 @@ pub fn batch_from_decoded(decoded: DecodedWebhook, received_at_ms: u64) -> Inges
 }
 
 /// The batch for a signed body that could not be decoded at all: the whole body is kept.
-pub fn batch_from_undecodable(body: &[u8], error: &DecodeError, received_at_ms: u64) -> IngestBatch {
+pub fn batch_from_undecodable(
+    body: &[u8],
+    error: &DecodeError,
+    received_at_ms: u64,
+) -> IngestBatch {
     IngestBatch {
         events: Vec::new(),
         dead_letters: vec![

@@ -82,10 +82,18 @@ pub fn certificate_files(
     }
     let names: Vec<String> = GENERATED_NAMES.iter().map(|n| (*n).to_owned()).collect();
     let pair = rcgen::generate_simple_self_signed(names)?;
-    crate::files::write_private(&key, pair.signing_key.serialize_pem().as_bytes())
-        .map_err(|source| TlsError::Write { path: key.clone(), source })?;
-    crate::files::write_atomic(&cert, pair.cert.pem().as_bytes(), 0o644)
-        .map_err(|source| TlsError::Write { path: cert.clone(), source })?;
+    crate::files::write_private(&key, pair.signing_key.serialize_pem().as_bytes()).map_err(
+        |source| TlsError::Write {
+            path: key.clone(),
+            source,
+        },
+    )?;
+    crate::files::write_atomic(&cert, pair.cert.pem().as_bytes(), 0o644).map_err(|source| {
+        TlsError::Write {
+            path: cert.clone(),
+            source,
+        }
+    })?;
     Ok(CertificateFiles {
         cert,
         key,

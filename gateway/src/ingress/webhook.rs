@@ -123,14 +123,21 @@ impl WebhookEndpoint {
             }
             Err(BodyError::Read(reason)) => {
                 debug!(%reason, "body read failed");
-                return response::message(StatusCode::BAD_REQUEST, "the request body could not be read");
+                return response::message(
+                    StatusCode::BAD_REQUEST,
+                    "the request body could not be read",
+                );
             }
         };
         let header = parts
             .headers
             .get(SIGNATURE_HEADER)
             .map(|value| value.to_str().unwrap_or("\u{fffd}"));
-        let secrets: Vec<&[u8]> = self.app_secrets.iter().map(|s| s.expose().as_bytes()).collect();
+        let secrets: Vec<&[u8]> = self
+            .app_secrets
+            .iter()
+            .map(|s| s.expose().as_bytes())
+            .collect();
         if let Err(error) = verify_signature(&secrets, header, &body) {
             let total = Counters::add(&self.counters.signature_failures, 1);
             warn!(%error, signature_failures = total, bytes = body.len(), "webhook refused: bad signature; nothing stored");
@@ -176,14 +183,19 @@ impl WebhookEndpoint {
             Err(error) => {
                 Counters::add(&self.counters.store_failures, 1);
                 warn!(%error, "webhook refused with 503: the store could not commit it; Meta will retry");
-                unavailable("the store could not commit this delivery; it was not stored, retry later")
+                unavailable(
+                    "the store could not commit this delivery; it was not stored, retry later",
+                )
             }
         }
     }
 
     fn too_large(&self) -> Reply {
         Counters::add(&self.counters.too_large, 1);
-        warn!(limit = self.max_body_bytes, "webhook refused: body too large");
+        warn!(
+            limit = self.max_body_bytes,
+            "webhook refused: body too large"
+        );
         response::message(
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!("the body is larger than {} bytes", self.max_body_bytes),
@@ -193,9 +205,10 @@ impl WebhookEndpoint {
 
 fn unavailable(message: &str) -> Reply {
     let mut reply = response::message(StatusCode::SERVICE_UNAVAILABLE, message);
-    reply
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+    reply.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECS),
+    );
     reply
 }
 

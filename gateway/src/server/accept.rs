@@ -119,7 +119,8 @@ async fn serve_connection<H, F>(
         let handler = handler.clone();
         let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
         // The path only: a query string can carry the verify token.
-        let span = info_span!("request", id, method = %request.method(), path = %request.uri().path());
+        let span =
+            info_span!("request", id, method = %request.method(), path = %request.uri().path());
         async move { Ok::<_, Infallible>(handler(request).await) }.instrument(span)
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -151,7 +152,9 @@ async fn serve_connection<H, F>(
                 },
                 () = shutdown.cancelled() => return,
             };
-            let connection = builder.serve_connection(TokioIo::new(tls), service).into_owned();
+            let connection = builder
+                .serve_connection(TokioIo::new(tls), service)
+                .into_owned();
             watcher.watch(connection).await
         }
         Protocols::PlainHttp1 => {

@@ -257,14 +257,18 @@ impl Writer {
             let key = event.dedupe_key.as_slice();
             tables.dedupe.insert(key, seen_ms)?;
             tables.by_age.insert((seen_ms, key), ())?;
-            tables.log.insert(counters.next_seq, event.record.as_slice())?;
+            tables
+                .log
+                .insert(counters.next_seq, event.record.as_slice())?;
             outcome.first_seq.get_or_insert(counters.next_seq);
             counters.next_seq += 1;
             counters.dedupe_entries += 1;
             outcome.appended += 1;
         }
         for letter in &batch.dead_letters {
-            tables.dead.insert(counters.next_dead_seq, letter.as_slice())?;
+            tables
+                .dead
+                .insert(counters.next_dead_seq, letter.as_slice())?;
             counters.next_dead_seq += 1;
             outcome.dead_letters += 1;
         }
