@@ -34,6 +34,7 @@ pub mod random;
 pub mod raw_http;
 pub mod suite;
 pub mod tls;
+pub mod tool;
 
 pub use error::{HarnessError, HarnessResult};
 pub use gateway::Gateway;

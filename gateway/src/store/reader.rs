@@ -3,7 +3,10 @@
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use redb::{Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTableMetadata};
+use redb::{
+    Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTableMetadata,
+    TableDefinition,
+};
 
 use super::tables::{
     DEAD_LETTERS, INBOUND_LOG, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL,
@@ -96,44 +99,52 @@ impl StoreReader {
     pub fn for_each_record(
         &self,
         from_seq: u64,
-        mut visit: impl FnMut(u64, LogRecord) -> ControlFlow<()>,
+        visit: impl FnMut(u64, LogRecord) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
-        let txn = self.read()?;
-        let table = txn.open_table(INBOUND_LOG)?;
-        for row in table.range(from_seq..)? {
-            let (seq, bytes) = row?;
-            let seq = seq.value();
-            let record =
-                LogRecord::from_bytes(bytes.value()).map_err(|error| StoreError::Record {
-                    table: "inbound_log",
-                    key: seq,
-                    reason: error.to_string(),
-                })?;
-            if visit(seq, record).is_break() {
-                break;
-            }
-        }
-        Ok(())
+        self.for_each(
+            INBOUND_LOG,
+            "inbound_log",
+            from_seq,
+            LogRecord::from_bytes,
+            visit,
+        )
     }
 
     /// Visits the dead letters in the order they arrived, from `from_seq` on.
     pub fn for_each_dead_letter(
         &self,
         from_seq: u64,
-        mut visit: impl FnMut(u64, DeadLetter) -> ControlFlow<()>,
+        visit: impl FnMut(u64, DeadLetter) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        self.for_each(
+            DEAD_LETTERS,
+            "dead_letters",
+            from_seq,
+            DeadLetter::from_bytes,
+            visit,
+        )
+    }
+
+    /// Visits a sequence-keyed table of encoded records in key order.
+    fn for_each<T>(
+        &self,
+        definition: TableDefinition<'_, u64, &[u8]>,
+        name: &'static str,
+        from_seq: u64,
+        decode: impl Fn(&[u8]) -> Result<T, postcard::Error>,
+        mut visit: impl FnMut(u64, T) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
         let txn = self.read()?;
-        let table = txn.open_table(DEAD_LETTERS)?;
+        let table = txn.open_table(definition)?;
         for row in table.range(from_seq..)? {
             let (seq, bytes) = row?;
             let seq = seq.value();
-            let letter =
-                DeadLetter::from_bytes(bytes.value()).map_err(|error| StoreError::Record {
-                    table: "dead_letters",
-                    key: seq,
-                    reason: error.to_string(),
-                })?;
-            if visit(seq, letter).is_break() {
+            let item = decode(bytes.value()).map_err(|error| StoreError::Record {
+                table: name,
+                key: seq,
+                reason: error.to_string(),
+            })?;
+            if visit(seq, item).is_break() {
                 break;
             }
         }

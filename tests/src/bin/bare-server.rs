@@ -47,24 +47,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("bare-server: cannot start the runtime: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("bare-server: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    waygate_e2e::tool::run_tool("bare-server", run(Args::parse()))
 }
 
 async fn run(args: Args) -> HarnessResult<()> {

@@ -82,24 +82,7 @@ struct Tally {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("waygate-load: cannot start the runtime: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("waygate-load: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    waygate_e2e::tool::run_tool("waygate-load", run(Args::parse()))
 }
 
 async fn run(args: Args) -> HarnessResult<()> {
