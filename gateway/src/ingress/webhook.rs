@@ -16,13 +16,15 @@ use crate::clock::SharedClock;
 use crate::meta::{decode_webhook, verify_signature};
 use crate::secret_match::SecretMatcher;
 use crate::secrets::Secret;
-use crate::store::{Store, StoreError};
+use crate::store::{IngestBatch, Store, StoreError};
 use crate::telemetry::Counters;
 
 /// The webhook's path.
 pub const WEBHOOK_PATH: &str = "/webhook";
 /// Header carrying Meta's HMAC-SHA256 of the body.
 pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
+/// Bodies up to this size are decoded on the request's task; larger ones on the blocking pool.
+const DECODE_INLINE_MAX_BYTES: usize = 256 * 1024;
 /// What a 503 asks the sender to wait before retrying, in seconds.
 const RETRY_AFTER_SECS: &str = "60";
 
@@ -144,12 +146,20 @@ impl WebhookEndpoint {
             return response::message(StatusCode::UNAUTHORIZED, &error.to_string());
         }
         let received_at_ms = self.clock.now_ms();
-        let batch = match decode_webhook(&body) {
-            Ok(decoded) => batch_from_decoded(decoded, received_at_ms),
-            Err(error) => {
-                warn!(%error, bytes = body.len(), "signed webhook cannot be decoded; keeping it as a dead letter");
-                batch_from_undecodable(&body, &error, received_at_ms)
+        let batch = if body.len() > DECODE_INLINE_MAX_BYTES {
+            // A large payload takes milliseconds to decode: keep it off the async workers.
+            let owned = body.clone();
+            match tokio::task::spawn_blocking(move || prepare(&owned, received_at_ms)).await {
+                Ok(batch) => batch,
+                Err(error) => {
+                    warn!(%error, "decoding task failed; the delivery was not stored");
+                    return unavailable(
+                        "the delivery could not be processed; it was not stored, retry later",
+                    );
+                }
             }
+        } else {
+            prepare(&body, received_at_ms)
         };
         let event_count = batch.events.len();
         match self.store.ingest(batch).await {
@@ -200,6 +210,17 @@ impl WebhookEndpoint {
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!("the body is larger than {} bytes", self.max_body_bytes),
         )
+    }
+}
+
+/// Decodes a verified body into what the store keeps: its events, or the body as a dead letter.
+fn prepare(body: &[u8], received_at_ms: u64) -> IngestBatch {
+    match decode_webhook(body) {
+        Ok(decoded) => batch_from_decoded(decoded, received_at_ms),
+        Err(error) => {
+            warn!(%error, bytes = body.len(), "signed webhook cannot be decoded; keeping it as a dead letter");
+            batch_from_undecodable(body, &error, received_at_ms)
+        }
     }
 }
 
