@@ -13,6 +13,7 @@ pub mod clock;
 pub mod export;
 mod files;
 pub mod ingress;
+pub mod media;
 pub mod meta;
 pub mod secret_match;
 pub mod secrets;
