@@ -1,6 +1,6 @@
 //! The store: the only code that touches redb.
 //!
-//! One writer thread owns write transactions and group-commits batches (see [`writer`]); the
+//! One writer thread owns write transactions and group-commits batches (see `writer.rs`); the
 //! async side talks to it through a bounded channel and awaits a reply that comes only after
 //! the data is durable. Readers ([`reader`]) open the file read-only while the gateway is
 //! stopped, for `export` and inspection.
