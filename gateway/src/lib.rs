@@ -15,6 +15,7 @@ mod files;
 pub mod ingress;
 pub mod media;
 pub mod meta;
+pub mod policy;
 pub mod secret_match;
 pub mod secrets;
 pub mod serve;
