@@ -8,6 +8,7 @@
 //! - the shell moves data between the outside world, the store and the core: [`ingress`]
 //!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
 
+pub mod chat;
 pub mod cli;
 pub mod clock;
 pub mod export;
