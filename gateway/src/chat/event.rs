@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::{Chat, CloseReason, Deadline, DeadlineKind, Server};
-use super::time::UnixMs;
+use crate::time::UnixMs;
 
 /// Something that happens to a chat. Variant order is part of the stored format (append only).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use super::model::{
 };
 use super::refusal::Refusal;
 use super::settings::LifecycleSettings;
-use super::time::UnixMs;
+use crate::time::UnixMs;
 
 /// Opens a new chat for the customer's first message at `now`.
 ///

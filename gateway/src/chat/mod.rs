@@ -56,13 +56,13 @@ mod profanity;
 mod refusal;
 mod route;
 mod settings;
-mod time;
 
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;
 
+pub use crate::time::{Span, UnixMs, Utc};
 pub use event::{ChatEvent, Effect, Transition};
 pub use lifecycle::{open, step};
 pub use model::{
@@ -73,4 +73,3 @@ pub use profanity::{ProfanityList, ProfanityListError};
 pub use refusal::Refusal;
 pub use route::{ChatRoute, IncomingMessage, RouteMismatch, route_customer_message};
 pub use settings::LifecycleSettings;
-pub use time::{Span, UnixMs, Utc};

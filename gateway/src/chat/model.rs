@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::LifecycleSettings;
-use super::time::{Span, UnixMs};
+use crate::time::{Span, UnixMs};
 
 /// A chat's id, allocated by the store (never reused: a closed chat keeps its id forever).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

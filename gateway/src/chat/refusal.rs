@@ -1,7 +1,7 @@
 //! Why the core refuses an event: each reason says what the person can do instead.
 
 use super::model::CloseReason;
-use super::time::{UnixMs, Utc};
+use crate::time::{UnixMs, Utc};
 
 /// An event the chat cannot take. The local API answers 409 Conflict with the Display text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -4,7 +4,7 @@ use super::event::Transition;
 use super::lifecycle::{close_overdue, customer_message, open};
 use super::model::{BusinessNumber, Chat, ChatId, CustomerId};
 use super::settings::LifecycleSettings;
-use super::time::UnixMs;
+use crate::time::UnixMs;
 
 /// A customer's message as the router needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::time::Span;
+use crate::time::Span;
 
 /// The chat lifecycle's settings. The core trusts these values: ranges are checked where the
 /// configuration is validated (firmware-config), not here.

@@ -25,9 +25,9 @@ mod template_errors;
 mod template_status;
 pub mod templates;
 pub mod us_pause;
-mod utc;
 pub mod window;
 
+pub use crate::time::{UnixMs, Utc};
 pub use category::TemplateCategory;
 pub use nanp::{AreaCode, NanpRegion, NanpTable, TableError, Unclassified, classify, nanp_table};
 pub use templates::{
@@ -35,14 +35,10 @@ pub use templates::{
     TemplateRegistry, TemplateStatus, UpdateError, UpdateOutcome,
 };
 pub use us_pause::{PauseRefusal, US_MARKETING_PAUSE_SINCE, check_marketing};
-pub use utc::Utc;
 pub use window::{
     EntryPoint, ExpectedPricing, FepState, OutgoingKind, WindowReason, WindowRefusal, WindowState,
     WindowVerdict,
 };
-
-/// An instant: milliseconds since the Unix epoch (UTC).
-pub type UnixMs = u64;
 
 /// One second, in milliseconds.
 pub const SECOND_MS: u64 = 1_000;

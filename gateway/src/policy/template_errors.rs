@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::UnixMs;
 use super::template_status::TemplateStatus;
-use super::utc::Utc;
+use crate::time::Utc;
 
 /// What an update did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

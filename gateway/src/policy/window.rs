@@ -30,9 +30,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::category::TemplateCategory;
-use super::utc::Utc;
 use super::{HOUR_MS, UnixMs};
 use crate::meta::Referral;
+use crate::time::Utc;
 
 /// How long a customer's message keeps the customer-service window open: 24 h.
 pub const CUSTOMER_SERVICE_WINDOW_MS: u64 = 24 * HOUR_MS;

@@ -1,4 +1,5 @@
-//! Instants and spans for the chat core: Unix milliseconds, never a clock.
+//! Instants and spans for the pure core (chat lifecycle, messaging policy): Unix milliseconds,
+//! never a clock. The shell reads the clock ([`crate::clock`]) and passes `now` in.
 
 use std::fmt;
 
@@ -107,6 +108,15 @@ mod tests {
             "2024-02-29T23:59:59.999Z"
         );
         assert_eq!(Utc(4_102_444_800_000).to_string(), "2100-01-01T00:00:00Z");
+        assert_eq!(Utc(1_743_465_600_000).to_string(), "2025-04-01T00:00:00Z");
+        assert_eq!(
+            Utc(1_709_210_096_007).to_string(),
+            "2024-02-29T12:34:56.007Z"
+        );
+        assert_eq!(
+            Utc(1_735_689_599_999).to_string(),
+            "2024-12-31T23:59:59.999Z"
+        );
         // The largest instant still formats (no overflow, no panic).
         assert!(Utc(u64::MAX).to_string().ends_with('Z'));
     }
