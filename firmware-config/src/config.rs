@@ -3,7 +3,10 @@
 use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+use crate::chat_settings::{ChatSettings, Department, MAX_DEPARTMENTS};
 use crate::limits;
+use crate::operator_settings::{MAX_OPERATORS, Operator};
+use crate::template_settings::{MAX_TEMPLATES, Template};
 
 /// Longest path, in bytes (`data_dir`, `public.tls_cert`, secret files).
 pub const PATH_CAPACITY: usize = 256;
@@ -50,6 +53,14 @@ pub struct Config {
     pub shutdown: ShutdownSettings,
     /// Logging.
     pub log: LogSettings,
+    /// How chats open, close and are served.
+    pub chat: ChatSettings,
+    /// The departments and their business numbers (at most [`MAX_DEPARTMENTS`]).
+    pub departments: heapless::Vec<Department, MAX_DEPARTMENTS>,
+    /// The message templates registered from the configuration (at most [`MAX_TEMPLATES`]).
+    pub templates: heapless::Vec<Template, MAX_TEMPLATES>,
+    /// The operators of the local API (at most [`MAX_OPERATORS`]).
+    pub operators: heapless::Vec<Operator, MAX_OPERATORS>,
 }
 
 /// The public (webhook) listener: TLS, reachable from the internet.
@@ -193,6 +204,10 @@ impl Default for Config {
             store: StoreSettings::default(),
             shutdown: ShutdownSettings::default(),
             log: LogSettings::default(),
+            chat: ChatSettings::default(),
+            departments: heapless::Vec::new(),
+            templates: heapless::Vec::new(),
+            operators: heapless::Vec::new(),
         }
     }
 }

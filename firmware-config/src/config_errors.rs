@@ -48,9 +48,10 @@ pub enum ConfigProblem {
     /// A key this version does not know; never shows the key's value.
     #[error(fmt = fmt_unknown_key)]
     UnknownKey {
-        /// The full key path.
+        /// The full key path, with the entry's index in an array of tables
+        /// (`departments[2].nmae`).
         key: String,
-        /// The table it is in (`""` for the top level).
+        /// The table or array of tables it is in (`""` for the top level).
         table: &'static str,
         /// The key paths that table allows.
         known: &'static [&'static str],
@@ -63,12 +64,28 @@ pub enum ConfigProblem {
 }
 
 impl ConfigProblem {
-    /// The key path the problem is about, if it is about one key.
+    /// The key the problem is about, if it is about one key: a [`crate::keys`] constant
+    /// (for an entry of an array, its pattern: `departments[].name`), or an unknown key as
+    /// written. [`Self::path`] has the indexes.
     #[must_use]
     pub fn key(&self) -> Option<&str> {
         match self {
             Self::UnknownKey { key, .. } => Some(key),
             Self::Invalid(problem) => Some(problem.key()),
+            Self::Unreadable { .. }
+            | Self::TooLarge { .. }
+            | Self::NotUtf8 { .. }
+            | Self::Syntax { .. } => None,
+        }
+    }
+
+    /// The key the problem is about with its array indexes (`departments[2].name`), if it is
+    /// about one key.
+    #[must_use]
+    pub fn path(&self) -> Option<String> {
+        match self {
+            Self::UnknownKey { key, .. } => Some(key.clone()),
+            Self::Invalid(problem) => Some(problem.path().to_string()),
             Self::Unreadable { .. }
             | Self::TooLarge { .. }
             | Self::NotUtf8 { .. }
@@ -100,6 +117,8 @@ fn fmt_unknown_key(
     write!(f, "{key}: unknown key; ")?;
     if table.is_empty() {
         f.write_str("known top-level keys: ")?;
+    } else if crate::keys::is_array_table(table) {
+        write!(f, "known keys in [[{table}]]: ")?;
     } else {
         write!(f, "known keys in [{table}]: ")?;
     }
@@ -152,9 +171,15 @@ impl ConfigErrors {
         self.problems.iter()
     }
 
-    /// The key path of each problem that is about one key, in order.
+    /// The key of each problem that is about one key, in order (see [`ConfigProblem::key`]).
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.problems.iter().filter_map(ConfigProblem::key)
+    }
+
+    /// The key with its array indexes of each problem that is about one key, in order
+    /// (see [`ConfigProblem::path`]).
+    pub fn paths(&self) -> impl Iterator<Item = String> {
+        self.problems.iter().filter_map(ConfigProblem::path)
     }
 }
 
@@ -180,8 +205,8 @@ impl From<ConfigProblem> for ConfigErrors {
     }
 }
 
-/// The problems of [`Problems`] (those it kept; validation never finds more than
-/// [`crate::MAX_PROBLEMS`]).
+/// The problems of [`Problems`] (those it kept: at most [`crate::MAX_PROBLEMS`]; a blob's
+/// arrays can hold more, which are dropped here).
 impl From<Problems> for ConfigErrors {
     fn from(problems: Problems) -> Self {
         Self {

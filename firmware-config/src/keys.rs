@@ -3,6 +3,10 @@
 //! A key path is the TOML table name, a dot, and the field name (`"store.quota_bytes"`);
 //! `data_dir` is the only top-level setting. Each secret has three keys, one per source
 //! (`meta.app_secret`, `meta.app_secret_file`, `meta.app_secret_env`); at most one of them is set.
+//!
+//! An array's entries have `[]` in their key: `departments[].name` is the `name` of every
+//! `[[departments]]` table, and a problem report fills in the index (`departments[2].name`,
+//! see [`crate::KeyPath`]). `chat.profanity_word_lists[]` is one file of that list.
 
 /// `data_dir`: the folder holding the store, generated secrets and the self-signed certificate.
 pub const DATA_DIR: &str = "data_dir";
@@ -73,6 +77,64 @@ pub const LOG_FORMAT: &str = "log.format";
 /// `log.filter`: a `tracing` env-filter directive.
 pub const LOG_FILTER: &str = "log.filter";
 
+/// `[chat]`: how chats open, close and are served.
+pub const CHAT: &str = "chat";
+/// `chat.unattended_close_seconds`: a chat no operator accepts closes (missed) after this.
+pub const CHAT_UNATTENDED_CLOSE_SECONDS: &str = "chat.unattended_close_seconds";
+/// `chat.idle_close_seconds`: an accepted chat where nobody writes closes (idle) after this.
+pub const CHAT_IDLE_CLOSE_SECONDS: &str = "chat.idle_close_seconds";
+/// `chat.bot_enabled`: whether a bot serves the channel.
+pub const CHAT_BOT_ENABLED: &str = "chat.bot_enabled";
+/// `chat.bot_idle_close_seconds`: the idle limit while a bot serves the chat.
+pub const CHAT_BOT_IDLE_CLOSE_SECONDS: &str = "chat.bot_idle_close_seconds";
+/// `chat.profanity_limit`: offensive words per chat at which the chat closes.
+pub const CHAT_PROFANITY_LIMIT: &str = "chat.profanity_limit";
+/// `chat.profanity_word_lists`: the word list files, one per language.
+pub const CHAT_PROFANITY_WORD_LISTS: &str = "chat.profanity_word_lists";
+/// `chat.profanity_word_lists[]`: one word list file.
+pub const CHAT_PROFANITY_WORD_LIST: &str = "chat.profanity_word_lists[]";
+/// `chat.strict_order`: send a chat's next message only after Meta accepted the previous one.
+pub const CHAT_STRICT_ORDER: &str = "chat.strict_order";
+
+/// `[[departments]]`: the departments chats are transferred between.
+pub const DEPARTMENTS: &str = "departments";
+/// `departments[]`: one department.
+pub const DEPARTMENT: &str = "departments[]";
+/// `departments[].name`: a department's unique name.
+pub const DEPARTMENT_NAME: &str = "departments[].name";
+/// `departments[].numbers`: the business numbers (`phone_number_id`s) of a department.
+pub const DEPARTMENT_NUMBERS: &str = "departments[].numbers";
+/// `departments[].numbers[]`: one business number of a department.
+pub const DEPARTMENT_NUMBER: &str = "departments[].numbers[]";
+
+/// `[[templates]]`: the message templates registered from the configuration.
+pub const TEMPLATES: &str = "templates";
+/// `templates[]`: one template.
+pub const TEMPLATE: &str = "templates[]";
+/// `templates[].name`: the template's name at Meta.
+pub const TEMPLATE_NAME: &str = "templates[].name";
+/// `templates[].language`: the template's language code (`en_US`).
+pub const TEMPLATE_LANGUAGE: &str = "templates[].language";
+/// `templates[].category`: `utility`, `marketing` or `authentication`.
+pub const TEMPLATE_CATEGORY: &str = "templates[].category";
+/// `templates[].parameters`: how many body parameters the template takes.
+pub const TEMPLATE_PARAMETERS: &str = "templates[].parameters";
+/// `templates[].status`: the template's status until Meta's webhooks update it.
+pub const TEMPLATE_STATUS: &str = "templates[].status";
+
+/// `[[operators]]`: who may use the local operator API.
+pub const OPERATORS: &str = "operators";
+/// `operators[]`: one operator.
+pub const OPERATOR: &str = "operators[]";
+/// `operators[].name`: an operator's unique name.
+pub const OPERATOR_NAME: &str = "operators[].name";
+/// `operators[].token_sha256`: the SHA-256 of the operator's bearer token, in hex.
+pub const OPERATOR_TOKEN_SHA256: &str = "operators[].token_sha256";
+/// `operators[].token_file`: a file holding the operator's bearer token.
+pub const OPERATOR_TOKEN_FILE: &str = "operators[].token_file";
+/// `operators[].token_env`: an environment variable holding the operator's bearer token.
+pub const OPERATOR_TOKEN_ENV: &str = "operators[].token_env";
+
 /// The three keys of one secret, one per source; at most one of them may be set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SecretKeys {
@@ -106,8 +168,21 @@ pub const VERIFY_TOKEN_SOURCES: SecretKeys = SecretKeys {
     env: META_VERIFY_TOKEN_ENV,
 };
 
-/// The keys allowed at the top level of a TOML file: `data_dir` and the table names.
-pub const TOP_LEVEL: &[&str] = &[DATA_DIR, PUBLIC, LOCAL, META, STORE, SHUTDOWN, LOG];
+/// The keys allowed at the top level of a TOML file: `data_dir`, the table names and the
+/// array-of-tables names.
+pub const TOP_LEVEL: &[&str] = &[
+    DATA_DIR,
+    PUBLIC,
+    LOCAL,
+    META,
+    STORE,
+    SHUTDOWN,
+    LOG,
+    CHAT,
+    DEPARTMENTS,
+    TEMPLATES,
+    OPERATORS,
+];
 
 /// The keys of the `[public]` table.
 pub const PUBLIC_KEYS: &[&str] = &[
@@ -150,6 +225,44 @@ pub const SHUTDOWN_KEYS: &[&str] = &[SHUTDOWN_GRACE_MS];
 /// The keys of the `[log]` table.
 pub const LOG_KEYS: &[&str] = &[LOG_FORMAT, LOG_FILTER];
 
+/// The keys of the `[chat]` table.
+pub const CHAT_KEYS: &[&str] = &[
+    CHAT_UNATTENDED_CLOSE_SECONDS,
+    CHAT_IDLE_CLOSE_SECONDS,
+    CHAT_BOT_ENABLED,
+    CHAT_BOT_IDLE_CLOSE_SECONDS,
+    CHAT_PROFANITY_LIMIT,
+    CHAT_PROFANITY_WORD_LISTS,
+    CHAT_STRICT_ORDER,
+];
+
+/// The keys of each `[[departments]]` table.
+pub const DEPARTMENT_KEYS: &[&str] = &[DEPARTMENT_NAME, DEPARTMENT_NUMBERS];
+
+/// The keys of each `[[templates]]` table.
+pub const TEMPLATE_KEYS: &[&str] = &[
+    TEMPLATE_NAME,
+    TEMPLATE_LANGUAGE,
+    TEMPLATE_CATEGORY,
+    TEMPLATE_PARAMETERS,
+    TEMPLATE_STATUS,
+];
+
+/// The keys of each `[[operators]]` table.
+pub const OPERATOR_KEYS: &[&str] = &[
+    OPERATOR_NAME,
+    OPERATOR_TOKEN_SHA256,
+    OPERATOR_TOKEN_FILE,
+    OPERATOR_TOKEN_ENV,
+];
+
+/// The three token keys of an operator, in file order; exactly one of them is set.
+pub const OPERATOR_TOKEN_SOURCES: [&str; 3] = [
+    OPERATOR_TOKEN_SHA256,
+    OPERATOR_TOKEN_FILE,
+    OPERATOR_TOKEN_ENV,
+];
+
 /// Every table with its keys, in file order.
 pub const TABLES: &[(&str, &[&str])] = &[
     (PUBLIC, PUBLIC_KEYS),
@@ -158,6 +271,14 @@ pub const TABLES: &[(&str, &[&str])] = &[
     (STORE, STORE_KEYS),
     (SHUTDOWN, SHUTDOWN_KEYS),
     (LOG, LOG_KEYS),
+    (CHAT, CHAT_KEYS),
+];
+
+/// Every array of tables (`[[departments]]`) with the keys of its tables, in file order.
+pub const ARRAY_TABLES: &[(&str, &[&str])] = &[
+    (DEPARTMENTS, DEPARTMENT_KEYS),
+    (TEMPLATES, TEMPLATE_KEYS),
+    (OPERATORS, OPERATOR_KEYS),
 ];
 
 /// The last segment of a key path: `"quota_bytes"` for `"store.quota_bytes"`.
@@ -170,8 +291,19 @@ pub fn field_name(key: &str) -> &str {
 /// `store.quota_bytes` when `quota_bytes` is written in the wrong place.
 pub fn with_field_name(field: &str) -> impl Iterator<Item = &'static str> + '_ {
     core::iter::once(DATA_DIR)
-        .chain(TABLES.iter().flat_map(|(_, keys)| keys.iter().copied()))
+        .chain(
+            TABLES
+                .iter()
+                .chain(ARRAY_TABLES)
+                .flat_map(|(_, keys)| keys.iter().copied()),
+        )
         .filter(move |key| field_name(key) == field)
+}
+
+/// Whether `name` is an array of tables (`departments`), written `[[name]]`.
+#[must_use]
+pub fn is_array_table(name: &str) -> bool {
+    ARRAY_TABLES.iter().any(|(table, _)| *table == name)
 }
 
 #[cfg(test)]
@@ -191,13 +323,21 @@ mod tests {
                 assert_eq!(key.split_once('.').map(|(t, _)| t), Some(*table), "{key}");
             }
         }
-        assert_eq!(TABLES.len() + 1, TOP_LEVEL.len());
+        for (table, keys) in ARRAY_TABLES {
+            for key in *keys {
+                assert_eq!(key.split_once("[].").map(|(t, _)| t), Some(*table), "{key}");
+            }
+            assert!(is_array_table(table));
+        }
+        assert!(!is_array_table(CHAT));
+        assert_eq!(TABLES.len() + ARRAY_TABLES.len() + 1, TOP_LEVEL.len());
     }
 
     #[test]
     fn field_names_find_their_key_paths() {
         assert!(with_field_name("quota_bytes").eq([STORE_QUOTA_BYTES]));
         assert!(with_field_name("listen").eq([PUBLIC_LISTEN, LOCAL_LISTEN]));
+        assert!(with_field_name("name").eq([DEPARTMENT_NAME, TEMPLATE_NAME, OPERATOR_NAME]));
         assert_eq!(with_field_name("nope").count(), 0);
     }
 }

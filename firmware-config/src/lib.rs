@@ -1,7 +1,9 @@
 //! waygate's configuration as one typed value.
 //!
 //! - [`Config`] holds every setting in fixed-capacity [`heapless`] types, so the core builds
-//!   without `std` or an allocator (`--no-default-features`) for firmware tools.
+//!   without `std` or an allocator (`--no-default-features`) for firmware tools: the
+//!   listeners, secrets, store and logs, and the chat rules ([`ChatSettings`]), departments,
+//!   message templates and operators of the local API.
 //! - [`Config::validate`] checks the ranges in [`limits`] and the rules between keys, and
 //!   reports every [`Problem`] at once, each naming its key path from [`keys`].
 //! - [`blob`] is the same value as a versioned, checksummed postcard blob for firmware images.
@@ -30,18 +32,25 @@
 //! ```
 //!
 //! # Layout
-//! `config` (the types and defaults), `keys` (key paths), `limits` (ranges), `problem` and
-//! `shown_value` (problem reports), `validate`, `blob` (firmware blob); with `std`: `toml_load` and
-//! `toml_fields` (TOML in), `toml_write` (TOML out), `config_errors`, `secret`.
+//! `config` (the types and defaults), `chat_settings`, `template_settings` and
+//! `operator_settings` (the chat rules and their arrays), `keys` and `key_path` (key paths),
+//! `limits` (ranges), `problem` and `shown_value` (problem reports), `validate`, `blob`
+//! (firmware blob); with `std`: `toml_load`, `toml_load_lists`, `toml_fields` and
+//! `toml_fields_arrays` (TOML in), `toml_write` and `toml_write_lists` (TOML out),
+//! `config_errors`, `secret`.
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![forbid(unsafe_code)]
 
 pub mod blob;
+mod chat_settings;
 mod config;
+mod key_path;
 pub mod keys;
 pub mod limits;
+mod operator_settings;
 mod problem;
 mod shown_value;
+mod template_settings;
 mod validate;
 
 #[cfg(feature = "std")]
@@ -51,18 +60,36 @@ mod secret;
 #[cfg(feature = "std")]
 mod toml_fields;
 #[cfg(feature = "std")]
+mod toml_fields_arrays;
+#[cfg(feature = "std")]
 mod toml_load;
 #[cfg(feature = "std")]
+mod toml_load_lists;
+#[cfg(feature = "std")]
 mod toml_write;
+#[cfg(feature = "std")]
+mod toml_write_lists;
 
+pub use chat_settings::{
+    ChatSettings, Department, DepartmentName, MAX_DEPARTMENT_NUMBERS, MAX_DEPARTMENTS,
+    MAX_PROFANITY_WORD_LISTS, NAME_CAPACITY, PHONE_NUMBER_ID_CAPACITY, PhoneNumberId,
+};
 pub use config::{
     Config, DEFAULT_DATA_DIR, DEFAULT_LOCAL_LISTEN, DEFAULT_LOG_FILTER, DEFAULT_PUBLIC_LISTEN,
     ENV_NAME_CAPACITY, EnvName, INLINE_SECRET_CAPACITY, InlineSecret, LOG_FILTER_CAPACITY,
     LocalListener, LogFilter, LogFormat, LogSettings, MetaSettings, PATH_CAPACITY, Path,
     PublicListener, SecretSource, ShutdownSettings, StoreSettings,
 };
+pub use key_path::{KeyPath, MAX_KEY_INDEXES};
+pub use operator_settings::{
+    MAX_OPERATORS, Operator, OperatorName, OperatorToken, TOKEN_SHA256_LEN,
+};
 pub use problem::{MAX_PROBLEMS, Problem, ProblemKind, Problems};
 pub use shown_value::{ShownValue, VALUE_CAPACITY};
+pub use template_settings::{
+    LANGUAGE_CAPACITY, LanguageCode, MAX_TEMPLATES, TEMPLATE_NAME_CAPACITY, Template,
+    TemplateCategory, TemplateName, TemplateStatus,
+};
 
 #[cfg(feature = "std")]
 pub use config_errors::{ConfigErrors, ConfigProblem};

@@ -152,7 +152,62 @@ pub const SHUTDOWN_GRACE_MS: Limit<u32> = Limit {
     note: None,
 };
 
-/// Every `u32` limit, in file order.
+const MINUTE: u32 = 60;
+const HOUR: u32 = 60 * MINUTE;
+const DAY: u32 = 24 * HOUR;
+
+/// `chat.unattended_close_seconds`: from 15 minutes to "1 month", taken as 31 days.
+pub const CHAT_UNATTENDED_CLOSE_SECONDS: Limit<u32> = Limit {
+    key: keys::CHAT_UNATTENDED_CLOSE_SECONDS,
+    default: HOUR,
+    min: 15 * MINUTE,
+    max: 31 * DAY,
+    unit: "seconds",
+    note: Some("15 minutes to 31 days"),
+};
+
+/// `chat.idle_close_seconds`: at most 24 hours.
+pub const CHAT_IDLE_CLOSE_SECONDS: Limit<u32> = Limit {
+    key: keys::CHAT_IDLE_CLOSE_SECONDS,
+    default: HOUR,
+    min: MINUTE,
+    max: DAY,
+    unit: "seconds",
+    note: Some("1 minute to 24 hours; a message from either side restarts it"),
+};
+
+/// `chat.bot_idle_close_seconds`: as the idle limit, which it replaces while a bot serves.
+pub const CHAT_BOT_IDLE_CLOSE_SECONDS: Limit<u32> = Limit {
+    key: keys::CHAT_BOT_IDLE_CLOSE_SECONDS,
+    default: 10 * MINUTE,
+    min: MINUTE,
+    max: DAY,
+    unit: "seconds",
+    note: Some("replaces idle_close_seconds while a bot serves the chat"),
+};
+
+/// `chat.profanity_limit`.
+pub const CHAT_PROFANITY_LIMIT: Limit<u32> = Limit {
+    key: keys::CHAT_PROFANITY_LIMIT,
+    default: 3,
+    min: 1,
+    max: 100,
+    unit: "offensive words per chat",
+    note: Some("the chat closes when it reaches the limit"),
+};
+
+/// `templates[].parameters`: Meta's body text takes numbered parameters; 20 is this
+/// gateway's bound.
+pub const TEMPLATE_PARAMETERS: Limit<u32> = Limit {
+    key: keys::TEMPLATE_PARAMETERS,
+    default: 0,
+    min: 0,
+    max: 20,
+    unit: "body parameters",
+    note: None,
+};
+
+/// Every `u32` limit of a table setting (one value per configuration), in file order.
 pub const U32_LIMITS: &[Limit<u32>] = &[
     PUBLIC_MAX_CONNECTIONS,
     PUBLIC_MAX_BODY_BYTES,
@@ -165,7 +220,14 @@ pub const U32_LIMITS: &[Limit<u32>] = &[
     STORE_CACHE_BYTES,
     STORE_MAX_BATCH,
     SHUTDOWN_GRACE_MS,
+    CHAT_UNATTENDED_CLOSE_SECONDS,
+    CHAT_IDLE_CLOSE_SECONDS,
+    CHAT_BOT_IDLE_CLOSE_SECONDS,
+    CHAT_PROFANITY_LIMIT,
 ];
+
+/// Every `u32` limit of a setting in an array's entries (one value per entry).
+pub const ITEM_U32_LIMITS: &[Limit<u32>] = &[TEMPLATE_PARAMETERS];
 
 /// Every `u64` limit, in file order.
 pub const U64_LIMITS: &[Limit<u64>] = &[STORE_QUOTA_BYTES];
@@ -176,7 +238,7 @@ mod tests {
 
     #[test]
     fn every_default_is_inside_its_range() {
-        for limit in U32_LIMITS {
+        for limit in U32_LIMITS.iter().chain(ITEM_U32_LIMITS) {
             assert!(limit.allows(limit.default), "{}", limit.key);
             assert!(limit.min <= limit.max, "{}", limit.key);
         }
@@ -196,6 +258,26 @@ mod tests {
         assert!(STORE_QUOTA_BYTES.allows(1024 * 1024));
         assert!(STORE_QUOTA_BYTES.allows(1 << 40));
         assert!(!STORE_QUOTA_BYTES.allows((1 << 40) + 1));
+    }
+
+    #[test]
+    fn chat_limits_hold_at_the_issues_boundaries() {
+        let unattended = CHAT_UNATTENDED_CLOSE_SECONDS;
+        assert!(!unattended.allows(14 * 60 + 59), "14m59s");
+        assert!(unattended.allows(15 * 60), "15 minutes");
+        assert!(unattended.allows(31 * 24 * 3600), "31 days");
+        assert!(!unattended.allows(31 * 24 * 3600 + 1));
+        for idle in [CHAT_IDLE_CLOSE_SECONDS, CHAT_BOT_IDLE_CLOSE_SECONDS] {
+            assert!(idle.allows(86_400), "24 h");
+            assert!(!idle.allows(86_401), "24 h and 1 s");
+            assert!(idle.allows(60));
+            assert!(!idle.allows(59));
+        }
+        assert!(!CHAT_PROFANITY_LIMIT.allows(0));
+        assert!(CHAT_PROFANITY_LIMIT.allows(100));
+        assert!(!CHAT_PROFANITY_LIMIT.allows(101));
+        assert!(TEMPLATE_PARAMETERS.allows(20));
+        assert!(!TEMPLATE_PARAMETERS.allows(21));
     }
 
     #[test]

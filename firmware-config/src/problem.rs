@@ -3,9 +3,12 @@
 
 use core::fmt;
 
+use crate::key_path::KeyPath;
 use crate::shown_value::ShownValue;
-/// The most problems a [`Problems`] list keeps; further ones are only counted.
-pub const MAX_PROBLEMS: usize = 24;
+
+/// The most problems a [`Problems`] list keeps; further ones are only counted. Every
+/// setting outside the arrays can be wrong at once and still fit.
+pub const MAX_PROBLEMS: usize = 32;
 
 /// What is wrong, and what would be allowed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +65,34 @@ pub enum ProblemKind {
         /// The other key set for the same secret.
         other: &'static str,
     },
+    /// An array with more entries than the fixed capacity that holds it.
+    TooMany {
+        /// Entries present.
+        len: usize,
+        /// Capacity.
+        capacity: usize,
+    },
+    /// A key that has no default is absent.
+    Missing,
+    /// A text that does not have the required form.
+    BadFormat {
+        /// The form required, as a phrase completing "must be ...".
+        expected: &'static str,
+    },
+    /// The same value as an earlier entry where values must be unique.
+    Duplicate {
+        /// The earlier entry.
+        first: KeyPath,
+        /// The rule that makes it a mistake.
+        rule: &'static str,
+    },
+    /// An operator without a token source.
+    NoTokenSource,
+    /// An operator with more than one token source.
+    ConflictingTokenSources {
+        /// The other key set for the same operator.
+        other: &'static str,
+    },
 }
 
 impl fmt::Display for ProblemKind {
@@ -115,31 +146,60 @@ impl fmt::Display for ProblemKind {
                 "conflicts with {other}: set at most one source for this secret \
                  (none = generated into data_dir)"
             ),
+            Self::TooMany { len, capacity } => {
+                write!(f, "must have at most {capacity} entries (it has {len})")
+            }
+            Self::Missing => f.write_str("must be set"),
+            Self::BadFormat { expected } => write!(f, "must be {expected}"),
+            Self::Duplicate { first, rule } => write!(f, "repeats {first} ({rule})"),
+            Self::NoTokenSource => f.write_str(
+                "needs a token: set one of token_sha256 (the SHA-256 of the bearer token, \
+                 in hex), token_file or token_env",
+            ),
+            Self::ConflictingTokenSources { other } => write!(
+                f,
+                "conflicts with {other}: set exactly one of token_sha256, token_file and \
+                 token_env"
+            ),
         }
     }
 }
 
 /// One thing wrong with one key: the key path, the value (rendered, or `<redacted>` for
 /// secrets) and what is allowed. Displays as
-/// `store.dedupe_retention_hours = 100: must be between 168 and 2160 (hours; Meta retries for 7 days)`.
+/// `store.dedupe_retention_hours = 100: must be between 168 and 2160 (hours; Meta retries for 7 days)`
+/// or, in an array, `departments[2].name = "support": repeats departments[0].name (...)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    key: &'static str,
+    path: KeyPath,
     value: ShownValue,
     kind: ProblemKind,
 }
 
 impl Problem {
-    /// A problem with `key` whose value is shown as `value`.
+    /// A problem with the plain key `key` whose value is shown as `value`.
     #[must_use]
     pub const fn new(key: &'static str, value: ShownValue, kind: ProblemKind) -> Self {
-        Self { key, value, kind }
+        Self::at(KeyPath::new(key), value, kind)
     }
 
-    /// The key path the problem is about (see [`crate::keys`]).
+    /// A problem with the key `path` (which may hold array indexes).
+    #[must_use]
+    pub const fn at(path: KeyPath, value: ShownValue, kind: ProblemKind) -> Self {
+        Self { path, value, kind }
+    }
+
+    /// The key the problem is about, as a [`crate::keys`] constant: the pattern, so
+    /// `departments[2].name` gives [`crate::keys::DEPARTMENT_NAME`] (`"departments[].name"`).
     #[must_use]
     pub const fn key(&self) -> &'static str {
-        self.key
+        self.path.pattern()
+    }
+
+    /// The key with its array indexes (`departments[2].name`).
+    #[must_use]
+    pub const fn path(&self) -> KeyPath {
+        self.path
     }
 
     /// The value as the report shows it.
@@ -157,7 +217,7 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key)?;
+        write!(f, "{}", self.path)?;
         match &self.value {
             ShownValue::Shown(text) => write!(f, " = {text}")?,
             ShownValue::Redacted => f.write_str(" = <redacted>")?,

@@ -19,7 +19,8 @@ pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
 /// # Errors
 /// Every problem of the text at once: a syntax error (with line and column), unknown keys,
 /// wrong types, values out of range or too long, a certificate without its key, two sources
-/// for one secret, unparsable socket addresses... Secrets are never shown.
+/// for one secret, unparsable socket addresses, arrays past their capacity, entries without
+/// a required key, names used twice... Secrets and token digests are never shown.
 pub fn parse_toml(text: &str) -> Result<Config, ConfigErrors> {
     let root: Table = text
         .parse()
@@ -55,7 +56,8 @@ pub fn parse_toml(text: &str) -> Result<Config, ConfigErrors> {
             config.log.filter = filter;
         }
     }
-    config.for_each_problem(|problem| reader.report(problem));
+    crate::toml_load_lists::read_lists(&mut reader, &root, &mut config);
+    config.for_each_problem(|problem| reader.report_unless_covered(problem));
     match ConfigErrors::from_problems(reader.into_problems()) {
         None => Ok(config),
         Some(errors) => Err(errors),

@@ -77,35 +77,69 @@ impl Config {
         doc.table(keys::LOG);
         doc.string(keys::LOG_FORMAT, self.log.format.name());
         doc.string(keys::LOG_FILTER, &self.log.filter);
+
+        self.write_lists(&mut doc);
         doc.finish()
     }
 }
 
 /// A TOML document written line by line.
 #[derive(Default)]
-struct Document {
+pub(crate) struct Document {
     lines: Vec<String>,
 }
 
 impl Document {
-    fn line(&mut self, line: impl Into<String>) {
+    /// A line as it is (a comment, usually).
+    pub(crate) fn line(&mut self, line: impl Into<String>) {
         self.lines.push(line.into());
     }
 
-    fn table(&mut self, name: &str) {
+    /// A blank line and `[name]`.
+    pub(crate) fn table(&mut self, name: &str) {
         self.lines.push(String::new());
         self.lines.push(format!("[{name}]"));
     }
 
+    /// A blank line and `[[name]]`: the next entry of an array of tables.
+    pub(crate) fn array_table(&mut self, name: &str) {
+        self.lines.push(String::new());
+        self.lines.push(format!("[[{name}]]"));
+    }
+
     /// `field = "text"`, quoted and escaped as TOML requires.
-    fn string(&mut self, key: &str, text: impl Display) {
+    pub(crate) fn string(&mut self, key: &str, text: impl Display) {
         let quoted = toml::Value::String(text.to_string());
         self.lines
             .push(format!("{} = {quoted}", keys::field_name(key)));
     }
 
+    /// `field = ["a", "b"]  # comment`, each string quoted and escaped as TOML requires.
+    pub(crate) fn string_list<'a>(
+        &mut self,
+        key: &str,
+        texts: impl IntoIterator<Item = &'a str>,
+        comment: &str,
+    ) {
+        let list: toml::value::Array = texts
+            .into_iter()
+            .map(|text| toml::Value::String(text.to_owned()))
+            .collect();
+        self.lines.push(format!(
+            "{} = {}  # {comment}",
+            keys::field_name(key),
+            toml::Value::Array(list)
+        ));
+    }
+
+    /// `field = true  # comment`.
+    pub(crate) fn boolean(&mut self, key: &str, value: bool, comment: &str) {
+        self.lines
+            .push(format!("{} = {value}  # {comment}", keys::field_name(key)));
+    }
+
     /// `field = 123  # min to max unit (note)`.
-    fn number<T: Display>(&mut self, limit: &Limit<T>, value: T) {
+    pub(crate) fn number<T: Display>(&mut self, limit: &Limit<T>, value: T) {
         let mut line = format!(
             "{} = {value}  # {} to {} {}",
             keys::field_name(limit.key),

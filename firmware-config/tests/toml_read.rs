@@ -6,8 +6,9 @@
 use std::io::Write as _;
 
 use firmware_config::{
-    Config, ConfigProblem, EXIT_CONFIG, EnvName, LogFormat, Path, SecretSource, keys,
-    load_toml_file, parse_toml,
+    Config, ConfigProblem, Department, EXIT_CONFIG, EnvName, LogFormat, Operator, OperatorToken,
+    Path, SecretSource, Template, TemplateCategory, TemplateStatus, keys, load_toml_file,
+    parse_toml,
 };
 
 const SECRET: &str = "hunter2-d0-not-print";
@@ -57,6 +58,46 @@ fn a_full_file_sets_every_key() {
         [log]
         format = "json"
         filter = "waygate=debug,info"
+
+        [chat]
+        unattended_close_seconds = 900
+        idle_close_seconds = 86_400
+        bot_enabled = true
+        bot_idle_close_seconds = 300
+        profanity_limit = 5
+        profanity_word_lists = ["/etc/waygate/profanity/en.txt", "/etc/waygate/profanity/fr.txt"]
+        strict_order = true
+
+        [[departments]]
+        name = "support"
+        numbers = ["106540352242922"]
+
+        [[departments]]
+        name = "sales"
+
+        [[templates]]
+        name = "order_update"
+        language = "en_US"
+        category = "utility"
+        parameters = 2
+        status = "approved"
+
+        [[templates]]
+        name = "order_update"
+        language = "pt_BR"
+        category = "marketing"
+
+        [[operators]]
+        name = "kiosk"
+        token_sha256 = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"
+
+        [[operators]]
+        name = "hq"
+        token_file = "/run/secrets/hq_token"
+
+        [[operators]]
+        name = "night shift"
+        token_env = "NIGHT_TOKEN"
     "#;
     let config = parse_toml(text).unwrap();
     assert_eq!(config.data_dir, "/var/lib/waygate");
@@ -92,6 +133,67 @@ fn a_full_file_sets_every_key() {
     assert_eq!(config.shutdown.grace_ms, 30_000);
     assert_eq!(config.log.format, LogFormat::Json);
     assert_eq!(config.log.filter, "waygate=debug,info");
+
+    let chat = &config.chat;
+    assert_eq!(chat.unattended_close_seconds, 900);
+    assert_eq!(chat.idle_close_seconds, 86_400);
+    assert!(chat.bot_enabled);
+    assert_eq!(chat.bot_idle_close_seconds, 300);
+    assert_eq!(chat.profanity_limit, 5);
+    assert_eq!(
+        chat.profanity_word_lists,
+        [
+            "/etc/waygate/profanity/en.txt",
+            "/etc/waygate/profanity/fr.txt"
+        ]
+    );
+    assert!(chat.strict_order);
+
+    assert_eq!(config.departments.len(), 2);
+    assert_eq!(config.departments[0].name, "support");
+    assert_eq!(config.departments[0].numbers, ["106540352242922"]);
+    assert!(config.departments[1].numbers.is_empty());
+    assert_eq!(
+        config
+            .department_of("106540352242922")
+            .map(|d| d.name.as_str()),
+        Some("support")
+    );
+
+    assert_eq!(
+        config.templates[0],
+        Template {
+            name: "order_update".try_into().unwrap(),
+            language: "en_US".try_into().unwrap(),
+            category: TemplateCategory::Utility,
+            parameters: 2,
+            status: TemplateStatus::Approved,
+        }
+    );
+    let second = &config.templates[1];
+    assert_eq!(second.category, TemplateCategory::Marketing);
+    assert_eq!(second.parameters, 0, "the default");
+    assert_eq!(second.status, TemplateStatus::Pending, "the default");
+
+    let digest = match &config.operators[0].token {
+        OperatorToken::Sha256(digest) => *digest,
+        other => panic!("expected a digest, got {other:?}"),
+    };
+    assert_eq!(digest[..4], [0x9f, 0x86, 0xd0, 0x81]);
+    assert_eq!(digest[31], 0x08);
+    assert_eq!(
+        config.operators[1].token.clear_source(),
+        Some(SecretSource::File(
+            Path::try_from("/run/secrets/hq_token").unwrap()
+        ))
+    );
+    assert_eq!(
+        config.operators[2],
+        Operator {
+            name: "night shift".try_into().unwrap(),
+            token: OperatorToken::Env("NIGHT_TOKEN".try_into().unwrap()),
+        }
+    );
 }
 
 #[test]
@@ -163,6 +265,50 @@ fn tricky() -> Config {
     config.log.format = LogFormat::Json;
     config.log.filter = "a=b,c[{d=\"e\"}]=trace".try_into().unwrap();
     config.store.quota_bytes = 1 << 40;
+    let awkward = Path::try_from("C:\\lists\\\"en\".txt\n#[x]").unwrap();
+    config.chat.profanity_word_lists.push(awkward).unwrap();
+    config
+        .chat
+        .profanity_word_lists
+        .push("'''".try_into().unwrap())
+        .unwrap();
+    let mut department = Department {
+        name: "Ünterstützung \"24/7\" [[x]]".try_into().unwrap(),
+        ..Department::default()
+    };
+    department.numbers.push("0".try_into().unwrap()).unwrap();
+    config.departments.push(department).unwrap();
+    config
+        .departments
+        .push(Department {
+            name: "#".try_into().unwrap(),
+            ..Department::default()
+        })
+        .unwrap();
+    config
+        .templates
+        .push(Template {
+            name: "_".try_into().unwrap(),
+            language: "fil".try_into().unwrap(),
+            category: TemplateCategory::Authentication,
+            parameters: 20,
+            status: TemplateStatus::Disabled,
+        })
+        .unwrap();
+    config
+        .operators
+        .push(Operator {
+            name: "= \"".try_into().unwrap(),
+            token: OperatorToken::File("\\\"".try_into().unwrap()),
+        })
+        .unwrap();
+    config
+        .operators
+        .push(Operator {
+            name: "z".try_into().unwrap(),
+            token: OperatorToken::Sha256([0; 32]),
+        })
+        .unwrap();
     config
 }
 
@@ -177,8 +323,11 @@ fn to_toml_reads_back_to_the_same_config() {
 
 #[test]
 fn to_toml_documents_every_range() {
-    let text = Config::default().to_toml();
-    for limit in firmware_config::limits::U32_LIMITS {
+    let text = tricky().to_toml();
+    let limits = firmware_config::limits::U32_LIMITS
+        .iter()
+        .chain(firmware_config::limits::ITEM_U32_LIMITS);
+    for limit in limits {
         let field = keys::field_name(limit.key);
         let line = text
             .lines()
@@ -196,4 +345,25 @@ fn the_readme_example_is_valid() {
     let config = parse_toml(&readme[start..start + length]).unwrap();
     assert_eq!(config.store.quota_bytes, 8 << 30);
     assert_eq!(config.log.format, LogFormat::Json);
+    assert_eq!(config.chat.unattended_close_seconds, 1800);
+    assert_eq!(config.departments.len(), 2);
+    assert_eq!(config.templates.len(), 1);
+    assert_eq!(config.operators.len(), 2);
+}
+
+#[test]
+fn the_readme_table_lists_every_key() {
+    let readme = include_str!("../README.md");
+    let table_keys = keys::TABLES
+        .iter()
+        .chain(keys::ARRAY_TABLES)
+        .flat_map(|(_, keys)| keys.iter());
+    for key in table_keys {
+        // A secret's or token's other sources share the first one's row: `a` / `a_file`.
+        let field = keys::field_name(key);
+        let listed = readme.contains(&format!("| `{key}` "))
+            || readme.contains(&format!("/ `{field}` /"))
+            || readme.contains(&format!("/ `{field}` |"));
+        assert!(listed, "{key}");
+    }
 }

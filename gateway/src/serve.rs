@@ -12,9 +12,10 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use crate::chat::{LifecycleSettings, ProfanityList, Span};
 use crate::clock::{SharedClock, SystemClock};
 use crate::ingress::tls::{self, TlsError};
-use crate::ingress::{WebhookEndpoint, WebhookSettings};
+use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::secret_match::SecretMatcher;
 use crate::secrets::{self, ResolvedSecret, Secret, SecretError, SecretOrigin};
 use crate::server::{self, ConnectionLimits, HealthEndpoint, Protocols, Readiness};
@@ -23,6 +24,8 @@ use crate::telemetry::Counters;
 
 /// The file, inside the data folder, that names the bound addresses once the gateway listens.
 pub const LISTENERS_FILE: &str = "listeners.json";
+/// How often the store is asked to close due chats.
+const CHAT_TICK_INTERVAL: Duration = Duration::from_secs(1);
 /// How often the data folder is rescanned for the quota.
 const USAGE_SCAN_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -58,6 +61,14 @@ pub enum ServeError {
         /// The error.
         #[source]
         source: std::io::Error,
+    },
+    /// A profanity word list could not be read or parsed.
+    #[error("chat.profanity_word_lists: {path}: {reason}")]
+    WordList {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
     },
     /// A blocking task failed.
     #[error("internal task failed: {0}")]
@@ -115,6 +126,7 @@ pub async fn run(
         "secrets and certificate loaded"
     );
 
+    let routing = Arc::new(chat_routing(&config)?);
     let clock: SharedClock = Arc::new(SystemClock);
     let options = store_options(&config);
     let store_dir = data_dir.clone();
@@ -134,6 +146,7 @@ pub async fn run(
     let readiness = Readiness::default();
     let counters = Arc::new(Counters::default());
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
+    let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
 
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
@@ -141,6 +154,7 @@ pub async fn run(
             app_secrets: vec![app_secret.value],
             max_body_bytes: usize::try_from(config.public.max_body_bytes).unwrap_or(usize::MAX),
             body_timeout: Duration::from_millis(u64::from(config.public.body_read_timeout_ms)),
+            routing,
         },
         store,
         Arc::clone(&counters),
@@ -202,6 +216,7 @@ pub async fn run(
         );
     }
     let _ = scanner.await;
+    let _ = ticker.await;
     tokio::task::spawn_blocking(move || store_writer.close())
         .await
         .map_err(|error| ServeError::Task(error.to_string()))?;
@@ -219,6 +234,54 @@ pub fn store_options(config: &Config) -> StoreOptions {
         dedupe_max_entries: u64::from(config.store.dedupe_max_entries),
         cache_bytes: usize::try_from(config.store.cache_bytes).unwrap_or(usize::MAX),
         max_batch: usize::try_from(config.store.max_batch).unwrap_or(1).max(1),
+        lifecycle: lifecycle_settings(&config.chat),
+    }
+}
+
+/// The chat lifecycle's limits from the configuration.
+pub fn lifecycle_settings(chat: &firmware_config::ChatSettings) -> LifecycleSettings {
+    LifecycleSettings {
+        unattended: Span::from_secs(u64::from(chat.unattended_close_seconds)),
+        idle: Span::from_secs(u64::from(chat.idle_close_seconds)),
+        bot_enabled: chat.bot_enabled,
+        bot_idle: Span::from_secs(u64::from(chat.bot_idle_close_seconds)),
+        profanity_limit: chat.profanity_limit,
+    }
+}
+
+/// Reads the profanity word lists and the departments' numbers.
+fn chat_routing(config: &Config) -> Result<ChatRouting, ServeError> {
+    let mut routing = ChatRouting::default();
+    for path in &config.chat.profanity_word_lists {
+        let path = PathBuf::from(path.as_str());
+        let word_list_error = |reason: String| ServeError::WordList {
+            path: path.clone(),
+            reason,
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| word_list_error(e.to_string()))?;
+        let list = ProfanityList::parse(&text).map_err(|e| word_list_error(e.to_string()))?;
+        routing.profanity.merge(list);
+    }
+    for department in &config.departments {
+        for number in &department.numbers {
+            routing.departments.insert(
+                number.as_str().to_owned(),
+                department.name.as_str().to_owned(),
+            );
+        }
+    }
+    Ok(routing)
+}
+
+/// Asks the store writer about once a second to close the chats whose deadline has passed.
+async fn tick_chats(store: Store, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(CHAT_TICK_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => store.tick(),
+            () = stop.cancelled() => return,
+        }
     }
 }
 

@@ -60,7 +60,8 @@ pub enum BlobError {
     UnsupportedVersion {
         /// The version in the blob.
         found: u16,
-        /// The version this build reads.
+        /// The newest version this build reads (it reads every one from
+        /// [`super::OLDEST_FORMAT_VERSION`] on).
         supported: u16,
     },
     /// The checksum is right but the body does not decode as this version's config.
@@ -108,8 +109,9 @@ fn fmt_unsupported_version(
     } else {
         write!(
             f,
-            "blob format version {found} is not one this build reads ({supported}); \
-             re-encode it with `waygate config encode`"
+            "blob format version {found} is not one this build reads ({} to {supported}); \
+             re-encode it with `waygate config encode`",
+            super::OLDEST_FORMAT_VERSION
         )
     }
 }
@@ -127,6 +129,6 @@ pub(super) fn describe(error: &postcard::Error) -> &'static str {
         postcard::Error::DeserializeBadEnum | postcard::Error::SerdeDeCustom => {
             "a choice has an unknown tag"
         }
-        _ => "the body is not a version-1 config",
+        _ => "the body is not a config of its version",
     }
 }

@@ -6,7 +6,7 @@
 //! | offset | field   | size    | content |
 //! |--------|---------|---------|---------|
 //! | 0      | magic   | 4       | `b"WGCF"` ([`MAGIC`]) |
-//! | 4      | version | u16     | [`FORMAT_VERSION`] (1) |
+//! | 4      | version | u16     | [`FORMAT_VERSION`] (2; 1 is still read) |
 //! | 6      | length  | u32     | body length in bytes |
 //! | 10     | body    | length  | postcard encoding of the version's wire struct |
 //! | 10 + length | crc32 | u32  | CRC-32 (IEEE) over magic through the end of the body |
@@ -16,10 +16,15 @@
 //! a corrupted version field reads as [`BlobError::ChecksumMismatch`], a blob from newer
 //! firmware as [`BlobError::UnsupportedVersion`].
 //!
-//! The version-1 body holds no `usize` (postcard writes integers as varints and strings as a
-//! varint length and UTF-8 bytes), so a 32-bit board reads what a 64-bit host wrote. Socket
+//! The body holds no `usize` (postcard writes integers as varints, strings and lists as a
+//! varint length and their contents), so a 32-bit board reads what a 64-bit host wrote. Socket
 //! addresses have their own wire form (IPv4: 4 bytes and port; IPv6: 16 bytes, port, flow info
 //! and scope id). The body's field order is fixed; a change of fields is a new version.
+//!
+//! # Versions
+//! - **1**: the listeners, secrets, store, shutdown and log settings.
+//! - **2**: the version-1 body, followed by the chat settings, departments, templates and
+//!   operators. A version-1 blob still decodes; the settings it lacks take their defaults.
 //!
 //! [`decode`] also validates the configuration ([`BlobError::Invalid`]); the encoders write
 //! whatever they are given, so validate first (as `waygate config encode` does).
@@ -29,19 +34,26 @@ mod wire;
 
 pub use error::BlobError;
 
+mod bounded;
+mod fit;
+mod wire_v2;
+
 use crate::config::Config;
 use wire::ConfigV1;
+use wire_v2::ConfigV2;
 
 /// The first four bytes of every blob.
 pub const MAGIC: [u8; 4] = *b"WGCF";
-/// The body format this build writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The body format this build writes, and the newest it reads.
+pub const FORMAT_VERSION: u16 = 2;
+/// The oldest body format this build reads.
+pub const OLDEST_FORMAT_VERSION: u16 = 1;
 /// Bytes before the body: magic, version, length.
 pub const HEADER_LEN: usize = 10;
 /// Bytes after the body: the CRC-32.
 pub const CHECKSUM_LEN: usize = 4;
 /// Largest body this version can have.
-pub const MAX_BODY_LEN: usize = wire::MAX_BODY_LEN;
+pub const MAX_BODY_LEN: usize = wire::V1_MAX_BODY_LEN + wire_v2::V2_EXTENSION_MAX_LEN;
 /// Largest blob this version can produce: a buffer this long always suffices for
 /// [`encode_to_slice`].
 pub const MAX_ENCODED_LEN: usize = HEADER_LEN + MAX_BODY_LEN + CHECKSUM_LEN;
@@ -54,10 +66,10 @@ const MIN_LEN: usize = HEADER_LEN + CHECKSUM_LEN;
 /// Exact size of the blob for `config`.
 #[must_use]
 pub fn encoded_len(config: &Config) -> usize {
-    HEADER_LEN + body_len(&ConfigV1::from_config(config)) + CHECKSUM_LEN
+    HEADER_LEN + body_len(&ConfigV2::from_config(config)) + CHECKSUM_LEN
 }
 
-fn body_len(wire: &ConfigV1<'_>) -> usize {
+fn body_len(wire: &ConfigV2<'_>) -> usize {
     // The size flavor only counts bytes; the wire types have no fallible `Serialize`.
     postcard::serialize_with_flavor(wire, postcard::ser_flavors::Size::default())
         .unwrap_or(MAX_BODY_LEN)
@@ -74,7 +86,7 @@ fn body_len(wire: &ConfigV1<'_>) -> usize {
     reason = "no allocator in no_std; the problem list is bounded"
 )]
 pub fn encode_to_slice(config: &Config, out: &mut [u8]) -> Result<usize, BlobError> {
-    let wire = ConfigV1::from_config(config);
+    let wire = ConfigV2::from_config(config);
     let body_len = body_len(&wire);
     let total = HEADER_LEN + body_len + CHECKSUM_LEN;
     let too_small = BlobError::BufferTooSmall {
@@ -138,32 +150,41 @@ pub fn decode(bytes: &[u8]) -> Result<Config, BlobError> {
     reason = "no allocator in no_std; the problem list is bounded"
 )]
 pub fn decode_prefix(bytes: &[u8]) -> Result<(Config, usize), BlobError> {
-    let (body, total) = open_frame(bytes)?;
-    let wire: ConfigV1<'_> = match postcard::take_from_bytes(body) {
-        Ok((wire, [])) => wire,
-        Ok((_, _unused)) => {
-            return Err(BlobError::Malformed {
-                detail: "bytes are left over after the config",
-            });
-        }
-        Err(error) => {
-            return Err(BlobError::Malformed {
-                detail: error::describe(&error),
-            });
-        }
+    let (version, body, total) = open_frame(bytes)?;
+    let config = if version == 1 {
+        read_body::<ConfigV1<'_>>(body)?.into_config()
+    } else {
+        read_body::<ConfigV2<'_>>(body)?.into_config()
     };
-    let config = wire.into_config().map_err(BlobError::Invalid)?;
+    let config = config.map_err(BlobError::Invalid)?;
     config.validate().map_err(BlobError::Invalid)?;
     Ok((config, total))
 }
 
-/// Checks the frame (magic, length, checksum, version) and returns the body and the blob's
-/// total length.
+/// The wire struct that is exactly `body`.
 #[expect(
     clippy::result_large_err,
     reason = "no allocator in no_std; the problem list is bounded"
 )]
-fn open_frame(bytes: &[u8]) -> Result<(&[u8], usize), BlobError> {
+fn read_body<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> Result<T, BlobError> {
+    match postcard::take_from_bytes(body) {
+        Ok((wire, [])) => Ok(wire),
+        Ok((_, _unused)) => Err(BlobError::Malformed {
+            detail: "bytes are left over after the config",
+        }),
+        Err(error) => Err(BlobError::Malformed {
+            detail: error::describe(&error),
+        }),
+    }
+}
+
+/// Checks the frame (magic, length, checksum, version) and returns the version (one this
+/// build reads), the body and the blob's total length.
+#[expect(
+    clippy::result_large_err,
+    reason = "no allocator in no_std; the problem list is bounded"
+)]
+fn open_frame(bytes: &[u8]) -> Result<(u16, &[u8], usize), BlobError> {
     if let Some(found) = bytes.first_chunk::<4>()
         && *found != MAGIC
     {
@@ -197,13 +218,13 @@ fn open_frame(bytes: &[u8]) -> Result<(&[u8], usize), BlobError> {
     if stored != computed {
         return Err(BlobError::ChecksumMismatch { stored, computed });
     }
-    if version != FORMAT_VERSION {
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(BlobError::UnsupportedVersion {
             found: version,
             supported: FORMAT_VERSION,
         });
     }
-    Ok((body, expected))
+    Ok((version, body, expected))
 }
 
 fn checksum_of(header: &[u8], body: &[u8]) -> u32 {

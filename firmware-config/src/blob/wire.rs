@@ -1,17 +1,19 @@
 //! The body of a version-1 blob: plain serde types that mirror [`Config`] with fixed-width
 //! integers only (no `usize`, no `deserialize_any`), so postcard reads on a 32-bit board what a
 //! 64-bit host wrote. Field order is the wire order: never reorder, only add a new version.
+//! A version-2 body starts with this one (see `wire_v2`).
 
 use core::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
 use serde::{Deserialize, Serialize};
 
+use super::fit::Fit;
 use crate::config::{
     Config, LocalListener, LogFormat, LogSettings, MetaSettings, PublicListener, SecretSource,
     ShutdownSettings, StoreSettings,
 };
 use crate::keys::{self, SecretKeys};
-use crate::problem::{Problem, ProblemKind, Problems};
+use crate::problem::Problems;
 use crate::shown_value::ShownValue;
 
 /// The version-1 body.
@@ -94,22 +96,31 @@ enum LogFormatV1 {
     Json,
 }
 
+/// Bytes of a one-byte field: an enum tag or a `bool`.
+pub(super) const TAG: usize = 1;
+/// Largest varint of a `u16`.
+const U16: usize = 3;
+/// Largest varint of a `u32`.
+pub(super) const U32: usize = 5;
+/// Largest varint of a `u64`.
+const U64: usize = 10;
+
+/// Largest encoded string of at most `capacity` bytes.
+pub(super) const fn str_len(capacity: usize) -> usize {
+    varint_len(capacity as u64) + capacity
+}
+
+/// The larger of `a` and `b`.
+pub(super) const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
+
 /// Largest encoded size of a version-1 body: every string at capacity, every varint at its
 /// widest, IPv6 listeners, and the largest secret variant.
-pub(super) const MAX_BODY_LEN: usize = {
+pub(super) const V1_MAX_BODY_LEN: usize = {
     use crate::config::{
         ENV_NAME_CAPACITY, INLINE_SECRET_CAPACITY, LOG_FILTER_CAPACITY, PATH_CAPACITY,
     };
-    const fn str_len(capacity: usize) -> usize {
-        varint_len(capacity as u64) + capacity
-    }
-    const fn max(a: usize, b: usize) -> usize {
-        if a > b { a } else { b }
-    }
-    const TAG: usize = 1;
-    const U16: usize = 3;
-    const U32: usize = 5;
-    const U64: usize = 10;
     const SOCKET_ADDR: usize = TAG + 16 + U16 + U32 + U32;
     const SECRET: usize = TAG
         + max(
@@ -129,7 +140,7 @@ pub(super) const MAX_BODY_LEN: usize = {
 };
 
 /// Bytes postcard uses for `value` as a varint.
-const fn varint_len(mut value: u64) -> usize {
+pub(super) const fn varint_len(mut value: u64) -> usize {
     let mut len = 1;
     while value >= 0x80 {
         value >>= 7;
@@ -175,20 +186,24 @@ impl<'a> ConfigV1<'a> {
         }
     }
 
-    /// The configuration this body describes, or the strings that exceed their capacity.
-    /// Ranges are not checked here.
+    /// The configuration this body describes (the settings added in later versions take their
+    /// defaults), or the strings that exceed their capacity. Ranges are not checked here.
     #[expect(
         clippy::result_large_err,
         reason = "no allocator in no_std; the list is bounded and only built on failure"
     )]
     pub(super) fn into_config(self) -> Result<Config, Problems> {
         let mut problems = Problems::new();
-        let mut fit = Fit {
-            problems: &mut problems,
-        };
+        let config = self.fill(&mut Fit::new(&mut problems));
+        problems.into_result().map(|()| config)
+    }
+
+    /// The configuration this body describes; strings that exceed their capacity are reported
+    /// to `fit` and left empty.
+    pub(super) fn fill(self, fit: &mut Fit<'_>) -> Config {
         let public = self.public;
         let store = self.store;
-        let config = Config {
+        Config {
             data_dir: fit.text(keys::DATA_DIR, self.data_dir),
             public: PublicListener {
                 listen: public.listen.into(),
@@ -209,8 +224,10 @@ impl<'a> ConfigV1<'a> {
                 listen: self.local_listen.into(),
             },
             meta: MetaSettings {
-                app_secret: fit.secret(&keys::APP_SECRET_SOURCES, self.app_secret),
-                verify_token: fit.secret(&keys::VERIFY_TOKEN_SOURCES, self.verify_token),
+                app_secret: self.app_secret.into_source(&keys::APP_SECRET_SOURCES, fit),
+                verify_token: self
+                    .verify_token
+                    .into_source(&keys::VERIFY_TOKEN_SOURCES, fit),
             },
             store: StoreSettings {
                 quota_bytes: store.quota_bytes,
@@ -229,8 +246,8 @@ impl<'a> ConfigV1<'a> {
                 },
                 filter: fit.text(keys::LOG_FILTER, self.log_filter),
             },
-        };
-        problems.into_result().map(|()| config)
+            ..Config::default()
+        }
     }
 }
 
@@ -243,45 +260,16 @@ impl<'a> SecretV1<'a> {
             SecretSource::Env(name) => Self::Env(name),
         }
     }
-}
 
-/// Copies wire strings into fixed-capacity strings, reporting those that do not fit.
-struct Fit<'p> {
-    problems: &'p mut Problems,
-}
-
-impl Fit<'_> {
-    fn text<const N: usize>(&mut self, key: &'static str, text: &str) -> heapless::String<N> {
-        self.checked(key, text, ShownValue::quoted(text))
-    }
-
-    fn checked<const N: usize>(
-        &mut self,
-        key: &'static str,
-        text: &str,
-        shown: ShownValue,
-    ) -> heapless::String<N> {
-        heapless::String::try_from(text).unwrap_or_else(|_| {
-            self.problems.push(Problem::new(
-                key,
-                shown,
-                ProblemKind::TooLong {
-                    len: text.len(),
-                    capacity: N,
-                },
-            ));
-            heapless::String::new()
-        })
-    }
-
-    fn secret(&mut self, keys: &SecretKeys, wire: SecretV1<'_>) -> SecretSource {
-        match wire {
-            SecretV1::Generated => SecretSource::Generated,
-            SecretV1::Inline(secret) => {
-                SecretSource::Inline(self.checked(keys.inline, secret, ShownValue::Redacted))
+    /// The source; a string beyond its capacity is reported (an inline secret redacted).
+    fn into_source(self, keys: &SecretKeys, fit: &mut Fit<'_>) -> SecretSource {
+        match self {
+            Self::Generated => SecretSource::Generated,
+            Self::Inline(secret) => {
+                SecretSource::Inline(fit.checked(keys.inline, secret, ShownValue::Redacted))
             }
-            SecretV1::File(path) => SecretSource::File(self.text(keys.file, path)),
-            SecretV1::Env(name) => SecretSource::Env(self.text(keys.env, name)),
+            Self::File(path) => SecretSource::File(fit.text(keys.file, path)),
+            Self::Env(name) => SecretSource::Env(fit.text(keys.env, name)),
         }
     }
 }

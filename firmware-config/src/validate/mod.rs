@@ -1,9 +1,12 @@
 //! Checks a [`Config`] against the ranges in [`crate::limits`] and the rules between keys,
 //! reporting every problem rather than the first.
 
+mod lists;
+
 use core::net::SocketAddr;
 
 use crate::config::{Config, SecretSource};
+use crate::key_path::KeyPath;
 use crate::keys;
 use crate::keys::SecretKeys;
 use crate::limits;
@@ -68,6 +71,10 @@ impl Config {
                 ProblemKind::Empty,
             ));
         }
+        self.check_chat(&mut report);
+        self.check_departments(&mut report);
+        self.check_templates(&mut report);
+        self.check_operators(&mut report);
     }
 
     fn check_public(&self, report: &mut impl FnMut(Problem)) {
@@ -155,15 +162,33 @@ pub(crate) fn in_range<T>(limit: &Limit<T>, value: T, report: &mut impl FnMut(Pr
 where
     T: Copy + PartialOrd + Into<u64> + core::fmt::Display,
 {
+    in_range_at(limit, KeyPath::new(limit.key), value, report);
+}
+
+/// Reports `value` when it lies outside `limit`, naming `path` (an instance of `limit.key`
+/// in an array).
+pub(crate) fn in_range_at<T>(
+    limit: &Limit<T>,
+    path: KeyPath,
+    value: T,
+    report: &mut impl FnMut(Problem),
+) where
+    T: Copy + PartialOrd + Into<u64> + core::fmt::Display,
+{
     if !limit.allows(value) {
-        report(out_of_range(limit, ShownValue::display(value)));
+        report(out_of_range_at(limit, path, ShownValue::display(value)));
     }
 }
 
-/// The problem "`value` is outside `limit`", for any rendering of the value.
-pub(crate) fn out_of_range<T: Copy + Into<u64>>(limit: &Limit<T>, value: ShownValue) -> Problem {
-    Problem::new(
-        limit.key,
+/// The problem "`value` is outside `limit`" at `path` (`limit.key`, or an instance of it in
+/// an array), for any rendering of the value.
+pub(crate) fn out_of_range_at<T: Copy + Into<u64>>(
+    limit: &Limit<T>,
+    path: KeyPath,
+    value: ShownValue,
+) -> Problem {
+    Problem::at(
+        path,
         value,
         ProblemKind::OutOfRange {
             min: limit.min.into(),
@@ -174,10 +199,10 @@ pub(crate) fn out_of_range<T: Copy + Into<u64>>(limit: &Limit<T>, value: ShownVa
     )
 }
 
-fn non_empty_path(key: &'static str, path: &str, report: &mut impl FnMut(Problem)) {
+fn non_empty_path(key: impl Into<KeyPath>, path: &str, report: &mut impl FnMut(Problem)) {
     if path.is_empty() {
-        report(Problem::new(
-            key,
+        report(Problem::at(
+            key.into(),
             ShownValue::quoted(path),
             ProblemKind::Empty,
         ));

@@ -40,7 +40,7 @@ fn dedupe_retention_boundary() {
 #[test]
 fn every_numeric_limit_is_enforced_at_both_edges() {
     type Field = fn(&mut Config) -> &mut u32;
-    let fields: [(&str, Field); 11] = [
+    let fields: [(&str, Field); 15] = [
         (keys::PUBLIC_MAX_CONNECTIONS, |c| {
             &mut c.public.max_connections
         }),
@@ -68,6 +68,16 @@ fn every_numeric_limit_is_enforced_at_both_edges() {
         (keys::STORE_CACHE_BYTES, |c| &mut c.store.cache_bytes),
         (keys::STORE_MAX_BATCH, |c| &mut c.store.max_batch),
         (keys::SHUTDOWN_GRACE_MS, |c| &mut c.shutdown.grace_ms),
+        (keys::CHAT_UNATTENDED_CLOSE_SECONDS, |c| {
+            &mut c.chat.unattended_close_seconds
+        }),
+        (keys::CHAT_IDLE_CLOSE_SECONDS, |c| {
+            &mut c.chat.idle_close_seconds
+        }),
+        (keys::CHAT_BOT_IDLE_CLOSE_SECONDS, |c| {
+            &mut c.chat.bot_idle_close_seconds
+        }),
+        (keys::CHAT_PROFANITY_LIMIT, |c| &mut c.chat.profanity_limit),
     ];
     assert_eq!(fields.len(), limits::U32_LIMITS.len());
     for (key, field) in fields {
@@ -230,8 +240,12 @@ fn every_problem_at_once_fits_the_list() {
     config.store.max_batch = 0;
     config.shutdown.grace_ms = u32::MAX;
     config.log.filter = heapless::String::new();
+    config.chat.unattended_close_seconds = 0;
+    config.chat.idle_close_seconds = 0;
+    config.chat.bot_idle_close_seconds = 0;
+    config.chat.profanity_limit = 0;
     let problems = config.validate().unwrap_err();
-    assert_eq!(problems.len(), 19, "{problems}");
+    assert_eq!(problems.len(), 23, "{problems}");
     assert_eq!(problems.dropped(), 0);
     assert!(problems.len() <= crate::MAX_PROBLEMS);
 }

@@ -1,10 +1,12 @@
 //! The public listener's webhook endpoint and its helpers.
 
 mod body;
+mod chat_routing;
 mod prepare;
 pub mod response;
 pub mod tls;
 mod webhook;
 
+pub use chat_routing::ChatRouting;
 pub use prepare::{batch_from_decoded, batch_from_undecodable, dedupe_key_bytes};
 pub use webhook::{SIGNATURE_HEADER, WEBHOOK_PATH, WebhookEndpoint, WebhookSettings};

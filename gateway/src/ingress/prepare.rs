@@ -1,6 +1,7 @@
 //! Turns a decoded webhook into what the store keeps: dedupe keys, log records, dead letters.
 //! Runs on the request's task so that the single writer thread only inserts bytes.
 
+use super::chat_routing::ChatRouting;
 use crate::meta::{DecodeError, DecodedWebhook, DedupeKey, EventKind, InboundEvent};
 use crate::store::{DeadLetter, IngestBatch, LogRecord, PreparedEvent, RecordKind};
 
@@ -44,12 +45,17 @@ fn log_record(event: InboundEvent, received_at_ms: u64) -> LogRecord {
 }
 
 /// The batch for a payload that decoded (possibly with some items rejected).
-pub fn batch_from_decoded(decoded: DecodedWebhook, received_at_ms: u64) -> IngestBatch {
+pub fn batch_from_decoded(
+    decoded: DecodedWebhook,
+    received_at_ms: u64,
+    routing: &ChatRouting,
+) -> IngestBatch {
     let events = decoded
         .events
         .into_iter()
         .map(|event| PreparedEvent {
             dedupe_key: dedupe_key_bytes(&event.dedupe_key),
+            chat: routing.input_for(&event),
             record: log_record(event, received_at_ms).to_bytes(),
         })
         .collect();

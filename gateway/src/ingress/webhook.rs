@@ -10,6 +10,7 @@ use hyper::body::Incoming;
 use tracing::{debug, info, warn};
 
 use super::body::{BodyError, read_body};
+use super::chat_routing::ChatRouting;
 use super::prepare::{batch_from_decoded, batch_from_undecodable};
 use super::response::{self, Reply};
 use crate::clock::SharedClock;
@@ -37,6 +38,7 @@ pub struct WebhookEndpoint {
     clock: SharedClock,
     max_body_bytes: usize,
     body_timeout: Duration,
+    routing: Arc<ChatRouting>,
 }
 
 /// The pieces a [`WebhookEndpoint`] is built from.
@@ -49,6 +51,8 @@ pub struct WebhookSettings {
     pub max_body_bytes: usize,
     /// How long a client may take to send the body.
     pub body_timeout: Duration,
+    /// Profanity lists and departments for customer messages.
+    pub routing: Arc<ChatRouting>,
 }
 
 impl WebhookEndpoint {
@@ -67,6 +71,7 @@ impl WebhookEndpoint {
             clock,
             max_body_bytes: settings.max_body_bytes,
             body_timeout: settings.body_timeout,
+            routing: settings.routing,
         }
     }
 
@@ -149,7 +154,10 @@ impl WebhookEndpoint {
         let batch = if body.len() > DECODE_INLINE_MAX_BYTES {
             // A large payload takes milliseconds to decode: keep it off the async workers.
             let owned = body.clone();
-            match tokio::task::spawn_blocking(move || prepare(&owned, received_at_ms)).await {
+            let routing = Arc::clone(&self.routing);
+            match tokio::task::spawn_blocking(move || prepare(&owned, received_at_ms, &routing))
+                .await
+            {
                 Ok(batch) => batch,
                 Err(error) => {
                     warn!(%error, "decoding task failed; the delivery was not stored");
@@ -159,7 +167,7 @@ impl WebhookEndpoint {
                 }
             }
         } else {
-            prepare(&body, received_at_ms)
+            prepare(&body, received_at_ms, &self.routing)
         };
         let event_count = batch.events.len();
         match self.store.ingest(batch).await {
@@ -214,9 +222,9 @@ impl WebhookEndpoint {
 }
 
 /// Decodes a verified body into what the store keeps: its events, or the body as a dead letter.
-fn prepare(body: &[u8], received_at_ms: u64) -> IngestBatch {
+fn prepare(body: &[u8], received_at_ms: u64, routing: &ChatRouting) -> IngestBatch {
     match decode_webhook(body) {
-        Ok(decoded) => batch_from_decoded(decoded, received_at_ms),
+        Ok(decoded) => batch_from_decoded(decoded, received_at_ms, routing),
         Err(error) => {
             warn!(%error, bytes = body.len(), "signed webhook cannot be decoded; keeping it as a dead letter");
             batch_from_undecodable(body, &error, received_at_ms)

@@ -5,6 +5,7 @@
 //! the data is durable. Readers ([`reader`]) open the file read-only while the gateway is
 //! stopped, for `export` and inspection.
 
+mod chats;
 mod error;
 pub mod reader;
 mod record;
@@ -20,11 +21,13 @@ use std::thread::JoinHandle;
 use redb::Database;
 use tokio::sync::{mpsc, oneshot};
 
+pub use chats::ChatInput;
 pub use error::StoreError;
 pub use record::{DeadLetter, LogRecord, RecordKind};
 pub use request::{IngestBatch, IngestOutcome, PreparedEvent};
 pub use usage::{SharedUsage, Usage};
 
+use crate::chat::LifecycleSettings;
 use crate::clock::SharedClock;
 use request::{Command, Submission};
 use writer::{Counters, Writer, WriterSettings};
@@ -45,6 +48,8 @@ pub struct StoreOptions {
     pub cache_bytes: usize,
     /// The most submissions one group commit takes.
     pub max_batch: usize,
+    /// The chat lifecycle's limits.
+    pub lifecycle: LifecycleSettings,
 }
 
 /// A handle to the open store. Cheap to clone; every clone talks to the same writer.
@@ -79,6 +84,7 @@ impl Store {
             retention_ms: options.dedupe_retention_ms,
             dedupe_max_entries: options.dedupe_max_entries,
             max_batch: options.max_batch,
+            lifecycle: options.lifecycle,
         };
         // Room for a few full groups; beyond that, handlers wait (backpressure), they never drop.
         let (commands, receiver) = mpsc::channel(options.max_batch.saturating_mul(4).max(16));
@@ -111,6 +117,12 @@ impl Store {
             .await
             .map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Asks the writer to close the chats whose deadline has passed. Never waits: when the
+    /// writer is busy, its queue already guarantees another look soon.
+    pub fn tick(&self) {
+        let _ = self.commands.try_send(Command::Tick);
     }
 
     /// The quota's current measure.

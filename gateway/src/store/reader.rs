@@ -8,11 +8,13 @@ use redb::{
     TableDefinition,
 };
 
+use super::chats::chat_from_bytes;
 use super::tables::{
-    DEAD_LETTERS, INBOUND_LOG, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL,
+    CHATS, DEAD_LETTERS, INBOUND_LOG, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL,
     META_LAST_COMMIT_MS, META_NEXT_SEQ, META_STORED_BYTES,
 };
 use super::{DeadLetter, LogRecord, STORE_FILE, StoreError};
+use crate::chat::Chat;
 
 /// A read-only view of a store whose gateway is stopped.
 pub struct StoreReader {
@@ -123,6 +125,15 @@ impl StoreReader {
             DeadLetter::from_bytes,
             visit,
         )
+    }
+
+    /// Visits the chats in id order (the order they opened), from `from_id` on.
+    pub fn for_each_chat(
+        &self,
+        from_id: u64,
+        visit: impl FnMut(u64, Chat) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        self.for_each(CHATS, "chats", from_id, chat_from_bytes, visit)
     }
 
     /// Visits a sequence-keyed table of encoded records in key order.

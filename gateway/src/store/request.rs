@@ -3,6 +3,7 @@
 use tokio::sync::oneshot;
 
 use super::StoreError;
+use super::chats::ChatInput;
 
 /// One event ready for the store: its dedupe key and its encoded log record.
 #[derive(Debug, Clone)]
@@ -12,6 +13,9 @@ pub struct PreparedEvent {
     pub dedupe_key: Vec<u8>,
     /// The encoded [`super::LogRecord`].
     pub record: Vec<u8>,
+    /// For a customer's message: the chat it goes to is found (or opened) in the same
+    /// transaction as the append.
+    pub chat: Option<ChatInput>,
 }
 
 /// Everything one webhook delivery asks the store to keep, committed atomically.
@@ -46,6 +50,8 @@ pub(super) struct Submission {
 pub(super) enum Command {
     /// Commit this batch durably, then answer.
     Ingest(Submission),
+    /// Close the chats whose deadline has passed (sent about once a second).
+    Tick,
     /// Finish everything queued before this, close the database, and stop.
     Close,
 }

@@ -13,6 +13,14 @@ pub(super) const DEDUPE: TableDefinition<'_, &[u8], u64> = TableDefinition::new(
 /// and the entry cap remove the oldest first.
 pub(super) const DEDUPE_BY_AGE: TableDefinition<'_, (u64, &[u8]), ()> =
     TableDefinition::new("dedupe_by_age");
+/// Chats: chat id -> postcard [`crate::chat::Chat`] (versioned, see `chats.rs`).
+pub(super) const CHATS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("chats");
+/// The latest chat of each (business number, customer): `number \0 customer` -> chat id. It
+/// may be closed; the customer's next message then opens a new chat.
+pub(super) const LATEST_CHAT: TableDefinition<'_, &str, u64> = TableDefinition::new("latest_chat");
+/// Open chats by deadline: (deadline ms, chat id) -> (). The sweep reads it from the start.
+pub(super) const CHAT_DEADLINES: TableDefinition<'_, (u64, u64), ()> =
+    TableDefinition::new("chat_deadlines");
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 
@@ -28,6 +36,8 @@ pub(super) const META_DEDUPE_ENTRIES: &str = "dedupe_entries";
 pub(super) const META_LAST_COMMIT_MS: &str = "last_commit_ms";
 /// Duplicates dropped since the store was created.
 pub(super) const META_DUPLICATES_TOTAL: &str = "duplicates_total";
+/// The id the next chat gets (starts at 1).
+pub(super) const META_NEXT_CHAT_ID: &str = "next_chat_id";
 /// The store's schema version (see [`SCHEMA_VERSION`]).
 pub(super) const META_SCHEMA_VERSION: &str = "schema_version";
 

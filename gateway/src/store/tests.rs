@@ -6,22 +6,34 @@ use std::sync::Arc;
 
 use super::reader::StoreReader;
 use super::*;
+use crate::chat::{LifecycleSettings, Span};
 use crate::clock::{ManualClock, SharedClock};
 
 const HOUR_MS: u64 = 3_600_000;
-const T0: u64 = 1_800_000_000_000;
+pub(super) const T0: u64 = 1_800_000_000_000;
 
-fn options() -> StoreOptions {
+pub(super) fn options() -> StoreOptions {
     StoreOptions {
         quota_bytes: 64 * 1024 * 1024,
         dedupe_retention_ms: 192 * HOUR_MS,
         dedupe_max_entries: 1_000_000,
         cache_bytes: 1 << 20,
         max_batch: 64,
+        lifecycle: lifecycle(),
     }
 }
 
-fn record(wamid: &str) -> LogRecord {
+fn lifecycle() -> LifecycleSettings {
+    LifecycleSettings {
+        unattended: Span::from_mins(15),
+        idle: Span::from_hours(1),
+        bot_enabled: false,
+        bot_idle: Span::from_mins(10),
+        profanity_limit: 3,
+    }
+}
+
+pub(super) fn record(wamid: &str) -> LogRecord {
     LogRecord {
         received_at_ms: T0,
         kind: RecordKind::Message,
@@ -41,6 +53,7 @@ fn event(wamid: &str) -> PreparedEvent {
     PreparedEvent {
         dedupe_key: format!("m:{wamid}").into_bytes(),
         record: record(wamid).to_bytes(),
+        chat: None,
     }
 }
 
@@ -68,6 +81,8 @@ fn exported_wamids(dir: &Path) -> Vec<(u64, String)> {
         .unwrap();
     out
 }
+
+mod chats;
 
 #[test]
 fn appends_in_order_and_drops_duplicates_across_requests_and_within_one() {

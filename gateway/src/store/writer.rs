@@ -12,13 +12,15 @@ use redb::{Database, ReadableTable, Table, WriteTransaction};
 use tokio::sync::mpsc;
 
 use super::StoreError;
+use super::chats::ChatTables;
 use super::request::{Command, IngestBatch, IngestOutcome, Submission};
 use super::tables::{
-    DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG, META, META_DEDUPE_ENTRIES,
-    META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_DEAD_SEQ, META_NEXT_SEQ,
-    META_SCHEMA_VERSION, META_STORED_BYTES, SCHEMA_VERSION,
+    CHAT_DEADLINES, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG, LATEST_CHAT, META,
+    META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID,
+    META_NEXT_DEAD_SEQ, META_NEXT_SEQ, META_SCHEMA_VERSION, META_STORED_BYTES, SCHEMA_VERSION,
 };
 use super::usage::SharedUsage;
+use crate::chat::LifecycleSettings;
 use crate::clock::SharedClock;
 
 /// How many dedupe entries one expiry pass removes at most, to bound a transaction's size.
@@ -27,6 +29,10 @@ const EXPIRY_BATCH: u64 = 10_000;
 const EXPIRY_INTERVAL_MS: u64 = 60_000;
 /// Fixed bytes a stored u64 key or value costs in the accounting.
 const U64_BYTES: u64 = 8;
+/// What a new chat costs in the accounting (its record and index entries), an upper bound.
+const NEW_CHAT_BYTES: u64 = 384;
+/// How many due chats one sweep transaction closes at most.
+const SWEEP_BATCH: usize = 1_000;
 
 /// The writer's limits.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +41,7 @@ pub(super) struct WriterSettings {
     pub(super) retention_ms: u64,
     pub(super) dedupe_max_entries: u64,
     pub(super) max_batch: usize,
+    pub(super) lifecycle: LifecycleSettings,
 }
 
 /// The counters the writer keeps in memory and persists in `meta` with every commit.
@@ -46,6 +53,7 @@ pub(super) struct Counters {
     pub(super) dedupe_entries: u64,
     pub(super) last_commit_ms: u64,
     pub(super) duplicates_total: u64,
+    pub(super) next_chat_id: u64,
 }
 
 impl Counters {
@@ -58,6 +66,9 @@ impl Counters {
             txn.open_table(DEAD_LETTERS)?;
             txn.open_table(DEDUPE)?;
             txn.open_table(DEDUPE_BY_AGE)?;
+            txn.open_table(CHATS)?;
+            txn.open_table(LATEST_CHAT)?;
+            txn.open_table(CHAT_DEADLINES)?;
             let mut meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
@@ -69,6 +80,7 @@ impl Counters {
                 dedupe_entries: get(META_DEDUPE_ENTRIES)?.unwrap_or(0),
                 last_commit_ms: get(META_LAST_COMMIT_MS)?.unwrap_or(0),
                 duplicates_total: get(META_DUPLICATES_TOTAL)?.unwrap_or(0),
+                next_chat_id: get(META_NEXT_CHAT_ID)?.unwrap_or(1),
             };
             if get(META_SCHEMA_VERSION)?.is_none() {
                 meta.insert(META_SCHEMA_VERSION, SCHEMA_VERSION)?;
@@ -86,6 +98,7 @@ impl Counters {
         meta.insert(META_DEDUPE_ENTRIES, self.dedupe_entries)?;
         meta.insert(META_LAST_COMMIT_MS, self.last_commit_ms)?;
         meta.insert(META_DUPLICATES_TOTAL, self.duplicates_total)?;
+        meta.insert(META_NEXT_CHAT_ID, self.next_chat_id)?;
         Ok(())
     }
 }
@@ -97,6 +110,7 @@ struct GroupTables<'txn> {
     log: Table<'txn, u64, &'static [u8]>,
     dead: Table<'txn, u64, &'static [u8]>,
     meta: Table<'txn, &'static str, u64>,
+    chats: ChatTables<'txn>,
 }
 
 impl<'txn> GroupTables<'txn> {
@@ -107,6 +121,7 @@ impl<'txn> GroupTables<'txn> {
             log: txn.open_table(INBOUND_LOG)?,
             dead: txn.open_table(DEAD_LETTERS)?,
             meta: txn.open_table(META)?,
+            chats: ChatTables::open(txn)?,
         })
     }
 }
@@ -144,21 +159,29 @@ impl Writer {
     /// database cleanly.
     pub(super) fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         let mut group: Vec<Submission> = Vec::with_capacity(self.settings.max_batch);
+        // Chats that became overdue while the gateway was down close now, at their deadlines.
+        self.sweep();
         loop {
             let mut closing = false;
+            let mut tick = false;
             match commands.blocking_recv() {
                 None | Some(Command::Close) => closing = true,
+                Some(Command::Tick) => tick = true,
                 Some(Command::Ingest(first)) => group.push(first),
             }
             while !closing && group.len() < self.settings.max_batch {
                 match commands.try_recv() {
                     Ok(Command::Ingest(next)) => group.push(next),
+                    Ok(Command::Tick) => tick = true,
                     Ok(Command::Close) => closing = true,
                     Err(_) => break,
                 }
             }
             if !group.is_empty() {
                 self.commit_group(&mut group);
+            }
+            if tick {
+                self.sweep();
             }
             if let Err(error) = self.expire_dedupe_entries() {
                 tracing::warn!(%error, "dedupe expiry pass failed; will retry");
@@ -232,6 +255,9 @@ impl Writer {
             }
             fresh.push(index);
             needed += event_cost(key.len(), event.record.len());
+            if event.chat.is_some() {
+                needed += NEW_CHAT_BYTES;
+            }
         }
         needed += batch
             .dead_letters
@@ -262,6 +288,18 @@ impl Writer {
                 .insert(counters.next_seq, event.record.as_slice())?;
             outcome.first_seq.get_or_insert(counters.next_seq);
             counters.next_seq += 1;
+            if let Some(input) = &event.chat {
+                let chats_before = counters.next_chat_id;
+                tables.chats.route(
+                    input.clone(),
+                    seen_ms,
+                    &self.settings.lifecycle,
+                    &mut counters.next_chat_id,
+                )?;
+                if counters.next_chat_id == chats_before {
+                    needed -= NEW_CHAT_BYTES; // no new chat: the record was rewritten in place
+                }
+            }
             counters.dedupe_entries += 1;
             outcome.appended += 1;
         }
@@ -275,6 +313,51 @@ impl Writer {
         counters.stored_bytes += needed;
         counters.duplicates_total += u64::from(outcome.duplicates);
         Ok(Ok(outcome))
+    }
+
+    /// Closes the chats whose deadline has passed, each at its deadline, in durable
+    /// transactions of at most [`SWEEP_BATCH`]. Does nothing while the clock reads earlier than
+    /// the last commit: a box that booted without a real-time clock fires no timer until its
+    /// clock has caught up, and a clock that jumped back closes nothing early.
+    fn sweep(&mut self) {
+        loop {
+            match self.sweep_once() {
+                Ok(closed) if closed >= SWEEP_BATCH as u32 => continue,
+                Ok(_) => return,
+                Err(error) => {
+                    tracing::warn!(%error, "chat sweep failed; will retry on the next tick");
+                    return;
+                }
+            }
+        }
+    }
+
+    fn sweep_once(&mut self) -> Result<u32, StoreError> {
+        let now_ms = self.clock.now_ms();
+        if now_ms < self.counters.last_commit_ms {
+            return Ok(0);
+        }
+        let txn = self.db.begin_write()?;
+        let closed = {
+            let mut chats = ChatTables::open(&txn)?;
+            match chats.next_deadline()? {
+                Some(at) if at <= now_ms => {
+                    chats.close_due(now_ms, &self.settings.lifecycle, SWEEP_BATCH)?
+                }
+                _ => 0,
+            }
+        };
+        if closed == 0 {
+            txn.abort()?;
+            return Ok(0);
+        }
+        let mut counters = self.counters;
+        counters.last_commit_ms = now_ms;
+        counters.save(&mut txn.open_table(META)?)?;
+        txn.commit()?;
+        self.counters = counters;
+        tracing::info!(closed, "chats closed by their timers");
+        Ok(closed)
     }
 
     /// Removes dedupe entries older than the retention, and the oldest ones beyond the entry

@@ -1,36 +1,8 @@
-//! TOML problems: every kind of mistake is reported at once with its key path, and a
-//! problem never shows a secret.
-#![cfg(feature = "std")]
-#![allow(clippy::unwrap_used, reason = "tests")]
+//! Problems with the single-valued settings: ranges, types, capacities, secrets, syntax.
 
-use firmware_config::{ConfigErrors, ConfigProblem, ProblemKind, ShownValue, keys, parse_toml};
+use firmware_config::{ConfigProblem, ProblemKind, ShownValue, keys, parse_toml};
 
-const SECRET: &str = "hunter2-d0-not-print";
-
-fn errors(text: &str) -> ConfigErrors {
-    match parse_toml(text) {
-        Ok(config) => panic!("expected problems, got {config:?}"),
-        Err(errors) => errors,
-    }
-}
-
-fn keys_of(errors: &ConfigErrors) -> Vec<&str> {
-    errors.keys().collect()
-}
-
-/// The only problem of `text`, which must be about one key.
-fn only_problem(text: &str) -> ConfigProblem {
-    let errors = errors(text);
-    assert_eq!(errors.len(), 1, "{errors}");
-    errors.into_iter().next().unwrap()
-}
-
-fn only_kind(text: &str) -> (String, ProblemKind) {
-    match only_problem(text) {
-        ConfigProblem::Invalid(problem) => (problem.key().to_owned(), problem.kind().clone()),
-        other => panic!("expected an invalid value, got {other:?}"),
-    }
-}
+use crate::{SECRET, errors, keys_of, only_kind, only_problem};
 
 #[test]
 fn four_mistakes_make_four_problems_naming_four_keys() {
@@ -84,7 +56,7 @@ fn unknown_keys_are_named_with_their_full_path_and_the_known_keys() {
     assert_eq!(
         lines[0],
         "stor: unknown key; known top-level keys: data_dir, public, local, meta, store, \
-         shutdown, log"
+         shutdown, log, chat, departments, templates, operators"
     );
 }
 

@@ -1,0 +1,187 @@
+//! Shared fixtures: the golden blobs of both versions, the configurations they encode, and
+//! helpers to frame a body.
+
+use firmware_config::blob;
+use firmware_config::{
+    Config, Department, EnvName, LogFilter, LogFormat, Operator, OperatorToken, Path, SecretSource,
+    Template, TemplateCategory, TemplateStatus,
+};
+
+/// `Config::default()` as a version-2 blob: the version-1 body, then the chat settings and
+/// three empty lists.
+pub(crate) const DEFAULT_BLOB: &str = "
+    57474346 0200 54000000
+    0e 2e2f776179676174652d64617461
+    00 7f000001 fb41
+    00 00
+    8008 8080c001 904e b0ea01 904e 40
+    00 7f000001 903f
+    00 00
+    8080808004 c001 80897a 80808002 8004
+    904e
+    00 04 696e666f
+    901c 901c 00 d804 03 00 00
+    00
+    00
+    00
+    dbea258c";
+
+/// `non_default()` as a version-2 blob.
+pub(crate) const NON_DEFAULT_BLOB: &str = "
+    57474346 0200 66010000
+    10 2f7661722f6c69622f77617967617465
+    01 00000000000000000000000000000000 bb03 00 00
+    01 15 2f6574632f776179676174652f636572742e70656d
+    01 14 2f6574632f776179676174652f6b65792e70656d
+    8008 8080c001 904e b0ea01 904e 40
+    00 c0a8010a 903f
+    03 12 574159474154455f4150505f534543524554
+    02 19 2f72756e2f736563726574732f7665726966795f746f6b656e
+    8080808020 c001 80897a 80808002 40
+    00
+    01 12 776179676174653d64656275672c696e666f
+    8407 80a305 01 ac02 05
+    01 1d 2f6574632f776179676174652f70726f66616e6974792f656e2e747874
+    01
+    02
+      07 737570706f7274 01 0f 313036353430333532323432393232
+      05 73616c6573 00
+    02
+      0c 6f726465725f757064617465 05 656e5f5553 00 02 00
+      0b 737072696e675f73616c65 05 70745f4252 01 00 01
+    02
+      05 6b696f736b 00 abababababababababababababababababababababababababababababababab
+      02 6871 02 08 48515f544f4b454e
+    c53e2d69";
+
+/// `Config::default()` as a version-1 blob (written by the previous release).
+pub(crate) const V1_DEFAULT_BLOB: &str = "
+    57474346 0100 47000000
+    0e 2e2f776179676174652d64617461
+    00 7f000001 fb41
+    00 00
+    8008 8080c001 904e b0ea01 904e 40
+    00 7f000001 903f
+    00 00
+    8080808004 c001 80897a 80808002 8004
+    904e
+    00 04 696e666f
+    f6fd6869";
+
+/// `non_default_v1()` as a version-1 blob (written by the previous release).
+pub(crate) const V1_NON_DEFAULT_BLOB: &str = "
+    57474346 0100 bb000000
+    10 2f7661722f6c69622f77617967617465
+    01 00000000000000000000000000000000 bb03 00 00
+    01 15 2f6574632f776179676174652f636572742e70656d
+    01 14 2f6574632f776179676174652f6b65792e70656d
+    8008 8080c001 904e b0ea01 904e 40
+    00 c0a8010a 903f
+    03 12 574159474154455f4150505f534543524554
+    02 19 2f72756e2f736563726574732f7665726966795f746f6b656e
+    8080808020 c001 80897a 80808002 40
+    00
+    01 12 776179676174653d64656275672c696e666f
+    51886372";
+
+pub(crate) fn hex(text: &str) -> Vec<u8> {
+    let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
+    digits
+        .chunks(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap())
+        .collect()
+}
+
+/// Every setting version 1 has, away from its default.
+pub(crate) fn non_default_v1() -> Config {
+    let mut config = Config {
+        data_dir: Path::try_from("/var/lib/waygate").unwrap(),
+        ..Config::default()
+    };
+    config.public.listen = "[::]:443".parse().unwrap();
+    config.public.tls_cert = Some(Path::try_from("/etc/waygate/cert.pem").unwrap());
+    config.public.tls_key = Some(Path::try_from("/etc/waygate/key.pem").unwrap());
+    config.local.listen = "192.168.1.10:8080".parse().unwrap();
+    config.meta.app_secret = SecretSource::Env(EnvName::try_from("WAYGATE_APP_SECRET").unwrap());
+    config.meta.verify_token =
+        SecretSource::File(Path::try_from("/run/secrets/verify_token").unwrap());
+    config.store.quota_bytes = 8 << 30;
+    config.store.max_batch = 64;
+    config.shutdown.grace_ms = 0;
+    config.log.format = LogFormat::Json;
+    config.log.filter = LogFilter::try_from("waygate=debug,info").unwrap();
+    config
+}
+
+/// `non_default_v1()` with the settings version 2 adds, away from their defaults too.
+pub(crate) fn non_default() -> Config {
+    let mut config = non_default_v1();
+    let chat = &mut config.chat;
+    chat.unattended_close_seconds = 900;
+    chat.idle_close_seconds = 86_400;
+    chat.bot_enabled = true;
+    chat.bot_idle_close_seconds = 300;
+    chat.profanity_limit = 5;
+    let word_list = Path::try_from("/etc/waygate/profanity/en.txt").unwrap();
+    chat.profanity_word_lists.push(word_list).unwrap();
+    chat.strict_order = true;
+    let mut support = Department {
+        name: "support".try_into().unwrap(),
+        ..Department::default()
+    };
+    support
+        .numbers
+        .push("106540352242922".try_into().unwrap())
+        .unwrap();
+    let sales = Department {
+        name: "sales".try_into().unwrap(),
+        ..Department::default()
+    };
+    config.departments.extend([support, sales]);
+    config.templates.extend([
+        Template {
+            name: "order_update".try_into().unwrap(),
+            language: "en_US".try_into().unwrap(),
+            category: TemplateCategory::Utility,
+            parameters: 2,
+            status: TemplateStatus::Approved,
+        },
+        Template {
+            name: "spring_sale".try_into().unwrap(),
+            language: "pt_BR".try_into().unwrap(),
+            category: TemplateCategory::Marketing,
+            parameters: 0,
+            status: TemplateStatus::Pending,
+        },
+    ]);
+    config.operators.extend([
+        Operator {
+            name: "kiosk".try_into().unwrap(),
+            token: OperatorToken::Sha256([0xab; 32]),
+        },
+        Operator {
+            name: "hq".try_into().unwrap(),
+            token: OperatorToken::Env("HQ_TOKEN".try_into().unwrap()),
+        },
+    ]);
+    config
+}
+
+/// A blob with the given version and body, with a correct length and checksum.
+pub(crate) fn frame(version: u16, body: &[u8]) -> Vec<u8> {
+    let mut out = b"WGCF".to_vec();
+    out.extend_from_slice(&version.to_le_bytes());
+    out.extend_from_slice(&u32::try_from(body.len()).unwrap().to_le_bytes());
+    out.extend_from_slice(body);
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+pub(crate) fn body_of(blob: &[u8]) -> &[u8] {
+    &blob[blob::HEADER_LEN..blob.len() - blob::CHECKSUM_LEN]
+}
+
+pub(crate) fn full(fill: char, capacity: usize) -> String {
+    std::iter::repeat_n(fill, capacity).collect()
+}

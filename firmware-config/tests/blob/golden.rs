@@ -1,0 +1,146 @@
+//! Golden bytes pin the version-2 layout; encoded sizes are exact and bounded.
+
+use firmware_config::blob::{self, BlobError};
+use firmware_config::{
+    Config, Department, LogFormat, Operator, OperatorToken, Path, SecretSource, Template,
+    TemplateCategory, TemplateStatus,
+};
+
+use crate::fixtures::{DEFAULT_BLOB, NON_DEFAULT_BLOB, full, hex, non_default};
+
+#[test]
+fn golden_default_blob() {
+    let golden = hex(DEFAULT_BLOB);
+    assert_eq!(blob::encode(&Config::default()), golden);
+    assert_eq!(blob::decode(&golden), Ok(Config::default()));
+    assert_eq!(blob::encoded_len(&Config::default()), golden.len());
+    assert_eq!(golden.len(), 98, "the README quotes this size");
+}
+
+#[test]
+fn golden_non_default_blob() {
+    let config = non_default();
+    assert_eq!(config.validate(), Ok(()));
+    let golden = hex(NON_DEFAULT_BLOB);
+    assert_eq!(blob::encode(&config), golden);
+    assert_eq!(blob::decode(&golden), Ok(config));
+}
+
+#[test]
+fn the_header_fields_sit_where_the_layout_says() {
+    let blob = blob::encode(&non_default());
+    assert_eq!(&blob[0..4], b"WGCF");
+    assert_eq!(u16::from_le_bytes([blob[4], blob[5]]), blob::FORMAT_VERSION);
+    let length = u32::from_le_bytes(blob[6..10].try_into().unwrap());
+    assert_eq!(usize::try_from(length).unwrap(), blob.len() - 14);
+    let (framed, crc) = blob.split_at(blob.len() - 4);
+    assert_eq!(crc32fast::hash(framed).to_le_bytes(), crc);
+}
+
+#[test]
+fn encode_to_slice_needs_the_exact_length_and_no_more() {
+    let config = non_default();
+    let needed = blob::encoded_len(&config);
+    for capacity in [0, 1, 13, needed - 1] {
+        let mut buffer = vec![0; capacity];
+        assert_eq!(
+            blob::encode_to_slice(&config, &mut buffer),
+            Err(BlobError::BufferTooSmall { needed, capacity })
+        );
+    }
+    let mut buffer = [0_u8; blob::MAX_ENCODED_LEN];
+    let written = blob::encode_to_slice(&config, &mut buffer).unwrap();
+    assert_eq!(written, needed);
+    assert_eq!(&buffer[..written], hex(NON_DEFAULT_BLOB));
+}
+
+#[test]
+fn max_encoded_len_is_the_largest_blob() {
+    let mut config = Config::default();
+    let widest = "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295]:65535";
+    let mut addr: std::net::SocketAddr = widest.parse().unwrap();
+    if let std::net::SocketAddr::V6(v6) = &mut addr {
+        v6.set_flowinfo(u32::MAX);
+    }
+    config.data_dir = Path::try_from(full('d', 256).as_str()).unwrap();
+    config.public.listen = addr;
+    config.local.listen = addr;
+    config.public.tls_cert = Some(config.data_dir.clone());
+    config.public.tls_key = Some(config.data_dir.clone());
+    config.public.max_connections = u32::MAX;
+    config.public.max_body_bytes = u32::MAX;
+    config.public.header_read_timeout_ms = u32::MAX;
+    config.public.body_read_timeout_ms = u32::MAX;
+    config.public.tls_handshake_timeout_ms = u32::MAX;
+    config.public.http2_max_concurrent_streams = u32::MAX;
+    config.meta.app_secret = SecretSource::Inline(full('s', 256).as_str().try_into().unwrap());
+    config.meta.verify_token = SecretSource::File(config.data_dir.clone());
+    config.store.quota_bytes = u64::MAX;
+    config.store.dedupe_retention_hours = u32::MAX;
+    config.store.dedupe_max_entries = u32::MAX;
+    config.store.cache_bytes = u32::MAX;
+    config.store.max_batch = u32::MAX;
+    config.shutdown.grace_ms = u32::MAX;
+    config.log.format = LogFormat::Json;
+    config.log.filter = full('f', 256).as_str().try_into().unwrap();
+    fill_lists_to_capacity(&mut config);
+    assert_eq!(blob::encoded_len(&config), blob::MAX_ENCODED_LEN);
+    assert_eq!(blob::MAX_ENCODED_LEN, 60_150, "the README quotes this size");
+    let encoded = blob::encode(&config);
+    assert_eq!(encoded.len(), blob::MAX_ENCODED_LEN);
+    // Every field survives the trip, even the flow label; only validation objects.
+    assert!(matches!(blob::decode(&encoded), Err(BlobError::Invalid(_))));
+}
+
+/// Every list full, every entry's strings at capacity and numbers at their widest.
+fn fill_lists_to_capacity(config: &mut Config) {
+    let chat = &mut config.chat;
+    chat.unattended_close_seconds = u32::MAX;
+    chat.idle_close_seconds = u32::MAX;
+    chat.bot_idle_close_seconds = u32::MAX;
+    chat.profanity_limit = u32::MAX;
+    while chat.profanity_word_lists.len() < chat.profanity_word_lists.capacity() {
+        let file = Path::try_from(full('w', 256).as_str()).unwrap();
+        chat.profanity_word_lists.push(file).unwrap();
+    }
+    while config.departments.len() < config.departments.capacity() {
+        let mut department = Department {
+            name: full('n', 64).as_str().try_into().unwrap(),
+            ..Department::default()
+        };
+        while department.numbers.len() < department.numbers.capacity() {
+            let number = full('9', 32).as_str().try_into().unwrap();
+            department.numbers.push(number).unwrap();
+        }
+        config.departments.push(department).unwrap();
+    }
+    while config.templates.len() < config.templates.capacity() {
+        let template = Template {
+            name: full('t', 512).as_str().try_into().unwrap(),
+            language: full('l', 16).as_str().try_into().unwrap(),
+            category: TemplateCategory::Authentication,
+            parameters: u32::MAX,
+            status: TemplateStatus::Disabled,
+        };
+        config.templates.push(template).unwrap();
+    }
+    while config.operators.len() < config.operators.capacity() {
+        let operator = Operator {
+            name: full('o', 64).as_str().try_into().unwrap(),
+            token: OperatorToken::File(full('p', 256).as_str().try_into().unwrap()),
+        };
+        config.operators.push(operator).unwrap();
+    }
+}
+
+#[test]
+fn ipv6_scope_and_flow_label_survive_a_blob() {
+    let mut config = Config::default();
+    config.public.listen = std::net::SocketAddr::V6(std::net::SocketAddrV6::new(
+        "fe80::1".parse().unwrap(),
+        8443,
+        0x000a_bcde,
+        3,
+    ));
+    assert_eq!(blob::decode(&blob::encode(&config)), Ok(config));
+}

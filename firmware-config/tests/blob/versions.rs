@@ -1,0 +1,93 @@
+//! Versions: version 1 is still read, version 2 extends its body, others are refused.
+
+use firmware_config::Config;
+use firmware_config::blob::{self, BlobError};
+
+use crate::fixtures::{
+    DEFAULT_BLOB, NON_DEFAULT_BLOB, V1_DEFAULT_BLOB, V1_NON_DEFAULT_BLOB, body_of, frame, hex,
+    non_default_v1,
+};
+
+#[test]
+fn version_1_blobs_still_decode_with_the_new_settings_at_their_defaults() {
+    assert_eq!(blob::decode(&hex(V1_DEFAULT_BLOB)), Ok(Config::default()));
+    let decoded = blob::decode(&hex(V1_NON_DEFAULT_BLOB)).unwrap();
+    assert_eq!(decoded, non_default_v1());
+    assert_eq!(decoded.chat, Config::default().chat);
+    assert!(decoded.departments.is_empty() && decoded.templates.is_empty());
+    assert!(decoded.operators.is_empty());
+    let padded = [hex(V1_DEFAULT_BLOB), vec![0xff; 5]].concat();
+    assert_eq!(
+        blob::decode_prefix(&padded),
+        Ok((Config::default(), padded.len() - 5))
+    );
+}
+
+#[test]
+fn a_version_2_body_starts_with_the_version_1_body() {
+    let (v1, v2) = (hex(V1_NON_DEFAULT_BLOB), hex(NON_DEFAULT_BLOB));
+    assert!(body_of(&v2).starts_with(body_of(&v1)));
+    // Each version reads only its own body: the same bytes under the other version number
+    // are malformed, never silently misread.
+    let short = blob::decode(&frame(2, body_of(&v1))).unwrap_err();
+    assert!(matches!(short, BlobError::Malformed { .. }), "{short:?}");
+    let long = blob::decode(&frame(1, body_of(&v2))).unwrap_err();
+    assert_eq!(
+        long,
+        BlobError::Malformed {
+            detail: "bytes are left over after the config"
+        }
+    );
+}
+
+#[test]
+fn every_prefix_of_a_version_1_blob_is_reported_truncated() {
+    for golden in [hex(V1_DEFAULT_BLOB), hex(V1_NON_DEFAULT_BLOB)] {
+        for cut in blob::HEADER_LEN..golden.len() {
+            assert!(
+                matches!(
+                    blob::decode(&golden[..cut]),
+                    Err(BlobError::Truncated { .. })
+                ),
+                "{cut}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_future_version_asks_for_an_upgrade() {
+    assert_eq!(blob::FORMAT_VERSION, 2);
+    assert_eq!(blob::OLDEST_FORMAT_VERSION, 1);
+    let next = blob::decode(&frame(3, body_of(&hex(DEFAULT_BLOB)))).unwrap_err();
+    assert_eq!(
+        next,
+        BlobError::UnsupportedVersion {
+            found: 3,
+            supported: 2
+        }
+    );
+    let future = frame(7, body_of(&hex(DEFAULT_BLOB)));
+    let error = blob::decode(&future).unwrap_err();
+    assert_eq!(
+        error,
+        BlobError::UnsupportedVersion {
+            found: 7,
+            supported: 2
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "blob format version 7 is newer than this build reads (2); upgrade waygate"
+    );
+    let ancient = blob::decode(&frame(0, b"")).unwrap_err();
+    assert!(matches!(
+        ancient,
+        BlobError::UnsupportedVersion { found: 0, .. }
+    ));
+    assert_eq!(
+        ancient.to_string(),
+        "blob format version 0 is not one this build reads (1 to 2); re-encode it with \
+         `waygate config encode`"
+    );
+}

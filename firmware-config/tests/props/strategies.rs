@@ -1,0 +1,305 @@
+//! Strategies for configurations: valid ones (boxed: a `Config` is some 64 KB) and any ones.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
+
+use firmware_config::limits::{self, Limit};
+use firmware_config::{
+    ChatSettings, Config, Department, LocalListener, LogFormat, LogSettings, MetaSettings,
+    Operator, OperatorToken, PublicListener, SecretSource, ShutdownSettings, StoreSettings,
+    Template, TemplateCategory, TemplateStatus,
+};
+use proptest::prelude::*;
+
+/// Any text of at most `N` bytes (cut on a character boundary) and at least `min_chars`
+/// characters.
+pub(crate) fn fixed_text<const N: usize>(
+    min_chars: usize,
+) -> impl Strategy<Value = heapless::String<N>> {
+    let chars = prop_oneof![
+        3 => any::<char>(),
+        3 => proptest::char::range('a', 'z'),
+        1 => prop::sample::select(vec!['"', '\'', '\\', '\n', '\r', '\t', '\u{7f}', '#', '=']),
+    ];
+    prop::collection::vec(chars, min_chars..=N).prop_map(|chars| {
+        let mut out = heapless::String::new();
+        for ch in chars {
+            if out.push(ch).is_err() {
+                break;
+            }
+        }
+        out
+    })
+}
+
+pub(crate) fn non_blank<const N: usize>() -> impl Strategy<Value = heapless::String<N>> {
+    fixed_text::<N>(1).prop_filter("blank", |text| !text.trim().is_empty())
+}
+
+pub(crate) fn env_name() -> impl Strategy<Value = heapless::String<64>> {
+    "[A-Za-z_][A-Za-z0-9_]{0,63}"
+        .prop_map(|name| heapless::String::try_from(name.as_str()).unwrap())
+}
+
+/// Any socket address; `with_flowinfo` adds an IPv6 flow label (which TOML cannot carry).
+pub(crate) fn socket_addr(with_flowinfo: bool) -> impl Strategy<Value = SocketAddr> {
+    let flowinfo = if with_flowinfo {
+        any::<u32>().boxed()
+    } else {
+        Just(0).boxed()
+    };
+    prop_oneof![
+        (any::<u32>(), any::<u16>())
+            .prop_map(|(ip, port)| SocketAddr::new(IpAddr::V4(Ipv4Addr::from(ip)), port)),
+        (any::<u128>(), any::<u16>(), flowinfo, any::<u32>()).prop_map(
+            |(ip, port, flowinfo, scope_id)| SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::from(ip),
+                port,
+                flowinfo,
+                scope_id
+            ))
+        ),
+    ]
+}
+
+pub(crate) fn in_limit<T>(limit: Limit<T>) -> impl Strategy<Value = T>
+where
+    T: Copy + std::fmt::Debug + 'static,
+    std::ops::RangeInclusive<T>: Strategy<Value = T>,
+{
+    limit.min..=limit.max
+}
+
+pub(crate) fn secret_source() -> impl Strategy<Value = SecretSource> {
+    prop_oneof![
+        Just(SecretSource::Generated),
+        fixed_text::<256>(1).prop_map(SecretSource::Inline),
+        fixed_text::<256>(1).prop_map(SecretSource::File),
+        env_name().prop_map(SecretSource::Env),
+    ]
+}
+
+pub(crate) fn log_format() -> impl Strategy<Value = LogFormat> {
+    prop_oneof![Just(LogFormat::Text), Just(LogFormat::Json)]
+}
+
+pub(crate) fn public_listener(with_flowinfo: bool) -> impl Strategy<Value = PublicListener> {
+    let tls = prop::option::of((fixed_text::<256>(1), fixed_text::<256>(1)));
+    (
+        socket_addr(with_flowinfo),
+        tls,
+        in_limit(limits::PUBLIC_MAX_CONNECTIONS),
+        in_limit(limits::PUBLIC_MAX_BODY_BYTES),
+        in_limit(limits::PUBLIC_HEADER_READ_TIMEOUT_MS),
+        in_limit(limits::PUBLIC_BODY_READ_TIMEOUT_MS),
+        in_limit(limits::PUBLIC_TLS_HANDSHAKE_TIMEOUT_MS),
+        in_limit(limits::PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS),
+    )
+        .prop_map(
+            |(listen, tls, connections, body, header_ms, body_ms, handshake_ms, streams)| {
+                let (tls_cert, tls_key) = tls.map_or((None, None), |(c, k)| (Some(c), Some(k)));
+                PublicListener {
+                    listen,
+                    tls_cert,
+                    tls_key,
+                    max_connections: connections,
+                    max_body_bytes: body,
+                    header_read_timeout_ms: header_ms,
+                    body_read_timeout_ms: body_ms,
+                    tls_handshake_timeout_ms: handshake_ms,
+                    http2_max_concurrent_streams: streams,
+                }
+            },
+        )
+}
+
+pub(crate) fn store_settings() -> impl Strategy<Value = StoreSettings> {
+    (
+        in_limit(limits::STORE_QUOTA_BYTES),
+        in_limit(limits::STORE_DEDUPE_RETENTION_HOURS),
+        in_limit(limits::STORE_DEDUPE_MAX_ENTRIES),
+        in_limit(limits::STORE_CACHE_BYTES),
+        in_limit(limits::STORE_MAX_BATCH),
+    )
+        .prop_map(|(quota, hours, entries, cache, batch)| StoreSettings {
+            quota_bytes: quota,
+            dedupe_retention_hours: hours,
+            dedupe_max_entries: entries,
+            cache_bytes: cache,
+            max_batch: batch,
+        })
+}
+
+/// The entries of `list`, at most `M` of them, in a fixed-capacity list.
+pub(crate) fn fixed_list<T, const M: usize>(list: Vec<T>) -> heapless::Vec<T, M> {
+    list.into_iter().take(M).collect()
+}
+
+pub(crate) fn chat_settings() -> impl Strategy<Value = ChatSettings> {
+    (
+        in_limit(limits::CHAT_UNATTENDED_CLOSE_SECONDS),
+        in_limit(limits::CHAT_IDLE_CLOSE_SECONDS),
+        in_limit(limits::CHAT_BOT_IDLE_CLOSE_SECONDS),
+        in_limit(limits::CHAT_PROFANITY_LIMIT),
+        (any::<bool>(), any::<bool>()),
+        prop::collection::vec(fixed_text::<256>(1), 0..=3),
+    )
+        .prop_map(
+            |(unattended, idle, bot_idle, profanity, (bot, strict), files)| ChatSettings {
+                unattended_close_seconds: unattended,
+                idle_close_seconds: idle,
+                bot_enabled: bot,
+                bot_idle_close_seconds: bot_idle,
+                profanity_limit: profanity,
+                profanity_word_lists: fixed_list(files),
+                strict_order: strict,
+            },
+        )
+}
+
+pub(crate) fn department() -> impl Strategy<Value = Department> {
+    (
+        non_blank::<64>(),
+        prop::collection::vec("[0-9]{1,32}", 0..=3),
+    )
+        .prop_map(|(name, numbers)| Department {
+            name,
+            numbers: numbers
+                .iter()
+                .map(|id| id.as_str().try_into().unwrap())
+                .collect(),
+        })
+}
+
+pub(crate) fn template() -> impl Strategy<Value = Template> {
+    (
+        "[a-z0-9_]{1,40}",
+        "[a-z]{2,3}(_[A-Z]{2})?",
+        prop::sample::select(vec![
+            TemplateCategory::Utility,
+            TemplateCategory::Marketing,
+            TemplateCategory::Authentication,
+        ]),
+        in_limit(limits::TEMPLATE_PARAMETERS),
+        prop::sample::select(
+            TemplateStatus::ALL
+                .iter()
+                .map(|(s, _)| *s)
+                .collect::<Vec<_>>(),
+        ),
+    )
+        .prop_map(|(name, language, category, parameters, status)| Template {
+            name: name.as_str().try_into().unwrap(),
+            language: language.as_str().try_into().unwrap(),
+            category,
+            parameters,
+            status,
+        })
+}
+
+pub(crate) fn operator() -> impl Strategy<Value = Operator> {
+    let token = prop_oneof![
+        any::<[u8; 32]>().prop_map(OperatorToken::Sha256),
+        fixed_text::<256>(1).prop_map(OperatorToken::File),
+        env_name().prop_map(OperatorToken::Env),
+    ];
+    (non_blank::<64>(), token).prop_map(|(name, token)| Operator { name, token })
+}
+
+/// Any valid configuration. A `Config` is some 64 KB (fixed capacities), so it is boxed:
+/// proptest moves values through many layers, each a copy on a test thread's stack.
+pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Config>> {
+    let lists = (
+        chat_settings(),
+        prop::collection::vec(department(), 0..=3),
+        prop::collection::vec(template(), 0..=3),
+        prop::collection::vec(operator(), 0..=3),
+    );
+    (
+        fixed_text::<256>(1),
+        public_listener(with_flowinfo),
+        socket_addr(with_flowinfo),
+        (secret_source(), secret_source()),
+        store_settings(),
+        in_limit(limits::SHUTDOWN_GRACE_MS),
+        (log_format(), non_blank::<256>()),
+        lists,
+    )
+        .prop_map(
+            |(
+                data_dir,
+                public,
+                local,
+                (app_secret, verify_token),
+                store,
+                grace_ms,
+                log,
+                (chat, departments, templates, operators),
+            )| {
+                Box::new(Config {
+                    data_dir,
+                    public,
+                    local: LocalListener { listen: local },
+                    meta: MetaSettings {
+                        app_secret,
+                        verify_token,
+                    },
+                    store,
+                    shutdown: ShutdownSettings { grace_ms },
+                    log: LogSettings {
+                        format: log.0,
+                        filter: log.1,
+                    },
+                    chat,
+                    departments: fixed_list(departments),
+                    templates: fixed_list(templates),
+                    operators: fixed_list(operators),
+                })
+            },
+        )
+        .prop_filter("listeners collide, or a name repeats", |config| {
+            config.validate().is_ok()
+        })
+}
+
+/// Any configuration, valid or not.
+pub(crate) fn any_config() -> impl Strategy<Value = Box<Config>> {
+    (
+        valid_config(true),
+        any::<[u32; 16]>(),
+        any::<u64>(),
+        fixed_text::<256>(0),
+        fixed_text::<64>(0),
+    )
+        .prop_map(|(mut config, numbers, quota, data_dir, name)| {
+            let template_parameters = config.templates.first_mut().map(|t| &mut t.parameters);
+            let department_name = config.departments.last_mut().map(|d| &mut d.name);
+            if let Some(department_name) = department_name {
+                *department_name = name;
+            }
+            let mut spare = 0;
+            let fields = [
+                &mut config.public.max_connections,
+                &mut config.public.max_body_bytes,
+                &mut config.public.header_read_timeout_ms,
+                &mut config.public.body_read_timeout_ms,
+                &mut config.public.tls_handshake_timeout_ms,
+                &mut config.public.http2_max_concurrent_streams,
+                &mut config.store.dedupe_retention_hours,
+                &mut config.store.dedupe_max_entries,
+                &mut config.store.cache_bytes,
+                &mut config.store.max_batch,
+                &mut config.shutdown.grace_ms,
+                &mut config.chat.unattended_close_seconds,
+                &mut config.chat.idle_close_seconds,
+                &mut config.chat.bot_idle_close_seconds,
+                &mut config.chat.profanity_limit,
+                template_parameters.unwrap_or(&mut spare),
+            ];
+            for (field, number) in fields.into_iter().zip(numbers) {
+                *field = number;
+            }
+            config.store.quota_bytes = quota;
+            config.data_dir = data_dir;
+            config
+        })
+}

@@ -1,0 +1,194 @@
+//! Chats inside the store: the records, the latest chat of each (number, customer), and the
+//! deadline index the sweep reads. Every change happens inside the writer's transaction, so a
+//! chat's state, its deadline entry and the message that moved it commit together.
+//!
+//! The deadline index is derived from the chat records: persisting a chat removes the index
+//! entry of its previous deadline and adds its new one, so the two cannot disagree.
+
+use redb::{ReadableTable, Table, WriteTransaction};
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use super::tables::{CHAT_DEADLINES, CHATS, LATEST_CHAT};
+use crate::chat::{
+    BusinessNumber, Chat, ChatEvent, ChatId, ChatRoute, CustomerId, IncomingMessage,
+    LifecycleSettings, Transition, UnixMs, route_customer_message, step,
+};
+
+/// The wire form of a stored chat; the variant is the version.
+#[derive(Serialize, Deserialize)]
+enum ChatWire {
+    V1(Chat),
+}
+
+/// Encodes a chat for the store.
+pub(super) fn encode_chat(chat: &Chat) -> Vec<u8> {
+    postcard::to_allocvec(&ChatWire::V1(chat.clone())).unwrap_or_default()
+}
+
+/// Decodes a stored chat's bytes.
+pub(super) fn chat_from_bytes(bytes: &[u8]) -> Result<Chat, postcard::Error> {
+    match postcard::from_bytes(bytes)? {
+        ChatWire::V1(chat) => Ok(chat),
+    }
+}
+
+fn decode_chat(id: u64, bytes: &[u8]) -> Result<Chat, StoreError> {
+    chat_from_bytes(bytes).map_err(|error| StoreError::Record {
+        table: "chats",
+        key: id,
+        reason: error.to_string(),
+    })
+}
+
+/// The key of a (number, customer) pair in [`LATEST_CHAT`].
+fn pair_key(number: &BusinessNumber, customer: &CustomerId) -> String {
+    format!("{}\0{}", number.as_str(), customer.as_str())
+}
+
+/// A customer's message on its way to a chat (computed on the request's task).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatInput {
+    /// The business number.
+    pub number: BusinessNumber,
+    /// The customer.
+    pub customer: CustomerId,
+    /// The number's department.
+    pub department: Option<String>,
+    /// Offensive words in the message.
+    pub profanity_hits: u32,
+}
+
+/// The chat tables, opened once per write transaction.
+pub(super) struct ChatTables<'txn> {
+    chats: Table<'txn, u64, &'static [u8]>,
+    latest: Table<'txn, &'static str, u64>,
+    deadlines: Table<'txn, (u64, u64), ()>,
+}
+
+impl<'txn> ChatTables<'txn> {
+    pub(super) fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
+        Ok(Self {
+            chats: txn.open_table(CHATS)?,
+            latest: txn.open_table(LATEST_CHAT)?,
+            deadlines: txn.open_table(CHAT_DEADLINES)?,
+        })
+    }
+
+    fn load(&self, id: u64) -> Result<Option<Chat>, StoreError> {
+        match self.chats.get(id)? {
+            Some(bytes) => decode_chat(id, bytes.value()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes `transition.chat`, moving its deadline index entry from `before`'s deadline.
+    fn persist(
+        &mut self,
+        before: Option<&Chat>,
+        transition: &Transition,
+    ) -> Result<(), StoreError> {
+        let chat = &transition.chat;
+        let id = chat.id.0;
+        if let Some(old) = before.and_then(|chat| chat.deadline) {
+            self.deadlines.remove((old.at, id))?;
+        }
+        if let Some(new) = chat.deadline {
+            self.deadlines.insert((new.at, id), ())?;
+        }
+        self.chats.insert(id, encode_chat(chat).as_slice())?;
+        Ok(())
+    }
+
+    /// Routes a customer's message: their open chat takes it, or a new chat opens (closing an
+    /// overdue one at its deadline first). Returns the chat the message landed in.
+    pub(super) fn route(
+        &mut self,
+        input: ChatInput,
+        now: UnixMs,
+        settings: &LifecycleSettings,
+        next_chat_id: &mut u64,
+    ) -> Result<ChatId, StoreError> {
+        let key = pair_key(&input.number, &input.customer);
+        let latest_id = self.latest.get(key.as_str())?.map(|id| id.value());
+        let current = match latest_id {
+            Some(id) => self.load(id)?,
+            None => None,
+        };
+        let message = IncomingMessage {
+            number: input.number,
+            customer: input.customer,
+            department: input.department,
+            profanity_hits: input.profanity_hits,
+        };
+        let route = route_customer_message(current.as_ref(), message, now, settings, || {
+            let id = ChatId(*next_chat_id);
+            *next_chat_id += 1;
+            id
+        })
+        .map_err(|mismatch| StoreError::Record {
+            table: "latest_chat",
+            key: mismatch.chat.0,
+            reason: mismatch.to_string(),
+        })?;
+        match route {
+            ChatRoute::Existing(transition) => {
+                self.persist(current.as_ref(), &transition)?;
+                Ok(transition.chat.id)
+            }
+            ChatRoute::Opened { expired, opened } => {
+                if let Some(expired) = expired {
+                    self.persist(current.as_ref(), &expired)?;
+                }
+                self.persist(None, &opened)?;
+                self.latest.insert(key.as_str(), opened.chat.id.0)?;
+                Ok(opened.chat.id)
+            }
+        }
+    }
+
+    /// Closes up to `limit` chats whose deadline is at or before `now`, each at its deadline.
+    /// Returns how many closed.
+    pub(super) fn close_due(
+        &mut self,
+        now: UnixMs,
+        settings: &LifecycleSettings,
+        limit: usize,
+    ) -> Result<u32, StoreError> {
+        let mut due = Vec::new();
+        for row in self.deadlines.range(..=(now, u64::MAX))? {
+            if due.len() >= limit {
+                break;
+            }
+            let (key, ()) = row.map(|(k, v)| (k.value(), v.value()))?;
+            due.push(key);
+        }
+        let mut closed = 0;
+        for (at, id) in due {
+            // The entry goes either way; persisting re-adds the chat's real deadline, if any,
+            // so an entry that disagreed with its chat cannot make the sweep spin.
+            self.deadlines.remove((at, id))?;
+            let Some(chat) = self.load(id)? else {
+                continue;
+            };
+            match step(&chat, &ChatEvent::TimerDue, now, settings) {
+                Ok(transition) => {
+                    if transition.closed().is_some() {
+                        closed += 1;
+                    }
+                    self.persist(Some(&chat), &transition)?;
+                }
+                Err(refusal) => {
+                    // TimerDue is never refused; keep the index consistent regardless.
+                    tracing::warn!(chat = id, %refusal, "sweep could not close a due chat");
+                }
+            }
+        }
+        Ok(closed)
+    }
+
+    /// The earliest deadline, if any chat is open.
+    pub(super) fn next_deadline(&self) -> Result<Option<UnixMs>, StoreError> {
+        Ok(self.deadlines.first()?.map(|(key, _)| key.value().0))
+    }
+}
