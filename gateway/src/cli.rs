@@ -36,7 +36,7 @@ enum Command {
     /// Check, encode or decode a configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Print the durable inbound log (or the dead letters) as JSON Lines. The gateway must be stopped.
+    /// Print the durable inbound log (or the dead letters, or the chats) as JSON Lines. The gateway must be stopped.
     Export(ExportArgs),
     /// Print the store's counters as JSON. The gateway must be stopped.
     Status(StatusArgs),
@@ -92,8 +92,12 @@ struct ExportArgs {
     #[arg(long, value_name = "SEQ", default_value_t = 0)]
     from: u64,
     /// Export the dead letters instead of the inbound log.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "chats")]
     dead_letters: bool,
+    /// Export the chats (state, close reason, deadlines) instead of the inbound log; --from is
+    /// then a chat id.
+    #[arg(long)]
+    chats: bool,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +117,8 @@ pub fn main() -> ExitCode {
             init_quiet_logging();
             let what = if args.dead_letters {
                 ExportWhat::DeadLetters
+            } else if args.chats {
+                ExportWhat::Chats
             } else {
                 ExportWhat::InboundLog
             };

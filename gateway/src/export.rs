@@ -1,4 +1,4 @@
-//! `waygate export`: the durable inbound log (or the dead letters) as JSON Lines, read from a
+//! `waygate export`: the durable inbound log (or the dead letters, or the chats) as JSON Lines, read from a
 //! stopped gateway's store. Users and HQ tooling inspect a box offline with it.
 
 use std::io::Write;
@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use crate::chat::{Chat, ChatState, DeadlineKind, Server};
 use crate::store::reader::StoreReader;
 use crate::store::{DeadLetter, LogRecord, StoreError};
 
@@ -18,6 +19,8 @@ pub enum ExportWhat {
     InboundLog,
     /// The dead-letter table.
     DeadLetters,
+    /// The chats, with their state, close reason and deadlines.
+    Chats,
 }
 
 /// Why an export failed.
@@ -69,6 +72,36 @@ struct DeadLine<'a> {
     raw_hex: Option<String>,
 }
 
+#[derive(Serialize)]
+struct ChatLine<'a> {
+    id: u64,
+    number: &'a str,
+    customer: &'a str,
+    department: Option<&'a str>,
+    state: &'static str,
+    /// For a closed chat: why, and when.
+    reason: Option<&'static str>,
+    closed_at: Option<u64>,
+    /// For an active chat: "bot" or the operator's name.
+    served_by: Option<&'a str>,
+    opened_at: u64,
+    last_customer_message_at: u64,
+    last_activity_at: u64,
+    /// When an open chat's timer fires, and which timer it is.
+    deadline_at: Option<u64>,
+    deadline_kind: Option<&'static str>,
+    profanity_hits: u32,
+    messages: u32,
+}
+
+fn deadline_kind_name(kind: DeadlineKind) -> &'static str {
+    match kind {
+        DeadlineKind::Unattended => "unattended",
+        DeadlineKind::Idle => "idle",
+        DeadlineKind::BotIdle => "bot-idle",
+    }
+}
+
 /// Writes the export to `out`. Returns the number of lines. A closed pipe (`| head`) ends the
 /// export quietly.
 pub fn export(
@@ -104,6 +137,7 @@ pub fn export(
         ExportWhat::DeadLetters => {
             reader.for_each_dead_letter(from_seq, |seq, letter| emit(&(seq, &letter)))?
         }
+        ExportWhat::Chats => reader.for_each_chat(from_seq, |_, chat| emit(&chat))?,
     }
     match write_error {
         Some(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(lines),
@@ -140,6 +174,40 @@ mod erased {
                 field: &record.field,
                 received_at_ms: record.received_at_ms,
                 content: raw.map_or(ContentJson::Text(&record.content_json), ContentJson::Json),
+            };
+            serde_json::to_writer(&mut *out, &line)?;
+            out.write_all(b"\n")
+        }
+    }
+
+    impl Line for Chat {
+        fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
+            let (state, reason, closed_at) = match &self.state {
+                ChatState::Waiting => ("waiting", None, None),
+                ChatState::Active { .. } => ("active", None, None),
+                ChatState::Closed { reason, at } => ("closed", Some(reason.as_str()), Some(*at)),
+            };
+            let line = ChatLine {
+                id: self.id.0,
+                number: self.number.as_str(),
+                customer: self.customer.as_str(),
+                department: self.department.as_deref(),
+                state,
+                reason,
+                closed_at,
+                served_by: self.served_by().map(|server| match server {
+                    Server::Bot => "bot",
+                    Server::Operator(name) => name.as_str(),
+                }),
+                opened_at: self.opened_at,
+                last_customer_message_at: self.last_customer_message_at,
+                last_activity_at: self.last_activity_at,
+                deadline_at: self.deadline.map(|deadline| deadline.at),
+                deadline_kind: self
+                    .deadline
+                    .map(|deadline| deadline_kind_name(deadline.kind)),
+                profanity_hits: self.profanity_hits,
+                messages: self.messages,
             };
             serde_json::to_writer(&mut *out, &line)?;
             out.write_all(b"\n")
