@@ -6,9 +6,9 @@ use std::ops::ControlFlow;
 use std::path::Path;
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 
-use crate::chat::{Chat, ChatState, DeadlineKind, Server};
+use crate::chat::Chat;
+use crate::chat_json::{ChatJson, ContentJson};
 use crate::store::reader::StoreReader;
 use crate::store::{DeadLetter, LogRecord, StoreError};
 
@@ -53,14 +53,6 @@ struct LogLine<'a> {
 }
 
 #[derive(Serialize)]
-#[serde(untagged)]
-enum ContentJson<'a> {
-    Json(&'a RawValue),
-    /// Not valid JSON (never written by this build): shown as a string rather than dropped.
-    Text(&'a str),
-}
-
-#[derive(Serialize)]
 struct DeadLine<'a> {
     seq: u64,
     received_at_ms: u64,
@@ -70,36 +62,6 @@ struct DeadLine<'a> {
     raw: std::borrow::Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     raw_hex: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ChatLine<'a> {
-    id: u64,
-    number: &'a str,
-    customer: &'a str,
-    department: Option<&'a str>,
-    state: &'static str,
-    /// For a closed chat: why, and when.
-    reason: Option<&'static str>,
-    closed_at: Option<u64>,
-    /// For an active chat: "bot" or the operator's name.
-    served_by: Option<&'a str>,
-    opened_at: u64,
-    last_customer_message_at: u64,
-    last_activity_at: u64,
-    /// When an open chat's timer fires, and which timer it is.
-    deadline_at: Option<u64>,
-    deadline_kind: Option<&'static str>,
-    profanity_hits: u32,
-    messages: u32,
-}
-
-fn deadline_kind_name(kind: DeadlineKind) -> &'static str {
-    match kind {
-        DeadlineKind::Unattended => "unattended",
-        DeadlineKind::Idle => "idle",
-        DeadlineKind::BotIdle => "bot-idle",
-    }
 }
 
 /// Writes the export to `out`. Returns the number of lines. A closed pipe (`| head`) ends the
@@ -160,7 +122,6 @@ mod erased {
     impl Line for (u64, &LogRecord) {
         fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
             let (seq, record) = *self;
-            let raw: Option<&RawValue> = serde_json::from_str(&record.content_json).ok();
             let line = LogLine {
                 seq,
                 kind: record.kind.as_str(),
@@ -173,7 +134,7 @@ mod erased {
                 waba_id: &record.waba_id,
                 field: &record.field,
                 received_at_ms: record.received_at_ms,
-                content: raw.map_or(ContentJson::Text(&record.content_json), ContentJson::Json),
+                content: ContentJson::new(&record.content_json),
             };
             serde_json::to_writer(&mut *out, &line)?;
             out.write_all(b"\n")
@@ -182,34 +143,7 @@ mod erased {
 
     impl Line for Chat {
         fn write_to(&self, out: &mut dyn Write) -> std::io::Result<()> {
-            let (state, reason, closed_at) = match &self.state {
-                ChatState::Waiting => ("waiting", None, None),
-                ChatState::Active { .. } => ("active", None, None),
-                ChatState::Closed { reason, at } => ("closed", Some(reason.as_str()), Some(*at)),
-            };
-            let line = ChatLine {
-                id: self.id.0,
-                number: self.number.as_str(),
-                customer: self.customer.as_str(),
-                department: self.department.as_deref(),
-                state,
-                reason,
-                closed_at,
-                served_by: self.served_by().map(|server| match server {
-                    Server::Bot => "bot",
-                    Server::Operator(name) => name.as_str(),
-                }),
-                opened_at: self.opened_at,
-                last_customer_message_at: self.last_customer_message_at,
-                last_activity_at: self.last_activity_at,
-                deadline_at: self.deadline.map(|deadline| deadline.at),
-                deadline_kind: self
-                    .deadline
-                    .map(|deadline| deadline_kind_name(deadline.kind)),
-                profanity_hits: self.profanity_hits,
-                messages: self.messages,
-            };
-            serde_json::to_writer(&mut *out, &line)?;
+            serde_json::to_writer(&mut *out, &ChatJson::new(self))?;
             out.write_all(b"\n")
         }
     }

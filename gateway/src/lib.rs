@@ -9,7 +9,9 @@
 //! - the shell moves data between the outside world, the store and the core: [`ingress`]
 //!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
 
+pub mod api;
 pub mod chat;
+mod chat_json;
 pub mod cli;
 pub mod clock;
 pub mod export;

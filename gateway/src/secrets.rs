@@ -14,6 +14,10 @@ use ring::rand::{SecureRandom, SystemRandom};
 pub const ENV_APP_SECRET: &str = "WAYGATE_APP_SECRET";
 /// Environment variable that sets the verify token.
 pub const ENV_VERIFY_TOKEN: &str = "WAYGATE_VERIFY_TOKEN";
+/// Environment variable that sets the default operator's bearer token.
+pub const ENV_OPERATOR_TOKEN: &str = "WAYGATE_OPERATOR_TOKEN";
+/// Where a generated operator token is kept, inside the data folder.
+pub const GENERATED_OPERATOR_TOKEN: &str = "secrets/operator_token";
 /// Where a generated app secret is kept, inside the data folder.
 pub const GENERATED_APP_SECRET: &str = "secrets/app_secret";
 /// Where a generated verify token is kept, inside the data folder.

@@ -12,6 +12,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use crate::api::{OperatorApi, OperatorAuth, token_digest};
 use crate::chat::{LifecycleSettings, ProfanityList, Span};
 use crate::clock::{SharedClock, SystemClock};
 use crate::ingress::tls::{self, TlsError};
@@ -116,9 +117,16 @@ pub async fn run(
         }
         _ => None,
     };
+    let operator_token = secrets::resolve(
+        secrets::ENV_OPERATOR_TOKEN,
+        None,
+        &data_dir,
+        secrets::GENERATED_OPERATOR_TOKEN,
+    )?;
+    let operators = operator_digests(&config, &operator_token)?;
     let certificate = tls::certificate_files(&data_dir, configured_tls)?;
     let tls_config = tls::server_config(&certificate)?;
-    print_first_start(&app_secret, &verify_token, &certificate);
+    print_first_start(&app_secret, &verify_token, &operator_token, &certificate);
     info!(
         app_secret = ?describe(&app_secret.origin),
         verify_token = ?describe(&verify_token.origin),
@@ -148,6 +156,10 @@ pub async fn run(
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
 
+    let api = Arc::new(OperatorApi::new(
+        OperatorAuth::new(operators)?,
+        store.clone(),
+    ));
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
             verify_token: SecretMatcher::new(verify_token.value.expose().as_bytes())?,
@@ -187,9 +199,16 @@ pub async fn run(
         local,
         Protocols::PlainHttp1,
         local_limits,
-        move |request| {
-            let reply = health.handle(&request);
-            async move { reply }
+        move |request: http::Request<hyper::body::Incoming>| {
+            let api = Arc::clone(&api);
+            let health = health.clone();
+            async move {
+                if request.uri().path().starts_with("/api/") {
+                    api.handle(request).await
+                } else {
+                    health.handle(&request)
+                }
+            }
         },
         stop.clone(),
     ));
@@ -247,6 +266,38 @@ pub fn lifecycle_settings(chat: &firmware_config::ChatSettings) -> LifecycleSett
         bot_idle: Span::from_secs(u64::from(chat.bot_idle_close_seconds)),
         profanity_limit: chat.profanity_limit,
     }
+}
+
+/// The operators who may use the local API, as (name, SHA-256 of the token): "default" with the
+/// environment's or the generated token, then `[[operators]]` from the configuration (clear
+/// tokens from files or variables are hashed here and not kept).
+fn operator_digests(
+    config: &Config,
+    default_token: &ResolvedSecret,
+) -> Result<Vec<(String, [u8; 32])>, ServeError> {
+    let mut operators = vec![(
+        "default".to_owned(),
+        token_digest(default_token.value.expose().as_bytes()),
+    )];
+    for (index, operator) in config.operators.iter().enumerate() {
+        let digest = match &operator.token {
+            firmware_config::OperatorToken::Sha256(digest) => *digest,
+            other => {
+                let source = other.clear_source().ok_or(SecretError::Random)?;
+                let secret = source.resolve().map_err(|error| SecretError::Source {
+                    key: "operators[].token",
+                    reason: format!("operators[{index}] ({}): {error}", operator.name),
+                })?;
+                let secret = secret.ok_or_else(|| SecretError::Source {
+                    key: "operators[].token",
+                    reason: format!("operators[{index}] ({}): no token", operator.name),
+                })?;
+                token_digest(secret.expose().as_bytes())
+            }
+        };
+        operators.push((operator.name.as_str().to_owned(), digest));
+    }
+    Ok(operators)
 }
 
 /// Reads the profanity word lists and the departments' numbers.
@@ -368,9 +419,17 @@ fn describe(origin: &SecretOrigin) -> String {
 fn print_first_start(
     app_secret: &ResolvedSecret,
     verify_token: &ResolvedSecret,
+    operator_token: &ResolvedSecret,
     certificate: &tls::CertificateFiles,
 ) {
     let mut lines = Vec::new();
+    if let SecretOrigin::GeneratedNow(path) = &operator_token.origin {
+        lines.push(format!(
+            "  operator token: {}\n    (kept in {}; operator \"default\" on the local API: Authorization: Bearer <token>)",
+            operator_token.value.expose(),
+            path.display()
+        ));
+    }
     if let SecretOrigin::GeneratedNow(path) = &verify_token.origin {
         lines.push(format!(
             "  verify token: {}\n    (kept in {}; paste it into Meta's App Dashboard > WhatsApp > Configuration > Verify token)",

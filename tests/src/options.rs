@@ -38,6 +38,9 @@ pub struct GatewayOptions {
     pub app_secret: Secret,
     /// The verify token given through `WAYGATE_VERIFY_TOKEN`.
     pub verify_token: Secret,
+    /// The bearer token of the operator "default" on the local API, given through
+    /// `WAYGATE_OPERATOR_TOKEN`.
+    pub operator_token: Secret,
     /// Pass the secrets through the environment (default). When false the gateway generates
     /// its own into `<data>/secrets/` on first start and the harness reads them from there.
     pub secrets_via_env: bool,
@@ -51,6 +54,7 @@ impl Default for GatewayOptions {
             config_toml: None,
             app_secret: Secret::random(),
             verify_token: Secret::random(),
+            operator_token: Secret::random(),
             secrets_via_env: true,
             env: Vec::new(),
         }
@@ -77,5 +81,6 @@ mod tests {
         let text = format!("{options:?}");
         assert!(!text.contains(options.app_secret.expose()));
         assert!(!text.contains(options.verify_token.expose()));
+        assert!(!text.contains(options.operator_token.expose()));
     }
 }

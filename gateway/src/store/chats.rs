@@ -9,7 +9,8 @@ use redb::{ReadableTable, Table, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 use super::StoreError;
-use super::tables::{CHAT_DEADLINES, CHATS, LATEST_CHAT};
+use super::chat_access::{ChatAction, ChatActionError};
+use super::tables::{CHAT_DEADLINES, CHAT_MESSAGES, CHATS, LATEST_CHAT};
 use crate::chat::{
     BusinessNumber, Chat, ChatEvent, ChatId, ChatRoute, CustomerId, IncomingMessage,
     LifecycleSettings, Transition, UnixMs, route_customer_message, step,
@@ -64,6 +65,7 @@ pub(super) struct ChatTables<'txn> {
     chats: Table<'txn, u64, &'static [u8]>,
     latest: Table<'txn, &'static str, u64>,
     deadlines: Table<'txn, (u64, u64), ()>,
+    messages: Table<'txn, (u64, u64), ()>,
 }
 
 impl<'txn> ChatTables<'txn> {
@@ -72,6 +74,7 @@ impl<'txn> ChatTables<'txn> {
             chats: txn.open_table(CHATS)?,
             latest: txn.open_table(LATEST_CHAT)?,
             deadlines: txn.open_table(CHAT_DEADLINES)?,
+            messages: txn.open_table(CHAT_MESSAGES)?,
         })
     }
 
@@ -100,11 +103,12 @@ impl<'txn> ChatTables<'txn> {
         Ok(())
     }
 
-    /// Routes a customer's message: their open chat takes it, or a new chat opens (closing an
-    /// overdue one at its deadline first). Returns the chat the message landed in.
+    /// Routes a customer's message (log entry `seq`): their open chat takes it, or a new chat
+    /// opens (closing an overdue one at its deadline first). Returns the chat it landed in.
     pub(super) fn route(
         &mut self,
         input: ChatInput,
+        seq: u64,
         now: UnixMs,
         settings: &LifecycleSettings,
         next_chat_id: &mut u64,
@@ -131,10 +135,10 @@ impl<'txn> ChatTables<'txn> {
             key: mismatch.chat.0,
             reason: mismatch.to_string(),
         })?;
-        match route {
+        let landed = match route {
             ChatRoute::Existing(transition) => {
                 self.persist(current.as_ref(), &transition)?;
-                Ok(transition.chat.id)
+                transition.chat.id
             }
             ChatRoute::Opened { expired, opened } => {
                 if let Some(expired) = expired {
@@ -142,8 +146,53 @@ impl<'txn> ChatTables<'txn> {
                 }
                 self.persist(None, &opened)?;
                 self.latest.insert(key.as_str(), opened.chat.id.0)?;
-                Ok(opened.chat.id)
+                opened.chat.id
             }
+        };
+        self.messages.insert((landed.0, seq), ())?;
+        Ok(landed)
+    }
+
+    /// Applies an operator's action at `now`. An overdue chat is closed at its deadline first
+    /// (and stays so), and the action is then refused like on any closed chat.
+    pub(super) fn act(
+        &mut self,
+        id: u64,
+        action: &ChatAction,
+        now: UnixMs,
+        settings: &LifecycleSettings,
+    ) -> Result<Result<Chat, crate::chat::Refusal>, ChatActionError> {
+        let Some(chat) = self.load(id)? else {
+            return Err(ChatActionError::NotFound);
+        };
+        let chat = if chat.due_deadline(now).is_some() {
+            match step(&chat, &ChatEvent::TimerDue, now, settings) {
+                Ok(closed) => {
+                    self.persist(Some(&chat), &closed)?;
+                    closed.chat
+                }
+                Err(refusal) => return Ok(Err(refusal)),
+            }
+        } else {
+            chat
+        };
+        let event = match action {
+            ChatAction::Accept { operator } => ChatEvent::OperatorAccept {
+                operator: operator.clone(),
+            },
+            ChatAction::Close { operator } => ChatEvent::OperatorClose {
+                operator: operator.clone(),
+            },
+            ChatAction::Transfer { department, .. } => ChatEvent::Transfer {
+                department: department.clone(),
+            },
+        };
+        match step(&chat, &event, now, settings) {
+            Ok(transition) => {
+                self.persist(Some(&chat), &transition)?;
+                Ok(Ok(transition.chat))
+            }
+            Err(refusal) => Ok(Err(refusal)),
         }
     }
 

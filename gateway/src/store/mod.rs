@@ -5,6 +5,7 @@
 //! the data is durable. Readers ([`reader`]) open the file read-only while the gateway is
 //! stopped, for `export` and inspection.
 
+mod chat_access;
 mod chats;
 mod error;
 pub mod reader;
@@ -15,19 +16,20 @@ pub mod usage;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 
 use redb::Database;
 use tokio::sync::{mpsc, oneshot};
 
+pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage};
 pub use chats::ChatInput;
 pub use error::StoreError;
 pub use record::{DeadLetter, LogRecord, RecordKind};
 pub use request::{IngestBatch, IngestOutcome, PreparedEvent};
 pub use usage::{SharedUsage, Usage};
 
-use crate::chat::LifecycleSettings;
+use crate::chat::{Chat, LifecycleSettings};
 use crate::clock::SharedClock;
 use request::{Command, Submission};
 use writer::{Counters, Writer, WriterSettings};
@@ -56,6 +58,9 @@ pub struct StoreOptions {
 #[derive(Clone)]
 pub struct Store {
     commands: mpsc::Sender<Command>,
+    /// For read transactions (operators' reads); writes go through the writer only. Weak: the
+    /// writer holds the only strong reference, so closing the writer closes the database.
+    db: Weak<Database>,
     usage: SharedUsage,
     path: Arc<PathBuf>,
 }
@@ -75,7 +80,7 @@ impl Store {
         clock: SharedClock,
     ) -> Result<(Self, StoreWriter), StoreError> {
         let path = data_dir.join(STORE_FILE);
-        let db = open_database(&path, options.cache_bytes)?;
+        let db = Arc::new(open_database(&path, options.cache_bytes)?);
         let counters = Counters::load_or_init(&db)?;
         let usage: SharedUsage = Arc::new(Usage::default());
         usage.set_other_files_bytes(usage::scan_other_files(data_dir, &path));
@@ -88,7 +93,14 @@ impl Store {
         };
         // Room for a few full groups; beyond that, handlers wait (backpressure), they never drop.
         let (commands, receiver) = mpsc::channel(options.max_batch.saturating_mul(4).max(16));
-        let writer = Writer::new(db, settings, counters, Arc::clone(&usage), clock);
+        let writer = Writer::new(
+            Arc::clone(&db),
+            settings,
+            counters,
+            Arc::clone(&usage),
+            clock,
+        );
+        // From here on the writer's reference is the only strong one (see `Store::db`).
         let thread = std::thread::Builder::new()
             .name("waygate-store".into())
             .spawn(move || writer.run(receiver))
@@ -99,6 +111,7 @@ impl Store {
         Ok((
             Self {
                 commands: commands.clone(),
+                db: Arc::downgrade(&db),
                 usage,
                 path: Arc::new(path),
             },
@@ -114,6 +127,45 @@ impl Store {
         let (reply, answer) = oneshot::channel();
         self.commands
             .send(Command::Ingest(Submission { batch, reply }))
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// The chats `filter` admits, in id order.
+    pub async fn list_chats(&self, filter: ChatFilter) -> Result<Vec<Chat>, StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let db = db.upgrade().ok_or(StoreError::WriterGone)?;
+            chat_access::list_chats(&db, filter)
+        })
+        .await
+        .map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// A chat and its messages, if it exists.
+    pub async fn chat_with_messages(
+        &self,
+        id: u64,
+    ) -> Result<Option<(Chat, Vec<ChatMessage>)>, StoreError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let db = db.upgrade().ok_or(StoreError::WriterGone)?;
+            chat_access::chat_with_messages(&db, id)
+        })
+        .await
+        .map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Applies an operator's action through the writer; answered once it is durable.
+    pub async fn act_on_chat(&self, id: u64, action: ChatAction) -> Result<Chat, ChatActionError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Act(request::ActionSubmission {
+                chat: id,
+                action,
+                reply,
+            }))
             .await
             .map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?

@@ -3,7 +3,9 @@
 use tokio::sync::oneshot;
 
 use super::StoreError;
+use super::chat_access::{ChatAction, ChatActionError};
 use super::chats::ChatInput;
+use crate::chat::Chat;
 
 /// One event ready for the store: its dedupe key and its encoded log record.
 #[derive(Debug, Clone)]
@@ -46,12 +48,21 @@ pub(super) struct Submission {
     pub(super) reply: oneshot::Sender<Result<IngestOutcome, StoreError>>,
 }
 
+/// An operator's action on a chat, on its way to the writer.
+pub(super) struct ActionSubmission {
+    pub(super) chat: u64,
+    pub(super) action: ChatAction,
+    pub(super) reply: oneshot::Sender<Result<Chat, ChatActionError>>,
+}
+
 /// A message to the writer thread.
 pub(super) enum Command {
     /// Commit this batch durably, then answer.
     Ingest(Submission),
     /// Close the chats whose deadline has passed (sent about once a second).
     Tick,
+    /// Apply an operator's action to a chat, durably, then answer.
+    Act(ActionSubmission),
     /// Finish everything queued before this, close the database, and stop.
     Close,
 }

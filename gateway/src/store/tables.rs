@@ -21,6 +21,9 @@ pub(super) const LATEST_CHAT: TableDefinition<'_, &str, u64> = TableDefinition::
 /// Open chats by deadline: (deadline ms, chat id) -> (). The sweep reads it from the start.
 pub(super) const CHAT_DEADLINES: TableDefinition<'_, (u64, u64), ()> =
     TableDefinition::new("chat_deadlines");
+/// The messages of each chat: (chat id, inbound log seq) -> ().
+pub(super) const CHAT_MESSAGES: TableDefinition<'_, (u64, u64), ()> =
+    TableDefinition::new("chat_messages");
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 

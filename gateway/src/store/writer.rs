@@ -7,20 +7,23 @@
 //! submission. A submission is never answered `Ok` before its data is durable.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use redb::{Database, ReadableTable, Table, WriteTransaction};
 use tokio::sync::mpsc;
 
 use super::StoreError;
+use super::chat_access::ChatActionError;
 use super::chats::ChatTables;
-use super::request::{Command, IngestBatch, IngestOutcome, Submission};
+use super::request::{ActionSubmission, Command, IngestBatch, IngestOutcome, Submission};
 use super::tables::{
-    CHAT_DEADLINES, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG, LATEST_CHAT, META,
-    META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID,
-    META_NEXT_DEAD_SEQ, META_NEXT_SEQ, META_SCHEMA_VERSION, META_STORED_BYTES, SCHEMA_VERSION,
+    CHAT_DEADLINES, CHAT_MESSAGES, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG,
+    LATEST_CHAT, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS,
+    META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ, META_NEXT_SEQ, META_SCHEMA_VERSION, META_STORED_BYTES,
+    SCHEMA_VERSION,
 };
 use super::usage::SharedUsage;
-use crate::chat::LifecycleSettings;
+use crate::chat::{Chat, LifecycleSettings};
 use crate::clock::SharedClock;
 
 /// How many dedupe entries one expiry pass removes at most, to bound a transaction's size.
@@ -69,6 +72,7 @@ impl Counters {
             txn.open_table(CHATS)?;
             txn.open_table(LATEST_CHAT)?;
             txn.open_table(CHAT_DEADLINES)?;
+            txn.open_table(CHAT_MESSAGES)?;
             let mut meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
@@ -128,7 +132,7 @@ impl<'txn> GroupTables<'txn> {
 
 /// The writer thread's state.
 pub(super) struct Writer {
-    db: Database,
+    db: Arc<Database>,
     settings: WriterSettings,
     counters: Counters,
     usage: SharedUsage,
@@ -138,7 +142,7 @@ pub(super) struct Writer {
 
 impl Writer {
     pub(super) fn new(
-        db: Database,
+        db: Arc<Database>,
         settings: WriterSettings,
         counters: Counters,
         usage: SharedUsage,
@@ -161,6 +165,7 @@ impl Writer {
         let mut group: Vec<Submission> = Vec::with_capacity(self.settings.max_batch);
         // Chats that became overdue while the gateway was down close now, at their deadlines.
         self.sweep();
+        let mut actions: Vec<ActionSubmission> = Vec::new();
         loop {
             let mut closing = false;
             let mut tick = false;
@@ -168,10 +173,12 @@ impl Writer {
                 None | Some(Command::Close) => closing = true,
                 Some(Command::Tick) => tick = true,
                 Some(Command::Ingest(first)) => group.push(first),
+                Some(Command::Act(action)) => actions.push(action),
             }
             while !closing && group.len() < self.settings.max_batch {
                 match commands.try_recv() {
                     Ok(Command::Ingest(next)) => group.push(next),
+                    Ok(Command::Act(action)) => actions.push(action),
                     Ok(Command::Tick) => tick = true,
                     Ok(Command::Close) => closing = true,
                     Err(_) => break,
@@ -179,6 +186,10 @@ impl Writer {
             }
             if !group.is_empty() {
                 self.commit_group(&mut group);
+            }
+            for action in actions.drain(..) {
+                let result = self.act(&action);
+                let _ = action.reply.send(result);
             }
             if tick {
                 self.sweep();
@@ -192,8 +203,16 @@ impl Writer {
         }
         // Anything still queued after Close is answered, not dropped silently.
         commands.close();
-        while let Ok(Command::Ingest(late)) = commands.try_recv() {
-            let _ = late.reply.send(Err(StoreError::WriterGone));
+        while let Ok(command) = commands.try_recv() {
+            match command {
+                Command::Ingest(late) => {
+                    let _ = late.reply.send(Err(StoreError::WriterGone));
+                }
+                Command::Act(late) => {
+                    let _ = late.reply.send(Err(StoreError::WriterGone.into()));
+                }
+                Command::Tick | Command::Close => {}
+            }
         }
         tracing::debug!(next_seq = self.counters.next_seq, "store writer closed");
     }
@@ -256,7 +275,7 @@ impl Writer {
             fresh.push(index);
             needed += event_cost(key.len(), event.record.len());
             if event.chat.is_some() {
-                needed += NEW_CHAT_BYTES;
+                needed += NEW_CHAT_BYTES + 2 * U64_BYTES;
             }
         }
         needed += batch
@@ -287,11 +306,13 @@ impl Writer {
                 .log
                 .insert(counters.next_seq, event.record.as_slice())?;
             outcome.first_seq.get_or_insert(counters.next_seq);
+            let seq = counters.next_seq;
             counters.next_seq += 1;
             if let Some(input) = &event.chat {
                 let chats_before = counters.next_chat_id;
                 tables.chats.route(
                     input.clone(),
+                    seq,
                     seen_ms,
                     &self.settings.lifecycle,
                     &mut counters.next_chat_id,
@@ -313,6 +334,27 @@ impl Writer {
         counters.stored_bytes += needed;
         counters.duplicates_total += u64::from(outcome.duplicates);
         Ok(Ok(outcome))
+    }
+
+    /// Applies an operator's action in its own durable transaction. A refusal changes nothing
+    /// (except closing an overdue chat at its deadline, which is committed).
+    fn act(&mut self, submission: &ActionSubmission) -> Result<Chat, ChatActionError> {
+        let mut counters = self.counters;
+        counters.last_commit_ms = counters.last_commit_ms.max(self.clock.now_ms());
+        let txn = self.db.begin_write().map_err(StoreError::from)?;
+        let outcome = {
+            let mut chats = ChatTables::open(&txn)?;
+            chats.act(
+                submission.chat,
+                &submission.action,
+                counters.last_commit_ms,
+                &self.settings.lifecycle,
+            )?
+        };
+        counters.save(&mut txn.open_table(META).map_err(StoreError::from)?)?;
+        txn.commit().map_err(StoreError::from)?;
+        self.counters = counters;
+        outcome.map_err(ChatActionError::Refused)
     }
 
     /// Closes the chats whose deadline has passed, each at its deadline, in durable

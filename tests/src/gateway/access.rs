@@ -20,6 +20,12 @@ impl Gateway {
         &self.meta
     }
 
+    /// The bearer token of the operator "default" on the local API (from the environment, or the
+    /// one the gateway generated when secrets are not passed through the environment).
+    pub fn operator_token(&self) -> &str {
+        self.options.operator_token.expose()
+    }
+
     /// The options it was started with (secrets included).
     pub fn options(&self) -> &GatewayOptions {
         &self.options

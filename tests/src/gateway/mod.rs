@@ -174,6 +174,7 @@ impl Gateway {
         };
         self.options.app_secret = read("app_secret")?;
         self.options.verify_token = read("verify_token")?;
+        self.options.operator_token = read("operator_token")?;
         self.meta = Arc::new(MetaSimulator::new(
             self.options.app_secret.expose().as_bytes(),
         ));
@@ -228,11 +229,16 @@ impl Gateway {
         if self.options.secrets_via_env {
             command
                 .env("WAYGATE_APP_SECRET", self.options.app_secret.expose())
-                .env("WAYGATE_VERIFY_TOKEN", self.options.verify_token.expose());
+                .env("WAYGATE_VERIFY_TOKEN", self.options.verify_token.expose())
+                .env(
+                    "WAYGATE_OPERATOR_TOKEN",
+                    self.options.operator_token.expose(),
+                );
         } else {
             command
                 .env_remove("WAYGATE_APP_SECRET")
-                .env_remove("WAYGATE_VERIFY_TOKEN");
+                .env_remove("WAYGATE_VERIFY_TOKEN")
+                .env_remove("WAYGATE_OPERATOR_TOKEN");
         }
         command
             .envs(self.options.env.iter().map(|(key, value)| (key, value)))

@@ -225,3 +225,96 @@ fn an_overdue_chat_met_by_a_message_before_the_sweep_closes_at_its_deadline() {
     );
     assert_eq!(all[1].opened_at, T0 + 40 * MIN_MS);
 }
+
+#[test]
+fn operators_accept_and_close_through_the_writer_and_a_closed_chat_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let rt = runtime();
+    rt.block_on(store.ingest(message("w1", "111"))).unwrap();
+    rt.block_on(store.ingest(message("w2", "111"))).unwrap();
+    let id = rt.block_on(store.list_chats(ChatFilter::Waiting)).unwrap()[0]
+        .id
+        .0;
+    let operator = || "kiosk".to_owned();
+    let accepted = rt
+        .block_on(store.act_on_chat(
+            id,
+            ChatAction::Accept {
+                operator: operator(),
+            },
+        ))
+        .unwrap();
+    assert!(matches!(accepted.state, ChatState::Active { .. }));
+    assert_eq!(
+        rt.block_on(store.list_chats(ChatFilter::Active))
+            .unwrap()
+            .len(),
+        1
+    );
+    let closed_chat = rt
+        .block_on(store.act_on_chat(
+            id,
+            ChatAction::Close {
+                operator: operator(),
+            },
+        ))
+        .unwrap();
+    assert_eq!(
+        closed(&closed_chat).map(|c| c.0),
+        Some(CloseReason::Operator)
+    );
+    let again = rt.block_on(store.act_on_chat(
+        id,
+        ChatAction::Accept {
+            operator: operator(),
+        },
+    ));
+    assert!(
+        matches!(again, Err(ChatActionError::Refused(_))),
+        "{again:?}"
+    );
+    let missing = rt.block_on(store.act_on_chat(
+        999,
+        ChatAction::Accept {
+            operator: operator(),
+        },
+    ));
+    assert!(matches!(missing, Err(ChatActionError::NotFound)));
+    let (chat, messages) = rt.block_on(store.chat_with_messages(id)).unwrap().unwrap();
+    assert_eq!(chat.id.0, id);
+    let wamids: Vec<_> = messages.iter().map(|m| m.record.wamid.clone()).collect();
+    assert_eq!(wamids, vec![Some("w1".to_owned()), Some("w2".to_owned())]);
+    writer.close();
+    // The actions were durable: a reader sees the chat closed by the operator.
+    assert_eq!(
+        closed(&chats(dir.path())[0]).map(|c| c.0),
+        Some(CloseReason::Operator)
+    );
+}
+
+#[test]
+fn acting_on_an_overdue_chat_closes_it_at_its_deadline_and_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let rt = runtime();
+    rt.block_on(store.ingest(message("w1", "111"))).unwrap();
+    clock.set(T0 + 16 * MIN_MS); // overdue, and no sweep yet
+    let refused = rt.block_on(store.act_on_chat(
+        1,
+        ChatAction::Accept {
+            operator: "k".into(),
+        },
+    ));
+    assert!(
+        matches!(refused, Err(ChatActionError::Refused(_))),
+        "{refused:?}"
+    );
+    writer.close();
+    assert_eq!(
+        closed(&chats(dir.path())[0]),
+        Some((CloseReason::Missed, T0 + 15 * MIN_MS))
+    );
+}

@@ -1,0 +1,216 @@
+//! The operator API on the local listener: operators list chats, read one with its messages,
+//! and accept, close or transfer it.
+//!
+//! Every request under `/api/` must carry `Authorization: Bearer <token>` of a configured operator
+//! ([`OperatorAuth`]); without it the answer is 401, before anything else (even for paths that do
+//! not exist). The acting operator is the one whose token was presented.
+//!
+//! # Endpoints (JSON in, JSON out)
+//!
+//! - `GET /api/v1/chats[?state=waiting|active|closed]` -> `{"chats": [chat, ...]}` (no state:
+//!   every chat; another state: 400).
+//! - `GET /api/v1/chats/{id}` -> `{"chat": chat, "window_closes_at": ms, "messages": [message,
+//!   ...]}`.
+//! - `POST /api/v1/chats/{id}/accept`, `.../close`, `.../transfer` (body
+//!   `{"department": "..."}`) -> `{"chat": chat}` after the change is durable.
+//!
+//! A chat is the object `waygate export --chats` writes (id, number, customer, department, state,
+//! reason, closed_at, served_by, opened_at, last_customer_message_at, last_activity_at,
+//! deadline_at, deadline_kind, profanity_hits, messages = the count). A message is
+//! `{"seq", "wamid", "timestamp", "type", "content"}` (`timestamp` is Meta's, in Unix seconds).
+//! Instants are Unix milliseconds (UTC).
+//!
+//! # Errors
+//!
+//! `{"error": "<what to do>"}` with: 401 (no or wrong token, with `WWW-Authenticate: Bearer`),
+//! 400 (bad query or body), 404 (no such endpoint or chat; an id that is not a decimal number
+//! names no chat and is a 404 too), 405 (wrong method, with `Allow`), 409 (the lifecycle refuses
+//! the action, e.g. the chat is closed: the refusal's reason), 413 (body over 64 KiB), 503 (the
+//! store cannot answer now).
+
+mod auth;
+mod body;
+mod reply;
+mod route;
+
+use bytes::Bytes;
+use http::{Request, StatusCode, header};
+use hyper::body::Body;
+use serde::Serialize;
+
+pub use auth::{OperatorAuth, token_digest};
+pub use body::MAX_BODY_BYTES;
+pub use route::API_PREFIX;
+
+use crate::chat::Chat;
+use crate::chat_json::{ChatJson, MessageJson};
+use crate::ingress::response::Reply;
+use crate::policy::window::CUSTOMER_SERVICE_WINDOW_MS;
+use crate::store::{ChatAction, ChatActionError, ChatFilter, ChatMessage, Store, StoreError};
+use reply::{error_reply, json, method_not_allowed, unauthorized};
+use route::{Route, RouteError, route};
+
+/// The operator API: who may call it, and the store it reads and changes chats in.
+pub struct OperatorApi {
+    auth: OperatorAuth,
+    store: Store,
+}
+
+impl std::fmt::Debug for OperatorApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperatorApi")
+            .field("auth", &self.auth)
+            .field("store", &self.store.path())
+            .finish()
+    }
+}
+
+impl OperatorApi {
+    /// An API for the operators of `auth` on `store`.
+    pub fn new(auth: OperatorAuth, store: Store) -> Self {
+        Self { auth, store }
+    }
+
+    /// Answers one request whose path is under `/api/`.
+    pub async fn handle<B>(&self, request: Request<B>) -> Reply
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = request.into_parts();
+        let authorization = parts.headers.get(header::AUTHORIZATION);
+        let Some(operator) = self.authenticate(authorization) else {
+            return unauthorized(if authorization.is_some() {
+                "the bearer token is not an operator's token; check the token you were given"
+            } else {
+                "this API needs an operator's token: send Authorization: Bearer <token>"
+            });
+        };
+        let route = match route(&parts.method, parts.uri.path(), parts.uri.query()) {
+            Ok(route) => route,
+            Err(RouteError::MethodNotAllowed(allowed)) => {
+                let error = RouteError::MethodNotAllowed(allowed);
+                return method_not_allowed(allowed, &error.message());
+            }
+            Err(error) => return error_reply(error.status(), &error.message()),
+        };
+        let operator = operator.to_owned();
+        match route {
+            Route::ListChats(filter) => self.list_chats(filter).await,
+            Route::ChatDetail(id) => self.chat_detail(id).await,
+            Route::Accept(id) => self.act(id, ChatAction::Accept { operator }).await,
+            Route::Close(id) => self.act(id, ChatAction::Close { operator }).await,
+            Route::Transfer(id) => match body::read_transfer(body).await {
+                Ok(request) => {
+                    let action = ChatAction::Transfer {
+                        operator,
+                        department: request.department,
+                    };
+                    self.act(id, action).await
+                }
+                Err(error) => error_reply(error.status(), &error.to_string()),
+            },
+        }
+    }
+
+    fn authenticate(&self, header: Option<&http::HeaderValue>) -> Option<&str> {
+        // A header that is not visible ASCII cannot hold a token we issued.
+        let text = header.map(|value| value.to_str().unwrap_or_default());
+        self.auth.authenticate(text)
+    }
+
+    async fn list_chats(&self, filter: ChatFilter) -> Reply {
+        #[derive(Serialize)]
+        struct ChatList<'a> {
+            chats: Vec<ChatJson<'a>>,
+        }
+        match self.store.list_chats(filter).await {
+            Ok(chats) => json(
+                StatusCode::OK,
+                &ChatList {
+                    chats: chats.iter().map(ChatJson::new).collect(),
+                },
+            ),
+            Err(error) => store_unavailable(&error),
+        }
+    }
+
+    async fn chat_detail(&self, id: u64) -> Reply {
+        match self.store.chat_with_messages(id).await {
+            Ok(Some((chat, messages))) => json(StatusCode::OK, &ChatDetail::new(&chat, &messages)),
+            Ok(None) => no_chat(id),
+            Err(error) => store_unavailable(&error),
+        }
+    }
+
+    async fn act(&self, id: u64, action: ChatAction) -> Reply {
+        #[derive(Serialize)]
+        struct ChatReply<'a> {
+            chat: ChatJson<'a>,
+        }
+        let what = match &action {
+            ChatAction::Accept { .. } => "accepted",
+            ChatAction::Close { .. } => "closed",
+            ChatAction::Transfer { .. } => "transferred",
+        };
+        let operator = match &action {
+            ChatAction::Accept { operator }
+            | ChatAction::Close { operator }
+            | ChatAction::Transfer { operator, .. } => operator.clone(),
+        };
+        match self.store.act_on_chat(id, action).await {
+            Ok(chat) => {
+                tracing::info!(chat = id, operator = %operator, "operator {what} the chat");
+                json(
+                    StatusCode::OK,
+                    &ChatReply {
+                        chat: ChatJson::new(&chat),
+                    },
+                )
+            }
+            Err(ChatActionError::NotFound) => no_chat(id),
+            Err(ChatActionError::Refused(refusal)) => {
+                error_reply(StatusCode::CONFLICT, &refusal.to_string())
+            }
+            Err(ChatActionError::Store(error)) => store_unavailable(&error),
+        }
+    }
+}
+
+/// `GET /api/v1/chats/{id}`: the chat, when its customer-service window closes, its messages.
+#[derive(Serialize)]
+struct ChatDetail<'a> {
+    chat: ChatJson<'a>,
+    /// When the customer-service window closes (or closed): 24 h after the customer's last
+    /// message in this chat. Free entry point windows (72 h) are not shown yet: they come with
+    /// the window store.
+    window_closes_at: u64,
+    messages: Vec<MessageJson<'a>>,
+}
+
+impl<'a> ChatDetail<'a> {
+    fn new(chat: &'a Chat, messages: &'a [ChatMessage]) -> Self {
+        Self {
+            chat: ChatJson::new(chat),
+            window_closes_at: chat
+                .last_customer_message_at
+                .saturating_add(CUSTOMER_SERVICE_WINDOW_MS),
+            messages: messages
+                .iter()
+                .map(|message| MessageJson::new(message.seq, &message.record))
+                .collect(),
+        }
+    }
+}
+
+fn no_chat(id: u64) -> Reply {
+    error_reply(StatusCode::NOT_FOUND, &format!("no chat {id}"))
+}
+
+fn store_unavailable(error: &StoreError) -> Reply {
+    tracing::warn!(%error, "the operator API could not reach the store");
+    error_reply(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &format!("the store cannot answer now ({error}); try again shortly"),
+    )
+}

@@ -1,0 +1,159 @@
+//! Operators' access to chats while the gateway runs: reads through read transactions on the
+//! blocking pool, actions (accept, close, transfer) through the writer, so each commits with its
+//! effects like any other change.
+
+use std::ops::ControlFlow;
+
+use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable};
+
+use super::chats::chat_from_bytes;
+use super::tables::{CHAT_MESSAGES, CHATS, INBOUND_LOG};
+use super::{LogRecord, StoreError};
+use crate::chat::{Chat, ChatState, Refusal};
+
+/// Which chats a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatFilter {
+    /// Every chat.
+    All,
+    /// Chats waiting for an operator.
+    Waiting,
+    /// Chats an operator or the bot serves.
+    Active,
+    /// Closed chats.
+    Closed,
+}
+
+impl ChatFilter {
+    fn admits(self, chat: &Chat) -> bool {
+        matches!(
+            (self, &chat.state),
+            (Self::All, _)
+                | (Self::Waiting, ChatState::Waiting)
+                | (Self::Active, ChatState::Active { .. })
+                | (Self::Closed, ChatState::Closed { .. })
+        )
+    }
+}
+
+/// What an operator does to a chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatAction {
+    /// Take the chat (it becomes active, served by this operator).
+    Accept {
+        /// The operator.
+        operator: String,
+    },
+    /// Close the chat.
+    Close {
+        /// The operator.
+        operator: String,
+    },
+    /// Send the chat to another department's queue.
+    Transfer {
+        /// The operator.
+        operator: String,
+        /// The department.
+        department: String,
+    },
+}
+
+/// Why an action was not applied.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChatActionError {
+    /// There is no chat with that id.
+    #[error("no chat with that id")]
+    NotFound,
+    /// The lifecycle refused the action (the chat is closed, another operator serves it...).
+    #[error("{0}")]
+    Refused(Refusal),
+    /// The store failed; nothing was changed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One of a chat's messages: its place in the inbound log and its record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMessage {
+    /// The inbound log sequence number.
+    pub seq: u64,
+    /// The stored record.
+    pub record: LogRecord,
+}
+
+/// The chats `filter` admits, in id order.
+pub(super) fn list_chats(db: &Database, filter: ChatFilter) -> Result<Vec<Chat>, StoreError> {
+    let txn = db.begin_read()?;
+    let table = txn.open_table(CHATS)?;
+    let mut chats = Vec::new();
+    for row in table.iter()? {
+        let (id, bytes) = row?;
+        let chat = decode(id.value(), bytes.value())?;
+        if filter.admits(&chat) {
+            chats.push(chat);
+        }
+    }
+    Ok(chats)
+}
+
+/// A chat and its messages in log order, if it exists.
+pub(super) fn chat_with_messages(
+    db: &Database,
+    id: u64,
+) -> Result<Option<(Chat, Vec<ChatMessage>)>, StoreError> {
+    let txn = db.begin_read()?;
+    let Some(chat) = load(&txn, id)? else {
+        return Ok(None);
+    };
+    let index = txn.open_table(CHAT_MESSAGES)?;
+    let log = txn.open_table(INBOUND_LOG)?;
+    let mut messages = Vec::new();
+    let mut failure = None;
+    let mut visit = |seq: u64| -> ControlFlow<()> {
+        match log.get(seq) {
+            Ok(Some(bytes)) => match LogRecord::from_bytes(bytes.value()) {
+                Ok(record) => messages.push(ChatMessage { seq, record }),
+                Err(error) => failure = Some(record_error("inbound_log", seq, &error)),
+            },
+            Ok(None) => {}
+            Err(error) => failure = Some(error.into()),
+        }
+        if failure.is_some() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    for row in index.range((id, 0)..=(id, u64::MAX))? {
+        let (key, ()) = row.map(|(k, v)| (k.value(), v.value()))?;
+        if visit(key.1).is_break() {
+            break;
+        }
+    }
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(Some((chat, messages))),
+    }
+}
+
+fn load(txn: &ReadTransaction, id: u64) -> Result<Option<Chat>, StoreError> {
+    let table = txn.open_table(CHATS)?;
+    let chat = match table.get(id)? {
+        Some(bytes) => Some(decode(id, bytes.value())?),
+        None => None,
+    };
+    Ok(chat)
+}
+
+fn decode(id: u64, bytes: &[u8]) -> Result<Chat, StoreError> {
+    chat_from_bytes(bytes).map_err(|error| record_error("chats", id, &error))
+}
+
+fn record_error(table: &'static str, key: u64, error: &postcard::Error) -> StoreError {
+    StoreError::Record {
+        table,
+        key,
+        reason: error.to_string(),
+    }
+}
