@@ -145,6 +145,27 @@ async fn every_acknowledged_webhook_survives_two_kill9s_under_load() {
         total,
         "the export holds exactly the {total} messages"
     );
+    // The chats were routed in the same transactions: across the crashes, every stored message
+    // is counted in exactly one chat, and no customer has two open chats.
+    let chats = must(gateway.export(&["--chats"]).await);
+    let counted: u64 = chats
+        .iter()
+        .map(|chat| chat["messages"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(counted, total as u64, "messages counted in chats");
+    let mut open_customers: Vec<&str> = chats
+        .iter()
+        .filter(|chat| chat["state"] != "closed")
+        .filter_map(|chat| chat["customer"].as_str())
+        .collect();
+    let open = open_customers.len();
+    open_customers.sort_unstable();
+    open_customers.dedup();
+    assert_eq!(
+        open,
+        open_customers.len(),
+        "one open chat per customer at most"
+    );
 
     // Meta also re-delivers acknowledged webhooks (up to 7 days): after the crashes and
     // restarts, a sample of them is answered 200 and still stored once.
