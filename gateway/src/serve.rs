@@ -280,10 +280,16 @@ fn operator_digests(
         token_digest(default_token.value.expose().as_bytes()),
     )];
     for (index, operator) in config.operators.iter().enumerate() {
-        let digest = match &operator.token {
-            firmware_config::OperatorToken::Sha256(digest) => *digest,
-            other => {
-                let source = other.clear_source().ok_or(SecretError::Random)?;
+        let digest = match (&operator.token, operator.token.clear_source()) {
+            (firmware_config::OperatorToken::Sha256(digest), _) => *digest,
+            (_, None) => {
+                return Err(SecretError::Source {
+                    key: "operators[].token",
+                    reason: format!("operators[{index}] ({}): no token source", operator.name),
+                }
+                .into());
+            }
+            (_, Some(source)) => {
                 let secret = source.resolve().map_err(|error| SecretError::Source {
                     key: "operators[].token",
                     reason: format!("operators[{index}] ({}): {error}", operator.name),

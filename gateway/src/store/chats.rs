@@ -104,7 +104,7 @@ impl<'txn> ChatTables<'txn> {
     }
 
     /// Routes a customer's message (log entry `seq`): their open chat takes it, or a new chat
-    /// opens (closing an overdue one at its deadline first). Returns the chat it landed in.
+    /// opens (closing an overdue one at its deadline first). Returns whether a chat was opened.
     pub(super) fn route(
         &mut self,
         input: ChatInput,
@@ -112,7 +112,7 @@ impl<'txn> ChatTables<'txn> {
         now: UnixMs,
         settings: &LifecycleSettings,
         next_chat_id: &mut u64,
-    ) -> Result<ChatId, StoreError> {
+    ) -> Result<bool, StoreError> {
         let key = pair_key(&input.number, &input.customer);
         let latest_id = self.latest.get(key.as_str())?.map(|id| id.value());
         let current = match latest_id {
@@ -135,10 +135,10 @@ impl<'txn> ChatTables<'txn> {
             key: mismatch.chat.0,
             reason: mismatch.to_string(),
         })?;
-        let landed = match route {
+        let (landed, opened_new) = match route {
             ChatRoute::Existing(transition) => {
                 self.persist(current.as_ref(), &transition)?;
-                transition.chat.id
+                (transition.chat.id, false)
             }
             ChatRoute::Opened { expired, opened } => {
                 if let Some(expired) = expired {
@@ -146,11 +146,11 @@ impl<'txn> ChatTables<'txn> {
                 }
                 self.persist(None, &opened)?;
                 self.latest.insert(key.as_str(), opened.chat.id.0)?;
-                opened.chat.id
+                (opened.chat.id, true)
             }
         };
         self.messages.insert((landed.0, seq), ())?;
-        Ok(landed)
+        Ok(opened_new)
     }
 
     /// Applies an operator's action at `now`. An overdue chat is closed at its deadline first

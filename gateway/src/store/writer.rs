@@ -34,6 +34,8 @@ const EXPIRY_INTERVAL_MS: u64 = 60_000;
 const U64_BYTES: u64 = 8;
 /// What a new chat costs in the accounting (its record and index entries), an upper bound.
 const NEW_CHAT_BYTES: u64 = 384;
+/// What one message's entry in its chat's message index costs in the accounting.
+const CHAT_MESSAGE_BYTES: u64 = 2 * U64_BYTES;
 /// How many due chats one sweep transaction closes at most.
 const SWEEP_BATCH: usize = 1_000;
 
@@ -275,7 +277,8 @@ impl Writer {
             fresh.push(index);
             needed += event_cost(key.len(), event.record.len());
             if event.chat.is_some() {
-                needed += NEW_CHAT_BYTES + 2 * U64_BYTES;
+                // Upper bound: the quota check cannot know yet whether a chat will open.
+                needed += NEW_CHAT_BYTES + CHAT_MESSAGE_BYTES;
             }
         }
         needed += batch
@@ -309,16 +312,15 @@ impl Writer {
             let seq = counters.next_seq;
             counters.next_seq += 1;
             if let Some(input) = &event.chat {
-                let chats_before = counters.next_chat_id;
-                tables.chats.route(
+                let opened = tables.chats.route(
                     input.clone(),
                     seq,
                     seen_ms,
                     &self.settings.lifecycle,
                     &mut counters.next_chat_id,
                 )?;
-                if counters.next_chat_id == chats_before {
-                    needed -= NEW_CHAT_BYTES; // no new chat: the record was rewritten in place
+                if !opened {
+                    needed -= NEW_CHAT_BYTES; // the chat's record was rewritten in place
                 }
             }
             counters.dedupe_entries += 1;

@@ -49,6 +49,11 @@ fn closed(chat: &Chat) -> Option<(CloseReason, u64)> {
     }
 }
 
+/// Opens the store in `dir`, reading `clock`.
+fn open_at(dir: &Path, clock: &ManualClock) -> (Store, StoreWriter) {
+    Store::open(dir, options(), Arc::new(clock.clone())).unwrap()
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .build()
@@ -84,14 +89,14 @@ fn a_customer_message_opens_a_waiting_chat_and_the_next_one_joins_it() {
 fn the_sweep_closes_a_missed_chat_at_its_deadline_not_before() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::at(T0);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     let rt = runtime();
     rt.block_on(store.ingest(message("w1", "111"))).unwrap();
     clock.set(T0 + 15 * MIN_MS - 1);
     tick(&store, &rt);
     writer.close();
     assert_eq!(closed(&chats(dir.path())[0]), None, "open 1 ms before");
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     clock.set(T0 + 15 * MIN_MS + 7 * MIN_MS);
     tick(&store, &rt);
     writer.close();
@@ -106,14 +111,14 @@ fn the_sweep_closes_a_missed_chat_at_its_deadline_not_before() {
 fn overdue_chats_close_on_boot_with_their_original_deadline() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::at(T0);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     runtime()
         .block_on(store.ingest(message("w1", "111")))
         .unwrap();
     writer.close();
     // The gateway was down for two hours; it boots with a correct clock.
     clock.set(T0 + 120 * MIN_MS);
-    let (_store, writer) = Store::open(dir.path(), options(), Arc::new(clock)).unwrap();
+    let (_store, writer) = open_at(dir.path(), &clock);
     writer.close();
     assert_eq!(
         closed(&chats(dir.path())[0]),
@@ -125,13 +130,13 @@ fn overdue_chats_close_on_boot_with_their_original_deadline() {
 fn a_boot_with_the_clock_behind_the_store_fires_nothing_until_it_catches_up() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::at(T0);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     let rt = runtime();
     rt.block_on(store.ingest(message("w1", "111"))).unwrap();
     writer.close();
     // No RTC: the box boots in 1970. Nothing fires, at boot or on ticks.
     clock.set(5_000);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     tick(&store, &rt);
     // A message arriving meanwhile is timed by the store's watermark, not by 1970: its chat's
     // deadline is not already in the past when the clock is corrected.
@@ -143,13 +148,13 @@ fn a_boot_with_the_clock_behind_the_store_fires_nothing_until_it_catches_up() {
     assert!(all[1].deadline.unwrap().at >= T0 + 15 * MIN_MS);
     // NTP corrects the clock to just before the first deadline: still nothing.
     clock.set(T0 + 15 * MIN_MS - 1);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     tick(&store, &rt);
     writer.close();
     assert!(chats(dir.path()).iter().all(|chat| closed(chat).is_none()));
     // Once it passes the deadline, exactly the overdue chat closes.
     clock.set(T0 + 15 * MIN_MS);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock)).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     tick(&store, &rt);
     writer.close();
     let all = chats(dir.path());
@@ -167,7 +172,7 @@ fn a_boot_with_the_clock_behind_the_store_fires_nothing_until_it_catches_up() {
 fn a_backwards_jump_closes_nothing_early_and_a_forward_jump_exactly_the_overdue() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::at(T0);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     let rt = runtime();
     rt.block_on(store.ingest(message("a", "111"))).unwrap(); // deadline T0 + 15 min
     clock.set(T0 + 10 * MIN_MS);
@@ -191,7 +196,7 @@ fn a_backwards_jump_closes_nothing_early_and_a_forward_jump_exactly_the_overdue(
 fn the_next_message_after_a_close_opens_a_new_chat_and_the_old_stays_closed() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::at(T0);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     let rt = runtime();
     rt.block_on(store.ingest(message("w1", "111"))).unwrap();
     clock.set(T0 + 30 * MIN_MS);
@@ -212,7 +217,7 @@ fn the_next_message_after_a_close_opens_a_new_chat_and_the_old_stays_closed() {
 fn an_overdue_chat_met_by_a_message_before_the_sweep_closes_at_its_deadline() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::at(T0);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     let rt = runtime();
     rt.block_on(store.ingest(message("w1", "111"))).unwrap();
     clock.set(T0 + 40 * MIN_MS);
@@ -230,7 +235,7 @@ fn an_overdue_chat_met_by_a_message_before_the_sweep_closes_at_its_deadline() {
 fn operators_accept_and_close_through_the_writer_and_a_closed_chat_refuses() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::at(T0);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     let rt = runtime();
     rt.block_on(store.ingest(message("w1", "111"))).unwrap();
     rt.block_on(store.ingest(message("w2", "111"))).unwrap();
@@ -298,7 +303,7 @@ fn operators_accept_and_close_through_the_writer_and_a_closed_chat_refuses() {
 fn acting_on_an_overdue_chat_closes_it_at_its_deadline_and_refuses() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::at(T0);
-    let (store, writer) = Store::open(dir.path(), options(), Arc::new(clock.clone())).unwrap();
+    let (store, writer) = open_at(dir.path(), &clock);
     let rt = runtime();
     rt.block_on(store.ingest(message("w1", "111"))).unwrap();
     clock.set(T0 + 16 * MIN_MS); // overdue, and no sweep yet
