@@ -24,6 +24,7 @@ pub mod secret_match;
 pub mod secrets;
 pub mod serve;
 pub mod server;
+pub mod settings;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;

@@ -13,14 +13,15 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::api::{OperatorApi, OperatorAuth, token_digest};
-use crate::chat::{LifecycleSettings, ProfanityList, Span};
+use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
 use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::secret_match::SecretMatcher;
 use crate::secrets::{self, ResolvedSecret, Secret, SecretError, SecretOrigin};
 use crate::server::{self, ConnectionLimits, HealthEndpoint, Protocols, Readiness};
-use crate::store::{Store, StoreError, StoreOptions, usage};
+use crate::settings;
+use crate::store::{Store, StoreError, usage};
 use crate::telemetry::Counters;
 
 /// The file, inside the data folder, that names the bound addresses once the gateway listens.
@@ -71,6 +72,9 @@ pub enum ServeError {
         /// What was wrong.
         reason: String,
     },
+    /// The configured templates do not make a registry.
+    #[error("templates: {0}")]
+    Templates(#[from] crate::policy::RegistryError),
     /// A blocking task failed.
     #[error("internal task failed: {0}")]
     Task(String),
@@ -136,7 +140,7 @@ pub async fn run(
 
     let routing = Arc::new(chat_routing(&config)?);
     let clock: SharedClock = Arc::new(SystemClock);
-    let options = store_options(&config);
+    let options = settings::store_options(&config)?;
     let store_dir = data_dir.clone();
     let store_clock = Arc::clone(&clock);
     let (store, store_writer) =
@@ -243,29 +247,6 @@ pub async fn run(
     let totals = counters.snapshot();
     info!(?totals, "waygate stopped; the store is closed");
     Ok(())
-}
-
-/// The store options the configuration asks for.
-pub fn store_options(config: &Config) -> StoreOptions {
-    StoreOptions {
-        quota_bytes: config.store.quota_bytes,
-        dedupe_retention_ms: u64::from(config.store.dedupe_retention_hours) * 3_600_000,
-        dedupe_max_entries: u64::from(config.store.dedupe_max_entries),
-        cache_bytes: usize::try_from(config.store.cache_bytes).unwrap_or(usize::MAX),
-        max_batch: usize::try_from(config.store.max_batch).unwrap_or(1).max(1),
-        lifecycle: lifecycle_settings(&config.chat),
-    }
-}
-
-/// The chat lifecycle's limits from the configuration.
-pub fn lifecycle_settings(chat: &firmware_config::ChatSettings) -> LifecycleSettings {
-    LifecycleSettings {
-        unattended: Span::from_secs(u64::from(chat.unattended_close_seconds)),
-        idle: Span::from_secs(u64::from(chat.idle_close_seconds)),
-        bot_enabled: chat.bot_enabled,
-        bot_idle: Span::from_secs(u64::from(chat.bot_idle_close_seconds)),
-        profanity_limit: chat.profanity_limit,
-    }
 }
 
 /// The operators who may use the local API, as (name, SHA-256 of the token): "default" with the

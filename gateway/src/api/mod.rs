@@ -136,8 +136,8 @@ impl OperatorApi {
     }
 
     async fn chat_detail(&self, id: u64) -> Reply {
-        match self.store.chat_with_messages(id).await {
-            Ok(Some((chat, messages))) => json(StatusCode::OK, &ChatDetail::new(&chat, &messages)),
+        match self.store.chat_view(id).await {
+            Ok(Some(view)) => json(StatusCode::OK, &ChatDetail::new(&view.chat, &view.messages)),
             Ok(None) => no_chat(id),
             Err(error) => store_unavailable(&error),
         }

@@ -39,6 +39,8 @@ pub struct Template {
     pub(super) language: String,
     pub(super) meta_id: Option<String>,
     pub(super) category: TemplateCategory,
+    /// Whether a webhook set the category (else it is the configured one).
+    pub(super) category_from_meta: bool,
     pub(super) pending_category: Option<PendingCategory>,
     pub(super) parameter_count: u32,
     pub(super) status: TemplateStatus,
@@ -117,6 +119,7 @@ impl Template {
             language: registration.language,
             meta_id: registration.meta_id,
             category: registration.category,
+            category_from_meta: false,
             pending_category: None,
             parameter_count: registration.parameter_count,
             status: registration.status,
@@ -129,6 +132,7 @@ impl Template {
 
     pub(super) fn set_category(&mut self, category: TemplateCategory) {
         self.category = category;
+        self.category_from_meta = true;
         if self
             .pending_category
             .is_some_and(|pending| pending.category == category)

@@ -72,6 +72,47 @@ impl TemplateRegistry {
         Ok(Self { templates })
     }
 
+    /// The registry as the store kept it: `templates` were a registry's, so they are unique.
+    pub fn from_stored(templates: impl IntoIterator<Item = Template>) -> Self {
+        Self {
+            templates: templates
+                .into_iter()
+                .map(|template| (key(&template.name, &template.language), template))
+                .collect(),
+        }
+    }
+
+    /// The configured registry carried forward from `remembered`, the templates as the store
+    /// kept them before a restart. The configuration decides which templates exist and their
+    /// parameter counts; what Meta's webhooks taught about a configured template (its status,
+    /// category, pending category change, id) is kept. A remembered template the configuration
+    /// no longer names is dropped; a configured template never seen before starts as
+    /// configured. A configured status or category replaces a remembered one no webhook set.
+    #[must_use]
+    pub fn carried_forward(mut self, remembered: impl IntoIterator<Item = Template>) -> Self {
+        for old in remembered {
+            let Some(current) = self.templates.get_mut(&key(&old.name, &old.language)) else {
+                continue;
+            };
+            if old.status_since.is_some() {
+                current.status = old.status;
+                current.status_since = old.status_since;
+                current.status_reason = old.status_reason;
+                current.status_detail = old.status_detail;
+                current.status_before_archive = old.status_before_archive;
+            }
+            if old.category_from_meta {
+                current.category = old.category;
+                current.category_from_meta = true;
+            }
+            current.pending_category = old.pending_category;
+            if current.meta_id.is_none() {
+                current.meta_id = old.meta_id;
+            }
+        }
+        self
+    }
+
     /// The template `name` in `language`, if registered.
     pub fn get(&self, name: &str, language: &str) -> Option<&Template> {
         self.templates.get(&key(name, language))
@@ -192,7 +233,7 @@ impl TemplateRegistry {
                 .and_then(|secs| u64::try_from(secs).ok())
                 .map_or(at, |secs| secs.saturating_mul(SECOND_MS));
             if let Some(current) = current_category {
-                template.category = current;
+                template.set_category(current);
             }
             template.pending_category = Some(PendingCategory {
                 category,
@@ -203,7 +244,7 @@ impl TemplateRegistry {
         let Some(category) = current_category else {
             return Err(unknown(template, current));
         };
-        template.category = category;
+        template.set_category(category);
         template.pending_category = None;
         Ok(UpdateOutcome::Applied)
     }

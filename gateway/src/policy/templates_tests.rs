@@ -339,3 +339,78 @@ fn templates_round_trip_through_postcard() {
     let bytes = postcard::to_allocvec(template).unwrap();
     assert_eq!(&postcard::from_bytes::<Template>(&bytes).unwrap(), template);
 }
+
+#[test]
+fn a_restart_keeps_what_webhooks_taught_and_what_the_configuration_says() {
+    let mut before = registry();
+    before
+        .apply_status_update(&paused("order_update"), T0)
+        .unwrap();
+    before
+        .apply_category_update(
+            &category_update(json!({
+                "message_template_name": "spring_sale",
+                "message_template_language": "en_US",
+                "previous_category": "MARKETING",
+                "new_category": "UTILITY"
+            })),
+            T0,
+        )
+        .unwrap();
+    let remembered: Vec<Template> = before.iter().cloned().collect();
+
+    // The new configuration drops pt_BR, adds a template, and changes a parameter count.
+    let mut changed = registration("order_update", "en_US", TemplateCategory::Utility);
+    changed.parameter_count = 3;
+    let configured = TemplateRegistry::new([
+        changed,
+        registration("spring_sale", "en_US", TemplateCategory::Marketing),
+        registration("welcome", "en_US", TemplateCategory::Marketing),
+    ])
+    .unwrap();
+    let after = configured.carried_forward(remembered);
+
+    let order = after.get("order_update", "en_US").unwrap();
+    assert_eq!(
+        order.status(),
+        &TemplateStatus::Paused,
+        "webhook status kept"
+    );
+    assert_eq!(order.status_since(), Some(T0));
+    assert_eq!(order.parameter_count(), 3, "configured count wins");
+    assert_eq!(order.meta_id(), Some("1689556908129832"), "learnt id kept");
+    let sale = after.get("spring_sale", "en_US").unwrap();
+    assert_eq!(
+        sale.category_at(T0),
+        TemplateCategory::Utility,
+        "webhook category kept"
+    );
+    assert!(
+        after.get("order_update", "pt_BR").is_none(),
+        "unconfigured dropped"
+    );
+    assert!(
+        after.check("welcome", "en_US", 2).is_ok(),
+        "new one as configured"
+    );
+}
+
+#[test]
+fn a_configured_status_replaces_a_remembered_configured_status() {
+    let mut paused_in_config = registration("order_update", "en_US", TemplateCategory::Utility);
+    paused_in_config.status = TemplateStatus::Paused;
+    let remembered: Vec<Template> = TemplateRegistry::new([paused_in_config])
+        .unwrap()
+        .iter()
+        .cloned()
+        .collect();
+    let configured = TemplateRegistry::new([registration(
+        "order_update",
+        "en_US",
+        TemplateCategory::Marketing,
+    )])
+    .unwrap();
+    let after = configured.carried_forward(remembered);
+    let template = after.check("order_update", "en_US", 2).unwrap();
+    assert_eq!(template.category_at(T0), TemplateCategory::Marketing);
+}

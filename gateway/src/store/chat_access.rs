@@ -8,8 +8,11 @@ use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable};
 
 use super::chats::chat_from_bytes;
 use super::tables::{CHAT_MESSAGES, CHATS, INBOUND_LOG};
+use super::templates::read_templates;
+use super::windows::read_window;
 use super::{LogRecord, StoreError};
 use crate::chat::{Chat, ChatState, Refusal};
+use crate::policy::{TemplateRegistry, WindowState};
 
 /// Which chats a listing shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,15 +100,26 @@ pub(super) fn list_chats(db: &Database, filter: ChatFilter) -> Result<Vec<Chat>,
     Ok(chats)
 }
 
-/// A chat and its messages in log order, if it exists.
-pub(super) fn chat_with_messages(
-    db: &Database,
-    id: u64,
-) -> Result<Option<(Chat, Vec<ChatMessage>)>, StoreError> {
+/// A chat as an operator reads it: the chat, its messages in log order, and the service
+/// window of its (number, customer) pair, all from one snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatView {
+    /// The chat.
+    pub chat: Chat,
+    /// Its messages, in log order.
+    pub messages: Vec<ChatMessage>,
+    /// The service window of the chat's customer on the chat's number (shared by every chat
+    /// of that pair: the window outlives chats).
+    pub window: WindowState,
+}
+
+/// The chat `id` with its messages and window, if it exists.
+pub(super) fn chat_view(db: &Database, id: u64) -> Result<Option<ChatView>, StoreError> {
     let txn = db.begin_read()?;
     let Some(chat) = load(&txn, id)? else {
         return Ok(None);
     };
+    let window = read_window(&txn, &chat.number, &chat.customer)?;
     let index = txn.open_table(CHAT_MESSAGES)?;
     let log = txn.open_table(INBOUND_LOG)?;
     let mut messages = Vec::new();
@@ -133,7 +147,11 @@ pub(super) fn chat_with_messages(
     }
     match failure {
         Some(error) => Err(error),
-        None => Ok(Some((chat, messages))),
+        None => Ok(Some(ChatView {
+            chat,
+            messages,
+            window,
+        })),
     }
 }
 
@@ -156,4 +174,10 @@ fn record_error(table: &'static str, key: u64, error: &postcard::Error) -> Store
         key,
         reason: error.to_string(),
     }
+}
+
+/// The template registry as the store keeps it.
+pub(super) fn templates(db: &Database) -> Result<TemplateRegistry, StoreError> {
+    let txn = db.begin_read()?;
+    Ok(TemplateRegistry::from_stored(read_templates(&txn)?))
 }

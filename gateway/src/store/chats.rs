@@ -10,11 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use super::chat_access::{ChatAction, ChatActionError};
-use super::tables::{CHAT_DEADLINES, CHAT_MESSAGES, CHATS, LATEST_CHAT};
+use super::tables::{CHAT_DEADLINES, CHAT_MESSAGES, CHATS, LATEST_CHAT, pair_key};
 use crate::chat::{
     BusinessNumber, Chat, ChatEvent, ChatId, ChatRoute, CustomerId, IncomingMessage,
     LifecycleSettings, Transition, UnixMs, route_customer_message, step,
 };
+use crate::policy::EntryPoint;
 
 /// The wire form of a stored chat; the variant is the version.
 #[derive(Serialize, Deserialize)]
@@ -42,14 +43,10 @@ fn decode_chat(id: u64, bytes: &[u8]) -> Result<Chat, StoreError> {
     })
 }
 
-/// The key of a (number, customer) pair in [`LATEST_CHAT`].
-fn pair_key(number: &BusinessNumber, customer: &CustomerId) -> String {
-    format!("{}\0{}", number.as_str(), customer.as_str())
-}
-
-/// A customer's message on its way to a chat (computed on the request's task).
+/// A customer's message on its way to a chat and to the customer's service window (computed
+/// on the request's task).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChatInput {
+pub struct CustomerMessageInput {
     /// The business number.
     pub number: BusinessNumber,
     /// The customer.
@@ -58,6 +55,11 @@ pub struct ChatInput {
     pub department: Option<String>,
     /// Offensive words in the message.
     pub profanity_hits: u32,
+    /// Meta's timestamp of the message: the service window opens from it. `None` when the
+    /// payload had none (the commit's time is used then).
+    pub sent_at: Option<UnixMs>,
+    /// The free entry point the customer came through (the message's `referral`), if any.
+    pub entry_point: Option<EntryPoint>,
 }
 
 /// The chat tables, opened once per write transaction.
@@ -107,7 +109,7 @@ impl<'txn> ChatTables<'txn> {
     /// opens (closing an overdue one at its deadline first). Returns whether a chat was opened.
     pub(super) fn route(
         &mut self,
-        input: ChatInput,
+        input: CustomerMessageInput,
         seq: u64,
         now: UnixMs,
         settings: &LifecycleSettings,

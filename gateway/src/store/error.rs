@@ -45,6 +45,14 @@ pub enum StoreError {
         /// Why it failed.
         reason: String,
     },
+    /// A stored entry whose key is not a number could not be decoded.
+    #[error("a stored entry in {table} cannot be decoded: {reason}")]
+    Entry {
+        /// The table holding the entry.
+        table: &'static str,
+        /// Which entry, for people (never personal data), and why it failed.
+        reason: String,
+    },
     /// Accepting the batch would pass the configured disk quota.
     #[error("disk quota reached: {used} bytes used + {needed} needed > quota {quota} bytes")]
     QuotaExceeded {

@@ -8,11 +8,14 @@
 mod chat_access;
 mod chats;
 mod error;
+mod group;
 pub mod reader;
 mod record;
 mod request;
 mod tables;
+mod templates;
 pub mod usage;
+mod windows;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -22,23 +25,24 @@ use std::thread::JoinHandle;
 use redb::Database;
 use tokio::sync::{mpsc, oneshot};
 
-pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage};
-pub use chats::ChatInput;
+pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage, ChatView};
+pub use chats::CustomerMessageInput;
 pub use error::StoreError;
 pub use record::{DeadLetter, LogRecord, RecordKind};
-pub use request::{IngestBatch, IngestOutcome, PreparedEvent};
+pub use request::{BusinessMessageSent, EventEffect, IngestBatch, IngestOutcome, PreparedEvent};
 pub use usage::{SharedUsage, Usage};
 
 use crate::chat::{Chat, LifecycleSettings};
 use crate::clock::SharedClock;
+use crate::policy::TemplateRegistry;
 use request::{Command, Submission};
 use writer::{Counters, Writer, WriterSettings};
 
 /// The store file's name inside the data folder.
 pub const STORE_FILE: &str = "store.redb";
 
-/// How the store is sized and bounded.
-#[derive(Debug, Clone, Copy)]
+/// How the store is sized and bounded, and the configuration it carries state for.
+#[derive(Debug, Clone)]
 pub struct StoreOptions {
     /// Refuse new data when stored bytes plus other files in the data folder would pass this.
     pub quota_bytes: u64,
@@ -52,6 +56,9 @@ pub struct StoreOptions {
     pub max_batch: usize,
     /// The chat lifecycle's limits.
     pub lifecycle: LifecycleSettings,
+    /// The configured templates; what webhooks taught about them before a restart is carried
+    /// forward (see [`TemplateRegistry::carried_forward`]).
+    pub templates: TemplateRegistry,
 }
 
 /// A handle to the open store. Cheap to clone; every clone talks to the same writer.
@@ -81,7 +88,7 @@ impl Store {
     ) -> Result<(Self, StoreWriter), StoreError> {
         let path = data_dir.join(STORE_FILE);
         let db = Arc::new(open_database(&path, options.cache_bytes)?);
-        let counters = Counters::load_or_init(&db)?;
+        let counters = Counters::load_or_init(&db, options.templates)?;
         let usage: SharedUsage = Arc::new(Usage::default());
         usage.set_other_files_bytes(usage::scan_other_files(data_dir, &path));
         let settings = WriterSettings {
@@ -134,24 +141,29 @@ impl Store {
 
     /// The chats `filter` admits, in id order.
     pub async fn list_chats(&self, filter: ChatFilter) -> Result<Vec<Chat>, StoreError> {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || {
-            let db = db.upgrade().ok_or(StoreError::WriterGone)?;
-            chat_access::list_chats(&db, filter)
-        })
-        .await
-        .map_err(|_| StoreError::WriterGone)?
+        self.read(move |db| chat_access::list_chats(db, filter))
+            .await
     }
 
-    /// A chat and its messages, if it exists.
-    pub async fn chat_with_messages(
+    /// A chat with its messages and service window, if it exists.
+    pub async fn chat_view(&self, id: u64) -> Result<Option<ChatView>, StoreError> {
+        self.read(move |db| chat_access::chat_view(db, id)).await
+    }
+
+    /// The template registry: the configured templates as Meta's webhooks left them.
+    pub async fn templates(&self) -> Result<TemplateRegistry, StoreError> {
+        self.read(chat_access::templates).await
+    }
+
+    /// Runs `read` on the blocking pool with the open database.
+    async fn read<T: Send + 'static>(
         &self,
-        id: u64,
-    ) -> Result<Option<(Chat, Vec<ChatMessage>)>, StoreError> {
+        read: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || {
             let db = db.upgrade().ok_or(StoreError::WriterGone)?;
-            chat_access::chat_with_messages(&db, id)
+            read(&db)
         })
         .await
         .map_err(|_| StoreError::WriterGone)?

@@ -4,8 +4,10 @@ use tokio::sync::oneshot;
 
 use super::StoreError;
 use super::chat_access::{ChatAction, ChatActionError};
-use super::chats::ChatInput;
-use crate::chat::Chat;
+use super::chats::CustomerMessageInput;
+use crate::chat::{BusinessNumber, Chat, CustomerId};
+use crate::meta::{TemplateCategoryUpdate, TemplateStatusUpdate};
+use crate::time::UnixMs;
 
 /// One event ready for the store: its dedupe key and its encoded log record.
 #[derive(Debug, Clone)]
@@ -15,9 +17,46 @@ pub struct PreparedEvent {
     pub dedupe_key: Vec<u8>,
     /// The encoded [`super::LogRecord`].
     pub record: Vec<u8>,
-    /// For a customer's message: the chat it goes to is found (or opened) in the same
-    /// transaction as the append.
-    pub chat: Option<ChatInput>,
+    /// What else the event changes, in the same transaction as the append (only when the
+    /// event is new, never for a duplicate).
+    pub effect: Option<EventEffect>,
+}
+
+/// What an event changes besides the inbound log.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum EventEffect {
+    /// A customer's message: it goes to the customer's open chat (or opens one), and opens or
+    /// restarts their customer-service window.
+    CustomerMessage(CustomerMessageInput),
+    /// Meta reports that the business sent a message (a `sent` status): it may answer a free
+    /// entry point offer and open its 72 h window.
+    BusinessMessageSent(BusinessMessageSent),
+    /// A `message_template_status_update`, sent by Meta at `at`.
+    TemplateStatus {
+        /// The update.
+        update: TemplateStatusUpdate,
+        /// `entry[].time`: when Meta sent it.
+        at: UnixMs,
+    },
+    /// A `template_category_update`, sent by Meta at `at`.
+    TemplateCategory {
+        /// The update.
+        update: TemplateCategoryUpdate,
+        /// `entry[].time`: when Meta sent it.
+        at: UnixMs,
+    },
+}
+
+/// A message the business sent to a customer, as its `sent` status reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusinessMessageSent {
+    /// The business number it was sent from.
+    pub number: BusinessNumber,
+    /// The customer it went to.
+    pub customer: CustomerId,
+    /// The status's timestamp: when Meta sent it.
+    pub sent_at: UnixMs,
 }
 
 /// Everything one webhook delivery asks the store to keep, committed atomically.

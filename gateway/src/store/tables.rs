@@ -2,6 +2,13 @@
 
 use redb::TableDefinition;
 
+use crate::chat::{BusinessNumber, CustomerId};
+
+/// The key of a (business number, customer) pair in [`LATEST_CHAT`] and [`WINDOWS`].
+pub(super) fn pair_key(number: &BusinessNumber, customer: &CustomerId) -> String {
+    format!("{}\0{}", number.as_str(), customer.as_str())
+}
+
 /// The inbound log: sequence number -> postcard [`super::record::LogRecord`]. Append-only.
 pub(super) const INBOUND_LOG: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("inbound_log");
 /// Dead letters: their own sequence -> postcard [`super::record::DeadLetter`].
@@ -24,6 +31,12 @@ pub(super) const CHAT_DEADLINES: TableDefinition<'_, (u64, u64), ()> =
 /// The messages of each chat: (chat id, inbound log seq) -> ().
 pub(super) const CHAT_MESSAGES: TableDefinition<'_, (u64, u64), ()> =
     TableDefinition::new("chat_messages");
+/// The service window of each (business number, customer): `number \0 customer` -> postcard
+/// [`crate::policy::WindowState`] (versioned, see `windows.rs`).
+pub(super) const WINDOWS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("windows");
+/// Policy state kept as whole records by name: `templates` -> the template registry
+/// (versioned, see `templates.rs`).
+pub(super) const POLICY: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("policy");
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 

@@ -8,6 +8,7 @@ use super::reader::StoreReader;
 use super::*;
 use crate::chat::{LifecycleSettings, Span};
 use crate::clock::{ManualClock, SharedClock};
+use crate::policy::TemplateRegistry;
 
 const HOUR_MS: u64 = 3_600_000;
 pub(super) const T0: u64 = 1_800_000_000_000;
@@ -20,6 +21,7 @@ pub(super) fn options() -> StoreOptions {
         cache_bytes: 1 << 20,
         max_batch: 64,
         lifecycle: lifecycle(),
+        templates: TemplateRegistry::default(),
     }
 }
 
@@ -53,7 +55,7 @@ fn event(wamid: &str) -> PreparedEvent {
     PreparedEvent {
         dedupe_key: format!("m:{wamid}").into_bytes(),
         record: record(wamid).to_bytes(),
-        chat: None,
+        effect: None,
     }
 }
 

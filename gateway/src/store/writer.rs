@@ -9,33 +9,30 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use redb::{Database, ReadableTable, Table, WriteTransaction};
+use redb::{Database, ReadableTable, Table};
 use tokio::sync::mpsc;
 
 use super::StoreError;
 use super::chat_access::ChatActionError;
 use super::chats::ChatTables;
+use super::group::{GroupTables, U64_BYTES, effect_cost_bound};
 use super::request::{ActionSubmission, Command, IngestBatch, IngestOutcome, Submission};
 use super::tables::{
     CHAT_DEADLINES, CHAT_MESSAGES, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG,
     LATEST_CHAT, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS,
     META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ, META_NEXT_SEQ, META_SCHEMA_VERSION, META_STORED_BYTES,
-    SCHEMA_VERSION,
+    POLICY, SCHEMA_VERSION, WINDOWS,
 };
+use super::templates;
 use super::usage::SharedUsage;
 use crate::chat::{Chat, LifecycleSettings};
 use crate::clock::SharedClock;
+use crate::policy::TemplateRegistry;
 
 /// How many dedupe entries one expiry pass removes at most, to bound a transaction's size.
 const EXPIRY_BATCH: u64 = 10_000;
 /// How often (wall-clock ms) the writer looks for expired dedupe entries.
 const EXPIRY_INTERVAL_MS: u64 = 60_000;
-/// Fixed bytes a stored u64 key or value costs in the accounting.
-const U64_BYTES: u64 = 8;
-/// What a new chat costs in the accounting (its record and index entries), an upper bound.
-const NEW_CHAT_BYTES: u64 = 384;
-/// What one message's entry in its chat's message index costs in the accounting.
-const CHAT_MESSAGE_BYTES: u64 = 2 * U64_BYTES;
 /// How many due chats one sweep transaction closes at most.
 const SWEEP_BATCH: usize = 1_000;
 
@@ -63,7 +60,11 @@ pub(super) struct Counters {
 
 impl Counters {
     /// Reads the counters, initialising a new store.
-    pub(super) fn load_or_init(db: &Database) -> Result<Self, StoreError> {
+    /// Also carries the template registry forward to `templates`, the configured one.
+    pub(super) fn load_or_init(
+        db: &Database,
+        templates: TemplateRegistry,
+    ) -> Result<Self, StoreError> {
         let txn = db.begin_write()?;
         let counters = {
             // Create every table so that readers never meet a missing one.
@@ -75,6 +76,8 @@ impl Counters {
             txn.open_table(LATEST_CHAT)?;
             txn.open_table(CHAT_DEADLINES)?;
             txn.open_table(CHAT_MESSAGES)?;
+            txn.open_table(WINDOWS)?;
+            txn.open_table(POLICY)?;
             let mut meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
@@ -93,6 +96,7 @@ impl Counters {
             }
             counters
         };
+        templates::reconcile(&txn, templates)?;
         txn.commit()?;
         Ok(counters)
     }
@@ -106,29 +110,6 @@ impl Counters {
         meta.insert(META_DUPLICATES_TOTAL, self.duplicates_total)?;
         meta.insert(META_NEXT_CHAT_ID, self.next_chat_id)?;
         Ok(())
-    }
-}
-
-/// The tables one group writes, opened once per transaction.
-struct GroupTables<'txn> {
-    dedupe: Table<'txn, &'static [u8], u64>,
-    by_age: Table<'txn, (u64, &'static [u8]), ()>,
-    log: Table<'txn, u64, &'static [u8]>,
-    dead: Table<'txn, u64, &'static [u8]>,
-    meta: Table<'txn, &'static str, u64>,
-    chats: ChatTables<'txn>,
-}
-
-impl<'txn> GroupTables<'txn> {
-    fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
-        Ok(Self {
-            dedupe: txn.open_table(DEDUPE)?,
-            by_age: txn.open_table(DEDUPE_BY_AGE)?,
-            log: txn.open_table(INBOUND_LOG)?,
-            dead: txn.open_table(DEAD_LETTERS)?,
-            meta: txn.open_table(META)?,
-            chats: ChatTables::open(txn)?,
-        })
     }
 }
 
@@ -275,11 +256,9 @@ impl Writer {
                 continue;
             }
             fresh.push(index);
-            needed += event_cost(key.len(), event.record.len());
-            if event.chat.is_some() {
-                // Upper bound: the quota check cannot know yet whether a chat will open.
-                needed += NEW_CHAT_BYTES + CHAT_MESSAGE_BYTES;
-            }
+            // Upper bound: the check cannot know yet whether a chat or a window will open.
+            needed += event_cost(key.len(), event.record.len())
+                + effect_cost_bound(event.effect.as_ref());
         }
         needed += batch
             .dead_letters
@@ -311,17 +290,14 @@ impl Writer {
             outcome.first_seq.get_or_insert(counters.next_seq);
             let seq = counters.next_seq;
             counters.next_seq += 1;
-            if let Some(input) = &event.chat {
-                let opened = tables.chats.route(
-                    input.clone(),
+            if let Some(effect) = &event.effect {
+                needed -= tables.apply_effect(
+                    effect,
                     seq,
                     seen_ms,
                     &self.settings.lifecycle,
                     &mut counters.next_chat_id,
                 )?;
-                if !opened {
-                    needed -= NEW_CHAT_BYTES; // the chat's record was rewritten in place
-                }
             }
             counters.dedupe_entries += 1;
             outcome.appended += 1;

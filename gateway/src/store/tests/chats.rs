@@ -19,12 +19,14 @@ fn message(wamid: &str, customer: &str) -> IngestBatch {
         events: vec![PreparedEvent {
             dedupe_key: format!("m:{wamid}").into_bytes(),
             record: record(wamid).to_bytes(),
-            chat: Some(ChatInput {
+            effect: Some(EventEffect::CustomerMessage(CustomerMessageInput {
                 number: BusinessNumber("pn".into()),
                 customer: CustomerId::WaId(customer.into()),
                 department: None,
                 profanity_hits: 0,
-            }),
+                sent_at: None,
+                entry_point: None,
+            })),
         }],
         dead_letters: Vec::new(),
     }
@@ -287,9 +289,13 @@ fn operators_accept_and_close_through_the_writer_and_a_closed_chat_refuses() {
         },
     ));
     assert!(matches!(missing, Err(ChatActionError::NotFound)));
-    let (chat, messages) = rt.block_on(store.chat_with_messages(id)).unwrap().unwrap();
-    assert_eq!(chat.id.0, id);
-    let wamids: Vec<_> = messages.iter().map(|m| m.record.wamid.clone()).collect();
+    let view = rt.block_on(store.chat_view(id)).unwrap().unwrap();
+    assert_eq!(view.chat.id.0, id);
+    let wamids: Vec<_> = view
+        .messages
+        .iter()
+        .map(|m| m.record.wamid.clone())
+        .collect();
     assert_eq!(wamids, vec![Some("w1".to_owned()), Some("w2".to_owned())]);
     writer.close();
     // The actions were durable: a reader sees the chat closed by the operator.

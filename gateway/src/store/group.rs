@@ -1,0 +1,136 @@
+//! The tables one group commit writes, and how a new event's effect (see [`EventEffect`])
+//! lands in them: chats, service windows and the template registry change in the same
+//! transaction as the event's append, so a crash keeps both or neither.
+
+use redb::{Table, WriteTransaction};
+
+use super::StoreError;
+use super::chats::ChatTables;
+use super::request::EventEffect;
+use super::tables::{DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG, META, POLICY};
+use super::templates;
+use super::windows::WindowTable;
+use crate::chat::LifecycleSettings;
+use crate::policy::{TemplateRegistry, UpdateOutcome};
+use crate::time::UnixMs;
+
+/// Fixed bytes a stored u64 key or value costs in the accounting.
+pub(super) const U64_BYTES: u64 = 8;
+/// What a new chat costs in the accounting (its record and index entries), an upper bound.
+const NEW_CHAT_BYTES: u64 = 384;
+/// What one message's entry in its chat's message index costs in the accounting.
+const CHAT_MESSAGE_BYTES: u64 = 2 * U64_BYTES;
+/// What a new (number, customer) service window costs in the accounting, an upper bound.
+const NEW_WINDOW_BYTES: u64 = 160;
+
+/// The tables one group writes, opened once per transaction.
+pub(super) struct GroupTables<'txn> {
+    pub(super) dedupe: Table<'txn, &'static [u8], u64>,
+    pub(super) by_age: Table<'txn, (u64, &'static [u8]), ()>,
+    pub(super) log: Table<'txn, u64, &'static [u8]>,
+    pub(super) dead: Table<'txn, u64, &'static [u8]>,
+    pub(super) meta: Table<'txn, &'static str, u64>,
+    chats: ChatTables<'txn>,
+    windows: WindowTable<'txn>,
+    policy: Table<'txn, &'static str, &'static [u8]>,
+}
+
+impl<'txn> GroupTables<'txn> {
+    pub(super) fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
+        Ok(Self {
+            dedupe: txn.open_table(DEDUPE)?,
+            by_age: txn.open_table(DEDUPE_BY_AGE)?,
+            log: txn.open_table(INBOUND_LOG)?,
+            dead: txn.open_table(DEAD_LETTERS)?,
+            meta: txn.open_table(META)?,
+            chats: ChatTables::open(txn)?,
+            windows: WindowTable::open(txn)?,
+            policy: txn.open_table(POLICY)?,
+        })
+    }
+
+    /// Applies the effect of the new event appended as `seq`, at the commit's time `now`.
+    /// Returns how many of [`effect_cost_bound`]'s bytes it did not use (a chat or window
+    /// rewritten in place costs nothing new).
+    pub(super) fn apply_effect(
+        &mut self,
+        effect: &EventEffect,
+        seq: u64,
+        now: UnixMs,
+        lifecycle: &LifecycleSettings,
+        next_chat_id: &mut u64,
+    ) -> Result<u64, StoreError> {
+        let mut unused = 0;
+        match effect {
+            EventEffect::CustomerMessage(input) => {
+                let created = self.windows.on_customer_message(
+                    &input.number,
+                    &input.customer,
+                    input.sent_at.unwrap_or(now),
+                    input.entry_point,
+                )?;
+                if !created {
+                    unused += NEW_WINDOW_BYTES;
+                }
+                if !self
+                    .chats
+                    .route(input.clone(), seq, now, lifecycle, next_chat_id)?
+                {
+                    unused += NEW_CHAT_BYTES;
+                }
+            }
+            EventEffect::BusinessMessageSent(sent) => {
+                let created =
+                    self.windows
+                        .on_business_message(&sent.number, &sent.customer, sent.sent_at)?;
+                if !created {
+                    unused += NEW_WINDOW_BYTES;
+                }
+            }
+            EventEffect::TemplateStatus { update, at } => {
+                self.update_templates(|registry| registry.apply_status_update(update, *at))?;
+            }
+            EventEffect::TemplateCategory { update, at } => {
+                self.update_templates(|registry| registry.apply_category_update(update, *at))?;
+            }
+        }
+        Ok(unused)
+    }
+
+    /// Loads the stored registry, applies `change`, and stores it back when it applied.
+    /// An update about a template the configuration does not register is logged, not kept:
+    /// the event itself is in the inbound log either way.
+    fn update_templates(
+        &mut self,
+        change: impl FnOnce(&mut TemplateRegistry) -> Result<UpdateOutcome, crate::policy::UpdateError>,
+    ) -> Result<(), StoreError> {
+        let mut registry = templates::load(&self.policy)?;
+        match change(&mut registry) {
+            Ok(UpdateOutcome::Applied) => {
+                templates::save(&mut self.policy, &registry)?;
+            }
+            Ok(UpdateOutcome::Stale { applied_at }) => {
+                tracing::info!(
+                    applied_at,
+                    "a template update older than the one applied was ignored"
+                );
+            }
+            Err(error) => {
+                tracing::info!(%error, "a template update was not applied");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The most bytes an event's effect can add to the store, for the quota's check before
+/// anything is written.
+pub(super) fn effect_cost_bound(effect: Option<&EventEffect>) -> u64 {
+    match effect {
+        Some(EventEffect::CustomerMessage(_)) => {
+            NEW_CHAT_BYTES + CHAT_MESSAGE_BYTES + NEW_WINDOW_BYTES
+        }
+        Some(EventEffect::BusinessMessageSent(_)) => NEW_WINDOW_BYTES,
+        Some(EventEffect::TemplateStatus { .. } | EventEffect::TemplateCategory { .. }) | None => 0,
+    }
+}
