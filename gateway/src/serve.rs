@@ -163,6 +163,7 @@ pub async fn run(
     let api = Arc::new(OperatorApi::new(
         OperatorAuth::new(operators)?,
         store.clone(),
+        Arc::clone(&clock),
     ));
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {

@@ -75,6 +75,42 @@ pub(super) fn parse_transfer(bytes: &[u8]) -> Result<TransferRequest, BodyError>
     Ok(request)
 }
 
+/// The body of `POST /api/v1/chats/{id}/send-check`: the message the operator wants to send.
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub(super) enum SendCheckRequest {
+    /// Any non-template message. (A struct variant, so that unknown fields are refused.)
+    FreeForm {},
+    /// A registered template with this many parameters.
+    Template {
+        /// The template's name.
+        name: String,
+        /// Its language code.
+        language: String,
+        /// How many parameters the send would supply.
+        #[serde(default)]
+        parameters: usize,
+    },
+}
+
+const SEND_CHECK_EXAMPLE: &str = r#"{"type": "free_form"} or {"type": "template", "name": "order_update", "language": "en_US", "parameters": 2}"#;
+
+/// Reads and decodes a send-check request.
+pub(super) async fn read_send_check<B>(body: B) -> Result<SendCheckRequest, BodyError>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let bytes = read_capped(body).await?;
+    parse_send_check(&bytes)
+}
+
+/// Decodes a send-check request.
+pub(super) fn parse_send_check(bytes: &[u8]) -> Result<SendCheckRequest, BodyError> {
+    serde_json::from_slice(bytes)
+        .map_err(|error| BodyError::Invalid(error.to_string(), SEND_CHECK_EXAMPLE))
+}
+
 async fn read_capped<B>(body: B) -> Result<Bytes, BodyError>
 where
     B: Body<Data = Bytes>,
@@ -118,6 +154,38 @@ mod tests {
             let error = parse_transfer(body).unwrap_err();
             assert_eq!(error.status(), StatusCode::BAD_REQUEST);
             assert!(error.to_string().contains("department"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_send_check_names_a_free_form_message_or_a_template() {
+        assert_eq!(
+            parse_send_check(br#"{"type":"free_form"}"#).unwrap(),
+            SendCheckRequest::FreeForm {}
+        );
+        assert_eq!(
+            parse_send_check(
+                br#"{"type":"template","name":"a","language":"en_US","parameters":2}"#
+            )
+            .unwrap(),
+            SendCheckRequest::Template {
+                name: "a".into(),
+                language: "en_US".into(),
+                parameters: 2
+            }
+        );
+        for body in [
+            &b""[..],
+            b"{}",
+            br#"{"type":"fax"}"#,
+            br#"{"type":"template","name":"a"}"#,
+            br#"{"type":"template","name":"a","language":"en","parameters":-1}"#,
+            br#"{"type":"free_form","extra":1}"#,
+            br#"{"type":"template","name":"a","language":"en","paramters":1}"#,
+        ] {
+            let error = parse_send_check(body).unwrap_err();
+            assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+            assert!(error.to_string().contains("free_form"), "{error}");
         }
     }
 

@@ -9,10 +9,22 @@
 //!
 //! - `GET /api/v1/chats[?state=waiting|active|closed]` -> `{"chats": [chat, ...]}` (no state:
 //!   every chat; another state: 400).
-//! - `GET /api/v1/chats/{id}` -> `{"chat": chat, "window_closes_at": ms, "messages": [message,
-//!   ...]}`.
+//! - `GET /api/v1/chats/{id}` -> `{"chat": chat, "window": window, "messages": [message, ...]}`.
 //! - `POST /api/v1/chats/{id}/accept`, `.../close`, `.../transfer` (body
 //!   `{"department": "..."}`) -> `{"chat": chat}` after the change is durable.
+//! - `POST /api/v1/chats/{id}/send-check` (body `{"type": "free_form"}` or `{"type":
+//!   "template", "name": "...", "language": "...", "parameters": n}`) -> `{"allowed": bool,
+//!   "refusals": ["..."], "pricing": "free_customer_service"|"free_entry_point"|"regular"|null,
+//!   "free_of_charge": bool, "category": "UTILITY"|...|null, "window": window}`: may this
+//!   message go to the chat's customer now, and what will it cost? Answered 200 either way;
+//!   `refusals` names every rule that forbids it (the window, the template's status, the US
+//!   marketing pause).
+//! - `GET /api/v1/templates` -> `{"templates": [template, ...]}`: the configured templates as
+//!   Meta's webhooks left them (status, reason, category now and any announced change).
+//!
+//! A window is the (number, customer) pair's: `{"free_form_allowed", "template_required",
+//! "last_customer_message_at", "closes_at", "free_entry_point": {"entry_point", "state":
+//! "offered"|"open", "answer_by", "closes_at", "current"}|null, "summary"}`; it outlives chats.
 //!
 //! A chat is the object `waygate export --chats` writes (id, number, customer, department, state,
 //! reason, closed_at, served_by, opened_at, last_customer_message_at, last_activity_at,
@@ -30,6 +42,7 @@
 
 mod auth;
 mod body;
+mod policy_json;
 mod reply;
 mod route;
 
@@ -42,18 +55,23 @@ pub use auth::{OperatorAuth, token_digest};
 pub use body::MAX_BODY_BYTES;
 pub use route::API_PREFIX;
 
-use crate::chat::Chat;
+use crate::chat::CustomerId;
 use crate::chat_json::{ChatJson, MessageJson};
+use crate::clock::SharedClock;
 use crate::ingress::response::Reply;
-use crate::policy::window::CUSTOMER_SERVICE_WINDOW_MS;
-use crate::store::{ChatAction, ChatActionError, ChatFilter, ChatMessage, Store, StoreError};
+use crate::policy::{OutgoingMessage, UnixMs, check_send};
+use crate::store::{ChatAction, ChatActionError, ChatFilter, ChatView, Store, StoreError};
+use body::SendCheckRequest;
+use policy_json::{SendCheckJson, TemplateJson, WindowJson};
 use reply::{error_reply, json, method_not_allowed, unauthorized};
 use route::{Route, RouteError, route};
 
-/// The operator API: who may call it, and the store it reads and changes chats in.
+/// The operator API: who may call it, the store it reads and changes chats in, and the clock
+/// the messaging rules are judged by.
 pub struct OperatorApi {
     auth: OperatorAuth,
     store: Store,
+    clock: SharedClock,
 }
 
 impl std::fmt::Debug for OperatorApi {
@@ -66,9 +84,9 @@ impl std::fmt::Debug for OperatorApi {
 }
 
 impl OperatorApi {
-    /// An API for the operators of `auth` on `store`.
-    pub fn new(auth: OperatorAuth, store: Store) -> Self {
-        Self { auth, store }
+    /// An API for the operators of `auth` on `store`, judging windows by `clock`.
+    pub fn new(auth: OperatorAuth, store: Store, clock: SharedClock) -> Self {
+        Self { auth, store, clock }
     }
 
     /// Answers one request whose path is under `/api/`.
@@ -110,6 +128,11 @@ impl OperatorApi {
                 }
                 Err(error) => error_reply(error.status(), &error.to_string()),
             },
+            Route::SendCheck(id) => match body::read_send_check(body).await {
+                Ok(request) => self.send_check(id, &request).await,
+                Err(error) => error_reply(error.status(), &error.to_string()),
+            },
+            Route::Templates => self.templates().await,
         }
     }
 
@@ -137,8 +160,63 @@ impl OperatorApi {
 
     async fn chat_detail(&self, id: u64) -> Reply {
         match self.store.chat_view(id).await {
-            Ok(Some(view)) => json(StatusCode::OK, &ChatDetail::new(&view.chat, &view.messages)),
+            Ok(Some(view)) => json(StatusCode::OK, &ChatDetail::new(&view, self.clock.now_ms())),
             Ok(None) => no_chat(id),
+            Err(error) => store_unavailable(&error),
+        }
+    }
+
+    async fn send_check(&self, id: u64, request: &SendCheckRequest) -> Reply {
+        let view = match self.store.chat_view(id).await {
+            Ok(Some(view)) => view,
+            Ok(None) => return no_chat(id),
+            Err(error) => return store_unavailable(&error),
+        };
+        let registry = match self.store.templates().await {
+            Ok(registry) => registry,
+            Err(error) => return store_unavailable(&error),
+        };
+        let message = match request {
+            SendCheckRequest::FreeForm {} => OutgoingMessage::FreeForm,
+            SendCheckRequest::Template {
+                name,
+                language,
+                parameters,
+            } => OutgoingMessage::Template {
+                name,
+                language,
+                parameters: *parameters,
+            },
+        };
+        let now = self.clock.now_ms();
+        let recipient = match &view.chat.customer {
+            CustomerId::WaId(id) | CustomerId::Bsuid(id) => id.as_str(),
+        };
+        let result = check_send(&view.window, &registry, recipient, now, message);
+        json(
+            StatusCode::OK,
+            &SendCheckJson::new(&result, &view.window, now),
+        )
+    }
+
+    async fn templates(&self) -> Reply {
+        #[derive(Serialize)]
+        struct TemplateList<'a> {
+            templates: Vec<TemplateJson<'a>>,
+        }
+        match self.store.templates().await {
+            Ok(registry) => {
+                let now = self.clock.now_ms();
+                json(
+                    StatusCode::OK,
+                    &TemplateList {
+                        templates: registry
+                            .iter()
+                            .map(|template| TemplateJson::new(template, now))
+                            .collect(),
+                    },
+                )
+            }
             Err(error) => store_unavailable(&error),
         }
     }
@@ -177,25 +255,21 @@ impl OperatorApi {
     }
 }
 
-/// `GET /api/v1/chats/{id}`: the chat, when its customer-service window closes, its messages.
+/// `GET /api/v1/chats/{id}`: the chat, its pair's service window now, its messages.
 #[derive(Serialize)]
 struct ChatDetail<'a> {
     chat: ChatJson<'a>,
-    /// When the customer-service window closes (or closed): 24 h after the customer's last
-    /// message in this chat. Free entry point windows (72 h) are not shown yet: they come with
-    /// the window store.
-    window_closes_at: u64,
+    window: WindowJson,
     messages: Vec<MessageJson<'a>>,
 }
 
 impl<'a> ChatDetail<'a> {
-    fn new(chat: &'a Chat, messages: &'a [ChatMessage]) -> Self {
+    fn new(view: &'a ChatView, now: UnixMs) -> Self {
         Self {
-            chat: ChatJson::new(chat),
-            window_closes_at: chat
-                .last_customer_message_at
-                .saturating_add(CUSTOMER_SERVICE_WINDOW_MS),
-            messages: messages
+            chat: ChatJson::new(&view.chat),
+            window: WindowJson::new(&view.window, now),
+            messages: view
+                .messages
                 .iter()
                 .map(|message| MessageJson::new(message.seq, &message.record))
                 .collect(),

@@ -24,6 +24,10 @@ pub(super) enum Route {
     Close(u64),
     /// `POST /api/v1/chats/{id}/transfer` with `{"department": "..."}`.
     Transfer(u64),
+    /// `POST /api/v1/chats/{id}/send-check` with the message to check.
+    SendCheck(u64),
+    /// `GET /api/v1/templates`.
+    Templates,
 }
 
 /// Why a request names no endpoint it can use.
@@ -62,8 +66,8 @@ impl RouteError {
 pub(super) fn route(method: &Method, path: &str, query: Option<&str>) -> Result<Route, RouteError> {
     let unknown = || {
         RouteError::NotFound(format!(
-            "no endpoint {path}; the API serves {API_PREFIX}chats, {API_PREFIX}chats/{{id}} and \
-             {API_PREFIX}chats/{{id}}/accept|close|transfer"
+            "no endpoint {path}; the API serves {API_PREFIX}chats, {API_PREFIX}chats/{{id}}, \
+             {API_PREFIX}chats/{{id}}/accept|close|transfer|send-check and {API_PREFIX}templates"
         ))
     };
     let rest = path.strip_prefix(API_PREFIX).ok_or_else(unknown)?;
@@ -72,6 +76,10 @@ pub(super) fn route(method: &Method, path: &str, query: Option<&str>) -> Result<
         ["chats"] => {
             require(method, &Method::GET, "GET")?;
             Ok(Route::ListChats(chat_filter(query)?))
+        }
+        ["templates"] => {
+            require(method, &Method::GET, "GET")?;
+            Ok(Route::Templates)
         }
         ["chats", id] => {
             let id = chat_id(id)?;
@@ -83,6 +91,7 @@ pub(super) fn route(method: &Method, path: &str, query: Option<&str>) -> Result<
                 "accept" => Route::Accept,
                 "close" => Route::Close,
                 "transfer" => Route::Transfer,
+                "send-check" => Route::SendCheck,
                 _ => return Err(unknown()),
             };
             let id = chat_id(id)?;
@@ -179,6 +188,14 @@ mod tests {
         assert!(matches!(
             route(&Method::POST, "/api/v1/chats/42/transfer", None),
             Ok(Route::Transfer(42))
+        ));
+        assert!(matches!(
+            route(&Method::POST, "/api/v1/chats/42/send-check", None),
+            Ok(Route::SendCheck(42))
+        ));
+        assert!(matches!(
+            route(&Method::GET, "/api/v1/templates", None),
+            Ok(Route::Templates)
         ));
     }
 

@@ -8,6 +8,7 @@
 //!   free entry point window (72 h, opened by answering an ad referral within 24 h).
 //! - [`templates`]: the registered templates, kept current by Meta's status and category
 //!   webhooks; only `APPROVED` templates can be sent.
+//! - [`outgoing`]: the three together, for one message to one customer at one instant.
 //! - [`us_pause`] and [`nanp`]: Meta's pause of marketing templates to US numbers, decided by a
 //!   North American area-code table that is data in the repository.
 //!
@@ -20,6 +21,7 @@
 
 mod category;
 pub mod nanp;
+pub mod outgoing;
 mod template;
 mod template_errors;
 mod template_status;
@@ -30,6 +32,7 @@ pub mod window;
 pub use crate::time::{UnixMs, Utc};
 pub use category::TemplateCategory;
 pub use nanp::{AreaCode, NanpRegion, NanpTable, TableError, Unclassified, classify, nanp_table};
+pub use outgoing::{OutgoingMessage, SendRefusal, SendVerdict, check_send};
 pub use templates::{
     NotApproved, PendingCategory, RegistryError, Template, TemplateRefusal, TemplateRegistration,
     TemplateRegistry, TemplateStatus, UpdateError, UpdateOutcome,

@@ -85,6 +85,7 @@ fn exported_wamids(dir: &Path) -> Vec<(u64, String)> {
 }
 
 mod chats;
+mod policy;
 
 #[test]
 fn appends_in_order_and_drops_duplicates_across_requests_and_within_one() {

@@ -12,9 +12,9 @@ use super::{T0, options, record};
 use crate::chat::{BusinessNumber, Chat, ChatState, CloseReason, CustomerId};
 use crate::clock::{ManualClock, SharedClock};
 
-const MIN_MS: u64 = 60_000;
+pub(super) const MIN_MS: u64 = 60_000;
 
-fn message(wamid: &str, customer: &str) -> IngestBatch {
+pub(super) fn message(wamid: &str, customer: &str) -> IngestBatch {
     IngestBatch {
         events: vec![PreparedEvent {
             dedupe_key: format!("m:{wamid}").into_bytes(),
@@ -32,7 +32,7 @@ fn message(wamid: &str, customer: &str) -> IngestBatch {
     }
 }
 
-fn chats(dir: &Path) -> Vec<Chat> {
+pub(super) fn chats(dir: &Path) -> Vec<Chat> {
     let (reader, _) = StoreReader::open(dir).unwrap();
     let mut out = Vec::new();
     reader
@@ -44,7 +44,7 @@ fn chats(dir: &Path) -> Vec<Chat> {
     out
 }
 
-fn closed(chat: &Chat) -> Option<(CloseReason, u64)> {
+pub(super) fn closed(chat: &Chat) -> Option<(CloseReason, u64)> {
     match chat.state {
         ChatState::Closed { reason, at } => Some((reason, at)),
         _ => None,
@@ -52,18 +52,18 @@ fn closed(chat: &Chat) -> Option<(CloseReason, u64)> {
 }
 
 /// Opens the store in `dir`, reading `clock`.
-fn open_at(dir: &Path, clock: &ManualClock) -> (Store, StoreWriter) {
+pub(super) fn open_at(dir: &Path, clock: &ManualClock) -> (Store, StoreWriter) {
     Store::open(dir, options(), Arc::new(clock.clone())).unwrap()
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(super) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()
 }
 
 /// Sends a tick and waits until the writer has handled it (an ingest queued behind it returns).
-fn tick(store: &Store, rt: &tokio::runtime::Runtime) {
+pub(super) fn tick(store: &Store, rt: &tokio::runtime::Runtime) {
     store.tick();
     rt.block_on(store.ingest(IngestBatch::default())).unwrap();
 }
