@@ -29,6 +29,7 @@ pub mod http_client;
 pub mod knobs;
 pub mod listeners;
 pub mod meta;
+pub mod operator_api;
 pub mod options;
 pub mod random;
 pub mod raw_http;

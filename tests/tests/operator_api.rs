@@ -9,7 +9,7 @@
 use bytes::Bytes;
 use http::Method;
 use serde_json::{Value, json};
-use waygate_e2e::http_client::{HttpConnection, HttpReply};
+use waygate_e2e::operator_api::{call, json_of};
 use waygate_e2e::suite::{assert_status, must, start};
 use waygate_e2e::{Gateway, GatewayOptions};
 
@@ -28,41 +28,6 @@ async fn send(gateway: &Gateway, from: &str, text: &str) {
     );
     let mut connection = must(gateway.connect_public().await);
     assert_status(&must(connection.post_webhook(&webhook).await), 200, text);
-}
-
-/// One API call on the local listener with `token` (none: no Authorization header).
-async fn call(
-    connection: &mut HttpConnection,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> HttpReply {
-    let authorization = token.map(|token| format!("Bearer {token}"));
-    let mut headers = Vec::new();
-    if let Some(value) = &authorization {
-        headers.push(("authorization", value.as_str()));
-    }
-    let body = match body {
-        Some(value) => {
-            headers.push(("content-type", "application/json"));
-            Bytes::from(value.to_string())
-        }
-        None => Bytes::new(),
-    };
-    must(connection.request(method, path, &headers, body).await)
-}
-
-/// The reply's JSON body, after checking its status and content type.
-#[track_caller]
-fn json_of(reply: &HttpReply, status: u16, context: &str) -> Value {
-    assert_status(reply, status, context);
-    assert_eq!(
-        reply.header("content-type"),
-        Some("application/json"),
-        "{context}"
-    );
-    must(serde_json::from_slice(&reply.body))
 }
 
 fn chats_in(list: &Value) -> &[Value] {
@@ -142,10 +107,22 @@ async fn operators_accept_and_close_chats_and_a_closed_chat_stays_closed() {
         "{detail}"
     );
     assert!(messages[0]["wamid"].is_string(), "{detail}");
-    let last = detail["chat"]["last_customer_message_at"]
-        .as_u64()
-        .unwrap_or(0);
-    assert_eq!(detail["window_closes_at"].as_u64(), Some(last + DAY_MS));
+    // The window runs from Meta's timestamp of the message (whole seconds).
+    let window = &detail["window"];
+    let wrote = messages[0]["timestamp"].as_u64().unwrap_or(0) * 1000;
+    assert_eq!(
+        window["last_customer_message_at"].as_u64(),
+        Some(wrote),
+        "{detail}"
+    );
+    assert_eq!(
+        window["closes_at"].as_u64(),
+        Some(wrote + DAY_MS),
+        "{detail}"
+    );
+    assert_eq!(window["free_form_allowed"], true, "{detail}");
+    assert_eq!(window["template_required"], false, "{detail}");
+    assert_eq!(window["free_entry_point"], Value::Null, "{detail}");
 
     // Accept: active, served by the env-token operator "default".
     let accepted = json_of(

@@ -1,0 +1,43 @@
+//! Calls to the operator API on the local listener, for the suites that drive it.
+
+use bytes::Bytes;
+use http::Method;
+use serde_json::Value;
+
+use crate::http_client::{HttpConnection, HttpReply};
+use crate::suite::{assert_status, must};
+
+/// One API call with `token` (none: no Authorization header) and an optional JSON body.
+pub async fn call(
+    connection: &mut HttpConnection,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> HttpReply {
+    let authorization = token.map(|token| format!("Bearer {token}"));
+    let mut headers = Vec::new();
+    if let Some(value) = &authorization {
+        headers.push(("authorization", value.as_str()));
+    }
+    let body = match body {
+        Some(value) => {
+            headers.push(("content-type", "application/json"));
+            Bytes::from(value.to_string())
+        }
+        None => Bytes::new(),
+    };
+    must(connection.request(method, path, &headers, body).await)
+}
+
+/// The reply's JSON body, after checking its status and content type.
+#[track_caller]
+pub fn json_of(reply: &HttpReply, status: u16, context: &str) -> Value {
+    assert_status(reply, status, context);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/json"),
+        "{context}"
+    );
+    must(serde_json::from_slice(&reply.body))
+}
