@@ -21,8 +21,8 @@ pub struct ChatRouting {
 }
 
 impl ChatRouting {
-    /// What `event` changes besides the inbound log, if anything.
-    pub fn effect_for(&self, event: &InboundEvent) -> Option<EventEffect> {
+    /// What `event`, received at `received_at` (Unix ms), changes besides the inbound log.
+    pub fn effect_for(&self, event: &InboundEvent, received_at: UnixMs) -> Option<EventEffect> {
         match &event.content {
             Event::Message(_) => self
                 .customer_message(event)
@@ -31,13 +31,13 @@ impl ChatRouting {
             Event::Account(AccountEvent::MessageTemplateStatusUpdate(update)) => {
                 Some(EventEffect::TemplateStatus {
                     update: update.clone(),
-                    at: event_time(event)?,
+                    at: event_time(event).unwrap_or(received_at),
                 })
             }
             Event::Account(AccountEvent::TemplateCategoryUpdate(update)) => {
                 Some(EventEffect::TemplateCategory {
                     update: update.clone(),
-                    at: event_time(event)?,
+                    at: event_time(event).unwrap_or(received_at),
                 })
             }
             _ => None,
@@ -107,4 +107,101 @@ fn pair(event: &InboundEvent) -> Option<(BusinessNumber, CustomerId)> {
 fn event_time(event: &InboundEvent) -> Option<UnixMs> {
     let seconds = u64::try_from(event.timestamp?).ok().filter(|&s| s > 0)?;
     seconds.checked_mul(1_000)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::meta::decode_webhook;
+
+    const RECEIVED_AT: UnixMs = 1_767_225_700_000;
+
+    fn effects(changes: Value, time: Option<u64>) -> Vec<Option<EventEffect>> {
+        let mut entry = json!({"id": "waba", "changes": changes});
+        if let Some(time) = time {
+            entry["time"] = json!(time);
+        }
+        let body = json!({"object": "whatsapp_business_account", "entry": [entry]});
+        let decoded = decode_webhook(body.to_string().as_bytes()).unwrap();
+        let routing = ChatRouting::default();
+        decoded
+            .events
+            .iter()
+            .map(|event| routing.effect_for(event, RECEIVED_AT))
+            .collect()
+    }
+
+    fn messages_change(messages: Value, statuses: Value) -> Value {
+        json!([{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550001111", "phone_number_id": "pn"},
+            "messages": messages,
+            "statuses": statuses
+        }}])
+    }
+
+    #[test]
+    fn a_message_from_an_ad_carries_its_timestamp_and_entry_point() {
+        let message = json!({
+            "from": "16505551234", "id": "wamid.1", "timestamp": "1767225600", "type": "text",
+            "text": {"body": "hi"},
+            "referral": {"source_type": "ad", "source_id": "1", "ctwa_clid": "x"}
+        });
+        let found = effects(messages_change(json!([message]), json!([])), None);
+        let [Some(EventEffect::CustomerMessage(input))] = found.as_slice() else {
+            panic!("{found:?}");
+        };
+        assert_eq!(input.sent_at, Some(1_767_225_600_000));
+        assert_eq!(input.entry_point, Some(EntryPoint::ClickToWhatsAppAd));
+        assert_eq!(input.customer, CustomerId::WaId("16505551234".into()));
+    }
+
+    #[test]
+    fn only_a_sent_status_is_a_business_message() {
+        let status = |value: &str| {
+            json!({"id": "wamid.2", "status": value, "timestamp": "1767225600",
+                   "recipient_id": "16505551234"})
+        };
+        let found = effects(
+            messages_change(json!([]), json!([status("sent"), status("delivered")])),
+            None,
+        );
+        assert!(
+            matches!(
+                found.as_slice(),
+                [Some(EventEffect::BusinessMessageSent(sent)), None]
+                    if sent.sent_at == 1_767_225_600_000
+            ),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn template_webhooks_are_timed_by_their_entry() {
+        let change = json!([{"field": "message_template_status_update", "value": {
+            "event": "APPROVED", "message_template_name": "a", "message_template_language": "en"
+        }}]);
+        let found = effects(change.clone(), Some(1_767_225_600));
+        assert!(
+            matches!(
+                found.as_slice(),
+                [Some(EventEffect::TemplateStatus {
+                    at: 1_767_225_600_000,
+                    ..
+                })]
+            ),
+            "{found:?}"
+        );
+        // Without `entry[].time` (Meta always sends one), the arrival orders it.
+        assert!(matches!(
+            effects(change, None).as_slice(),
+            [Some(EventEffect::TemplateStatus {
+                at: RECEIVED_AT,
+                ..
+            })]
+        ));
+    }
 }

@@ -55,7 +55,7 @@ pub fn batch_from_decoded(
         .into_iter()
         .map(|event| PreparedEvent {
             dedupe_key: dedupe_key_bytes(&event.dedupe_key),
-            effect: routing.effect_for(&event),
+            effect: routing.effect_for(&event, received_at_ms),
             record: log_record(event, received_at_ms).to_bytes(),
         })
         .collect();
