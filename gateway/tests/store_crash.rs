@@ -95,9 +95,17 @@ impl Rng {
 /// Where a model chat stands, with the instant its timer counts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
-    Waiting { since: u64 },
-    Active { operator: &'static str, last_activity: u64 },
-    Closed { reason: CloseReason, at: u64 },
+    Waiting {
+        since: u64,
+    },
+    Active {
+        operator: &'static str,
+        last_activity: u64,
+    },
+    Closed {
+        reason: CloseReason,
+        at: u64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -115,7 +123,9 @@ impl ModelChat {
     fn deadline(&self) -> Option<(DeadlineKind, u64)> {
         match self.stage {
             Stage::Waiting { since } => Some((DeadlineKind::Unattended, since + UNATTENDED_MS)),
-            Stage::Active { last_activity, .. } => Some((DeadlineKind::Idle, last_activity + IDLE_MS)),
+            Stage::Active { last_activity, .. } => {
+                Some((DeadlineKind::Idle, last_activity + IDLE_MS))
+            }
             Stage::Closed { .. } => None,
         }
     }
@@ -142,13 +152,12 @@ impl ModelChat {
             Stage::Active { operator, .. } => format!("active:{operator}"),
             Stage::Closed { reason, at } => format!("closed:{reason}@{}", rel(at)),
         };
-        let deadline = self.deadline().map(|(kind, at)| (kind, at));
         render_chat(
             self.id,
             (&number(self.customer), &customer_id(self.customer)),
             self.department,
             &state,
-            deadline,
+            self.deadline(),
             (self.opened_at, self.messages),
         )
     }
@@ -285,12 +294,18 @@ impl Model {
                 };
                 true
             }
-            (Op::Accept(operator), Stage::Active { operator: serving, .. }) => operator == serving,
-            (Op::Close(operator), Stage::Active { operator: serving, .. })
-                if operator != serving =>
-            {
-                false
-            }
+            (
+                Op::Accept(operator),
+                Stage::Active {
+                    operator: serving, ..
+                },
+            ) => operator == serving,
+            (
+                Op::Close(operator),
+                Stage::Active {
+                    operator: serving, ..
+                },
+            ) if operator != serving => false,
             (Op::Close(_), _) => {
                 chat.stage = Stage::Closed {
                     reason: CloseReason::Operator,
@@ -483,7 +498,8 @@ fn crash_child() {
     let (seed, ticks_until) = script.split_once(',').unwrap();
     let seed: u64 = seed.parse().unwrap();
     let clock = ManualClock::at(T0);
-    let (store, _writer) = Store::open(Path::new(&dir), options(), Arc::new(clock.clone())).unwrap();
+    let (store, _writer) =
+        Store::open(Path::new(&dir), options(), Arc::new(clock.clone())).unwrap();
     let rt = runtime();
     let mut out = std::io::stdout();
     for step in plan(seed, ticks_until.parse().unwrap()) {
@@ -540,7 +556,11 @@ fn check_line(script: &[Step], line: &str, previous: u32) -> Option<u32> {
     let text = text.trim_end_matches('\n');
     let (number, chats) = text.split_once(' ').unwrap_or((text, ""));
     let number: u32 = number.parse().unwrap();
-    assert_eq!(number, previous + 1, "the child prints each step once, in order");
+    assert_eq!(
+        number,
+        previous + 1,
+        "the child prints each step once, in order"
+    );
     assert_eq!(chats, script[number as usize - 1].expected, "step {number}");
     Some(number)
 }
@@ -570,7 +590,10 @@ fn crash(seed: u64, ticks_until: u32, kill_after: u32) -> Crash {
         line.clear();
         if stdout.read_line(&mut line).unwrap() == 0 {
             let status = child.wait().unwrap();
-            panic!("child ended after step {printed} ({status}):\n{}", child_stderr());
+            panic!(
+                "child ended after step {printed} ({status}):\n{}",
+                child_stderr()
+            );
         }
         printed = check_line(&script, &line, printed).unwrap_or(printed);
     }
@@ -604,7 +627,11 @@ fn crash(seed: u64, ticks_until: u32, kill_after: u32) -> Crash {
     let mut open = BTreeMap::new();
     for chat in chats.iter().filter(|chat| !chat.is_closed()) {
         let pair = (chat.number.clone(), chat.customer.clone());
-        assert_eq!(open.insert(pair, chat.id), None, "seed {seed}: two open chats");
+        assert_eq!(
+            open.insert(pair, chat.id),
+            None,
+            "seed {seed}: two open chats"
+        );
     }
     // Later commits survive only as whole steps: the store is exactly some step from k on.
     let rendered = render_store(&chats);
@@ -613,7 +640,9 @@ fn crash(seed: u64, ticks_until: u32, kill_after: u32) -> Crash {
     let held = held.unwrap_or_else(|| {
         panic!("seed {seed}: killed after step {kill_after} (printed {printed}); the store holds no whole step:\n{rendered}")
     });
-    eprintln!("seed {seed:#x}: killed after step {kill_after}, lines up to {printed}, store at step {held}");
+    eprintln!(
+        "seed {seed:#x}: killed after step {kill_after}, lines up to {printed}, store at step {held}"
+    );
     Crash {
         root,
         script,
@@ -669,7 +698,12 @@ fn check_boot_sweep(crash: &Crash, after: &[Chat], now: u64, seen: &mut Seen) {
     for model in &crash.step(crash.killed_after).model.chats {
         if let Stage::Closed { reason, at } = model.stage {
             let after = &after[model.id as usize - 1];
-            assert_eq!(after.state, ChatState::Closed { reason, at }, "chat {}", model.id);
+            assert_eq!(
+                after.state,
+                ChatState::Closed { reason, at },
+                "chat {}",
+                model.id
+            );
         }
     }
     assert_eq!(render_store(after), held.swept(now).render());
@@ -703,14 +737,23 @@ fn a_restart_with_the_clock_behind_the_last_commit_closes_nothing_until_it_passe
     let crash = crash(0x5eed_0100, 40, 100);
     let last = crash.last_commit_ms;
     let held = crash.step(crash.held);
-    let next_at = crash.script.get(crash.held as usize).map_or(held.at, |s| s.at);
-    assert!((held.at..=next_at).contains(&last), "the last commit is the held step's or the next's");
+    let next_at = crash
+        .script
+        .get(crash.held as usize)
+        .map_or(held.at, |s| s.at);
+    assert!(
+        (held.at..=next_at).contains(&last),
+        "the last commit is the held step's or the next's"
+    );
     let due = |now: u64| {
         let open = held.model.chats.iter().filter_map(ModelChat::deadline);
         open.filter(|&(_, at)| at <= now).count()
     };
     let open = held.model.chats.iter().filter(|c| c.is_open()).count();
-    assert!(due(last - 1) > 0 && due(last) < open, "the script leaves overdue chats and fresh ones");
+    assert!(
+        due(last - 1) > 0 && due(last) < open,
+        "the script leaves overdue chats and fresh ones"
+    );
 
     let clock = ManualClock::at(5_000); // booted without a real-time clock
     let (store, writer) = Store::open(&crash.dir(), options(), Arc::new(clock.clone())).unwrap();
@@ -721,18 +764,30 @@ fn a_restart_with_the_clock_behind_the_last_commit_closes_nothing_until_it_passe
         render_store(&rt.block_on(store.list_chats(ChatFilter::All)).unwrap())
     };
     let before = render_store(&crash.chats);
-    assert_eq!(chats_after_tick(), before, "boot and tick in 1970 close nothing");
+    assert_eq!(
+        chats_after_tick(),
+        before,
+        "boot and tick in 1970 close nothing"
+    );
     clock.set(last - 1);
-    assert_eq!(chats_after_tick(), before, "1 ms before the last commit: nothing");
+    assert_eq!(
+        chats_after_tick(),
+        before,
+        "1 ms before the last commit: nothing"
+    );
     clock.set(last);
-    let mut seen = Seen::default();
     let swept = chats_after_tick();
-    assert_eq!(swept, held.model.swept(last).render(), "exactly the overdue chats close");
+    assert_eq!(
+        swept,
+        held.model.swept(last).render(),
+        "exactly the overdue chats close"
+    );
     clock.set(FAR_MS);
     assert_eq!(chats_after_tick(), held.model.swept(FAR_MS).render());
     drop(store);
     writer.close();
     let (after, _) = read_stopped(&crash.dir());
+    let mut seen = Seen::default();
     check_boot_sweep(&crash, &after, FAR_MS, &mut seen);
     assert!(seen.missed_on_boot > 0, "{seen:?}");
 }
