@@ -752,7 +752,8 @@ fn a_restart_with_the_clock_behind_the_last_commit_closes_nothing_until_it_passe
     let open = held.model.chats.iter().filter(|c| c.is_open()).count();
     assert!(
         due(last - 1) > 0 && due(last) < open,
-        "the script leaves overdue chats and fresh ones"
+        "the script leaves overdue chats and fresh ones: {} due of {open}",
+        due(last - 1)
     );
 
     let clock = ManualClock::at(5_000); // booted without a real-time clock

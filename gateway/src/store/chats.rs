@@ -13,7 +13,7 @@ use super::chat_access::{ChatAction, ChatActionError};
 use super::tables::{CHAT_DEADLINES, CHAT_MESSAGES, CHATS, LATEST_CHAT, pair_key};
 use crate::chat::{
     BusinessNumber, Chat, ChatEvent, ChatId, ChatRoute, CustomerId, IncomingMessage,
-    LifecycleSettings, Transition, UnixMs, route_customer_message, step,
+    LifecycleSettings, Server, Transition, UnixMs, route_customer_message, step,
 };
 use crate::policy::EntryPoint;
 
@@ -153,6 +153,37 @@ impl<'txn> ChatTables<'txn> {
         };
         self.messages.insert((landed.0, seq), ())?;
         Ok(opened_new)
+    }
+
+    /// The business sent the pair's customer a message (Meta's `sent` status), seen at `now`:
+    /// an active chat counts it as its server's message, which resets the idle timer. A waiting
+    /// chat is left alone: the status does not say which operator wrote, and accepting is an
+    /// operator's act. An overdue chat closes at its deadline instead.
+    pub(super) fn business_message(
+        &mut self,
+        number: &BusinessNumber,
+        customer: &CustomerId,
+        now: UnixMs,
+        settings: &LifecycleSettings,
+    ) -> Result<(), StoreError> {
+        let key = pair_key(number, customer);
+        let Some(id) = self.latest.get(key.as_str())?.map(|id| id.value()) else {
+            return Ok(());
+        };
+        let Some(chat) = self.load(id)? else {
+            return Ok(());
+        };
+        let event = match chat.served_by() {
+            Some(Server::Operator(operator)) => ChatEvent::OperatorMessage {
+                operator: operator.clone(),
+            },
+            Some(Server::Bot) => ChatEvent::BotMessage,
+            None => return Ok(()),
+        };
+        if let Ok(transition) = step(&chat, &event, now, settings) {
+            self.persist(Some(&chat), &transition)?;
+        }
+        Ok(())
     }
 
     /// Applies an operator's action at `now`. An overdue chat is closed at its deadline first

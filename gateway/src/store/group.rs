@@ -86,6 +86,8 @@ impl<'txn> GroupTables<'txn> {
                 if !created {
                     unused += NEW_WINDOW_BYTES;
                 }
+                self.chats
+                    .business_message(&sent.number, &sent.customer, now, lifecycle)?;
             }
             EventEffect::TemplateStatus { update, at } => {
                 self.update_templates(|registry| registry.apply_status_update(update, *at))?;

@@ -30,7 +30,7 @@ pub enum EventEffect {
     /// restarts their customer-service window.
     CustomerMessage(CustomerMessageInput),
     /// Meta reports that the business sent a message (a `sent` status): it may answer a free
-    /// entry point offer and open its 72 h window.
+    /// entry point offer and open its 72 h window, and it resets an active chat's idle timer.
     BusinessMessageSent(BusinessMessageSent),
     /// A `message_template_status_update`, sent by Meta at `at`.
     TemplateStatus {

@@ -239,3 +239,36 @@ fn an_active_chat_closes_as_idle_an_hour_after_its_last_message_not_before() {
         Some((CloseReason::Idle, T0 + 91 * MIN_MS))
     );
 }
+
+#[test]
+fn the_business_s_sent_message_resets_an_active_chat_s_idle_timer_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let (store, writer) = open_at(dir.path(), &clock);
+    let rt = runtime();
+    rt.block_on(store.ingest(message("w1", "111"))).unwrap();
+    // While the chat waits, a sent status changes nothing (no operator accepted it).
+    rt.block_on(store.ingest(sent("s:x0\0sent", T0))).unwrap();
+    let waiting = rt.block_on(store.chat_view(1)).unwrap().unwrap().chat;
+    assert_eq!(waiting.state, ChatState::Waiting);
+    assert_eq!(waiting.deadline.map(|d| d.at), Some(T0 + 15 * MIN_MS));
+    let accept = ChatAction::Accept {
+        operator: "ana".into(),
+    };
+    rt.block_on(store.act_on_chat(1, accept)).unwrap();
+    // The operator answers from the helpdesk 50 min later: idle now ends at 50 + 60 min.
+    clock.set(T0 + 50 * MIN_MS);
+    rt.block_on(store.ingest(sent("s:x1\0sent", T0 + 50 * MIN_MS)))
+        .unwrap();
+    clock.set(T0 + 110 * MIN_MS - 1);
+    tick(&store, &rt);
+    let chat = rt.block_on(store.chat_view(1)).unwrap().unwrap().chat;
+    assert!(matches!(chat.state, ChatState::Active { .. }), "{chat:?}");
+    clock.set(T0 + 110 * MIN_MS);
+    tick(&store, &rt);
+    writer.close();
+    assert_eq!(
+        closed(&chats(dir.path())[0]),
+        Some((CloseReason::Idle, T0 + 110 * MIN_MS))
+    );
+}
