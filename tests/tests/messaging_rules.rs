@@ -1,8 +1,8 @@
 //! The messaging rules end to end, with the real binary and signed webhooks: a customer who
 //! came from a click-to-WhatsApp ad gets a free entry point offer that the business's `sent`
 //! status turns into a 72 h window; the send check answers free-form and template sends
-//! (allowed or refused with every reason: the US marketing pause, a paused template); and a
-//! signed `message_template_status_update` changes what the API lists and allows.
+//! (allowed or refused with every reason: the US marketing pause, a paused template, a closed
+//! chat); and a signed `message_template_status_update` changes what the API lists and allows.
 #![forbid(unsafe_code)]
 
 use http::Method;
@@ -242,4 +242,19 @@ async fn a_template_status_webhook_changes_what_may_be_sent() {
     .await;
     let error = json_of(&bad, 400, "bad send-check body");
     assert!(error["error"].to_string().contains("free_form"), "{error}");
+
+    // Once the chat is closed nothing may be sent in it, whatever the window says.
+    let close = format!("/api/v1/chats/{chat}/close");
+    json_of(
+        &call(&mut api, Method::POST, &close, token, None).await,
+        200,
+        "close",
+    );
+    let closed = send_check(&gateway, chat, json!({"type": "free_form"})).await;
+    assert_eq!(closed["allowed"], false, "{closed}");
+    assert!(
+        closed["refusals"][0].to_string().contains("closed"),
+        "{closed}"
+    );
+    assert_eq!(closed["window"]["free_form_allowed"], true, "{closed}");
 }

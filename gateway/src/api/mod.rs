@@ -16,9 +16,9 @@
 //!   "template", "name": "...", "language": "...", "parameters": n}`) -> `{"allowed": bool,
 //!   "refusals": ["..."], "pricing": "free_customer_service"|"free_entry_point"|"regular"|null,
 //!   "free_of_charge": bool, "category": "UTILITY"|...|null, "window": window}`: may this
-//!   message go to the chat's customer now, and what will it cost? Answered 200 either way;
-//!   `refusals` names every rule that forbids it (the window, the template's status, the US
-//!   marketing pause).
+//!   message go to the chat's customer now, from the calling operator, and what will it cost?
+//!   Answered 200 either way; `refusals` names every rule that forbids it (the chat is closed
+//!   or another operator's, the window, the template's status, the US marketing pause).
 //! - `GET /api/v1/templates` -> `{"templates": [template, ...]}`: the configured templates as
 //!   Meta's webhooks left them (status, reason, category now and any announced change).
 //!
@@ -55,11 +55,11 @@ pub use auth::{OperatorAuth, token_digest};
 pub use body::MAX_BODY_BYTES;
 pub use route::API_PREFIX;
 
-use crate::chat::CustomerId;
+use crate::chat::{CustomerId, check_operator_may_write};
 use crate::chat_json::{ChatJson, MessageJson};
 use crate::clock::SharedClock;
 use crate::ingress::response::Reply;
-use crate::policy::{OutgoingMessage, UnixMs, check_send};
+use crate::policy::{OutgoingMessage, SendRefusal, UnixMs, check_send};
 use crate::store::{ChatAction, ChatActionError, ChatFilter, ChatView, Store, StoreError};
 use body::SendCheckRequest;
 use policy_json::{SendCheckJson, TemplateJson, WindowJson};
@@ -129,7 +129,7 @@ impl OperatorApi {
                 Err(error) => error_reply(error.status(), &error.to_string()),
             },
             Route::SendCheck(id) => match body::read_send_check(body).await {
-                Ok(request) => self.send_check(id, &request).await,
+                Ok(request) => self.send_check(id, &operator, &request).await,
                 Err(error) => error_reply(error.status(), &error.to_string()),
             },
             Route::Templates => self.templates().await,
@@ -166,7 +166,7 @@ impl OperatorApi {
         }
     }
 
-    async fn send_check(&self, id: u64, request: &SendCheckRequest) -> Reply {
+    async fn send_check(&self, id: u64, operator: &str, request: &SendCheckRequest) -> Reply {
         let view = match self.store.chat_view(id).await {
             Ok(Some(view)) => view,
             Ok(None) => return no_chat(id),
@@ -192,7 +192,19 @@ impl OperatorApi {
         let recipient = match &view.chat.customer {
             CustomerId::WaId(id) | CustomerId::Bsuid(id) => id.as_str(),
         };
-        let result = check_send(&view.window, &registry, recipient, now, message);
+        let rules = check_send(&view.window, &registry, recipient, now, message);
+        // The chat's own refusal (closed, or another operator's) comes first.
+        let in_words = |refusals: Vec<SendRefusal>| -> Vec<String> {
+            refusals.iter().map(ToString::to_string).collect()
+        };
+        let result = match check_operator_may_write(&view.chat, operator, now) {
+            Ok(()) => rules.map_err(in_words),
+            Err(refusal) => {
+                let mut all = vec![refusal.to_string()];
+                all.extend(rules.err().map(in_words).unwrap_or_default());
+                Err(all)
+            }
+        };
         json(
             StatusCode::OK,
             &SendCheckJson::new(&result, &view.window, now),

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use crate::policy::window::OutgoingKind;
 use crate::policy::{
-    EntryPoint, ExpectedPricing, FepState, SendRefusal, SendVerdict, Template, UnixMs, Utc,
-    WindowReason, WindowState,
+    EntryPoint, ExpectedPricing, FepState, SendVerdict, Template, UnixMs, Utc, WindowReason,
+    WindowState,
 };
 
 /// Where a (number, customer) pair's windows stand at one instant.
@@ -109,8 +109,9 @@ pub(super) struct SendCheckJson {
 }
 
 impl SendCheckJson {
+    /// `result` is the rules' verdict, or every refusal in words.
     pub(super) fn new(
-        result: &Result<SendVerdict, Vec<SendRefusal>>,
+        result: &Result<SendVerdict, Vec<String>>,
         window: &WindowState,
         now: UnixMs,
     ) -> Self {
@@ -126,7 +127,7 @@ impl SendCheckJson {
             },
             Err(refusals) => Self {
                 allowed: false,
-                refusals: refusals.iter().map(ToString::to_string).collect(),
+                refusals: refusals.clone(),
                 pricing: None,
                 free_of_charge: false,
                 category: None,

@@ -105,6 +105,22 @@ pub fn step(
     }
 }
 
+/// Whether `operator` may write in `chat` at `now`, without changing it: the same refusals
+/// as [`step`] with [`ChatEvent::OperatorMessage`] (closed or overdue, or served by another
+/// operator). For asking before sending.
+pub fn check_operator_may_write(chat: &Chat, operator: &str, now: UnixMs) -> Result<(), Refusal> {
+    if let ChatState::Closed { reason, at } = chat.state {
+        return Err(Refusal::Closed { reason, at });
+    }
+    if let Some(due) = chat.due_deadline(now) {
+        return Err(Refusal::Closed {
+            reason: due.kind.close_reason(),
+            at: due.at,
+        });
+    }
+    check_operator(chat, operator).map(|_| ())
+}
+
 /// Closes a chat whose deadline `due` has passed, at the deadline.
 pub(super) fn close_overdue(chat: &Chat, due: Deadline) -> Transition {
     let mut next = Next::from(chat);

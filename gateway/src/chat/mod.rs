@@ -64,7 +64,7 @@ mod tests;
 
 pub use crate::time::{Span, UnixMs, Utc};
 pub use event::{ChatEvent, Effect, Transition};
-pub use lifecycle::{open, step};
+pub use lifecycle::{check_operator_may_write, open, step};
 pub use model::{
     BusinessNumber, Chat, ChatId, ChatState, CloseReason, CustomerId, Deadline, DeadlineKind,
     Server,

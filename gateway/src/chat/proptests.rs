@@ -217,6 +217,13 @@ proptest! {
             match action {
                 Action::Step(event) => {
                     let result = step(&chat, event, now, &settings);
+                    if let ChatEvent::OperatorMessage { operator } = event {
+                        // Asking first gives the same answer as writing.
+                        prop_assert_eq!(
+                            check_operator_may_write(&chat, operator, now).err(),
+                            result.as_ref().err().cloned()
+                        );
+                    }
                     check_closed_never_changes(&chat, &result)?;
                     let Ok(transition) = result else { continue };
                     check_effects(&chat, &transition)?;
