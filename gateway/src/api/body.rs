@@ -52,14 +52,18 @@ pub(super) struct TransferRequest {
 
 const TRANSFER_EXAMPLE: &str = r#"{"department": "sales"}"#;
 
-/// Reads and decodes a transfer request.
-pub(super) async fn read_transfer<B>(body: B) -> Result<TransferRequest, BodyError>
+/// Reads a whole body (capped, with a deadline) and decodes it with `parse`, e.g.
+/// [`parse_transfer`] or [`parse_send_check`].
+pub(super) async fn read_request<B, T>(
+    body: B,
+    parse: fn(&[u8]) -> Result<T, BodyError>,
+) -> Result<T, BodyError>
 where
     B: Body<Data = Bytes>,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let bytes = read_capped(body).await?;
-    parse_transfer(&bytes)
+    parse(&bytes)
 }
 
 /// Decodes a transfer request: a JSON object with a non-empty `department`.
@@ -95,16 +99,6 @@ pub(super) enum SendCheckRequest {
 
 const SEND_CHECK_EXAMPLE: &str = r#"{"type": "free_form"} or {"type": "template", "name": "order_update", "language": "en_US", "parameters": 2}"#;
 
-/// Reads and decodes a send-check request.
-pub(super) async fn read_send_check<B>(body: B) -> Result<SendCheckRequest, BodyError>
-where
-    B: Body<Data = Bytes>,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    let bytes = read_capped(body).await?;
-    parse_send_check(&bytes)
-}
-
 /// Decodes a send-check request.
 pub(super) fn parse_send_check(bytes: &[u8]) -> Result<SendCheckRequest, BodyError> {
     serde_json::from_slice(bytes)
@@ -139,7 +133,10 @@ mod tests {
     #[tokio::test]
     async fn a_transfer_names_its_department() {
         let body = Full::new(Bytes::from_static(br#"{"department":"sales"}"#));
-        assert_eq!(read_transfer(body).await.unwrap().department, "sales");
+        assert_eq!(
+            read_request(body, parse_transfer).await.unwrap().department,
+            "sales"
+        );
     }
 
     #[test]
@@ -194,7 +191,7 @@ mod tests {
         let mut text = String::from(r#"{"department":""#);
         text.push_str(&"x".repeat(MAX_BODY_BYTES));
         text.push_str(r#""}"#);
-        let error = read_transfer(Full::new(Bytes::from(text)))
+        let error = read_request(Full::new(Bytes::from(text)), parse_transfer)
             .await
             .unwrap_err();
         assert_eq!(error.status(), StatusCode::PAYLOAD_TOO_LARGE);

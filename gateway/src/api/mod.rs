@@ -118,7 +118,7 @@ impl OperatorApi {
             Route::ChatDetail(id) => self.chat_detail(id).await,
             Route::Accept(id) => self.act(id, ChatAction::Accept { operator }).await,
             Route::Close(id) => self.act(id, ChatAction::Close { operator }).await,
-            Route::Transfer(id) => match body::read_transfer(body).await {
+            Route::Transfer(id) => match body::read_request(body, body::parse_transfer).await {
                 Ok(request) => {
                     let action = ChatAction::Transfer {
                         operator,
@@ -128,7 +128,7 @@ impl OperatorApi {
                 }
                 Err(error) => error_reply(error.status(), &error.to_string()),
             },
-            Route::SendCheck(id) => match body::read_send_check(body).await {
+            Route::SendCheck(id) => match body::read_request(body, body::parse_send_check).await {
                 Ok(request) => self.send_check(id, &operator, &request).await,
                 Err(error) => error_reply(error.status(), &error.to_string()),
             },
