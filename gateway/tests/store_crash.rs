@@ -36,7 +36,7 @@ use gateway::store::{
 const CHILD_TEST: &str = "crash_child";
 /// Set on the child only: the store folder it drives.
 const CHILD_DIR_VAR: &str = "WAYGATE_CRASH_CHILD_DIR";
-/// Set on the child only: `seed,ticks_until` (see [`plan`]).
+/// Set on the child only: `seed,quiet_after` (see [`plan`]).
 const CHILD_SCRIPT_VAR: &str = "WAYGATE_CRASH_CHILD_SCRIPT";
 const LINE_TAG: &str = "crash-step ";
 
@@ -360,9 +360,9 @@ struct Step {
     expected: String,
 }
 
-/// The script for `seed`: [`STEPS`] steps; no ticks after step `ticks_until` (overdue chats
-/// then pile up unswept).
-fn plan(seed: u64, ticks_until: u32) -> Vec<Step> {
+/// The script for `seed`: [`STEPS`] steps. After step `quiet_after` only the first half of
+/// the customers write (no operator, no tick): the other half's chats go overdue unswept.
+fn plan(seed: u64, quiet_after: u32) -> Vec<Step> {
     let mut rng = Rng(seed);
     let mut model = Model::default();
     let mut now = T0;
@@ -385,8 +385,9 @@ fn plan(seed: u64, ticks_until: u32) -> Vec<Step> {
             Some(open[rng.below(open.len() as u64) as usize])
         };
         let operator = OPERATORS[rng.below(2) as usize];
+        let quiet = number > quiet_after;
         let action = match (roll, target) {
-            (40..88, Some(index)) => {
+            (40..88, Some(index)) if !quiet => {
                 let op = match roll {
                     40..58 => Op::Accept(operator),
                     58..70 => Op::Close(operator),
@@ -396,12 +397,12 @@ fn plan(seed: u64, ticks_until: u32) -> Vec<Step> {
                 let chat = model.chats[index].id;
                 Action::Act { chat, op, applied }
             }
-            (88.., _) if number <= ticks_until => {
+            (88.., _) if !quiet => {
                 model = model.swept(now);
                 Action::Tick
             }
             _ => {
-                let customer = rng.below(CUSTOMERS);
+                let customer = rng.below(if quiet { CUSTOMERS / 2 } else { CUSTOMERS });
                 model.customer_message(customer, now);
                 Action::Message { customer }
             }
@@ -495,14 +496,14 @@ fn crash_child() {
         return;
     };
     let script = std::env::var(CHILD_SCRIPT_VAR).unwrap();
-    let (seed, ticks_until) = script.split_once(',').unwrap();
+    let (seed, quiet_after) = script.split_once(',').unwrap();
     let seed: u64 = seed.parse().unwrap();
     let clock = ManualClock::at(T0);
     let (store, _writer) =
         Store::open(Path::new(&dir), options(), Arc::new(clock.clone())).unwrap();
     let rt = runtime();
     let mut out = std::io::stdout();
-    for step in plan(seed, ticks_until.parse().unwrap()) {
+    for step in plan(seed, quiet_after.parse().unwrap()) {
         clock.set(step.at);
         rt.block_on(perform(&store, seed, &step));
         let chats = rt.block_on(store.list_chats(ChatFilter::All)).unwrap();
@@ -538,16 +539,16 @@ impl Crash {
     }
 }
 
-/// The chats and last commit time of a stopped store (recovering it first after a crash).
-fn read_stopped(dir: &Path) -> (Vec<Chat>, u64) {
-    let (reader, _repaired) = StoreReader::open(dir).unwrap();
+/// The chats and last commit time of a stopped store, and whether it needed recovery first.
+fn read_stopped(dir: &Path) -> (Vec<Chat>, u64, bool) {
+    let (reader, repaired) = StoreReader::open(dir).unwrap();
     let mut chats = Vec::new();
     let visit = |_, chat| {
         chats.push(chat);
         ControlFlow::Continue(())
     };
     reader.for_each_chat(0, visit).unwrap();
-    (chats, reader.summary().unwrap().last_commit_ms)
+    (chats, reader.summary().unwrap().last_commit_ms, repaired)
 }
 
 /// Checks a `crash-step` line against the script; returns its step number.
@@ -565,18 +566,18 @@ fn check_line(script: &[Step], line: &str, previous: u32) -> Option<u32> {
     Some(number)
 }
 
-/// Runs the child on a fresh store with `(seed, ticks_until)`, kills it with SIGKILL right after
+/// Runs the child on a fresh store with `(seed, quiet_after)`, kills it with SIGKILL right after
 /// it reports step `kill_after` durable, and checks what the crash left.
-fn crash(seed: u64, ticks_until: u32, kill_after: u32) -> Crash {
+fn crash(seed: u64, quiet_after: u32, kill_after: u32) -> Crash {
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("data");
     std::fs::create_dir(&dir).unwrap();
     let stderr_path = root.path().join("child.stderr");
-    let script = plan(seed, ticks_until);
+    let script = plan(seed, quiet_after);
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", CHILD_TEST, "--nocapture"])
         .env(CHILD_DIR_VAR, &dir)
-        .env(CHILD_SCRIPT_VAR, format!("{seed},{ticks_until}"))
+        .env(CHILD_SCRIPT_VAR, format!("{seed},{quiet_after}"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(File::create(&stderr_path).unwrap())
@@ -609,7 +610,8 @@ fn crash(seed: u64, ticks_until: u32, kill_after: u32) -> Crash {
         printed = check_line(&script, line, printed).unwrap_or(printed);
     }
 
-    let (chats, last_commit_ms) = read_stopped(&dir);
+    let (chats, last_commit_ms, repaired) = read_stopped(&dir);
+    assert!(repaired, "the kill left the store open: it needs recovery");
     // No chat is lost: every chat acknowledged by step k is there, as it was opened.
     let acked = &script[kill_after as usize - 1].model;
     for expected in &acked.chats {
@@ -619,7 +621,7 @@ fn crash(seed: u64, ticks_until: u32, kill_after: u32) -> Crash {
         assert_eq!(
             found,
             Some((want.0, want.1, expected.opened_at)),
-            "seed {seed}: chat {} acknowledged at step {kill_after} after the crash",
+            "seed {seed:#x}: chat {} acknowledged at step {kill_after} after the crash",
             expected.id
         );
     }
@@ -630,7 +632,7 @@ fn crash(seed: u64, ticks_until: u32, kill_after: u32) -> Crash {
         assert_eq!(
             open.insert(pair, chat.id),
             None,
-            "seed {seed}: two open chats"
+            "seed {seed:#x}: two open chats"
         );
     }
     // Later commits survive only as whole steps: the store is exactly some step from k on.
@@ -638,11 +640,9 @@ fn crash(seed: u64, ticks_until: u32, kill_after: u32) -> Crash {
     let upper = (printed + 1).min(STEPS);
     let held = (kill_after..=upper).find(|&n| script[n as usize - 1].expected == rendered);
     let held = held.unwrap_or_else(|| {
-        panic!("seed {seed}: killed after step {kill_after} (printed {printed}); the store holds no whole step:\n{rendered}")
+        panic!("seed {seed:#x}: no whole step from {kill_after} to {upper} in:\n{rendered}")
     });
-    eprintln!(
-        "seed {seed:#x}: killed after step {kill_after}, lines up to {printed}, store at step {held}"
-    );
+    eprintln!("seed {seed:#x}: killed after step {kill_after}, printed {printed}, store at {held}");
     Crash {
         root,
         script,
@@ -721,9 +721,9 @@ fn a_killed_writer_loses_no_chat_closes_none_twice_and_overdue_chats_close_on_bo
             Store::open(&crash.dir(), options(), Arc::new(ManualClock::at(FAR_MS))).unwrap();
         // The boot sweep runs before the writer takes its first command.
         writer.close();
-        let (after, _) = read_stopped(&crash.dir());
+        let (after, ..) = read_stopped(&crash.dir());
         check_boot_sweep(&crash, &after, FAR_MS, &mut seen);
-        assert!(after.iter().all(Chat::is_closed), "seed {seed}");
+        assert!(after.iter().all(Chat::is_closed), "seed {seed:#x}");
     }
     assert!(
         seen.closed_before > 0 && seen.missed_on_boot > 0 && seen.idle_on_boot > 0,
@@ -733,28 +733,26 @@ fn a_killed_writer_loses_no_chat_closes_none_twice_and_overdue_chats_close_on_bo
 
 #[test]
 fn a_restart_with_the_clock_behind_the_last_commit_closes_nothing_until_it_passes_it() {
-    // No ticks after step 40: by the kill, overdue chats wait unswept.
-    let crash = crash(0x5eed_0100, 40, 100);
+    const SEED: u64 = 0x5eed_0100;
+    const QUIET_AFTER: u32 = 60;
+    const KILL_AFTER: u32 = 100;
+    // In the quiet tail every step is one commit that changes the chats, so the store's last
+    // commit is the time of the step it holds. Wherever the kill lands from step k on, the
+    // script leaves chats overdue before that time and chats not due at it.
+    let script = plan(SEED, QUIET_AFTER);
+    for step in &script[KILL_AFTER as usize - 1..] {
+        let deadlines = step.model.chats.iter().filter_map(ModelChat::deadline);
+        let (due, fresh): (Vec<_>, Vec<_>) = deadlines.partition(|&(_, at)| at < step.at);
+        assert!(
+            !due.is_empty() && !fresh.is_empty(),
+            "step {}: {due:?}",
+            step.number
+        );
+    }
+    let crash = crash(SEED, QUIET_AFTER, KILL_AFTER);
     let last = crash.last_commit_ms;
     let held = crash.step(crash.held);
-    let next_at = crash
-        .script
-        .get(crash.held as usize)
-        .map_or(held.at, |s| s.at);
-    assert!(
-        (held.at..=next_at).contains(&last),
-        "the last commit is the held step's or the next's"
-    );
-    let due = |now: u64| {
-        let open = held.model.chats.iter().filter_map(ModelChat::deadline);
-        open.filter(|&(_, at)| at <= now).count()
-    };
-    let open = held.model.chats.iter().filter(|c| c.is_open()).count();
-    assert!(
-        due(last - 1) > 0 && due(last) < open,
-        "the script leaves overdue chats and fresh ones: {} due of {open}",
-        due(last - 1)
-    );
+    assert_eq!(last, held.at, "the last commit is the held step's");
 
     let clock = ManualClock::at(5_000); // booted without a real-time clock
     let (store, writer) = Store::open(&crash.dir(), options(), Arc::new(clock.clone())).unwrap();
@@ -787,7 +785,7 @@ fn a_restart_with_the_clock_behind_the_last_commit_closes_nothing_until_it_passe
     assert_eq!(chats_after_tick(), held.model.swept(FAR_MS).render());
     drop(store);
     writer.close();
-    let (after, _) = read_stopped(&crash.dir());
+    let (after, ..) = read_stopped(&crash.dir());
     let mut seen = Seen::default();
     check_boot_sweep(&crash, &after, FAR_MS, &mut seen);
     assert!(seen.missed_on_boot > 0, "{seen:?}");
