@@ -229,14 +229,15 @@ impl<'txn> ChatTables<'txn> {
         }
     }
 
-    /// Closes up to `limit` chats whose deadline is at or before `now`, each at its deadline.
-    /// Returns how many closed.
+    /// Closes the chats of up to `limit` deadline entries at or before `now`, each at its
+    /// deadline. Returns how many entries it handled and how many chats closed (an entry that
+    /// disagreed with its chat is dropped without a close).
     pub(super) fn close_due(
         &mut self,
         now: UnixMs,
         settings: &LifecycleSettings,
         limit: usize,
-    ) -> Result<u32, StoreError> {
+    ) -> Result<(usize, u32), StoreError> {
         let mut due = Vec::new();
         for row in self.deadlines.range(..=(now, u64::MAX))? {
             if due.len() >= limit {
@@ -245,6 +246,7 @@ impl<'txn> ChatTables<'txn> {
             let (key, ()) = row.map(|(k, v)| (k.value(), v.value()))?;
             due.push(key);
         }
+        let handled = due.len();
         let mut closed = 0;
         for (at, id) in due {
             // The entry goes either way; persisting re-adds the chat's real deadline, if any,
@@ -266,7 +268,7 @@ impl<'txn> ChatTables<'txn> {
                 }
             }
         }
-        Ok(closed)
+        Ok((handled, closed))
     }
 
     /// The earliest deadline, if any chat is open.

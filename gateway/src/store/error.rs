@@ -26,6 +26,9 @@ pub enum StoreError {
     /// A transaction could not be started.
     #[error("store transaction failed to start: {0}")]
     Transaction(#[from] redb::TransactionError),
+    /// The transaction's durability could not be set.
+    #[error("store transaction durability could not be set: {0}")]
+    Durability(#[from] redb::SetDurabilityError),
     /// A table could not be opened.
     #[error("store table failed to open: {0}")]
     Table(#[from] redb::TableError),

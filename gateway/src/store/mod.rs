@@ -189,6 +189,17 @@ impl Store {
         let _ = self.commands.try_send(Command::Tick);
     }
 
+    /// Closes the chats whose deadline has passed and returns once the sweep has run (after
+    /// everything queued before it).
+    pub async fn sweep(&self) -> Result<(), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Sweep(reply))
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)
+    }
+
     /// The quota's current measure.
     pub fn usage(&self) -> &SharedUsage {
         &self.usage

@@ -100,6 +100,8 @@ pub(super) enum Command {
     Ingest(Submission),
     /// Close the chats whose deadline has passed (sent about once a second).
     Tick,
+    /// Like `Tick`, then answer: the sweep has run (for callers that must know, like tests).
+    Sweep(oneshot::Sender<()>),
     /// Apply an operator's action to a chat, durably, then answer.
     Act(ActionSubmission),
     /// Finish everything queued before this, close the database, and stop.

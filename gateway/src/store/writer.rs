@@ -9,8 +9,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use redb::{Database, ReadableTable, Table};
-use tokio::sync::mpsc;
+use redb::{Database, Durability, ReadableTable, Table, WriteTransaction};
+use tokio::sync::{mpsc, oneshot};
 
 use super::StoreError;
 use super::chat_access::ChatActionError;
@@ -65,7 +65,7 @@ impl Counters {
         db: &Database,
         templates: TemplateRegistry,
     ) -> Result<Self, StoreError> {
-        let txn = db.begin_write()?;
+        let txn = begin_durable(db)?;
         let counters = {
             // Create every table so that readers never meet a missing one.
             txn.open_table(INBOUND_LOG)?;
@@ -149,12 +149,17 @@ impl Writer {
         // Chats that became overdue while the gateway was down close now, at their deadlines.
         self.sweep();
         let mut actions: Vec<ActionSubmission> = Vec::new();
+        let mut swept: Vec<oneshot::Sender<()>> = Vec::new();
         loop {
             let mut closing = false;
             let mut tick = false;
             match commands.blocking_recv() {
                 None | Some(Command::Close) => closing = true,
                 Some(Command::Tick) => tick = true,
+                Some(Command::Sweep(reply)) => {
+                    tick = true;
+                    swept.push(reply);
+                }
                 Some(Command::Ingest(first)) => group.push(first),
                 Some(Command::Act(action)) => actions.push(action),
             }
@@ -163,6 +168,10 @@ impl Writer {
                     Ok(Command::Ingest(next)) => group.push(next),
                     Ok(Command::Act(action)) => actions.push(action),
                     Ok(Command::Tick) => tick = true,
+                    Ok(Command::Sweep(reply)) => {
+                        tick = true;
+                        swept.push(reply);
+                    }
                     Ok(Command::Close) => closing = true,
                     Err(_) => break,
                 }
@@ -176,6 +185,9 @@ impl Writer {
             }
             if tick {
                 self.sweep();
+            }
+            for reply in swept.drain(..) {
+                let _ = reply.send(());
             }
             if let Err(error) = self.expire_dedupe_entries() {
                 tracing::warn!(%error, "dedupe expiry pass failed; will retry");
@@ -194,7 +206,7 @@ impl Writer {
                 Command::Act(late) => {
                     let _ = late.reply.send(Err(StoreError::WriterGone.into()));
                 }
-                Command::Tick | Command::Close => {}
+                Command::Tick | Command::Sweep(_) | Command::Close => {}
             }
         }
         tracing::debug!(next_seq = self.counters.next_seq, "store writer closed");
@@ -206,7 +218,7 @@ impl Writer {
         let mut counters = self.counters;
         counters.last_commit_ms = counters.last_commit_ms.max(now_ms);
         let result = (|| -> Result<Vec<Result<IngestOutcome, StoreError>>, StoreError> {
-            let txn = self.db.begin_write()?;
+            let txn = begin_durable(&self.db)?;
             let outcomes = {
                 let mut tables = GroupTables::open(&txn)?;
                 let mut outcomes = Vec::with_capacity(group.len());
@@ -319,7 +331,7 @@ impl Writer {
     fn act(&mut self, submission: &ActionSubmission) -> Result<Chat, ChatActionError> {
         let mut counters = self.counters;
         counters.last_commit_ms = counters.last_commit_ms.max(self.clock.now_ms());
-        let txn = self.db.begin_write().map_err(StoreError::from)?;
+        let txn = begin_durable(&self.db)?;
         let outcome = {
             let mut chats = ChatTables::open(&txn)?;
             chats.act(
@@ -342,7 +354,7 @@ impl Writer {
     fn sweep(&mut self) {
         loop {
             match self.sweep_once() {
-                Ok(closed) if closed >= SWEEP_BATCH as u32 => continue,
+                Ok(due) if due >= SWEEP_BATCH => continue,
                 Ok(_) => return,
                 Err(error) => {
                     tracing::warn!(%error, "chat sweep failed; will retry on the next tick");
@@ -352,22 +364,24 @@ impl Writer {
         }
     }
 
-    fn sweep_once(&mut self) -> Result<u32, StoreError> {
+    /// One sweep transaction; returns how many due deadline entries it handled (at most
+    /// [`SWEEP_BATCH`]: more may be due).
+    fn sweep_once(&mut self) -> Result<usize, StoreError> {
         let now_ms = self.clock.now_ms();
         if now_ms < self.counters.last_commit_ms {
             return Ok(0);
         }
-        let txn = self.db.begin_write()?;
-        let closed = {
+        let txn = begin_durable(&self.db)?;
+        let (due, closed) = {
             let mut chats = ChatTables::open(&txn)?;
             match chats.next_deadline()? {
                 Some(at) if at <= now_ms => {
                     chats.close_due(now_ms, &self.settings.lifecycle, SWEEP_BATCH)?
                 }
-                _ => 0,
+                _ => (0, 0),
             }
         };
-        if closed == 0 {
+        if due == 0 {
             txn.abort()?;
             return Ok(0);
         }
@@ -376,8 +390,10 @@ impl Writer {
         counters.save(&mut txn.open_table(META)?)?;
         txn.commit()?;
         self.counters = counters;
-        tracing::info!(closed, "chats closed by their timers");
-        Ok(closed)
+        if closed > 0 {
+            tracing::info!(closed, "chats closed by their timers");
+        }
+        Ok(due)
     }
 
     /// Removes dedupe entries older than the retention, and the oldest ones beyond the entry
@@ -397,7 +413,7 @@ impl Writer {
             .dedupe_entries
             .saturating_sub(self.settings.dedupe_max_entries);
         let mut counters = self.counters;
-        let txn = self.db.begin_write()?;
+        let txn = begin_durable(&self.db)?;
         let removed = {
             let mut by_age = txn.open_table(DEDUPE_BY_AGE)?;
             let mut dedupe = txn.open_table(DEDUPE)?;
@@ -448,6 +464,14 @@ impl Writer {
         self.usage.set_stored_bytes(counters.stored_bytes);
         Ok(())
     }
+}
+
+/// A write transaction whose commit returns only once it is on disk. redb's default is the
+/// same; saying so keeps the promise independent of a default.
+fn begin_durable(db: &Database) -> Result<WriteTransaction, StoreError> {
+    let mut txn = db.begin_write()?;
+    txn.set_durability(Durability::Immediate)?;
+    Ok(txn)
 }
 
 /// The bytes one new event adds: its dedupe entry, its age-index entry and its log record.

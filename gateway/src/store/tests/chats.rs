@@ -62,10 +62,9 @@ pub(super) fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// Sends a tick and waits until the writer has handled it (an ingest queued behind it returns).
+/// Runs the sweep and waits until it has.
 pub(super) fn tick(store: &Store, rt: &tokio::runtime::Runtime) {
-    store.tick();
-    rt.block_on(store.ingest(IngestBatch::default())).unwrap();
+    rt.block_on(store.sweep()).unwrap();
 }
 
 #[test]
