@@ -55,11 +55,11 @@ pub use auth::{OperatorAuth, token_digest};
 pub use body::MAX_BODY_BYTES;
 pub use route::API_PREFIX;
 
-use crate::chat::{CustomerId, check_operator_may_write};
+use crate::chat::check_operator_may_write;
 use crate::chat_json::{ChatJson, MessageJson};
 use crate::clock::SharedClock;
 use crate::ingress::response::Reply;
-use crate::policy::{OutgoingMessage, SendRefusal, UnixMs, check_send};
+use crate::policy::{OutgoingMessage, UnixMs, check_send};
 use crate::store::{ChatAction, ChatActionError, ChatFilter, ChatView, Store, StoreError};
 use body::SendCheckRequest;
 use policy_json::{SendCheckJson, TemplateJson, WindowJson};
@@ -167,13 +167,9 @@ impl OperatorApi {
     }
 
     async fn send_check(&self, id: u64, operator: &str, request: &SendCheckRequest) -> Reply {
-        let view = match self.store.chat_view(id).await {
-            Ok(Some(view)) => view,
+        let (view, registry) = match self.store.chat_view_and_templates(id).await {
+            Ok(Some(found)) => found,
             Ok(None) => return no_chat(id),
-            Err(error) => return store_unavailable(&error),
-        };
-        let registry = match self.store.templates().await {
-            Ok(registry) => registry,
             Err(error) => return store_unavailable(&error),
         };
         let message = match request {
@@ -189,20 +185,25 @@ impl OperatorApi {
             },
         };
         let now = self.clock.now_ms();
-        let recipient = match &view.chat.customer {
-            CustomerId::WaId(id) | CustomerId::Bsuid(id) => id.as_str(),
-        };
-        let rules = check_send(&view.window, &registry, recipient, now, message);
+        let rules = check_send(
+            &view.window,
+            &registry,
+            view.chat.customer.as_str(),
+            now,
+            message,
+        );
         // The chat's own refusal (closed, or another operator's) comes first.
-        let in_words = |refusals: Vec<SendRefusal>| -> Vec<String> {
-            refusals.iter().map(ToString::to_string).collect()
-        };
-        let result = match check_operator_may_write(&view.chat, operator, now) {
-            Ok(()) => rules.map_err(in_words),
-            Err(refusal) => {
-                let mut all = vec![refusal.to_string()];
-                all.extend(rules.err().map(in_words).unwrap_or_default());
-                Err(all)
+        let mut refusals: Vec<String> = check_operator_may_write(&view.chat, operator, now)
+            .err()
+            .map(|refusal| refusal.to_string())
+            .into_iter()
+            .collect();
+        let result = match rules {
+            Ok(verdict) if refusals.is_empty() => Ok(verdict),
+            Ok(_) => Err(refusals),
+            Err(rule_refusals) => {
+                refusals.extend(rule_refusals.iter().map(ToString::to_string));
+                Err(refusals)
             }
         };
         json(

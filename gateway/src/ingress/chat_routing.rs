@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::chat::{BusinessNumber, CustomerId, ProfanityList};
-use crate::meta::{AccountEvent, Event, EventKind, InboundEvent, MessageContent};
+use crate::meta::{AccountEvent, Event, InboundEvent, MessageContent};
 use crate::policy::EntryPoint;
 use crate::store::{BusinessMessageSent, CustomerMessageInput, EventEffect};
 use crate::time::UnixMs;
@@ -50,7 +50,7 @@ impl ChatRouting {
         let Event::Message(message) = &event.content else {
             return None;
         };
-        if event.kind != EventKind::Message || event.type_name == "system" {
+        if event.type_name == "system" {
             return None;
         }
         let (number, customer) = pair(event)?;

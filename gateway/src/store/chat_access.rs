@@ -8,7 +8,7 @@ use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable};
 
 use super::chats::chat_from_bytes;
 use super::tables::{CHAT_MESSAGES, CHATS, INBOUND_LOG};
-use super::templates::read_templates;
+use super::templates::read_registry;
 use super::windows::read_window;
 use super::{LogRecord, StoreError};
 use crate::chat::{Chat, ChatState, Refusal};
@@ -115,11 +115,27 @@ pub struct ChatView {
 
 /// The chat `id` with its messages and window, if it exists.
 pub(super) fn chat_view(db: &Database, id: u64) -> Result<Option<ChatView>, StoreError> {
+    view_in(&db.begin_read()?, id)
+}
+
+/// The chat `id` as [`chat_view`] reads it and the template registry, from one snapshot: what
+/// a send check judges by.
+pub(super) fn chat_view_and_templates(
+    db: &Database,
+    id: u64,
+) -> Result<Option<(ChatView, TemplateRegistry)>, StoreError> {
     let txn = db.begin_read()?;
-    let Some(chat) = load(&txn, id)? else {
+    let Some(view) = view_in(&txn, id)? else {
         return Ok(None);
     };
-    let window = read_window(&txn, &chat.number, &chat.customer)?;
+    Ok(Some((view, read_registry(&txn)?)))
+}
+
+fn view_in(txn: &ReadTransaction, id: u64) -> Result<Option<ChatView>, StoreError> {
+    let Some(chat) = load(txn, id)? else {
+        return Ok(None);
+    };
+    let window = read_window(txn, &chat.number, &chat.customer)?;
     let index = txn.open_table(CHAT_MESSAGES)?;
     let log = txn.open_table(INBOUND_LOG)?;
     let mut messages = Vec::new();
@@ -178,6 +194,5 @@ fn record_error(table: &'static str, key: u64, error: &postcard::Error) -> Store
 
 /// The template registry as the store keeps it.
 pub(super) fn templates(db: &Database) -> Result<TemplateRegistry, StoreError> {
-    let txn = db.begin_read()?;
-    Ok(TemplateRegistry::from_stored(read_templates(&txn)?))
+    read_registry(&db.begin_read()?)
 }

@@ -150,6 +150,15 @@ impl Store {
         self.read(move |db| chat_access::chat_view(db, id)).await
     }
 
+    /// A chat with its messages and window, and the template registry, from one snapshot.
+    pub async fn chat_view_and_templates(
+        &self,
+        id: u64,
+    ) -> Result<Option<(ChatView, TemplateRegistry)>, StoreError> {
+        self.read(move |db| chat_access::chat_view_and_templates(db, id))
+            .await
+    }
+
     /// The template registry: the configured templates as Meta's webhooks left them.
     pub async fn templates(&self) -> Result<TemplateRegistry, StoreError> {
         self.read(chat_access::templates).await

@@ -28,49 +28,48 @@ fn decode(bytes: &[u8]) -> Result<Vec<Template>, StoreError> {
     }
 }
 
-/// The stored registry (empty before the store first opened with a configuration).
-pub(super) fn load(
-    table: &Table<'_, &'static str, &'static [u8]>,
-) -> Result<TemplateRegistry, StoreError> {
-    let templates = match table.get(REGISTRY_KEY)? {
-        Some(bytes) => decode(bytes.value())?,
-        None => Vec::new(),
-    };
-    Ok(TemplateRegistry::from_stored(templates))
-}
-
-/// Writes `registry` as the stored one; returns its encoded size.
-pub(super) fn save(
-    table: &mut Table<'_, &'static str, &'static [u8]>,
-    registry: &TemplateRegistry,
-) -> Result<u64, StoreError> {
-    let bytes = postcard::to_allocvec(&RegistryWire::V1(registry.iter().cloned().collect()))
-        .unwrap_or_default();
-    table.insert(REGISTRY_KEY, bytes.as_slice())?;
-    Ok(u64::try_from(bytes.len()).unwrap_or(u64::MAX))
-}
-
-/// The configured registry carried forward from the stored one, stored back (so that a
-/// template the configuration dropped is gone from the store too).
-pub(super) fn reconcile(
-    txn: &WriteTransaction,
-    configured: TemplateRegistry,
-) -> Result<TemplateRegistry, StoreError> {
-    let mut table = txn.open_table(POLICY)?;
-    let remembered = match table.get(REGISTRY_KEY)? {
-        Some(bytes) => decode(bytes.value())?,
-        None => Vec::new(),
-    };
-    let registry = configured.carried_forward(remembered);
-    save(&mut table, &registry)?;
-    Ok(registry)
-}
-
-/// The stored registry in a read transaction.
-pub(super) fn read_templates(txn: &ReadTransaction) -> Result<Vec<Template>, StoreError> {
-    let table = txn.open_table(POLICY)?;
+/// The stored templates (none before the store first opened with a configuration).
+fn stored(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+) -> Result<Vec<Template>, StoreError> {
     match table.get(REGISTRY_KEY)? {
         Some(bytes) => decode(bytes.value()),
         None => Ok(Vec::new()),
     }
+}
+
+/// The stored registry, in the writer's transaction.
+pub(super) fn load(
+    table: &Table<'_, &'static str, &'static [u8]>,
+) -> Result<TemplateRegistry, StoreError> {
+    Ok(TemplateRegistry::from_stored(stored(table)?))
+}
+
+/// Writes `registry` as the stored one.
+pub(super) fn save(
+    table: &mut Table<'_, &'static str, &'static [u8]>,
+    registry: &TemplateRegistry,
+) -> Result<(), StoreError> {
+    let bytes = postcard::to_allocvec(&RegistryWire::V1(registry.iter().cloned().collect()))
+        .unwrap_or_default();
+    table.insert(REGISTRY_KEY, bytes.as_slice())?;
+    Ok(())
+}
+
+/// Stores the configured registry carried forward from the stored one (so that a template the
+/// configuration dropped is gone from the store too).
+pub(super) fn reconcile(
+    txn: &WriteTransaction,
+    configured: TemplateRegistry,
+) -> Result<(), StoreError> {
+    let mut table = txn.open_table(POLICY)?;
+    let registry = configured.carried_forward(stored(&table)?);
+    save(&mut table, &registry)
+}
+
+/// The stored registry, in a read transaction.
+pub(super) fn read_registry(txn: &ReadTransaction) -> Result<TemplateRegistry, StoreError> {
+    Ok(TemplateRegistry::from_stored(stored(
+        &txn.open_table(POLICY)?,
+    )?))
 }
