@@ -85,6 +85,16 @@ pub struct PublicListener {
     pub tls_handshake_timeout_ms: u32,
     /// HTTP/2 streams per connection ([`limits::PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS`]).
     pub http2_max_concurrent_streams: u32,
+    /// Time a connection may wait with no request in progress ([`limits::PUBLIC_IDLE_TIMEOUT_MS`]).
+    pub idle_timeout_ms: u32,
+    /// Body bytes held at once over all connections ([`limits::PUBLIC_INFLIGHT_BODY_BYTES`]).
+    pub inflight_body_bytes: u32,
+    /// `entry[]` items per delivery ([`limits::PUBLIC_MAX_DELIVERY_ENTRIES`]).
+    pub max_delivery_entries: u32,
+    /// `changes[]` items per delivery ([`limits::PUBLIC_MAX_DELIVERY_CHANGES`]).
+    pub max_delivery_changes: u32,
+    /// Messages, statuses, errors and contacts per delivery ([`limits::PUBLIC_MAX_DELIVERY_ITEMS`]).
+    pub max_delivery_items: u32,
 }
 
 /// The local listener: plain HTTP on the LAN.
@@ -224,6 +234,11 @@ impl Default for PublicListener {
             body_read_timeout_ms: limits::PUBLIC_BODY_READ_TIMEOUT_MS.default,
             tls_handshake_timeout_ms: limits::PUBLIC_TLS_HANDSHAKE_TIMEOUT_MS.default,
             http2_max_concurrent_streams: limits::PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS.default,
+            idle_timeout_ms: limits::PUBLIC_IDLE_TIMEOUT_MS.default,
+            inflight_body_bytes: limits::PUBLIC_INFLIGHT_BODY_BYTES.default,
+            max_delivery_entries: limits::PUBLIC_MAX_DELIVERY_ENTRIES.default,
+            max_delivery_changes: limits::PUBLIC_MAX_DELIVERY_CHANGES.default,
+            max_delivery_items: limits::PUBLIC_MAX_DELIVERY_ITEMS.default,
         }
     }
 }

@@ -31,6 +31,16 @@ pub const PUBLIC_BODY_READ_TIMEOUT_MS: &str = "public.body_read_timeout_ms";
 pub const PUBLIC_TLS_HANDSHAKE_TIMEOUT_MS: &str = "public.tls_handshake_timeout_ms";
 /// `public.http2_max_concurrent_streams`: HTTP/2 streams per connection.
 pub const PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS: &str = "public.http2_max_concurrent_streams";
+/// `public.idle_timeout_ms`: time a connection may stay open without a request in progress.
+pub const PUBLIC_IDLE_TIMEOUT_MS: &str = "public.idle_timeout_ms";
+/// `public.inflight_body_bytes`: request body bytes held at once, across all connections.
+pub const PUBLIC_INFLIGHT_BODY_BYTES: &str = "public.inflight_body_bytes";
+/// `public.max_delivery_entries`: `entry[]` items one webhook delivery may hold.
+pub const PUBLIC_MAX_DELIVERY_ENTRIES: &str = "public.max_delivery_entries";
+/// `public.max_delivery_changes`: `changes[]` items one delivery may hold, over all entries.
+pub const PUBLIC_MAX_DELIVERY_CHANGES: &str = "public.max_delivery_changes";
+/// `public.max_delivery_items`: messages, statuses, errors and contacts one delivery may hold.
+pub const PUBLIC_MAX_DELIVERY_ITEMS: &str = "public.max_delivery_items";
 
 /// `[local]`: the LAN listener (operator API, kiosk, metrics, health).
 pub const LOCAL: &str = "local";
@@ -195,6 +205,11 @@ pub const PUBLIC_KEYS: &[&str] = &[
     PUBLIC_BODY_READ_TIMEOUT_MS,
     PUBLIC_TLS_HANDSHAKE_TIMEOUT_MS,
     PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS,
+    PUBLIC_IDLE_TIMEOUT_MS,
+    PUBLIC_INFLIGHT_BODY_BYTES,
+    PUBLIC_MAX_DELIVERY_ENTRIES,
+    PUBLIC_MAX_DELIVERY_CHANGES,
+    PUBLIC_MAX_DELIVERY_ITEMS,
 ];
 
 /// The keys of the `[local]` table.

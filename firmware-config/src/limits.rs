@@ -92,6 +92,57 @@ pub const PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS: Limit<u32> = Limit {
     note: None,
 };
 
+/// `public.idle_timeout_ms`: a connection with no request in progress (an HTTP/2 connection
+/// with no open stream) is closed after this long.
+pub const PUBLIC_IDLE_TIMEOUT_MS: Limit<u32> = Limit {
+    key: keys::PUBLIC_IDLE_TIMEOUT_MS,
+    default: 30_000,
+    min: 100,
+    max: 3_600_000,
+    unit: "milliseconds",
+    note: None,
+};
+
+/// `public.inflight_body_bytes`: the memory budget for request bodies being read or processed.
+pub const PUBLIC_INFLIGHT_BODY_BYTES: Limit<u32> = Limit {
+    key: keys::PUBLIC_INFLIGHT_BODY_BYTES,
+    default: 32 * MIB,
+    min: 64 * KIB,
+    max: 1024 * MIB,
+    unit: "bytes",
+    note: Some("64 KiB to 1 GiB, and at least public.max_body_bytes"),
+};
+
+/// `public.max_delivery_entries`; Meta batches at most 1,000 updates in one delivery.
+pub const PUBLIC_MAX_DELIVERY_ENTRIES: Limit<u32> = Limit {
+    key: keys::PUBLIC_MAX_DELIVERY_ENTRIES,
+    default: 1_000,
+    min: 1,
+    max: 100_000,
+    unit: "entries",
+    note: None,
+};
+
+/// `public.max_delivery_changes`.
+pub const PUBLIC_MAX_DELIVERY_CHANGES: Limit<u32> = Limit {
+    key: keys::PUBLIC_MAX_DELIVERY_CHANGES,
+    default: 2_000,
+    min: 1,
+    max: 100_000,
+    unit: "changes",
+    note: None,
+};
+
+/// `public.max_delivery_items`.
+pub const PUBLIC_MAX_DELIVERY_ITEMS: Limit<u32> = Limit {
+    key: keys::PUBLIC_MAX_DELIVERY_ITEMS,
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    unit: "items",
+    note: None,
+};
+
 /// `store.quota_bytes`.
 pub const STORE_QUOTA_BYTES: Limit<u64> = Limit {
     key: keys::STORE_QUOTA_BYTES,
@@ -215,6 +266,11 @@ pub const U32_LIMITS: &[Limit<u32>] = &[
     PUBLIC_BODY_READ_TIMEOUT_MS,
     PUBLIC_TLS_HANDSHAKE_TIMEOUT_MS,
     PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS,
+    PUBLIC_IDLE_TIMEOUT_MS,
+    PUBLIC_INFLIGHT_BODY_BYTES,
+    PUBLIC_MAX_DELIVERY_ENTRIES,
+    PUBLIC_MAX_DELIVERY_CHANGES,
+    PUBLIC_MAX_DELIVERY_ITEMS,
     STORE_DEDUPE_RETENTION_HOURS,
     STORE_DEDUPE_MAX_ENTRIES,
     STORE_CACHE_BYTES,

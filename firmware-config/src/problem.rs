@@ -44,6 +44,13 @@ pub enum ProblemKind {
         /// The other listener's key.
         other: &'static str,
     },
+    /// A number smaller than another setting it must cover.
+    BelowOther {
+        /// The other setting's key.
+        other: &'static str,
+        /// The other setting's value.
+        other_value: u64,
+    },
     /// Not a usable environment variable name.
     InvalidEnvName,
     /// A text that is not an IP socket address.
@@ -121,6 +128,9 @@ impl fmt::Display for ProblemKind {
             ),
             Self::SameAddress { other } => {
                 write!(f, "must not use the same port as {other}")
+            }
+            Self::BelowOther { other, other_value } => {
+                write!(f, "must be at least {other} ({other_value})")
             }
             Self::InvalidEnvName => {
                 f.write_str("must be an environment variable name (not empty, without '=' or NUL)")

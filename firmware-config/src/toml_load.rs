@@ -93,6 +93,23 @@ fn read_public(reader: &mut FieldReader, table: &Table, public: &mut PublicListe
             &limits::PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS,
             &mut public.http2_max_concurrent_streams,
         ),
+        (&limits::PUBLIC_IDLE_TIMEOUT_MS, &mut public.idle_timeout_ms),
+        (
+            &limits::PUBLIC_INFLIGHT_BODY_BYTES,
+            &mut public.inflight_body_bytes,
+        ),
+        (
+            &limits::PUBLIC_MAX_DELIVERY_ENTRIES,
+            &mut public.max_delivery_entries,
+        ),
+        (
+            &limits::PUBLIC_MAX_DELIVERY_CHANGES,
+            &mut public.max_delivery_changes,
+        ),
+        (
+            &limits::PUBLIC_MAX_DELIVERY_ITEMS,
+            &mut public.max_delivery_items,
+        ),
     ];
     for (limit, field) in numbers {
         if let Some(value) = reader.integer(table, limit) {

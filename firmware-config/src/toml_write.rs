@@ -52,6 +52,23 @@ impl Config {
             &limits::PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS,
             public.http2_max_concurrent_streams,
         );
+        doc.number(&limits::PUBLIC_IDLE_TIMEOUT_MS, public.idle_timeout_ms);
+        doc.number(
+            &limits::PUBLIC_INFLIGHT_BODY_BYTES,
+            public.inflight_body_bytes,
+        );
+        doc.number(
+            &limits::PUBLIC_MAX_DELIVERY_ENTRIES,
+            public.max_delivery_entries,
+        );
+        doc.number(
+            &limits::PUBLIC_MAX_DELIVERY_CHANGES,
+            public.max_delivery_changes,
+        );
+        doc.number(
+            &limits::PUBLIC_MAX_DELIVERY_ITEMS,
+            public.max_delivery_items,
+        );
 
         doc.table(keys::LOCAL);
         doc.string(keys::LOCAL_LISTEN, self.local.listen);

@@ -6,7 +6,7 @@
 //! | offset | field   | size    | content |
 //! |--------|---------|---------|---------|
 //! | 0      | magic   | 4       | `b"WGCF"` ([`MAGIC`]) |
-//! | 4      | version | u16     | [`FORMAT_VERSION`] (2; 1 is still read) |
+//! | 4      | version | u16     | [`FORMAT_VERSION`] (3; 1 and 2 are still read) |
 //! | 6      | length  | u32     | body length in bytes |
 //! | 10     | body    | length  | postcard encoding of the version's wire struct |
 //! | 10 + length | crc32 | u32  | CRC-32 (IEEE) over magic through the end of the body |
@@ -24,7 +24,11 @@
 //! # Versions
 //! - **1**: the listeners, secrets, store, shutdown and log settings.
 //! - **2**: the version-1 body, followed by the chat settings, departments, templates and
-//!   operators. A version-1 blob still decodes; the settings it lacks take their defaults.
+//!   operators.
+//! - **3**: the version-2 body, followed by the public listener's bounds (idle timeout, in-flight
+//!   body budget, entries, changes and items per delivery).
+//!
+//! Older blobs still decode; the settings they lack take their defaults.
 //!
 //! [`decode`] also validates the configuration ([`BlobError::Invalid`]); the encoders write
 //! whatever they are given, so validate first (as `waygate config encode` does).
@@ -37,15 +41,17 @@ pub use error::BlobError;
 mod bounded;
 mod fit;
 mod wire_v2;
+mod wire_v3;
 
 use crate::config::Config;
 use wire::ConfigV1;
 use wire_v2::ConfigV2;
+use wire_v3::ConfigV3;
 
 /// The first four bytes of every blob.
 pub const MAGIC: [u8; 4] = *b"WGCF";
 /// The body format this build writes, and the newest it reads.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 /// The oldest body format this build reads.
 pub const OLDEST_FORMAT_VERSION: u16 = 1;
 /// Bytes before the body: magic, version, length.
@@ -53,7 +59,8 @@ pub const HEADER_LEN: usize = 10;
 /// Bytes after the body: the CRC-32.
 pub const CHECKSUM_LEN: usize = 4;
 /// Largest body this version can have.
-pub const MAX_BODY_LEN: usize = wire::V1_MAX_BODY_LEN + wire_v2::V2_EXTENSION_MAX_LEN;
+pub const MAX_BODY_LEN: usize =
+    wire::V1_MAX_BODY_LEN + wire_v2::V2_EXTENSION_MAX_LEN + wire_v3::V3_EXTENSION_MAX_LEN;
 /// Largest blob this version can produce: a buffer this long always suffices for
 /// [`encode_to_slice`].
 pub const MAX_ENCODED_LEN: usize = HEADER_LEN + MAX_BODY_LEN + CHECKSUM_LEN;
@@ -66,10 +73,10 @@ const MIN_LEN: usize = HEADER_LEN + CHECKSUM_LEN;
 /// Exact size of the blob for `config`.
 #[must_use]
 pub fn encoded_len(config: &Config) -> usize {
-    HEADER_LEN + body_len(&ConfigV2::from_config(config)) + CHECKSUM_LEN
+    HEADER_LEN + body_len(&ConfigV3::from_config(config)) + CHECKSUM_LEN
 }
 
-fn body_len(wire: &ConfigV2<'_>) -> usize {
+fn body_len(wire: &ConfigV3<'_>) -> usize {
     // The size flavor only counts bytes; the wire types have no fallible `Serialize`.
     postcard::serialize_with_flavor(wire, postcard::ser_flavors::Size::default())
         .unwrap_or(MAX_BODY_LEN)
@@ -86,7 +93,7 @@ fn body_len(wire: &ConfigV2<'_>) -> usize {
     reason = "no allocator in no_std; the problem list is bounded"
 )]
 pub fn encode_to_slice(config: &Config, out: &mut [u8]) -> Result<usize, BlobError> {
-    let wire = ConfigV2::from_config(config);
+    let wire = ConfigV3::from_config(config);
     let body_len = body_len(&wire);
     let total = HEADER_LEN + body_len + CHECKSUM_LEN;
     let too_small = BlobError::BufferTooSmall {
@@ -151,14 +158,51 @@ pub fn decode(bytes: &[u8]) -> Result<Config, BlobError> {
 )]
 pub fn decode_prefix(bytes: &[u8]) -> Result<(Config, usize), BlobError> {
     let (version, body, total) = open_frame(bytes)?;
-    let config = if version == 1 {
-        read_body::<ConfigV1<'_>>(body)?.into_config()
-    } else {
-        read_body::<ConfigV2<'_>>(body)?.into_config()
-    };
-    let config = config.map_err(BlobError::Invalid)?;
+    let config = match version {
+        1 => config_of(read_body::<ConfigV1<'_>>(body)?),
+        2 => config_of(read_body::<ConfigV2<'_>>(body)?),
+        _ => config_of(read_body::<ConfigV3<'_>>(body)?),
+    }?;
     config.validate().map_err(BlobError::Invalid)?;
     Ok((config, total))
+}
+
+/// A version's body, read.
+trait Body {
+    /// The configuration it describes, or the strings and lists that do not fit.
+    #[expect(
+        clippy::result_large_err,
+        reason = "no allocator in no_std; the problem list is bounded"
+    )]
+    fn into_config(self) -> Result<Config, crate::problem::Problems>;
+}
+
+impl Body for ConfigV1<'_> {
+    fn into_config(self) -> Result<Config, crate::problem::Problems> {
+        Self::into_config(self)
+    }
+}
+
+impl Body for ConfigV2<'_> {
+    fn into_config(self) -> Result<Config, crate::problem::Problems> {
+        Self::into_config(self)
+    }
+}
+
+impl Body for ConfigV3<'_> {
+    fn into_config(self) -> Result<Config, crate::problem::Problems> {
+        Self::into_config(self)
+    }
+}
+
+/// The configuration of a body, in a frame of its own: a `Config` is large and a board's
+/// stack is small, so only one version's temporaries are ever on it.
+#[expect(
+    clippy::result_large_err,
+    reason = "no allocator in no_std; the problem list is bounded"
+)]
+fn config_of(body: impl Body) -> Result<Config, BlobError> {
+    body.into_config().map_err(BlobError::Invalid)
 }
 
 /// The wire struct that is exactly `body`.

@@ -219,6 +219,7 @@ impl<'a> ConfigV1<'a> {
                 body_read_timeout_ms: public.body_read_timeout_ms,
                 tls_handshake_timeout_ms: public.tls_handshake_timeout_ms,
                 http2_max_concurrent_streams: public.http2_max_concurrent_streams,
+                ..PublicListener::default()
             },
             local: LocalListener {
                 listen: self.local_listen.into(),

@@ -172,6 +172,19 @@ impl<'a> ConfigV2<'a> {
         reason = "no allocator in no_std; the list is bounded and only built on failure"
     )]
     pub(super) fn into_config(self) -> Result<Config, Problems> {
+        self.into_config_then(|_| {})
+    }
+
+    /// As [`Self::into_config`], then `extend` fills what a later version adds (in this frame:
+    /// the configuration is large, and a `no_std` board's stack is small).
+    #[expect(
+        clippy::result_large_err,
+        reason = "no allocator in no_std; the list is bounded and only built on failure"
+    )]
+    pub(super) fn into_config_then(
+        self,
+        extend: impl FnOnce(&mut Config),
+    ) -> Result<Config, Problems> {
         let mut problems = Problems::new();
         let mut fit = Fit::new(&mut problems);
         let mut config = self.base.fill(&mut fit);
@@ -194,6 +207,7 @@ impl<'a> ConfigV2<'a> {
             &mut fit,
             OperatorV2::fill,
         );
+        extend(&mut config);
         problems.into_result().map(|()| config)
     }
 }

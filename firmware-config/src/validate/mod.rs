@@ -132,6 +132,44 @@ impl Config {
             public.http2_max_concurrent_streams,
             report,
         );
+        in_range(
+            &limits::PUBLIC_IDLE_TIMEOUT_MS,
+            public.idle_timeout_ms,
+            report,
+        );
+        in_range(
+            &limits::PUBLIC_INFLIGHT_BODY_BYTES,
+            public.inflight_body_bytes,
+            report,
+        );
+        if limits::PUBLIC_INFLIGHT_BODY_BYTES.allows(public.inflight_body_bytes)
+            && public.inflight_body_bytes < public.max_body_bytes
+        {
+            report(Problem::new(
+                keys::PUBLIC_INFLIGHT_BODY_BYTES,
+                ShownValue::display(public.inflight_body_bytes),
+                ProblemKind::BelowOther {
+                    other: keys::PUBLIC_MAX_BODY_BYTES,
+                    other_value: u64::from(public.max_body_bytes),
+                },
+            ));
+        }
+        for (limit, value) in [
+            (
+                &limits::PUBLIC_MAX_DELIVERY_ENTRIES,
+                public.max_delivery_entries,
+            ),
+            (
+                &limits::PUBLIC_MAX_DELIVERY_CHANGES,
+                public.max_delivery_changes,
+            ),
+            (
+                &limits::PUBLIC_MAX_DELIVERY_ITEMS,
+                public.max_delivery_items,
+            ),
+        ] {
+            in_range(limit, value, report);
+        }
     }
 
     fn check_listeners_differ(&self, report: &mut impl FnMut(Problem)) {

@@ -40,7 +40,7 @@ fn dedupe_retention_boundary() {
 #[test]
 fn every_numeric_limit_is_enforced_at_both_edges() {
     type Field = fn(&mut Config) -> &mut u32;
-    let fields: [(&str, Field); 15] = [
+    let fields: [(&str, Field); 20] = [
         (keys::PUBLIC_MAX_CONNECTIONS, |c| {
             &mut c.public.max_connections
         }),
@@ -58,6 +58,23 @@ fn every_numeric_limit_is_enforced_at_both_edges() {
         }),
         (keys::PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS, |c| {
             &mut c.public.http2_max_concurrent_streams
+        }),
+        (keys::PUBLIC_IDLE_TIMEOUT_MS, |c| {
+            &mut c.public.idle_timeout_ms
+        }),
+        (keys::PUBLIC_INFLIGHT_BODY_BYTES, |c| {
+            // Its range only: the smallest body cap lets the smallest budget cover it.
+            c.public.max_body_bytes = limits::PUBLIC_MAX_BODY_BYTES.min;
+            &mut c.public.inflight_body_bytes
+        }),
+        (keys::PUBLIC_MAX_DELIVERY_ENTRIES, |c| {
+            &mut c.public.max_delivery_entries
+        }),
+        (keys::PUBLIC_MAX_DELIVERY_CHANGES, |c| {
+            &mut c.public.max_delivery_changes
+        }),
+        (keys::PUBLIC_MAX_DELIVERY_ITEMS, |c| {
+            &mut c.public.max_delivery_items
         }),
         (keys::STORE_DEDUPE_RETENTION_HOURS, |c| {
             &mut c.store.dedupe_retention_hours
@@ -99,6 +116,22 @@ fn every_numeric_limit_is_enforced_at_both_edges() {
             }
         }
     }
+}
+
+#[test]
+fn the_body_budget_must_cover_one_body() {
+    let mut config = Config::default();
+    config.public.inflight_body_bytes = config.public.max_body_bytes - 1;
+    let found = kinds(&config);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, keys::PUBLIC_INFLIGHT_BODY_BYTES);
+    let text = config.validate().unwrap_err().to_string();
+    assert!(
+        text.contains("must be at least public.max_body_bytes (3145728)"),
+        "{text}"
+    );
+    config.public.inflight_body_bytes = config.public.max_body_bytes;
+    assert_eq!(config.validate(), Ok(()));
 }
 
 #[test]

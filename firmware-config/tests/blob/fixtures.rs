@@ -1,4 +1,4 @@
-//! Shared fixtures: the golden blobs of both versions, the configurations they encode, and
+//! Shared fixtures: the golden blobs of every version, the configurations they encode, and
 //! helpers to frame a body.
 
 use firmware_config::blob;
@@ -7,9 +7,58 @@ use firmware_config::{
     Template, TemplateCategory, TemplateStatus,
 };
 
-/// `Config::default()` as a version-2 blob: the version-1 body, then the chat settings and
-/// three empty lists.
+/// `Config::default()` as a version-3 blob: the version-2 body, then the public listener's
+/// bounds (idle timeout, body budget, entries, changes, items).
 pub(crate) const DEFAULT_BLOB: &str = "
+    57474346 0300 61000000
+    0e 2e2f776179676174652d64617461
+    00 7f000001 fb41
+    00 00
+    8008 8080c001 904e b0ea01 904e 40
+    00 7f000001 903f
+    00 00
+    8080808004 c001 80897a 80808002 8004
+    904e
+    00 04 696e666f
+    901c 901c 00 d804 03 00 00
+    00
+    00
+    00
+    b0ea01 80808010 e807 d00f 904e
+    6461dc94";
+
+/// `non_default()` as a version-3 blob.
+pub(crate) const NON_DEFAULT_BLOB: &str = "
+    57474346 0300 71010000
+    10 2f7661722f6c69622f77617967617465
+    01 00000000000000000000000000000000 bb03 00 00
+    01 15 2f6574632f776179676174652f636572742e70656d
+    01 14 2f6574632f776179676174652f6b65792e70656d
+    8008 8080c001 904e b0ea01 904e 40
+    00 c0a8010a 903f
+    03 12 574159474154455f4150505f534543524554
+    02 19 2f72756e2f736563726574732f7665726966795f746f6b656e
+    8080808020 c001 80897a 80808002 40
+    00
+    01 12 776179676174653d64656275672c696e666f
+    8407 80a305 01 ac02 05
+    01 1d 2f6574632f776179676174652f70726f66616e6974792f656e2e747874
+    01
+    02
+      07 737570706f7274 01 0f 313036353430333532323432393232
+      05 73616c6573 00
+    02
+      0c 6f726465725f757064617465 05 656e5f5553 00 02 00
+      0b 737072696e675f73616c65 05 70745f4252 01 00 01
+    02
+      05 6b696f736b 00 abababababababababababababababababababababababababababababababab
+      02 6871 02 08 48515f544f4b454e
+    8827 80808008 64 c801 ac02
+    6468261a";
+
+/// `Config::default()` as a version-2 blob (written by the previous release): the version-1 body, then the chat settings and
+/// three empty lists.
+pub(crate) const V2_DEFAULT_BLOB: &str = "
     57474346 0200 54000000
     0e 2e2f776179676174652d64617461
     00 7f000001 fb41
@@ -26,8 +75,8 @@ pub(crate) const DEFAULT_BLOB: &str = "
     00
     dbea258c";
 
-/// `non_default()` as a version-2 blob.
-pub(crate) const NON_DEFAULT_BLOB: &str = "
+/// `non_default_v2()` as a version-2 blob (written by the previous release).
+pub(crate) const V2_NON_DEFAULT_BLOB: &str = "
     57474346 0200 66010000
     10 2f7661722f6c69622f77617967617465
     01 00000000000000000000000000000000 bb03 00 00
@@ -114,7 +163,7 @@ pub(crate) fn non_default_v1() -> Config {
 }
 
 /// `non_default_v1()` with the settings version 2 adds, away from their defaults too.
-pub(crate) fn non_default() -> Config {
+pub(crate) fn non_default_v2() -> Config {
     let mut config = non_default_v1();
     let chat = &mut config.chat;
     chat.unattended_close_seconds = 900;
@@ -164,6 +213,18 @@ pub(crate) fn non_default() -> Config {
             token: OperatorToken::Env("HQ_TOKEN".try_into().unwrap()),
         },
     ]);
+    config
+}
+
+/// `non_default_v2()` with the bounds version 3 adds, away from their defaults too.
+pub(crate) fn non_default() -> Config {
+    let mut config = non_default_v2();
+    let public = &mut config.public;
+    public.idle_timeout_ms = 5_000;
+    public.inflight_body_bytes = 16 << 20;
+    public.max_delivery_entries = 100;
+    public.max_delivery_changes = 200;
+    public.max_delivery_items = 300;
     config
 }
 

@@ -1,4 +1,4 @@
-//! Golden bytes pin the version-2 layout; encoded sizes are exact and bounded.
+//! Golden bytes pin the version-3 layout; encoded sizes are exact and bounded.
 
 use firmware_config::blob::{self, BlobError};
 use firmware_config::{
@@ -14,7 +14,7 @@ fn golden_default_blob() {
     assert_eq!(blob::encode(&Config::default()), golden);
     assert_eq!(blob::decode(&golden), Ok(Config::default()));
     assert_eq!(blob::encoded_len(&Config::default()), golden.len());
-    assert_eq!(golden.len(), 98, "the README quotes this size");
+    assert_eq!(golden.len(), 111, "the README quotes this size");
 }
 
 #[test]
@@ -73,6 +73,11 @@ fn max_encoded_len_is_the_largest_blob() {
     config.public.body_read_timeout_ms = u32::MAX;
     config.public.tls_handshake_timeout_ms = u32::MAX;
     config.public.http2_max_concurrent_streams = u32::MAX;
+    config.public.idle_timeout_ms = u32::MAX;
+    config.public.inflight_body_bytes = u32::MAX;
+    config.public.max_delivery_entries = u32::MAX;
+    config.public.max_delivery_changes = u32::MAX;
+    config.public.max_delivery_items = u32::MAX;
     config.meta.app_secret = SecretSource::Inline(full('s', 256).as_str().try_into().unwrap());
     config.meta.verify_token = SecretSource::File(config.data_dir.clone());
     config.store.quota_bytes = u64::MAX;
@@ -85,7 +90,7 @@ fn max_encoded_len_is_the_largest_blob() {
     config.log.filter = full('f', 256).as_str().try_into().unwrap();
     fill_lists_to_capacity(&mut config);
     assert_eq!(blob::encoded_len(&config), blob::MAX_ENCODED_LEN);
-    assert_eq!(blob::MAX_ENCODED_LEN, 60_150, "the README quotes this size");
+    assert_eq!(blob::MAX_ENCODED_LEN, 60_175, "the README quotes this size");
     let encoded = blob::encode(&config);
     assert_eq!(encoded.len(), blob::MAX_ENCODED_LEN);
     // Every field survives the trip, even the flow label; only validation objects.

@@ -3,7 +3,7 @@
 use firmware_config::blob::{self, BlobError};
 use firmware_config::{Config, MAX_DEPARTMENTS, ProblemKind, ShownValue, keys};
 
-use crate::fixtures::{DEFAULT_BLOB, NON_DEFAULT_BLOB, body_of, frame, hex, non_default};
+use crate::fixtures::{NON_DEFAULT_BLOB, V2_DEFAULT_BLOB, body_of, frame, hex, non_default};
 
 #[test]
 fn a_decoded_config_is_validated() {
@@ -29,10 +29,10 @@ fn a_decoded_config_is_validated() {
     );
 }
 
-/// The default body with its leading `data_dir` string replaced by `replacement`
+/// The version-2 default body with its leading `data_dir` string replaced by `replacement`
 /// (already postcard-encoded).
 fn default_body_with_data_dir(replacement: &[u8]) -> Vec<u8> {
-    let golden = hex(DEFAULT_BLOB);
+    let golden = hex(V2_DEFAULT_BLOB);
     let body = body_of(&golden);
     let old_len = 1 + usize::from(body[0]);
     let mut out = replacement.to_vec();
@@ -61,7 +61,7 @@ fn a_string_beyond_its_capacity_is_invalid() {
 
 #[test]
 fn an_oversized_inline_secret_is_reported_without_its_text() {
-    let golden = hex(DEFAULT_BLOB);
+    let golden = hex(V2_DEFAULT_BLOB);
     let body = body_of(&golden);
     // The app secret's tag follows data_dir (15 bytes), public (7 + 2 + 14) and local (7).
     let at = 15 + 7 + 2 + 14 + 7;
@@ -83,8 +83,8 @@ fn an_oversized_inline_secret_is_reported_without_its_text() {
 
 #[test]
 fn a_list_longer_than_its_capacity_is_invalid_and_named() {
-    // The default body ends with three empty lists; give it 17 departments named "d".
-    let golden = hex(DEFAULT_BLOB);
+    // The version-2 default body ends with three empty lists; give it 17 departments named "d".
+    let golden = hex(V2_DEFAULT_BLOB);
     let body = body_of(&golden);
     let mut patched = body[..body.len() - 3].to_vec();
     patched.push(17);

@@ -1,11 +1,12 @@
-//! Versions: version 1 is still read, version 2 extends its body, others are refused.
+//! Versions: versions 1 and 2 are still read, each version extends the previous body, others
+//! are refused.
 
 use firmware_config::Config;
 use firmware_config::blob::{self, BlobError};
 
 use crate::fixtures::{
-    DEFAULT_BLOB, NON_DEFAULT_BLOB, V1_DEFAULT_BLOB, V1_NON_DEFAULT_BLOB, body_of, frame, hex,
-    non_default_v1,
+    DEFAULT_BLOB, NON_DEFAULT_BLOB, V1_DEFAULT_BLOB, V1_NON_DEFAULT_BLOB, V2_DEFAULT_BLOB,
+    V2_NON_DEFAULT_BLOB, body_of, frame, hex, non_default_v1, non_default_v2,
 };
 
 #[test]
@@ -24,8 +25,32 @@ fn version_1_blobs_still_decode_with_the_new_settings_at_their_defaults() {
 }
 
 #[test]
+fn version_2_blobs_still_decode_with_the_new_bounds_at_their_defaults() {
+    assert_eq!(blob::decode(&hex(V2_DEFAULT_BLOB)), Ok(Config::default()));
+    let decoded = blob::decode(&hex(V2_NON_DEFAULT_BLOB)).unwrap();
+    assert_eq!(decoded, non_default_v2());
+    assert_eq!(decoded.public.idle_timeout_ms, 30_000);
+    assert_eq!(decoded.public.inflight_body_bytes, 32 << 20);
+}
+
+#[test]
+fn a_version_3_body_starts_with_the_version_2_body() {
+    let (v2, v3) = (hex(V2_NON_DEFAULT_BLOB), hex(NON_DEFAULT_BLOB));
+    assert!(body_of(&v3).starts_with(body_of(&v2)));
+    let short = blob::decode(&frame(3, body_of(&v2))).unwrap_err();
+    assert!(matches!(short, BlobError::Malformed { .. }), "{short:?}");
+    let long = blob::decode(&frame(2, body_of(&v3))).unwrap_err();
+    assert_eq!(
+        long,
+        BlobError::Malformed {
+            detail: "bytes are left over after the config"
+        }
+    );
+}
+
+#[test]
 fn a_version_2_body_starts_with_the_version_1_body() {
-    let (v1, v2) = (hex(V1_NON_DEFAULT_BLOB), hex(NON_DEFAULT_BLOB));
+    let (v1, v2) = (hex(V1_NON_DEFAULT_BLOB), hex(V2_NON_DEFAULT_BLOB));
     assert!(body_of(&v2).starts_with(body_of(&v1)));
     // Each version reads only its own body: the same bytes under the other version number
     // are malformed, never silently misread.
@@ -57,14 +82,14 @@ fn every_prefix_of_a_version_1_blob_is_reported_truncated() {
 
 #[test]
 fn a_future_version_asks_for_an_upgrade() {
-    assert_eq!(blob::FORMAT_VERSION, 2);
+    assert_eq!(blob::FORMAT_VERSION, 3);
     assert_eq!(blob::OLDEST_FORMAT_VERSION, 1);
-    let next = blob::decode(&frame(3, body_of(&hex(DEFAULT_BLOB)))).unwrap_err();
+    let next = blob::decode(&frame(4, body_of(&hex(DEFAULT_BLOB)))).unwrap_err();
     assert_eq!(
         next,
         BlobError::UnsupportedVersion {
-            found: 3,
-            supported: 2
+            found: 4,
+            supported: 3
         }
     );
     let future = frame(7, body_of(&hex(DEFAULT_BLOB)));
@@ -73,12 +98,12 @@ fn a_future_version_asks_for_an_upgrade() {
         error,
         BlobError::UnsupportedVersion {
             found: 7,
-            supported: 2
+            supported: 3
         }
     );
     assert_eq!(
         error.to_string(),
-        "blob format version 7 is newer than this build reads (2); upgrade waygate"
+        "blob format version 7 is newer than this build reads (3); upgrade waygate"
     );
     let ancient = blob::decode(&frame(0, b"")).unwrap_err();
     assert!(matches!(
@@ -87,7 +112,7 @@ fn a_future_version_asks_for_an_upgrade() {
     ));
     assert_eq!(
         ancient.to_string(),
-        "blob format version 0 is not one this build reads (1 to 2); re-encode it with \
+        "blob format version 0 is not one this build reads (1 to 3); re-encode it with \
          `waygate config encode`"
     );
 }

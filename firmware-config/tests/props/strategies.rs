@@ -93,10 +93,22 @@ pub(crate) fn public_listener(with_flowinfo: bool) -> impl Strategy<Value = Publ
         in_limit(limits::PUBLIC_BODY_READ_TIMEOUT_MS),
         in_limit(limits::PUBLIC_TLS_HANDSHAKE_TIMEOUT_MS),
         in_limit(limits::PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS),
+        public_bounds(),
     )
         .prop_map(
-            |(listen, tls, connections, body, header_ms, body_ms, handshake_ms, streams)| {
+            |(
+                listen,
+                tls,
+                connections,
+                body,
+                header_ms,
+                body_ms,
+                handshake_ms,
+                streams,
+                bounds,
+            )| {
                 let (tls_cert, tls_key) = tls.map_or((None, None), |(c, k)| (Some(c), Some(k)));
+                let (idle_ms, inflight, entries, changes, items) = bounds;
                 PublicListener {
                     listen,
                     tls_cert,
@@ -107,9 +119,26 @@ pub(crate) fn public_listener(with_flowinfo: bool) -> impl Strategy<Value = Publ
                     body_read_timeout_ms: body_ms,
                     tls_handshake_timeout_ms: handshake_ms,
                     http2_max_concurrent_streams: streams,
+                    idle_timeout_ms: idle_ms,
+                    // The budget must cover one body.
+                    inflight_body_bytes: inflight.max(body),
+                    max_delivery_entries: entries,
+                    max_delivery_changes: changes,
+                    max_delivery_items: items,
                 }
             },
         )
+}
+
+/// The connection, memory and decoding bounds of the public listener.
+fn public_bounds() -> impl Strategy<Value = (u32, u32, u32, u32, u32)> {
+    (
+        in_limit(limits::PUBLIC_IDLE_TIMEOUT_MS),
+        in_limit(limits::PUBLIC_INFLIGHT_BODY_BYTES),
+        in_limit(limits::PUBLIC_MAX_DELIVERY_ENTRIES),
+        in_limit(limits::PUBLIC_MAX_DELIVERY_CHANGES),
+        in_limit(limits::PUBLIC_MAX_DELIVERY_ITEMS),
+    )
 }
 
 pub(crate) fn store_settings() -> impl Strategy<Value = StoreSettings> {
@@ -265,7 +294,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
 pub(crate) fn any_config() -> impl Strategy<Value = Box<Config>> {
     (
         valid_config(true),
-        any::<[u32; 16]>(),
+        any::<[u32; 21]>(),
         any::<u64>(),
         fixed_text::<256>(0),
         fixed_text::<64>(0),
@@ -284,6 +313,11 @@ pub(crate) fn any_config() -> impl Strategy<Value = Box<Config>> {
                 &mut config.public.body_read_timeout_ms,
                 &mut config.public.tls_handshake_timeout_ms,
                 &mut config.public.http2_max_concurrent_streams,
+                &mut config.public.idle_timeout_ms,
+                &mut config.public.inflight_body_bytes,
+                &mut config.public.max_delivery_entries,
+                &mut config.public.max_delivery_changes,
+                &mut config.public.max_delivery_items,
                 &mut config.store.dedupe_retention_hours,
                 &mut config.store.dedupe_max_entries,
                 &mut config.store.cache_bytes,

@@ -51,7 +51,8 @@ fn unknown_keys_are_named_with_their_full_path_and_the_known_keys() {
         lines[1],
         "public.listen_addr: unknown key; known keys in [public]: listen, tls_cert, tls_key, \
          max_connections, max_body_bytes, header_read_timeout_ms, body_read_timeout_ms, \
-         tls_handshake_timeout_ms, http2_max_concurrent_streams"
+         tls_handshake_timeout_ms, http2_max_concurrent_streams, idle_timeout_ms, \
+         inflight_body_bytes, max_delivery_entries, max_delivery_changes, max_delivery_items"
     );
     assert_eq!(
         lines[0],
