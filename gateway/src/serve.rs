@@ -181,6 +181,7 @@ pub async fn run(
         max_connections: usize::try_from(config.public.max_connections).unwrap_or(1),
         handshake_timeout: Duration::from_millis(u64::from(config.public.tls_handshake_timeout_ms)),
         header_read_timeout: Duration::from_millis(u64::from(config.public.header_read_timeout_ms)),
+        idle_timeout: Duration::from_millis(u64::from(config.public.idle_timeout_ms)),
         http2_max_concurrent_streams: config.public.http2_max_concurrent_streams,
     };
     let local_limits = ConnectionLimits {

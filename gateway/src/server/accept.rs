@@ -20,7 +20,12 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{Instrument, debug, info_span, warn};
 
+use super::idle::{Activity, Connections, IdleClose, IdleLimits};
 use crate::ingress::response::Reply;
+
+/// Largest buffer an HTTP/1.1 connection reads into (request heads must fit in it). hyper's
+/// default is about 400 KiB, which a thousand connections would multiply.
+const HTTP1_MAX_BUF_BYTES: usize = 64 * 1024;
 
 /// Which protocols a listener speaks.
 #[derive(Clone)]
@@ -34,12 +39,16 @@ pub enum Protocols {
 /// Limits applied to every connection.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
-    /// Connections served at once; beyond this the listener stops accepting until one closes.
+    /// Connections served at once; at the limit the connection idle the longest gives way to a
+    /// new one, and when none is idle the listener waits for one to close.
     pub max_connections: usize,
     /// Deadline for the TLS handshake.
     pub handshake_timeout: Duration,
-    /// Deadline for a request's headers (HTTP/1.1; also closes idle keep-alive connections).
+    /// Deadline, from accept, for the first request's head to be complete; also the deadline for
+    /// each later request's head once its first byte arrived (HTTP/1.1).
     pub header_read_timeout: Duration,
+    /// How long a connection may stay open with no request in progress after its first one.
+    pub idle_timeout: Duration,
     /// Concurrent streams per HTTP/2 connection.
     pub http2_max_concurrent_streams: u32,
 }
@@ -61,16 +70,10 @@ pub async fn serve<H, F>(
     F: Future<Output = Reply> + Send + 'static,
 {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let connections = Arc::new(Connections::default());
     let graceful = GracefulShutdown::new();
     let tasks = TaskTracker::new();
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&slots).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break,
-            },
-            () = shutdown.cancelled() => break,
-        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -83,6 +86,30 @@ pub async fn serve<H, F>(
             },
             () = shutdown.cancelled() => break,
         };
+        let permit = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                if connections.evict_longest_idle() {
+                    debug!(
+                        listener = name,
+                        "at the connection limit: the longest-idle connection gives way"
+                    );
+                } else {
+                    warn!(
+                        listener = name,
+                        limit = limits.max_connections,
+                        "at the connection limit with every connection busy; waiting for one to finish"
+                    );
+                }
+                tokio::select! {
+                    permit = Arc::clone(&slots).acquire_owned() => match permit {
+                        Ok(permit) => permit,
+                        Err(_) => break,
+                    },
+                    () = shutdown.cancelled() => break,
+                }
+            }
+        };
         let _ = stream.set_nodelay(true);
         let id = CONNECTION_IDS.fetch_add(1, Ordering::Relaxed);
         let span = info_span!("conn", listener = name, id, %peer);
@@ -90,10 +117,32 @@ pub async fn serve<H, F>(
         let protocols = protocols.clone();
         let handler = handler.clone();
         let shutdown = shutdown.clone();
+        let connections = Arc::clone(&connections);
+        let activity = connections.open(id);
         tasks.spawn(
             async move {
                 let _permit = permit;
-                serve_connection(stream, protocols, limits, handler, watcher, shutdown).await;
+                let idle = IdleLimits {
+                    first_request: limits.header_read_timeout,
+                    between_requests: limits.idle_timeout,
+                };
+                let serving = serve_connection(
+                    stream,
+                    protocols,
+                    limits,
+                    handler,
+                    watcher,
+                    shutdown,
+                    Arc::clone(&activity),
+                );
+                tokio::select! {
+                    () = serving => {}
+                    reason = connections.watch(&activity, idle) => match reason {
+                        IdleClose::TimedOut => debug!("closed: no request within its deadline"),
+                        IdleClose::Evicted => debug!("closed: idle the longest while the listener was full"),
+                    },
+                }
+                connections.close(id);
             }
             .instrument(span),
         );
@@ -111,23 +160,32 @@ async fn serve_connection<H, F>(
     handler: H,
     watcher: hyper_util::server::graceful::Watcher,
     shutdown: CancellationToken,
+    activity: Arc<Activity>,
 ) where
     H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Reply> + Send + 'static,
 {
     let service = service_fn(move |request: Request<Incoming>| {
+        // The head is complete: the connection is busy until the handler answers.
+        let busy = activity.request_started();
         let handler = handler.clone();
         let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
         // The path only: a query string can carry the verify token.
         let span =
             info_span!("request", id, method = %request.method(), path = %request.uri().path());
-        async move { Ok::<_, Infallible>(handler(request).await) }.instrument(span)
+        async move {
+            let reply = handler(request).await;
+            drop(busy);
+            Ok::<_, Infallible>(reply)
+        }
+        .instrument(span)
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(HTTP1_MAX_BUF_BYTES)
         .keep_alive(true);
     builder
         .http2()
