@@ -17,6 +17,7 @@ use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
 use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
+use crate::meta::DecodeLimits;
 use crate::secret_match::SecretMatcher;
 use crate::secrets::{self, ResolvedSecret, Secret, SecretError, SecretOrigin};
 use crate::server::{self, ConnectionLimits, HealthEndpoint, Protocols, Readiness};
@@ -169,8 +170,14 @@ pub async fn run(
         WebhookSettings {
             verify_token: SecretMatcher::new(verify_token.value.expose().as_bytes())?,
             app_secrets: vec![app_secret.value],
-            max_body_bytes: usize::try_from(config.public.max_body_bytes).unwrap_or(usize::MAX),
+            max_body_bytes: to_usize(config.public.max_body_bytes),
             body_timeout: Duration::from_millis(u64::from(config.public.body_read_timeout_ms)),
+            inflight_body_bytes: to_usize(config.public.inflight_body_bytes),
+            decode_limits: DecodeLimits {
+                max_entries: to_usize(config.public.max_delivery_entries),
+                max_changes: to_usize(config.public.max_delivery_changes),
+                max_items: to_usize(config.public.max_delivery_items),
+            },
             routing,
         },
         store,
@@ -442,4 +449,9 @@ fn print_first_start(
     if !lines.is_empty() {
         println!("waygate first start: generated\n{}", lines.join("\n"));
     }
+}
+
+/// A configured count or size as a `usize` (lossless on every target waygate builds for).
+fn to_usize(value: u32) -> usize {
+    usize::try_from(value).unwrap_or(usize::MAX)
 }

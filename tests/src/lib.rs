@@ -28,6 +28,7 @@ pub mod gateway;
 pub mod http_client;
 pub mod knobs;
 pub mod listeners;
+pub mod memory;
 pub mod meta;
 pub mod operator_api;
 pub mod options;

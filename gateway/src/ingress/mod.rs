@@ -1,6 +1,7 @@
 //! The public listener's webhook endpoint and its helpers.
 
 mod body;
+mod body_budget;
 mod chat_routing;
 mod prepare;
 pub mod response;

@@ -3,7 +3,7 @@
 
 use super::chat_routing::ChatRouting;
 use crate::meta::{DecodeError, DecodedWebhook, DedupeKey, EventKind, InboundEvent};
-use crate::store::{DeadLetter, IngestBatch, LogRecord, PreparedEvent, RecordKind};
+use crate::store::{DeadLetter, DeadLetterRef, IngestBatch, LogRecord, PreparedEvent, RecordKind};
 
 /// The store's dedupe key for an event. The prefixes keep the three key spaces apart.
 pub fn dedupe_key_bytes(key: &DedupeKey) -> Vec<u8> {
@@ -87,11 +87,11 @@ pub fn batch_from_undecodable(
     IngestBatch {
         events: Vec::new(),
         dead_letters: vec![
-            DeadLetter {
+            DeadLetterRef {
                 received_at_ms,
-                path: String::new(),
-                error: error.to_string(),
-                raw: body.to_vec(),
+                path: "",
+                error: &error.to_string(),
+                raw: body,
             }
             .to_bytes(),
         ],

@@ -9,12 +9,13 @@ use http::{HeaderValue, Method, Request, StatusCode, header};
 use hyper::body::Incoming;
 use tracing::{debug, info, warn};
 
-use super::body::{BodyError, read_body};
+use super::body::{BodyError, BodyLimits, read_body};
+use super::body_budget::BodyBudget;
 use super::chat_routing::ChatRouting;
 use super::prepare::{batch_from_decoded, batch_from_undecodable};
 use super::response::{self, Reply};
 use crate::clock::SharedClock;
-use crate::meta::{decode_webhook, verify_signature};
+use crate::meta::{DecodeLimits, decode_webhook_with, verify_signature};
 use crate::secret_match::SecretMatcher;
 use crate::secrets::Secret;
 use crate::store::{IngestBatch, Store, StoreError};
@@ -36,8 +37,8 @@ pub struct WebhookEndpoint {
     store: Store,
     counters: Arc<Counters>,
     clock: SharedClock,
-    max_body_bytes: usize,
-    body_timeout: Duration,
+    body_limits: BodyLimits,
+    decode_limits: DecodeLimits,
     routing: Arc<ChatRouting>,
 }
 
@@ -51,6 +52,10 @@ pub struct WebhookSettings {
     pub max_body_bytes: usize,
     /// How long a client may take to send the body.
     pub body_timeout: Duration,
+    /// The memory budget shared by every body in flight, in bytes.
+    pub inflight_body_bytes: usize,
+    /// The most entries, changes and items one delivery may hold.
+    pub decode_limits: DecodeLimits,
     /// Profanity lists and departments for customer messages.
     pub routing: Arc<ChatRouting>,
 }
@@ -69,8 +74,12 @@ impl WebhookEndpoint {
             store,
             counters,
             clock,
-            max_body_bytes: settings.max_body_bytes,
-            body_timeout: settings.body_timeout,
+            body_limits: BodyLimits {
+                max_bytes: settings.max_body_bytes,
+                deadline: settings.body_timeout,
+                budget: BodyBudget::new(settings.inflight_body_bytes),
+            },
+            decode_limits: settings.decode_limits,
             routing: settings.routing,
         }
     }
@@ -118,9 +127,22 @@ impl WebhookEndpoint {
     async fn deliver(&self, request: Request<Incoming>) -> Reply {
         let (parts, body) = request.into_parts();
         let declared = content_length(&parts.headers);
-        let body = match read_body(body, self.max_body_bytes, declared, self.body_timeout).await {
-            Ok(body) => body,
+        if expects_continue(&parts.headers)
+            && declared.is_some_and(|length| length > self.body_limits.max_bytes as u64)
+        {
+            // Refused before `100 Continue`: the client never sends the body.
+            return self.too_large();
+        }
+        let (body, _reservation) = match read_body(body, &self.body_limits, declared).await {
+            Ok(body) => (body.bytes, body.reservation),
             Err(BodyError::TooLarge { .. }) => return self.too_large(),
+            Err(error @ BodyError::OverBudget { .. }) => {
+                let total = Counters::add(&self.counters.over_budget, 1);
+                warn!(%error, declared, over_budget = total, "webhook refused with 503: too many bodies in flight; Meta will retry. See public.inflight_body_bytes");
+                return unavailable(
+                    "too many request bodies are in flight; the delivery was not read, retry later",
+                );
+            }
             Err(BodyError::TimedOut(limit)) => {
                 warn!(?limit, "body not received in time");
                 return response::message(
@@ -155,8 +177,11 @@ impl WebhookEndpoint {
             // A large payload takes milliseconds to decode: keep it off the async workers.
             let owned = body.clone();
             let routing = Arc::clone(&self.routing);
-            match tokio::task::spawn_blocking(move || prepare(&owned, received_at_ms, &routing))
-                .await
+            let limits = self.decode_limits;
+            match tokio::task::spawn_blocking(move || {
+                prepare(&owned, received_at_ms, &routing, limits)
+            })
+            .await
             {
                 Ok(batch) => batch,
                 Err(error) => {
@@ -167,7 +192,7 @@ impl WebhookEndpoint {
                 }
             }
         } else {
-            prepare(&body, received_at_ms, &self.routing)
+            prepare(&body, received_at_ms, &self.routing, self.decode_limits)
         };
         let event_count = batch.events.len();
         match self.store.ingest(batch).await {
@@ -210,20 +235,23 @@ impl WebhookEndpoint {
 
     fn too_large(&self) -> Reply {
         Counters::add(&self.counters.too_large, 1);
-        warn!(
-            limit = self.max_body_bytes,
-            "webhook refused: body too large"
-        );
+        let limit = self.body_limits.max_bytes;
+        warn!(limit, "webhook refused: body too large");
         response::message(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the body is larger than {} bytes", self.max_body_bytes),
+            &format!("the body is larger than {limit} bytes"),
         )
     }
 }
 
 /// Decodes a verified body into what the store keeps: its events, or the body as a dead letter.
-fn prepare(body: &[u8], received_at_ms: u64, routing: &ChatRouting) -> IngestBatch {
-    match decode_webhook(body) {
+fn prepare(
+    body: &[u8],
+    received_at_ms: u64,
+    routing: &ChatRouting,
+    limits: DecodeLimits,
+) -> IngestBatch {
+    match decode_webhook_with(body, limits) {
         Ok(decoded) => batch_from_decoded(decoded, received_at_ms, routing),
         Err(error) => {
             warn!(%error, bytes = body.len(), "signed webhook cannot be decoded; keeping it as a dead letter");
@@ -239,6 +267,13 @@ fn unavailable(message: &str) -> Reply {
         HeaderValue::from_static(RETRY_AFTER_SECS),
     );
     reply
+}
+
+/// True when the client waits for `100 Continue` before sending the body.
+fn expects_continue(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(header::EXPECT)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"))
 }
 
 fn content_length(headers: &http::HeaderMap) -> Option<u64> {

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::account::AccountEvent;
+use super::decode_limits::{Counted, DecodeLimits, Tally};
 use super::dedupe::ContentKeyInput;
 use super::error::{DecodeError, describe_json_error};
 use super::event::{DecodedWebhook, Event, InboundEvent, RejectedItem, UnknownChange};
@@ -35,23 +36,44 @@ pub(super) struct WireMetadata {
     pub(super) phone_number_id: Option<String>,
 }
 
+/// Decodes a webhook POST body under the default [`DecodeLimits`]. See
+/// [`decode_webhook_with`].
+///
+/// # Errors
+///
+/// As [`decode_webhook_with`].
+pub fn decode_webhook(body: &[u8]) -> Result<DecodedWebhook, DecodeError> {
+    decode_webhook_with(body, DecodeLimits::default())
+}
+
 /// Decodes a webhook POST body. See the [module docs](super) for what is accepted.
 ///
 /// # Errors
 ///
 /// [`DecodeError`] when the body as a whole cannot be used: not JSON, not an object, `object`
-/// missing or not `"whatsapp_business_account"`, or no `entry` array. Problems inside the
-/// envelope are reported as [`DecodedWebhook::rejected`] items instead.
-pub fn decode_webhook(body: &[u8]) -> Result<DecodedWebhook, DecodeError> {
-    let entries = parse_envelope(body)?;
+/// missing or not `"whatsapp_business_account"`, no `entry` array, or more entries, changes or
+/// items than `limits` allow. Problems inside the envelope are reported as
+/// [`DecodedWebhook::rejected`] items instead.
+pub fn decode_webhook_with(
+    body: &[u8],
+    limits: DecodeLimits,
+) -> Result<DecodedWebhook, DecodeError> {
+    let tally = Tally::new(limits);
+    let entries = parse_envelope(body, &tally)?;
     let mut out = DecodedWebhook::default();
     for (index, entry) in entries.into_iter().enumerate() {
-        decode_entry(index, entry, &mut out);
+        decode_entry(index, entry, &tally, &mut out);
+        if tally.exceeded().is_some() {
+            break;
+        }
     }
-    Ok(out)
+    match tally.exceeded() {
+        Some((counted, limit)) => Err(DecodeError::TooMany { counted, limit }),
+        None => Ok(out),
+    }
 }
 
-fn parse_envelope(body: &[u8]) -> Result<Vec<&RawValue>, DecodeError> {
+fn parse_envelope<'a>(body: &'a [u8], tally: &Tally) -> Result<Vec<&'a RawValue>, DecodeError> {
     // JSON is UTF-8. serde_json checks the strings it reads but not the members it skips, so
     // check the whole body: what is accepted is then valid JSON throughout.
     let body = std::str::from_utf8(body).map_err(|e| DecodeError::not_utf8(body, &e))?;
@@ -78,7 +100,12 @@ fn parse_envelope(body: &[u8]) -> Result<Vec<&RawValue>, DecodeError> {
         return Err(DecodeError::NotWhatsApp);
     }
     let entry = envelope.entry.ok_or(DecodeError::MissingEntry)?;
-    serde_json::from_str(entry.get()).map_err(|_| DecodeError::EntryNotArray)
+    tally
+        .list(entry, Counted::Entries)
+        .map_err(|_| match tally.exceeded() {
+            Some((counted, limit)) => DecodeError::TooMany { counted, limit },
+            None => DecodeError::EntryNotArray,
+        })
 }
 
 /// Records `raw` at `path` as rejected.
@@ -93,11 +120,11 @@ pub(super) fn reject(out: &mut DecodedWebhook, path: String, error: &ItemError, 
 /// An entry's WABA id, `time` and raw changes.
 type EntryParts<'a> = (String, Option<i64>, Vec<&'a RawValue>);
 
-fn split_entry(raw: &RawValue) -> Result<EntryParts<'_>, ItemError> {
+fn split_entry<'a>(raw: &'a RawValue, tally: &Tally) -> Result<EntryParts<'a>, ItemError> {
     let mut object = RawObject::parse(raw)?;
     let waba_id = object.required::<LenientId>("id")?.0;
     let time = object.field::<LenientI64>("time")?.map(|t| t.0);
-    let changes = object.required("changes")?;
+    let changes = object.required_member("changes", |raw| tally.list(raw, Counted::Changes))?;
     Ok((waba_id, time, changes))
 }
 
@@ -107,8 +134,8 @@ fn split_change(raw: &RawValue) -> Result<(String, &RawValue), ItemError> {
     Ok((object.required("field")?, object.required("value")?))
 }
 
-fn decode_entry(index: usize, raw: &RawValue, out: &mut DecodedWebhook) {
-    let (waba_id, entry_time, changes) = match split_entry(raw) {
+fn decode_entry(index: usize, raw: &RawValue, tally: &Tally, out: &mut DecodedWebhook) {
+    let (waba_id, entry_time, changes) = match split_entry(raw, tally) {
         Ok(parts) => parts,
         Err(error) => return reject(out, format!("entry[{index}]"), &error, raw),
     };
@@ -121,9 +148,13 @@ fn decode_entry(index: usize, raw: &RawValue, out: &mut DecodedWebhook) {
                 entry_time,
                 field: &field,
                 value,
+                tally,
             }
             .decode(out),
             Err(error) => reject(out, path, &error, raw_change),
+        }
+        if tally.exceeded().is_some() {
+            return;
         }
     }
 }
@@ -140,6 +171,8 @@ pub(super) struct Change<'a> {
     pub(super) field: &'a str,
     /// `changes[j].value`, as raw text.
     pub(super) value: &'a RawValue,
+    /// What is left of the delivery's allowance.
+    pub(super) tally: &'a Tally,
 }
 
 impl Change<'_> {

@@ -3,6 +3,7 @@
 //! These messages go to logs and to the dead-letter table. They never quote the payload: only the
 //! kind of error, a line and column, and the JSON path (field names are this decoder's own).
 
+use super::decode_limits::Counted;
 use serde_json::error::Category;
 
 /// A webhook body that cannot be used as a whole. The gateway keeps such a body in its
@@ -46,6 +47,16 @@ pub enum DecodeError {
     /// `entry` is not an array.
     #[error("webhook `entry` is not an array (at $.entry)")]
     EntryNotArray,
+    /// The delivery holds more entries, changes or items than allowed: kept whole, unread.
+    #[error(
+        "webhook holds more than {limit} {counted} ({}); Meta's batches are far smaller, so the body is kept whole and unread", .counted.key()
+    )]
+    TooMany {
+        /// What was counted.
+        counted: Counted,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl DecodeError {

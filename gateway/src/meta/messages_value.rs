@@ -6,6 +6,7 @@ use serde_json::value::RawValue;
 use super::contact::Contact;
 use super::decode::{Change, WireMetadata, reject};
 use super::decode_item::{decode_message, decode_status};
+use super::decode_limits::{Counted, Tally};
 use super::event::{DecodedWebhook, DedupeKey, Event, InboundEvent};
 use super::graph_error::GraphError;
 use super::raw_object::{ItemError, RawObject};
@@ -22,15 +23,17 @@ struct MessagesValue<'a> {
 }
 
 impl<'a> MessagesValue<'a> {
-    fn parse(raw: &'a RawValue) -> Result<Self, ItemError> {
+    fn parse(raw: &'a RawValue, tally: &Tally) -> Result<Self, ItemError> {
         let mut object = RawObject::parse(raw)?;
         let metadata: Option<WireMetadata> = object.field("metadata")?;
+        let mut items =
+            |key: &str| object.decode_member(key, |raw| tally.list(raw, Counted::Items));
         let value = Self {
             phone_number_id: metadata.and_then(|m| m.phone_number_id),
-            contacts: object.field("contacts")?.unwrap_or_default(),
-            messages: object.field("messages")?,
-            statuses: object.field("statuses")?,
-            errors: object.field("errors")?,
+            contacts: items("contacts")?.unwrap_or_default(),
+            messages: items("messages")?,
+            statuses: items("statuses")?,
+            errors: items("errors")?,
             has_unmodelled_members: false,
         };
         let _ = object.take("messaging_product");
@@ -45,7 +48,7 @@ impl<'a> MessagesValue<'a> {
 /// order. A shape this decoder does not know (no items at all, or members next to them that it
 /// does not model) is also kept whole as an unknown change, so nothing Meta sent is lost.
 pub(super) fn decode_messages_value(change: &Change<'_>, out: &mut DecodedWebhook) {
-    let value = match MessagesValue::parse(change.value) {
+    let value = match MessagesValue::parse(change.value, change.tally) {
         Ok(value) => value,
         Err(error) => return reject(out, change.value_path(), &error, change.value),
     };

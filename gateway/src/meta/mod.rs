@@ -46,6 +46,7 @@ mod contact;
 mod content;
 mod decode;
 mod decode_item;
+mod decode_limits;
 mod dedupe;
 mod error;
 mod event;
@@ -69,7 +70,8 @@ pub use contact::{Contact, Profile};
 pub use content::{
     Button, Location, Media, Order, ProductItem, Reaction, System, SystemKind, Text, Unsupported,
 };
-pub use decode::decode_webhook;
+pub use decode::{decode_webhook, decode_webhook_with};
+pub use decode_limits::{Counted, DecodeLimits};
 pub use error::DecodeError;
 pub use event::{
     DecodedWebhook, DedupeKey, Event, EventKind, InboundEvent, RejectedItem, UnknownChange,

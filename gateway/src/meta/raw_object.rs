@@ -216,10 +216,19 @@ impl<'a> RawObject<'a> {
         }
     }
 
+    /// Like [`Self::decode_member`], but absence (or `null`) is an error.
+    pub(super) fn required_member<T>(
+        &mut self,
+        key: &str,
+        decode: impl FnOnce(&'a RawValue) -> Result<T, ItemError>,
+    ) -> Result<T, ItemError> {
+        self.decode_member(key, decode)?
+            .ok_or_else(|| missing_field(key))
+    }
+
     /// Like [`Self::field`], but absence (or `null`) is an error.
     pub(super) fn required<T: Deserialize<'a>>(&mut self, key: &str) -> Result<T, ItemError> {
-        self.field(key)?
-            .ok_or_else(|| ItemError::new(format!("missing field `{key}`")))
+        self.field(key)?.ok_or_else(|| missing_field(key))
     }
 
     /// A required string member that must not be empty (ids, status values).
@@ -261,6 +270,10 @@ impl<'a> RawObject<'a> {
         }
         Ok(extra)
     }
+}
+
+fn missing_field(key: &str) -> ItemError {
+    ItemError::new(format!("missing field `{key}`"))
 }
 
 /// Decodes a raw value into a JSON value. This cannot fail for text serde_json already accepted,

@@ -28,7 +28,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage, ChatView};
 pub use chats::CustomerMessageInput;
 pub use error::StoreError;
-pub use record::{DeadLetter, LogRecord, RecordKind};
+pub use record::{DeadLetter, DeadLetterRef, LogRecord, RecordKind};
 pub use request::{BusinessMessageSent, EventEffect, IngestBatch, IngestOutcome, PreparedEvent};
 pub use usage::{SharedUsage, Usage};
 

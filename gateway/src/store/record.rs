@@ -75,23 +75,52 @@ pub struct DeadLetter {
     pub raw: Vec<u8>,
 }
 
+/// A [`DeadLetter`] borrowed: what is encoded, without copying the raw bytes first.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct DeadLetterRef<'a> {
+    /// See [`DeadLetter::received_at_ms`].
+    pub received_at_ms: u64,
+    /// See [`DeadLetter::path`].
+    pub path: &'a str,
+    /// See [`DeadLetter::error`].
+    pub error: &'a str,
+    /// See [`DeadLetter::raw`].
+    pub raw: &'a [u8],
+}
+
 /// The wire form of [`LogRecord`]; the variant is the version.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 enum LogRecordWire {
     V1(LogRecord),
 }
 
+/// [`LogRecordWire`] for encoding, borrowed.
+#[derive(Serialize)]
+enum LogRecordWireRef<'a> {
+    V1(&'a LogRecord),
+}
+
 /// The wire form of [`DeadLetter`]; the variant is the version.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 enum DeadLetterWire {
     V1(DeadLetter),
 }
+
+/// [`DeadLetterWire`] for encoding, borrowed (same bytes: serde writes a slice and a `Vec` of
+/// bytes alike).
+#[derive(Serialize)]
+enum DeadLetterWireRef<'a> {
+    V1(DeadLetterRef<'a>),
+}
+
+/// Room for a record's fixed fields and length prefixes, past its variable ones.
+const ENCODING_OVERHEAD: usize = 64;
 
 impl LogRecord {
     /// Encodes the record for the store.
     pub fn to_bytes(&self) -> Vec<u8> {
         // Serialising plain owned data into a Vec cannot fail.
-        postcard::to_allocvec(&LogRecordWire::V1(self.clone())).unwrap_or_default()
+        postcard::to_allocvec(&LogRecordWireRef::V1(self)).unwrap_or_default()
     }
 
     /// Decodes a stored record.
@@ -105,7 +134,13 @@ impl LogRecord {
 impl DeadLetter {
     /// Encodes the dead letter for the store.
     pub fn to_bytes(&self) -> Vec<u8> {
-        postcard::to_allocvec(&DeadLetterWire::V1(self.clone())).unwrap_or_default()
+        DeadLetterRef {
+            received_at_ms: self.received_at_ms,
+            path: &self.path,
+            error: &self.error,
+            raw: &self.raw,
+        }
+        .to_bytes()
     }
 
     /// Decodes a stored dead letter.
@@ -113,6 +148,16 @@ impl DeadLetter {
         match postcard::from_bytes(bytes)? {
             DeadLetterWire::V1(letter) => Ok(letter),
         }
+    }
+}
+
+impl DeadLetterRef<'_> {
+    /// Encodes the dead letter for the store, in one allocation of the right size (a whole
+    /// body can be megabytes).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let size = self.raw.len() + self.path.len() + self.error.len() + ENCODING_OVERHEAD;
+        postcard::to_extend(&DeadLetterWireRef::V1(*self), Vec::with_capacity(size))
+            .unwrap_or_default()
     }
 }
 

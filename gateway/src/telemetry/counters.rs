@@ -18,6 +18,8 @@ pub struct Counters {
     pub signature_failures: AtomicU64,
     /// Bodies refused for their size.
     pub too_large: AtomicU64,
+    /// Requests refused because the bodies in flight used the memory budget.
+    pub over_budget: AtomicU64,
     /// Requests refused because the quota was reached.
     pub quota_refusals: AtomicU64,
     /// Requests that failed in the store for another reason.
@@ -39,6 +41,8 @@ pub struct CounterSnapshot {
     pub signature_failures: u64,
     /// See [`Counters::too_large`].
     pub too_large: u64,
+    /// See [`Counters::over_budget`].
+    pub over_budget: u64,
     /// See [`Counters::quota_refusals`].
     pub quota_refusals: u64,
     /// See [`Counters::store_failures`].
@@ -61,6 +65,7 @@ impl Counters {
             dead_letters: get(&self.dead_letters),
             signature_failures: get(&self.signature_failures),
             too_large: get(&self.too_large),
+            over_budget: get(&self.over_budget),
             quota_refusals: get(&self.quota_refusals),
             store_failures: get(&self.store_failures),
         }
