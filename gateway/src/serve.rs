@@ -15,6 +15,7 @@ use tracing::{info, warn};
 use crate::api::{OperatorApi, OperatorAuth, token_digest};
 use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
+use crate::first_start;
 use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::secret_match::SecretMatcher;
@@ -130,7 +131,7 @@ pub async fn run(
     let operators = operator_digests(&config, &operator_token)?;
     let certificate = tls::certificate_files(&data_dir, configured_tls)?;
     let tls_config = tls::server_config(&certificate)?;
-    print_first_start(&app_secret, &verify_token, &operator_token, &certificate);
+    first_start::print(&app_secret, &verify_token, &operator_token, &certificate);
     info!(
         app_secret = ?describe(&app_secret.origin),
         verify_token = ?describe(&verify_token.origin),
@@ -400,46 +401,5 @@ fn describe(origin: &SecretOrigin) -> String {
         SecretOrigin::Config => "configuration".into(),
         SecretOrigin::GeneratedNow(path) => format!("generated now into {}", path.display()),
         SecretOrigin::Generated(path) => format!("generated earlier, {}", path.display()),
-    }
-}
-
-/// On first start, tells the person at the console what was generated. This goes to stdout,
-/// never to the log: it is the one place a secret is shown, and only the first time.
-fn print_first_start(
-    app_secret: &ResolvedSecret,
-    verify_token: &ResolvedSecret,
-    operator_token: &ResolvedSecret,
-    certificate: &tls::CertificateFiles,
-) {
-    let mut lines = Vec::new();
-    if let SecretOrigin::GeneratedNow(path) = &operator_token.origin {
-        lines.push(format!(
-            "  operator token: {}\n    (kept in {}; operator \"default\" on the local API: Authorization: Bearer <token>)",
-            operator_token.value.expose(),
-            path.display()
-        ));
-    }
-    if let SecretOrigin::GeneratedNow(path) = &verify_token.origin {
-        lines.push(format!(
-            "  verify token: {}\n    (kept in {}; paste it into Meta's App Dashboard > WhatsApp > Configuration > Verify token)",
-            verify_token.value.expose(),
-            path.display()
-        ));
-    }
-    if let SecretOrigin::GeneratedNow(path) = &app_secret.origin {
-        lines.push(format!(
-            "  app secret:   {}\n    (kept in {}; for local testing only: in production set WAYGATE_APP_SECRET or meta.app_secret_file to your Meta app's App Secret)",
-            app_secret.value.expose(),
-            path.display()
-        ));
-    }
-    if certificate.generated {
-        lines.push(format!(
-            "  TLS certificate: self-signed, {}\n    (Meta requires a certificate from a public CA: set public.tls_cert and public.tls_key, or terminate TLS in front)",
-            certificate.cert.display()
-        ));
-    }
-    if !lines.is_empty() {
-        println!("waygate first start: generated\n{}", lines.join("\n"));
     }
 }
