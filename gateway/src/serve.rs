@@ -12,7 +12,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use crate::api::{OperatorApi, OperatorAuth, token_digest};
+use crate::api::{Departments, OperatorApi, OperatorAuth, token_digest};
 use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
 use crate::first_start;
@@ -164,6 +164,12 @@ pub async fn run(
     let api = Arc::new(OperatorApi::new(
         OperatorAuth::new(operators)?,
         store.clone(),
+        Departments::new(
+            config
+                .departments
+                .iter()
+                .map(|department| department.name.as_str().to_owned()),
+        ),
         Arc::clone(&clock),
     ));
     let endpoint = Arc::new(WebhookEndpoint::new(
