@@ -97,7 +97,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let data_dir = PathBuf::from(config.data_dir.as_str());
-    std::fs::create_dir_all(&data_dir).map_err(|source| ServeError::DataDir {
+    crate::files::create_private_dir(&data_dir).map_err(|source| ServeError::DataDir {
         path: data_dir.clone(),
         source,
     })?;
@@ -364,7 +364,7 @@ fn write_listeners_file(
         "local": local.to_string(),
         "pid": std::process::id(),
     });
-    crate::files::write_atomic(path, format!("{body}\n").as_bytes(), 0o644).map_err(|source| {
+    crate::files::write_private(path, format!("{body}\n").as_bytes()).map_err(|source| {
         ServeError::DataDir {
             path: path.to_path_buf(),
             source,

@@ -229,7 +229,11 @@ impl Gateway {
             args.push("--config".into());
             args.push(config.display().to_string());
         }
-        let mut command = self.binary.command(&args);
+        let binary = match self.options.umask {
+            Some(umask) => self.binary.under_umask(umask),
+            None => self.binary.clone(),
+        };
+        let mut command = binary.command(&args);
         if self.options.secrets_via_env {
             command
                 .env("WAYGATE_APP_SECRET", self.options.app_secret.expose())
