@@ -16,6 +16,7 @@ pub mod cli;
 pub mod clock;
 pub mod export;
 mod files;
+pub mod first_start;
 pub mod ingress;
 pub mod media;
 pub mod meta;

@@ -12,9 +12,10 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use crate::api::{OperatorApi, OperatorAuth, token_digest};
+use crate::api::{Departments, OperatorApi, OperatorAuth, token_digest};
 use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
+use crate::first_start;
 use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::meta::DecodeLimits;
@@ -97,7 +98,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), ServeError> {
     let data_dir = PathBuf::from(config.data_dir.as_str());
-    std::fs::create_dir_all(&data_dir).map_err(|source| ServeError::DataDir {
+    crate::files::create_private_dir(&data_dir).map_err(|source| ServeError::DataDir {
         path: data_dir.clone(),
         source,
     })?;
@@ -131,7 +132,7 @@ pub async fn run(
     let operators = operator_digests(&config, &operator_token)?;
     let certificate = tls::certificate_files(&data_dir, configured_tls)?;
     let tls_config = tls::server_config(&certificate)?;
-    print_first_start(&app_secret, &verify_token, &operator_token, &certificate);
+    first_start::print(&app_secret, &verify_token, &operator_token, &certificate);
     info!(
         app_secret = ?describe(&app_secret.origin),
         verify_token = ?describe(&verify_token.origin),
@@ -164,6 +165,12 @@ pub async fn run(
     let api = Arc::new(OperatorApi::new(
         OperatorAuth::new(operators)?,
         store.clone(),
+        Departments::new(
+            config
+                .departments
+                .iter()
+                .map(|department| department.name.as_str().to_owned()),
+        ),
         Arc::clone(&clock),
     ));
     let endpoint = Arc::new(WebhookEndpoint::new(
@@ -364,7 +371,7 @@ fn write_listeners_file(
         "local": local.to_string(),
         "pid": std::process::id(),
     });
-    crate::files::write_atomic(path, format!("{body}\n").as_bytes(), 0o644).map_err(|source| {
+    crate::files::write_private(path, format!("{body}\n").as_bytes()).map_err(|source| {
         ServeError::DataDir {
             path: path.to_path_buf(),
             source,
@@ -407,47 +414,6 @@ fn describe(origin: &SecretOrigin) -> String {
         SecretOrigin::Config => "configuration".into(),
         SecretOrigin::GeneratedNow(path) => format!("generated now into {}", path.display()),
         SecretOrigin::Generated(path) => format!("generated earlier, {}", path.display()),
-    }
-}
-
-/// On first start, tells the person at the console what was generated. This goes to stdout,
-/// never to the log: it is the one place a secret is shown, and only the first time.
-fn print_first_start(
-    app_secret: &ResolvedSecret,
-    verify_token: &ResolvedSecret,
-    operator_token: &ResolvedSecret,
-    certificate: &tls::CertificateFiles,
-) {
-    let mut lines = Vec::new();
-    if let SecretOrigin::GeneratedNow(path) = &operator_token.origin {
-        lines.push(format!(
-            "  operator token: {}\n    (kept in {}; operator \"default\" on the local API: Authorization: Bearer <token>)",
-            operator_token.value.expose(),
-            path.display()
-        ));
-    }
-    if let SecretOrigin::GeneratedNow(path) = &verify_token.origin {
-        lines.push(format!(
-            "  verify token: {}\n    (kept in {}; paste it into Meta's App Dashboard > WhatsApp > Configuration > Verify token)",
-            verify_token.value.expose(),
-            path.display()
-        ));
-    }
-    if let SecretOrigin::GeneratedNow(path) = &app_secret.origin {
-        lines.push(format!(
-            "  app secret:   {}\n    (kept in {}; for local testing only: in production set WAYGATE_APP_SECRET or meta.app_secret_file to your Meta app's App Secret)",
-            app_secret.value.expose(),
-            path.display()
-        ));
-    }
-    if certificate.generated {
-        lines.push(format!(
-            "  TLS certificate: self-signed, {}\n    (Meta requires a certificate from a public CA: set public.tls_cert and public.tls_key, or terminate TLS in front)",
-            certificate.cert.display()
-        ));
-    }
-    if !lines.is_empty() {
-        println!("waygate first start: generated\n{}", lines.join("\n"));
     }
 }
 

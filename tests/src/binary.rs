@@ -59,6 +59,22 @@ impl GatewayBinary {
         command
     }
 
+    /// The same binary started under `umask` (octal, e.g. `0o022`): a POSIX shell sets it and
+    /// then `exec`s the runner and binary, so the process is still the one the harness spawned.
+    pub fn under_umask(&self, umask: u32) -> Self {
+        let mut runner: Vec<String> = vec![
+            "sh".into(),
+            "-c".into(),
+            format!("umask {umask:03o} && exec \"$@\""),
+            "sh".into(),
+        ];
+        runner.extend(self.runner.iter().cloned());
+        Self {
+            runner,
+            path: self.path.clone(),
+        }
+    }
+
     /// A printable command line for error messages.
     pub fn describe(&self, args: &[String]) -> String {
         let mut words: Vec<String> = self.runner.clone();

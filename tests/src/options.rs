@@ -46,6 +46,8 @@ pub struct GatewayOptions {
     pub secrets_via_env: bool,
     /// More environment variables for the child.
     pub env: Vec<(String, String)>,
+    /// Start the gateway under this umask (none: the test process's).
+    pub umask: Option<u32>,
 }
 
 impl Default for GatewayOptions {
@@ -57,6 +59,7 @@ impl Default for GatewayOptions {
             operator_token: Secret::random(),
             secrets_via_env: true,
             env: Vec::new(),
+            umask: None,
         }
     }
 }

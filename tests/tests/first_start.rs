@@ -1,6 +1,7 @@
 //! First start with no secrets given: the gateway generates its app secret, verify token
 //! (mode 0600) and a self-signed certificate into the data folder, uses them, and keeps them
-//! across restarts.
+//! across restarts. Standard output that is not a terminal (the journal, a file) is told where
+//! the generated secrets are kept, never their values.
 #![forbid(unsafe_code)]
 
 use std::os::unix::fs::PermissionsExt;
@@ -79,6 +80,33 @@ async fn generated_secrets_and_certificate_work_and_survive_a_restart() {
     let records = stop_and_export(&mut gateway, &[]).await;
     if let Err(report) = check_messages_exactly_once(&records, [first.wamid(), second.wamid()]) {
         panic!("{report}");
+    }
+}
+
+/// The harness sends standard output to a file, as systemd sends it to the journal.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_terminal_the_first_start_names_the_secret_files_not_the_values() {
+    let options = GatewayOptions {
+        secrets_via_env: false,
+        ..GatewayOptions::default()
+    };
+    let mut gateway = start(options).await;
+    let status = must(gateway.stop().await);
+    assert!(status.success(), "exit status {status}");
+    let stdout = must(std::fs::read_to_string(gateway.stdout_path()));
+    let stderr = must(std::fs::read_to_string(gateway.stderr_path()));
+    for name in ["app_secret", "verify_token", "operator_token"] {
+        let path = gateway.secrets_dir().join(name);
+        let value = must(std::fs::read_to_string(&path));
+        let value = value.trim();
+        assert!(value.len() >= 16, "{name} is too short to be a secret");
+        assert!(!stdout.contains(value), "the generated {name} is in stdout");
+        assert!(!stderr.contains(value), "the generated {name} is in stderr");
+        let named = format!("kept in {}; read it with: cat ", path.display());
+        assert!(
+            stdout.contains(&named),
+            "stdout does not say where the {name} is ({named:?}):\n{stdout}"
+        );
     }
 }
 

@@ -2,8 +2,8 @@
 //! waiting chat; an operator accepts it (active, served by them), closes it (reason operator);
 //! the customer's next message opens a new chat; the closed chat refuses further actions with
 //! its reason (409). Tokens are checked before anything else (401), unknown chats are 404, bad
-//! queries and bodies 400, and a second operator from `[[operators]]` cannot take over the
-//! first one's chat.
+//! queries and bodies 400, a transfer to a department that is not configured 422, and a second
+//! operator from `[[operators]]` cannot take over the first one's chat.
 #![forbid(unsafe_code)]
 
 use bytes::Bytes;
@@ -11,10 +11,14 @@ use http::Method;
 use serde_json::{Value, json};
 use waygate_e2e::operator_api::{call, json_of};
 use waygate_e2e::suite::{assert_status, must, start};
-use waygate_e2e::{Gateway, GatewayOptions};
+use waygate_e2e::{Gateway, GatewayOptions, HttpConnection};
 
 /// 24 h in milliseconds: the customer-service window.
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// Two departments chats can be transferred to (no business numbers of their own).
+const DEPARTMENTS: &str =
+    "[[departments]]\nname = \"sales\"\n\n[[departments]]\nname = \"support\"\n";
 
 /// Delivers one signed text message from the customer `from`.
 async fn send(gateway: &Gateway, from: &str, text: &str) {
@@ -30,13 +34,41 @@ async fn send(gateway: &Gateway, from: &str, text: &str) {
     assert_status(&must(connection.post_webhook(&webhook).await), 200, text);
 }
 
+/// `GET /api/v1/chats/{id}`, answered 200.
+async fn chat_detail(
+    api: &mut HttpConnection,
+    token: Option<&str>,
+    id: u64,
+    context: &str,
+) -> Value {
+    let path = format!("/api/v1/chats/{id}");
+    json_of(
+        &call(api, Method::GET, &path, token, None).await,
+        200,
+        context,
+    )
+}
+
+/// The id of the first chat `GET /api/v1/chats` lists.
+async fn first_chat_id(api: &mut HttpConnection, token: Option<&str>) -> u64 {
+    let list = json_of(
+        &call(api, Method::GET, "/api/v1/chats", token, None).await,
+        200,
+        "list",
+    );
+    chats_in(&list)
+        .first()
+        .and_then(|chat| chat["id"].as_u64())
+        .unwrap_or(u64::MAX)
+}
+
 fn chats_in(list: &Value) -> &[Value] {
     list["chats"].as_array().map_or(&[], Vec::as_slice)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn operators_accept_and_close_chats_and_a_closed_chat_stays_closed() {
-    let gateway = start(GatewayOptions::default()).await;
+    let gateway = start(GatewayOptions::with_config(DEPARTMENTS)).await;
     let token = gateway.operator_token().to_owned();
     let token = Some(token.as_str());
     let customer = "16505550101";
@@ -86,18 +118,7 @@ async fn operators_accept_and_close_chats_and_a_closed_chat_stays_closed() {
     assert!(chats_in(&active).is_empty(), "{active}");
 
     // Its detail has the message and the window's closing time.
-    let detail = json_of(
-        &call(
-            &mut api,
-            Method::GET,
-            &format!("/api/v1/chats/{id}"),
-            token,
-            None,
-        )
-        .await,
-        200,
-        "detail",
-    );
+    let detail = chat_detail(&mut api, token, id, "detail").await;
     assert_eq!(detail["chat"]["id"], id);
     let messages = detail["messages"].as_array().map_or(&[][..], Vec::as_slice);
     assert_eq!(messages.len(), 1, "{detail}");
@@ -253,6 +274,52 @@ async fn operators_accept_and_close_chats_and_a_closed_chat_stays_closed() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_transfer_to_a_department_that_is_not_configured_is_refused_with_the_configured_ones() {
+    let gateway = start(GatewayOptions::with_config(DEPARTMENTS)).await;
+    let token = gateway.operator_token().to_owned();
+    let token = Some(token.as_str());
+    send(&gateway, "16505550103", "where is my order?").await;
+    let mut api = must(gateway.connect_local().await);
+    let id = first_chat_id(&mut api, token).await;
+    let transfer = format!("/api/v1/chats/{id}/transfer");
+
+    for department in ["../../etc", "billing", "Sales"] {
+        let reply = call(
+            &mut api,
+            Method::POST,
+            &transfer,
+            token,
+            Some(json!({ "department": department })),
+        )
+        .await;
+        assert_eq!(
+            json_of(&reply, 422, department),
+            json!({
+                "error": format!("unknown department \"{department}\"; configured: sales, support")
+            })
+        );
+    }
+    // Nothing was written: the chat still waits outside any department.
+    let detail = chat_detail(&mut api, token, id, "detail after the refused transfers").await;
+    assert_eq!(detail["chat"]["department"], Value::Null, "{detail}");
+    assert_eq!(detail["chat"]["state"], "waiting", "{detail}");
+
+    let moved = json_of(
+        &call(
+            &mut api,
+            Method::POST,
+            &transfer,
+            token,
+            Some(json!({"department": "support"})),
+        )
+        .await,
+        200,
+        "transfer to a configured department",
+    );
+    assert_eq!(moved["chat"]["department"], "support", "{moved}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn tokens_are_checked_first_and_errors_say_what_to_do() {
     let gateway = start(GatewayOptions::default()).await;
     let token = gateway.operator_token().to_owned();
@@ -335,22 +402,7 @@ async fn a_configured_operator_signs_in_and_cannot_take_another_operators_chat()
     send(&gateway, "16505550102", "hi").await;
     let mut api = must(gateway.connect_local().await);
 
-    let list = json_of(
-        &call(
-            &mut api,
-            Method::GET,
-            "/api/v1/chats",
-            Some(ben_token),
-            None,
-        )
-        .await,
-        200,
-        "ben lists",
-    );
-    let id = chats_in(&list)
-        .first()
-        .and_then(|chat| chat["id"].as_u64())
-        .unwrap_or(u64::MAX);
+    let id = first_chat_id(&mut api, Some(ben_token)).await;
     let accepted = json_of(
         &call(
             &mut api,

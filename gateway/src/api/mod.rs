@@ -11,7 +11,8 @@
 //!   every chat; another state: 400).
 //! - `GET /api/v1/chats/{id}` -> `{"chat": chat, "window": window, "messages": [message, ...]}`.
 //! - `POST /api/v1/chats/{id}/accept`, `.../close`, `.../transfer` (body
-//!   `{"department": "..."}`) -> `{"chat": chat}` after the change is durable.
+//!   `{"department": "..."}`, a configured department's name) -> `{"chat": chat}` after the
+//!   change is durable.
 //! - `POST /api/v1/chats/{id}/send-check` (body `{"type": "free_form"}` or `{"type":
 //!   "template", "name": "...", "language": "...", "parameters": n}`) -> `{"allowed": bool,
 //!   "refusals": ["..."], "pricing": "free_customer_service"|"free_entry_point"|"regular"|null,
@@ -37,11 +38,13 @@
 //! `{"error": "<what to do>"}` with: 401 (no or wrong token, with `WWW-Authenticate: Bearer`),
 //! 400 (bad query or body), 404 (no such endpoint or chat; an id that is not a decimal number
 //! names no chat and is a 404 too), 405 (wrong method, with `Allow`), 409 (the lifecycle refuses
-//! the action, e.g. the chat is closed: the refusal's reason), 413 (body over 64 KiB), 503 (the
+//! the action, e.g. the chat is closed: the refusal's reason), 413 (body over 64 KiB), 422 (a
+//! transfer to a department that is not configured: the configured ones are named), 503 (the
 //! store cannot answer now).
 
 mod auth;
 mod body;
+mod departments;
 mod policy_json;
 mod reply;
 mod route;
@@ -53,6 +56,7 @@ use serde::Serialize;
 
 pub use auth::{OperatorAuth, token_digest};
 pub use body::MAX_BODY_BYTES;
+pub use departments::Departments;
 pub use route::API_PREFIX;
 
 use crate::chat::check_operator_may_write;
@@ -61,16 +65,17 @@ use crate::clock::SharedClock;
 use crate::ingress::response::Reply;
 use crate::policy::{OutgoingMessage, UnixMs, check_send};
 use crate::store::{ChatAction, ChatActionError, ChatFilter, ChatView, Store, StoreError};
-use body::SendCheckRequest;
+use body::{SendCheckRequest, TransferRequest};
 use policy_json::{SendCheckJson, TemplateJson, WindowJson};
 use reply::{error_reply, json, method_not_allowed, unauthorized};
 use route::{Route, RouteError, route};
 
-/// The operator API: who may call it, the store it reads and changes chats in, and the clock
-/// the messaging rules are judged by.
+/// The operator API: who may call it, the store it reads and changes chats in, the departments
+/// chats can be transferred to, and the clock the messaging rules are judged by.
 pub struct OperatorApi {
     auth: OperatorAuth,
     store: Store,
+    departments: Departments,
     clock: SharedClock,
 }
 
@@ -79,14 +84,26 @@ impl std::fmt::Debug for OperatorApi {
         f.debug_struct("OperatorApi")
             .field("auth", &self.auth)
             .field("store", &self.store.path())
+            .field("departments", &self.departments)
             .finish()
     }
 }
 
 impl OperatorApi {
-    /// An API for the operators of `auth` on `store`, judging windows by `clock`.
-    pub fn new(auth: OperatorAuth, store: Store, clock: SharedClock) -> Self {
-        Self { auth, store, clock }
+    /// An API for the operators of `auth` on `store`, transferring chats between
+    /// `departments`, judging windows by `clock`.
+    pub fn new(
+        auth: OperatorAuth,
+        store: Store,
+        departments: Departments,
+        clock: SharedClock,
+    ) -> Self {
+        Self {
+            auth,
+            store,
+            departments,
+            clock,
+        }
     }
 
     /// Answers one request whose path is under `/api/`.
@@ -119,13 +136,7 @@ impl OperatorApi {
             Route::Accept(id) => self.act(id, ChatAction::Accept { operator }).await,
             Route::Close(id) => self.act(id, ChatAction::Close { operator }).await,
             Route::Transfer(id) => match body::read_request(body, body::parse_transfer).await {
-                Ok(request) => {
-                    let action = ChatAction::Transfer {
-                        operator,
-                        department: request.department,
-                    };
-                    self.act(id, action).await
-                }
+                Ok(request) => self.transfer(id, operator, request).await,
                 Err(error) => error_reply(error.status(), &error.to_string()),
             },
             Route::SendCheck(id) => match body::read_request(body, body::parse_send_check).await {
@@ -232,6 +243,18 @@ impl OperatorApi {
             }
             Err(error) => store_unavailable(&error),
         }
+    }
+
+    /// A transfer to a configured department goes to the store; any other is refused first.
+    async fn transfer(&self, id: u64, operator: String, request: TransferRequest) -> Reply {
+        if let Err(unknown) = self.departments.check(&request.department) {
+            return error_reply(StatusCode::UNPROCESSABLE_ENTITY, &unknown.to_string());
+        }
+        let action = ChatAction::Transfer {
+            operator,
+            department: request.department,
+        };
+        self.act(id, action).await
     }
 
     async fn act(&self, id: u64, action: ChatAction) -> Reply {

@@ -74,6 +74,13 @@ pub fn certificate_files(
     let cert = data_dir.join(GENERATED_CERT);
     let key = data_dir.join(GENERATED_KEY);
     if cert.exists() && key.exists() {
+        // Earlier versions wrote the certificate with mode 0644.
+        for path in [&cert, &key] {
+            crate::files::make_private(path).map_err(|source| TlsError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        }
         return Ok(CertificateFiles {
             cert,
             key,
@@ -88,7 +95,7 @@ pub fn certificate_files(
             source,
         },
     )?;
-    crate::files::write_atomic(&cert, pair.cert.pem().as_bytes(), 0o644).map_err(|source| {
+    crate::files::write_private(&cert, pair.cert.pem().as_bytes()).map_err(|source| {
         TlsError::Write {
             path: cert.clone(),
             source,
@@ -150,9 +157,24 @@ mod tests {
         assert_eq!(std::fs::read(&second.cert).unwrap(), pem);
         let config = server_config(&second).unwrap();
         assert_eq!(config.alpn_protocols[0], b"h2");
+    }
+
+    #[test]
+    fn the_pair_is_owner_only_even_when_an_earlier_start_left_it_wider() {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&first.key).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "private key is owner-only");
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let first = certificate_files(dir.path(), None).unwrap();
+        assert_eq!(mode(&first.key), 0o600, "private key is owner-only");
+        assert_eq!(mode(&first.cert), 0o600, "certificate is owner-only");
+        std::fs::set_permissions(&first.cert, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let second = certificate_files(dir.path(), None).unwrap();
+        assert!(!second.generated);
+        assert_eq!(
+            mode(&second.cert),
+            0o600,
+            "a reused certificate is narrowed"
+        );
     }
 
     #[test]

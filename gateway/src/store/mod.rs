@@ -244,7 +244,13 @@ impl Drop for StoreWriter {
     }
 }
 
+/// Opens (or creates) the store file, mode 0600 whatever the umask: created empty with that mode
+/// before redb fills it, or narrowed if an earlier start left it wider.
 fn open_database(path: &Path, cache_bytes: usize) -> Result<Database, StoreError> {
+    crate::files::create_private_file(path).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Database::builder()
         .set_cache_size(cache_bytes)
         .create(path)

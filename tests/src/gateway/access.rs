@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio::process::Child;
 
-use super::{Gateway, LOG_TAIL_BYTES};
+use super::{Gateway, LOG_TAIL_BYTES, STDERR_LOG, STDOUT_LOG};
 use crate::error::{HarnessError, HarnessResult};
 use crate::http_client::{Endpoint, HttpConnection};
 use crate::listeners::Listeners;
@@ -138,11 +138,20 @@ impl Gateway {
         Ok(self.listeners()?.public)
     }
 
+    /// The file the gateway's standard output goes to (all runs, appended; not a terminal).
+    pub fn stdout_path(&self) -> PathBuf {
+        self.dir.path().join(STDOUT_LOG)
+    }
+
+    /// The file the gateway's standard error goes to (all runs, appended).
+    pub fn stderr_path(&self) -> PathBuf {
+        self.dir.path().join(STDERR_LOG)
+    }
+
     /// The tails of the captured stdout and stderr.
     pub fn logs(&self) -> String {
         let mut text = String::new();
-        for name in ["stdout.log", "stderr.log"] {
-            let path = self.dir.path().join(name);
+        for path in [self.stdout_path(), self.stderr_path()] {
             let content = std::fs::read(&path).unwrap_or_default();
             let start = content.len().saturating_sub(LOG_TAIL_BYTES);
             text.push_str(&format!(

@@ -25,6 +25,10 @@ use crate::options::{GatewayOptions, Secret};
 
 /// Bytes of each log printed when a test fails.
 const LOG_TAIL_BYTES: usize = 48 * 1024;
+/// The file in the temp folder that takes the gateway's standard output.
+const STDOUT_LOG: &str = "stdout.log";
+/// The file in the temp folder that takes the gateway's standard error.
+const STDERR_LOG: &str = "stderr.log";
 
 /// A gateway process and its temp folder (`data/`, `waygate.toml`, `stdout.log`, `stderr.log`).
 pub struct Gateway {
@@ -210,8 +214,8 @@ impl Gateway {
             Err(error) => return Err(HarnessError::io("removing", stale, error)),
         }
         self.runs += 1;
-        let stdout = self.open_log("stdout.log")?;
-        let stderr = self.open_log("stderr.log")?;
+        let stdout = self.open_log(STDOUT_LOG)?;
+        let stderr = self.open_log(STDERR_LOG)?;
         let mut args: Vec<String> = vec![
             "serve".into(),
             "--data-dir".into(),
@@ -225,7 +229,11 @@ impl Gateway {
             args.push("--config".into());
             args.push(config.display().to_string());
         }
-        let mut command = self.binary.command(&args);
+        let binary = match self.options.umask {
+            Some(umask) => self.binary.under_umask(umask),
+            None => self.binary.clone(),
+        };
+        let mut command = binary.command(&args);
         if self.options.secrets_via_env {
             command
                 .env("WAYGATE_APP_SECRET", self.options.app_secret.expose())
