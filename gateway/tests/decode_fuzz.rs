@@ -218,7 +218,7 @@ fn deep_nesting_and_huge_objects_are_handled() {
         "]".repeat(120)
     );
     check(nested.as_bytes());
-    let keys: Vec<String> = (0..50_000).map(|i| format!(r#""k{i}":{i}"#)).collect();
+    let keys: Vec<String> = (0..15_000).map(|i| format!(r#""k{i}":{i}"#)).collect();
     let wide = format!(
         r#"{{"object":"whatsapp_business_account","entry":[{{"id":"W","changes":[{{"field":"messages","value":{{"messages":[{{"id":"w","type":"text","text":{{"body":"b"}},{}}}]}}}}]}}]}}"#,
         keys.join(",")
@@ -227,5 +227,5 @@ fn deep_nesting_and_huge_objects_are_handled() {
     let Event::Message(message) = &decoded.events[0].content else {
         unreachable!("a text message")
     };
-    assert_eq!(message.extra.len(), 50_000);
+    assert_eq!(message.extra.len(), 15_000);
 }

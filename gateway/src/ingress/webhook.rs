@@ -15,7 +15,9 @@ use super::chat_routing::ChatRouting;
 use super::prepare::{batch_from_decoded, batch_from_undecodable};
 use super::response::{self, Reply};
 use crate::clock::SharedClock;
-use crate::meta::{DecodeLimits, decode_webhook_with, verify_signature};
+use crate::meta::{
+    DECODED_BYTES_PER_VALUE, DecodeLimits, count_json_values, decode_webhook_with, verify_signature,
+};
 use crate::secret_match::SecretMatcher;
 use crate::secrets::Secret;
 use crate::store::{IngestBatch, Store, StoreError};
@@ -133,16 +135,10 @@ impl WebhookEndpoint {
             // Refused before `100 Continue`: the client never sends the body.
             return self.too_large();
         }
-        let (body, _reservation) = match read_body(body, &self.body_limits, declared).await {
+        let (body, mut reservation) = match read_body(body, &self.body_limits, declared).await {
             Ok(body) => (body.bytes, body.reservation),
             Err(BodyError::TooLarge { .. }) => return self.too_large(),
-            Err(error @ BodyError::OverBudget { .. }) => {
-                let total = Counters::add(&self.counters.over_budget, 1);
-                warn!(%error, declared, over_budget = total, "webhook refused with 503: too many bodies in flight; Meta will retry. See public.inflight_body_bytes");
-                return unavailable(
-                    "too many request bodies are in flight; the delivery was not read, retry later",
-                );
-            }
+            Err(error @ BodyError::OverBudget { .. }) => return self.over_budget(&error),
             Err(BodyError::TimedOut(limit)) => {
                 warn!(?limit, "body not received in time");
                 return response::message(
@@ -171,6 +167,17 @@ impl WebhookEndpoint {
             let total = Counters::add(&self.counters.signature_failures, 1);
             warn!(%error, signature_failures = total, bytes = body.len(), "webhook refused: bad signature; nothing stored");
             return response::message(StatusCode::UNAUTHORIZED, &error.to_string());
+        }
+        // Decoding costs more than the body: reserve it too, so the budget bounds both.
+        let values = count_json_values(&body, self.decode_limits.max_values());
+        if values <= self.decode_limits.max_values() {
+            let decoding = body.len() + values.saturating_mul(DECODED_BYTES_PER_VALUE);
+            if !reservation.grow_to(decoding, decoding) {
+                let error = BodyError::OverBudget {
+                    budget: self.body_limits.budget.total(),
+                };
+                return self.over_budget(&error);
+            }
         }
         let received_at_ms = self.clock.now_ms();
         let batch = if body.len() > DECODE_INLINE_MAX_BYTES {
@@ -231,6 +238,14 @@ impl WebhookEndpoint {
                 )
             }
         }
+    }
+
+    fn over_budget(&self, error: &BodyError) -> Reply {
+        let total = Counters::add(&self.counters.over_budget, 1);
+        warn!(%error, over_budget = total, "webhook refused with 503: too many bodies in flight; Meta will retry. See public.inflight_body_bytes");
+        unavailable(
+            "too many request bodies are in flight; the delivery was not stored, retry later",
+        )
     }
 
     fn too_large(&self) -> Reply {

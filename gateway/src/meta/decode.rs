@@ -94,6 +94,9 @@ fn parse_envelope<'a>(body: &'a [u8], tally: &Tally) -> Result<Vec<&'a RawValue>
             },
             _ => DecodeError::not_json(&e),
         })?;
+    tally
+        .count_values(body)
+        .map_err(|(counted, limit)| DecodeError::TooMany { counted, limit })?;
     let object = envelope.object.ok_or(DecodeError::MissingObject)?;
     // Compare the decoded string, so an escaped spelling is the same value.
     if !serde_json::from_str::<String>(object.get()).is_ok_and(|o| o == WHATSAPP_OBJECT) {

@@ -5,6 +5,11 @@
 //! entries in 3 MiB, each of which would become a record. Lists are therefore read element by
 //! element against what is left of the delivery's allowance, and parsing stops at the first
 //! element past it. Meta's real batches are far smaller than the defaults (see the README).
+//!
+//! Members the decoder does not model are kept as JSON values, and a small JSON value costs far
+//! more memory than its text (`{"a":0}` is 7 bytes of text and hundreds in memory). So before
+//! anything is decoded, the body's values are counted in one pass over its bytes, allowing
+//! [`VALUES_PER_ITEM`] per allowed item; past that, the body is refused whole too.
 
 use std::cell::Cell;
 use std::fmt;
@@ -24,6 +29,28 @@ pub struct DecodeLimits {
     /// Messages, statuses, value-level errors and contacts over all changes
     /// (`public.max_delivery_items`).
     pub max_items: usize,
+}
+
+/// JSON values allowed per allowed item. A real update is about 25 (message or status,
+/// contact, metadata); Meta batches at most 1,000 updates, so the default 10,000 items allow
+/// 40,000 values, well over the largest real batch.
+pub(super) const VALUES_PER_ITEM: usize = 4;
+
+/// What one JSON value may cost while decoded, at the worst (many tiny unmodelled objects,
+/// measured at 210 to 280 bytes each): the body budget reserves this per value before decoding.
+pub const DECODED_BYTES_PER_VALUE: usize = 320;
+
+/// JSON values always allowed, however few items are: small deliveries are never refused for
+/// their values.
+pub(super) const MIN_VALUES: usize = 4_096;
+
+impl DecodeLimits {
+    /// The most JSON values one delivery may hold.
+    pub fn max_values(&self) -> usize {
+        self.max_items
+            .saturating_mul(VALUES_PER_ITEM)
+            .max(MIN_VALUES)
+    }
 }
 
 impl Default for DecodeLimits {
@@ -48,6 +75,8 @@ pub enum Counted {
     Changes,
     /// Messages, statuses, value-level errors and contacts.
     Items,
+    /// JSON values anywhere in the body ([`VALUES_PER_ITEM`] per allowed item).
+    Values,
 }
 
 impl Counted {
@@ -56,7 +85,7 @@ impl Counted {
         match self {
             Self::Entries => firmware_config::keys::PUBLIC_MAX_DELIVERY_ENTRIES,
             Self::Changes => firmware_config::keys::PUBLIC_MAX_DELIVERY_CHANGES,
-            Self::Items => firmware_config::keys::PUBLIC_MAX_DELIVERY_ITEMS,
+            Self::Items | Self::Values => firmware_config::keys::PUBLIC_MAX_DELIVERY_ITEMS,
         }
     }
 }
@@ -67,6 +96,7 @@ impl fmt::Display for Counted {
             Self::Entries => "entries",
             Self::Changes => "changes",
             Self::Items => "items (messages, statuses, errors and contacts)",
+            Self::Values => "JSON values (4 per item allowed, at least 4,096)",
         })
     }
 }
@@ -77,6 +107,7 @@ pub(super) struct Tally {
     entries: Cell<usize>,
     changes: Cell<usize>,
     items: Cell<usize>,
+    values: Cell<usize>,
     exceeded: Cell<Option<Counted>>,
 }
 
@@ -87,6 +118,7 @@ impl Tally {
             entries: Cell::new(limits.max_entries),
             changes: Cell::new(limits.max_changes),
             items: Cell::new(limits.max_items),
+            values: Cell::new(limits.max_values()),
             exceeded: Cell::new(None),
         }
     }
@@ -103,6 +135,7 @@ impl Tally {
             Counted::Entries => self.limits.max_entries,
             Counted::Changes => self.limits.max_changes,
             Counted::Items => self.limits.max_items,
+            Counted::Values => self.limits.max_values(),
         }
     }
 
@@ -111,7 +144,18 @@ impl Tally {
             Counted::Entries => &self.entries,
             Counted::Changes => &self.changes,
             Counted::Items => &self.items,
+            Counted::Values => &self.values,
         }
+    }
+
+    /// Counts the JSON values in `body` against the allowance; see [`count_json_values`].
+    pub(super) fn count_values(&self, body: &str) -> Result<(), (Counted, usize)> {
+        let limit = self.limit(Counted::Values);
+        if count_json_values(body.as_bytes(), limit) > limit {
+            self.exceeded.set(Some(Counted::Values));
+            return Err((Counted::Values, limit));
+        }
+        Ok(())
     }
 
     /// Splits the JSON array `raw` into its elements' raw text, counting them as `counted`.
@@ -142,6 +186,37 @@ impl Tally {
             self.limit(counted)
         ))
     }
+}
+
+/// Counts the JSON values in `body`, stopping once past `stop_after`. A value is counted at each
+/// `[`, `{`, `,` and `:` outside strings: at least one per value or member after the first of
+/// its container. One pass, no allocation; bytes that are not JSON are counted all the same.
+pub fn count_json_values(body: &[u8], stop_after: usize) -> usize {
+    let mut count = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in body {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' | b',' | b':' => {
+                count += 1;
+                if count > stop_after {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    count
 }
 
 /// A JSON array of raw elements, each taken from the tally's allowance for `counted`.
@@ -282,20 +357,27 @@ mod tests {
 
     #[test]
     fn the_amplifying_bodies_are_refused_whole() {
-        // 1.5 M entries in 3 MiB, and 1 M empty changes in one entry.
+        // 1.5 M entries in 3 MiB, and 1 M empty changes in one entry: refused for their values
+        // before anything is decoded, and for their entries or changes when values are allowed.
         let entries = delivery(&repeated("0", 1_500_000));
-        assert_eq!(
-            too_many(&entries, DecodeLimits::default()),
-            Some((Counted::Entries, 1_000))
-        );
         let changes = delivery(&format!(
             r#"{{"id":"1","changes":[{}]}}"#,
             repeated("{}", 1_000_000)
         ));
-        assert_eq!(
-            too_many(&changes, DecodeLimits::default()),
-            Some((Counted::Changes, 2_000))
-        );
+        let many_values = DecodeLimits {
+            max_items: 1_000_000,
+            ..DecodeLimits::default()
+        };
+        for (body, counted, limit) in [
+            (&entries, Counted::Entries, 1_000),
+            (&changes, Counted::Changes, 2_000),
+        ] {
+            assert_eq!(
+                too_many(body, DecodeLimits::default()),
+                Some((Counted::Values, 40_000))
+            );
+            assert_eq!(too_many(body, many_values), Some((counted, limit)));
+        }
     }
 
     #[test]
@@ -351,6 +433,49 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "webhook holds more than 3 entries (public.max_delivery_entries); Meta's batches are far smaller, so the body is kept whole and unread"
+        );
+    }
+
+    #[test]
+    fn values_are_counted_outside_strings_only() {
+        let few_items = DecodeLimits {
+            max_items: 1,
+            ..DecodeLimits::default()
+        };
+        assert_eq!(few_items.max_values(), MIN_VALUES, "the floor");
+        assert_eq!(DecodeLimits::default().max_values(), 40_000);
+        // `[` and each `,` count: an array of n elements is n values. The string element's
+        // brackets, commas, colons and escaped quote do not count.
+        let array = |n: usize| {
+            let mut elements = vec!["0"; n - 1];
+            elements.push(r#""\"[,:{}]""#);
+            format!("[{}]", elements.join(","))
+        };
+        assert_eq!(count_json_values(array(9).as_bytes(), 100), 9);
+        assert_eq!(
+            count_json_values(array(9).as_bytes(), 5),
+            6,
+            "stops once past"
+        );
+        let tally = Tally::new(few_items);
+        assert_eq!(tally.count_values(&array(MIN_VALUES)), Ok(()));
+        let tally = Tally::new(few_items);
+        assert_eq!(
+            tally.count_values(&array(MIN_VALUES + 1)),
+            Err((Counted::Values, MIN_VALUES))
+        );
+        assert_eq!(tally.exceeded(), Some((Counted::Values, MIN_VALUES)));
+    }
+
+    #[test]
+    fn many_small_unmodelled_values_are_refused_whole() {
+        let body = delivery(&format!(
+            r#"{{"id":"1","changes":[{{"field":"x","value":{{"a":[{}]}}}}]}}"#,
+            repeated(r#"{"a":0}"#, 370_000)
+        ));
+        assert_eq!(
+            too_many(&body, DecodeLimits::default()),
+            Some((Counted::Values, 40_000))
         );
     }
 }
