@@ -171,7 +171,9 @@ impl WebhookEndpoint {
         // Decoding costs more than the body: reserve it too, so the budget bounds both.
         let values = count_json_values(&body, self.decode_limits.max_values());
         if values <= self.decode_limits.max_values() {
-            let decoding = body.len() + values.saturating_mul(DECODED_BYTES_PER_VALUE);
+            // Never more than the whole budget, so a body alone always fits.
+            let decoding = (body.len() + values.saturating_mul(DECODED_BYTES_PER_VALUE))
+                .min(self.body_limits.budget.total());
             if !reservation.grow_to(decoding, decoding) {
                 let error = BodyError::OverBudget {
                     budget: self.body_limits.budget.total(),
