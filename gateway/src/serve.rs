@@ -165,6 +165,7 @@ pub async fn run(
         store.clone(),
         Arc::clone(&clock),
     ));
+    let store_health = store.health().clone();
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
             verify_token: SecretMatcher::new(verify_token.value.expose().as_bytes())?,
@@ -199,7 +200,7 @@ pub async fn run(
         },
         stop.clone(),
     ));
-    let health = HealthEndpoint::new(readiness.clone());
+    let health = HealthEndpoint::new(readiness.clone(), store_health);
     let local_task = tokio::spawn(server::serve(
         "local",
         local,

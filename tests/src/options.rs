@@ -1,4 +1,7 @@
-//! What a test can choose about the gateway it starts: config text, secrets, extra environment.
+//! What a test can choose about the gateway it starts: config text, secrets, extra environment,
+//! the data folder.
+
+use std::path::PathBuf;
 
 use crate::random::random_hex;
 
@@ -46,6 +49,9 @@ pub struct GatewayOptions {
     pub secrets_via_env: bool,
     /// More environment variables for the child.
     pub env: Vec<(String, String)>,
+    /// The data folder to use (created if missing) instead of `data/` in the test's temp folder,
+    /// e.g. one on a small file system of the test's own. The test removes it.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for GatewayOptions {
@@ -57,6 +63,7 @@ impl Default for GatewayOptions {
             operator_token: Secret::random(),
             secrets_via_env: true,
             env: Vec::new(),
+            data_dir: None,
         }
     }
 }

@@ -150,6 +150,9 @@ impl WebhookEndpoint {
             warn!(%error, signature_failures = total, bytes = body.len(), "webhook refused: bad signature; nothing stored");
             return response::message(StatusCode::UNAUTHORIZED, &error.to_string());
         }
+        if self.store.health().is_recovering() {
+            return self.recovering();
+        }
         let received_at_ms = self.clock.now_ms();
         let batch = if body.len() > DECODE_INLINE_MAX_BYTES {
             // A large payload takes milliseconds to decode: keep it off the async workers.
@@ -198,6 +201,7 @@ impl WebhookEndpoint {
                 warn!(%error, quota_refusals = total, "webhook refused with 503: the disk quota is reached; Meta will retry. Free space in the data folder or raise store.quota_bytes");
                 unavailable("disk quota reached; the delivery was not stored, retry later")
             }
+            Err(StoreError::Recovering { .. }) => self.recovering(),
             Err(error) => {
                 Counters::add(&self.counters.store_failures, 1);
                 warn!(%error, "webhook refused with 503: the store could not commit it; Meta will retry");
@@ -206,6 +210,15 @@ impl WebhookEndpoint {
                 )
             }
         }
+    }
+
+    /// 503 while the store recovers from a disk error (`/readyz` on the local listener says
+    /// which). Not logged per delivery: the store logs the error and the recovery.
+    fn recovering(&self) -> Reply {
+        Counters::add(&self.counters.store_failures, 1);
+        unavailable(
+            "the store is recovering from a disk error (the local /readyz says why); the delivery was not stored, retry later",
+        )
     }
 
     fn too_large(&self) -> Reply {

@@ -65,8 +65,11 @@ impl Gateway {
             .prefix("waygate-e2e-")
             .tempdir()
             .map_err(|error| HarnessError::io("creating", std::env::temp_dir(), error))?;
-        let data_dir = dir.path().join("data");
-        std::fs::create_dir(&data_dir)
+        let data_dir = options
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| dir.path().join("data"));
+        std::fs::create_dir_all(&data_dir)
             .map_err(|error| HarnessError::io("creating", &data_dir, error))?;
         let meta = Arc::new(MetaSimulator::new(options.app_secret.expose().as_bytes()));
         let mut gateway = Self {
