@@ -23,6 +23,42 @@ pub enum StoreError {
         /// The database file.
         path: PathBuf,
     },
+    /// The store was written by a newer schema than this waygate reads (a newer firmware).
+    #[error(
+        "the store at {path} was written by schema {found}; this waygate reads schema {supported} and older — a newer firmware wrote it; upgrade waygate or restore a backup"
+    )]
+    SchemaTooNew {
+        /// The database file.
+        path: PathBuf,
+        /// The store's schema.
+        found: u64,
+        /// The newest schema this waygate reads.
+        supported: u64,
+    },
+    /// The store has an older schema, which only `serve` migrates.
+    #[error(
+        "the store at {path} has schema {found}; this waygate reads schema {current}: start `waygate serve` on it once to migrate it, then retry"
+    )]
+    SchemaNotMigrated {
+        /// The database file.
+        path: PathBuf,
+        /// The store's schema.
+        found: u64,
+        /// This waygate's schema.
+        current: u64,
+    },
+    /// The store's stamp names a schema older than any waygate wrote.
+    #[error(
+        "the store at {path} is stamped with schema {found}, older than any waygate wrote (the first is {first}); restore a backup"
+    )]
+    SchemaUnknown {
+        /// The database file.
+        path: PathBuf,
+        /// The stamp.
+        found: u64,
+        /// The first schema.
+        first: u64,
+    },
     /// A transaction could not be started.
     #[error("store transaction failed to start: {0}")]
     Transaction(#[from] redb::TransactionError),
@@ -100,6 +136,15 @@ impl StoreError {
                 | Self::WriterGone
                 | Self::GroupFailed(_)
                 | Self::Recovering { .. }
+        )
+    }
+
+    /// True when the store's schema is one this waygate cannot use as it is (the data, not
+    /// the disk, is the problem: sysexits `EX_DATAERR`).
+    pub fn is_schema_mismatch(&self) -> bool {
+        matches!(
+            self,
+            Self::SchemaTooNew { .. } | Self::SchemaNotMigrated { .. } | Self::SchemaUnknown { .. }
         )
     }
 

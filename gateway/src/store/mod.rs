@@ -16,6 +16,7 @@ pub mod reader;
 mod record;
 mod recovery;
 mod request;
+mod schema;
 mod slot;
 mod tables;
 mod templates;

@@ -23,11 +23,12 @@ pub(super) struct StoreFile {
 }
 
 impl StoreFile {
-    /// Opens (or creates) the file, prepares its tables and reads the counters, in one durable
-    /// commit: an open that returns `Ok` has written to the disk. Blocking.
+    /// Opens (or creates) the file, brings it to this waygate's schema (refusing a newer one),
+    /// prepares its tables and reads the counters, in one durable commit: an open that returns
+    /// `Ok` has written to the disk. Blocking.
     pub(super) fn open(&self) -> Result<(Arc<Database>, Counters), StoreError> {
         let db = open_database(&self.path, self.cache_bytes)?;
-        let counters = Counters::load_or_init(&db, self.templates.clone())?;
+        let counters = Counters::load_or_init(&db, &self.path, self.templates.clone())?;
         Ok((Arc::new(db), counters))
     }
 

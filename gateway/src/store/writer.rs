@@ -9,6 +9,7 @@
 mod reopen;
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 
 use redb::{Database, Durability, ReadableTable, Table, WriteTransaction};
@@ -22,12 +23,12 @@ use super::health::StoreHealth;
 use super::open::StoreFile;
 use super::recovery::Recovery;
 use super::request::{ActionSubmission, Command, IngestBatch, IngestOutcome, Submission};
+use super::schema;
 use super::slot::DbSlot;
 use super::tables::{
     CHAT_DEADLINES, CHAT_MESSAGES, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG,
     LATEST_CHAT, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS,
-    META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ, META_NEXT_SEQ, META_SCHEMA_VERSION, META_STORED_BYTES,
-    POLICY, SCHEMA_VERSION, WINDOWS,
+    META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ, META_NEXT_SEQ, META_STORED_BYTES, POLICY, WINDOWS,
 };
 use super::templates;
 use super::usage::SharedUsage;
@@ -65,13 +66,16 @@ pub(super) struct Counters {
 }
 
 impl Counters {
-    /// Reads the counters, initialising a new store.
+    /// Reads the counters, initialising a new store, after bringing the store at `path` to
+    /// this waygate's schema (a newer one is refused and nothing is written).
     /// Also carries the template registry forward to `templates`, the configured one.
     pub(super) fn load_or_init(
         db: &Database,
+        path: &Path,
         templates: TemplateRegistry,
     ) -> Result<Self, StoreError> {
         let txn = begin_durable(db)?;
+        schema::CURRENT.upgrade(&txn, path)?;
         let counters = {
             // Create every table so that readers never meet a missing one.
             txn.open_table(INBOUND_LOG)?;
@@ -84,11 +88,11 @@ impl Counters {
             txn.open_table(CHAT_MESSAGES)?;
             txn.open_table(WINDOWS)?;
             txn.open_table(POLICY)?;
-            let mut meta = txn.open_table(META)?;
+            let meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
             };
-            let counters = Self {
+            Self {
                 next_seq: get(META_NEXT_SEQ)?.unwrap_or(1),
                 next_dead_seq: get(META_NEXT_DEAD_SEQ)?.unwrap_or(1),
                 stored_bytes: get(META_STORED_BYTES)?.unwrap_or(0),
@@ -96,11 +100,7 @@ impl Counters {
                 last_commit_ms: get(META_LAST_COMMIT_MS)?.unwrap_or(0),
                 duplicates_total: get(META_DUPLICATES_TOTAL)?.unwrap_or(0),
                 next_chat_id: get(META_NEXT_CHAT_ID)?.unwrap_or(1),
-            };
-            if get(META_SCHEMA_VERSION)?.is_none() {
-                meta.insert(META_SCHEMA_VERSION, SCHEMA_VERSION)?;
             }
-            counters
         };
         templates::reconcile(&txn, templates)?;
         txn.commit()?;
