@@ -8,14 +8,18 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use firmware_config::{Config, EXIT_CONFIG, SecretSource};
 
-use crate::export::{ExportWhat, export};
+use crate::export::{ExportError, ExportWhat, export};
 use crate::secrets::Secret;
-use crate::serve::{ConfiguredSecrets, run};
+use crate::serve::{ConfiguredSecrets, ServeError, run};
+use crate::store::StoreError;
 use crate::store::reader::StoreReader;
 use crate::telemetry::{LogFormat, init_logging};
 
 /// Exit status for a command used wrongly (sysexits `EX_USAGE`).
 const EXIT_USAGE: u8 = 64;
+/// Exit status for a store of a schema this waygate cannot use, e.g. one a newer firmware wrote
+/// (sysexits `EX_DATAERR`).
+const EXIT_DATA: u8 = 65;
 /// Exit status for a failure of the data folder or the store (sysexits `EX_IOERR`).
 const EXIT_IO: u8 = 74;
 /// Exit status for any other runtime failure (sysexits `EX_SOFTWARE`).
@@ -126,6 +130,7 @@ pub fn main() -> ExitCode {
             let mut out = std::io::BufWriter::new(stdout.lock());
             match export(&args.data_dir, what, args.from, &mut out) {
                 Ok(_) => ExitCode::SUCCESS,
+                Err(ExportError::Store(error)) => fail(store_exit(&error, EXIT_IO), &error),
                 Err(error) => fail(EXIT_IO, &error),
             }
         }
@@ -189,7 +194,11 @@ fn serve(args: ServeArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "waygate failed");
-            fail(EXIT_SOFTWARE, &error)
+            let code = match &error {
+                ServeError::Store(store) => store_exit(store, EXIT_SOFTWARE),
+                _ => EXIT_SOFTWARE,
+            };
+            fail(code, &error)
         }
     }
 }
@@ -296,7 +305,16 @@ fn status(data_dir: &Path) -> ExitCode {
             }
             Err(error) => fail(EXIT_SOFTWARE, &error),
         },
-        Err(error) => fail(EXIT_IO, &error),
+        Err(error) => fail(store_exit(&error, EXIT_IO), &error),
+    }
+}
+
+/// The exit status for a store error: [`EXIT_DATA`] for a schema mismatch, else `otherwise`.
+fn store_exit(error: &StoreError, otherwise: u8) -> u8 {
+    if error.is_schema_mismatch() {
+        EXIT_DATA
+    } else {
+        otherwise
     }
 }
 

@@ -173,6 +173,7 @@ pub async fn run(
         ),
         Arc::clone(&clock),
     ));
+    let store_health = store.health().clone();
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
             verify_token: SecretMatcher::new(verify_token.value.expose().as_bytes())?,
@@ -213,7 +214,7 @@ pub async fn run(
         },
         stop.clone(),
     ));
-    let health = HealthEndpoint::new(readiness.clone());
+    let health = HealthEndpoint::new(readiness.clone(), store_health);
     let local_task = tokio::spawn(server::serve(
         "local",
         local,

@@ -41,6 +41,9 @@ pub enum HarnessError {
         /// The exit status as text.
         status: String,
     },
+    /// The gateway became ready although it was expected to refuse to start.
+    #[error("the gateway started although it was expected to refuse to")]
+    StartedAnyway,
     /// An operation needed a running gateway but none was running (or the reverse).
     #[error("gateway state: {0}")]
     State(&'static str),

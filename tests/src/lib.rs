@@ -36,6 +36,7 @@ pub mod random;
 pub mod raw_http;
 pub mod suite;
 pub mod tls;
+pub mod tmpfs;
 pub mod tool;
 
 pub use error::{HarnessError, HarnessResult};

@@ -1,4 +1,7 @@
-//! What a test can choose about the gateway it starts: config text, secrets, extra environment.
+//! What a test can choose about the gateway it starts: config text, secrets, extra environment,
+//! the data folder.
+
+use std::path::PathBuf;
 
 use crate::random::random_hex;
 
@@ -48,6 +51,9 @@ pub struct GatewayOptions {
     pub env: Vec<(String, String)>,
     /// Start the gateway under this umask (none: the test process's).
     pub umask: Option<u32>,
+    /// The data folder to use (created if missing) instead of `data/` in the test's temp folder,
+    /// e.g. one on a small file system of the test's own. The test removes it.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for GatewayOptions {
@@ -60,6 +66,7 @@ impl Default for GatewayOptions {
             secrets_via_env: true,
             env: Vec::new(),
             umask: None,
+            data_dir: None,
         }
     }
 }

@@ -4,6 +4,7 @@ use std::fmt::Display;
 
 use serde_json::Value;
 
+use crate::export::check_messages_exactly_once;
 use crate::gateway::Gateway;
 use crate::http_client::HttpReply;
 use crate::options::GatewayOptions;
@@ -41,6 +42,33 @@ pub fn assert_status(reply: &HttpReply, expected: u16, context: &str) {
         "{context}: expected {expected}, got {} with body {:?}",
         reply.status,
         reply.text()
+    );
+}
+
+/// Asserts that a reply (a 503) carries a non-empty `Retry-After`.
+#[track_caller]
+pub fn assert_retry_after(reply: &HttpReply, context: &str) {
+    assert!(
+        reply
+            .header("retry-after")
+            .is_some_and(|value| !value.trim().is_empty()),
+        "{context}: a 503 must carry Retry-After; headers: {:?}",
+        reply.headers
+    );
+}
+
+/// Asserts that the export holds the message of every acknowledged wamid exactly once, and no
+/// other record: what was refused (and never acknowledged since) must not be stored.
+#[track_caller]
+#[allow(clippy::panic, reason = "a failed check fails the test")]
+pub fn assert_only_acknowledged_stored_once(records: &[Value], acked: &[String]) {
+    if let Err(report) = check_messages_exactly_once(records, acked.iter().map(String::as_str)) {
+        panic!("{report}");
+    }
+    assert_eq!(
+        records.len(),
+        acked.len(),
+        "only acknowledged webhooks may be stored"
     );
 }
 

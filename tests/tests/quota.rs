@@ -7,9 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use waygate_e2e::export::check_messages_exactly_once;
 use waygate_e2e::knobs::operation_deadline;
-use waygate_e2e::suite::{assert_status, must, start_with_config, stop_and_export};
+use waygate_e2e::suite::{
+    assert_only_acknowledged_stored_once, assert_retry_after, assert_status, must,
+    start_with_config, stop_and_export,
+};
 use waygate_e2e::{Gateway, HttpReply, SignedWebhook};
 
 const MIB: usize = 1024 * 1024;
@@ -17,15 +19,6 @@ const MIB: usize = 1024 * 1024;
 fn write_ballast(path: &Path, bytes: usize) {
     // Real bytes, not a sparse file: usage must not depend on how it is measured.
     must(std::fs::write(path, vec![0x5a_u8; bytes]));
-}
-
-fn assert_retry_after(reply: &HttpReply) {
-    let value = reply.header("retry-after");
-    assert!(
-        value.is_some_and(|value| !value.trim().is_empty()),
-        "a 503 must carry Retry-After; headers: {:?}",
-        reply.headers
-    );
 }
 
 /// Tracks what was acknowledged and what must be re-sent, as Meta would.
@@ -115,10 +108,10 @@ async fn a_ballast_file_over_the_quota_gives_503_until_it_is_removed() {
     let refused = sender
         .until_refused(&gateway, || meta.text_webhook("with the ballast"))
         .await;
-    assert_retry_after(&refused);
+    assert_retry_after(&refused, "a POST over the quota");
     let again = sender.post(&gateway, meta.text_webhook("still over")).await;
     assert_status(&again, 503, "a POST while still over the quota");
-    assert_retry_after(&again);
+    assert_retry_after(&again, "a POST still over the quota");
     let mut local = must(gateway.connect_local().await);
     assert_status(
         &must(local.get("/healthz").await),
@@ -134,16 +127,7 @@ async fn a_ballast_file_over_the_quota_gives_503_until_it_is_removed() {
     assert_status(&after, 200, "a fresh POST after recovery");
 
     let records = stop_and_export(&mut gateway, &[]).await;
-    if let Err(report) =
-        check_messages_exactly_once(&records, sender.acked.iter().map(String::as_str))
-    {
-        panic!("{report}");
-    }
-    assert_eq!(
-        records.len(),
-        sender.acked.len(),
-        "only acknowledged webhooks may be stored"
-    );
+    assert_only_acknowledged_stored_once(&records, &sender.acked);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -174,7 +158,7 @@ async fn filling_the_store_gives_503_and_freeing_room_recovers() {
             gateway.logs()
         );
     };
-    assert_retry_after(&refused);
+    assert_retry_after(&refused, "a POST over the quota");
     assert!(
         !sender.acked.is_empty(),
         "the store filled before accepting anything"
@@ -190,14 +174,5 @@ async fn filling_the_store_gives_503_and_freeing_room_recovers() {
     sender.until_recovered(&gateway).await;
 
     let records = stop_and_export(&mut gateway, &[]).await;
-    if let Err(report) =
-        check_messages_exactly_once(&records, sender.acked.iter().map(String::as_str))
-    {
-        panic!("{report}");
-    }
-    assert_eq!(
-        records.len(),
-        sender.acked.len(),
-        "only acknowledged webhooks may be stored"
-    );
+    assert_only_acknowledged_stored_once(&records, &sender.acked);
 }

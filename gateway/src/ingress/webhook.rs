@@ -168,6 +168,9 @@ impl WebhookEndpoint {
             warn!(%error, signature_failures = total, bytes = body.len(), "webhook refused: bad signature; nothing stored");
             return response::message(StatusCode::UNAUTHORIZED, &error.to_string());
         }
+        if self.store.health().is_recovering() {
+            return self.recovering();
+        }
         // Decoding costs more than the body: reserve it too, so the budget bounds both.
         let values = count_json_values(&body, self.decode_limits.max_values());
         if values <= self.decode_limits.max_values() {
@@ -232,6 +235,7 @@ impl WebhookEndpoint {
                 warn!(%error, quota_refusals = total, "webhook refused with 503: the disk quota is reached; Meta will retry. Free space in the data folder or raise store.quota_bytes");
                 unavailable("disk quota reached; the delivery was not stored, retry later")
             }
+            Err(StoreError::Recovering { .. }) => self.recovering(),
             Err(error) => {
                 Counters::add(&self.counters.store_failures, 1);
                 warn!(%error, "webhook refused with 503: the store could not commit it; Meta will retry");
@@ -247,6 +251,15 @@ impl WebhookEndpoint {
         warn!(%error, over_budget = total, "webhook refused with 503: too many bodies in flight; Meta will retry. See public.inflight_body_bytes");
         unavailable(
             "too many request bodies are in flight; the delivery was not stored, retry later",
+        )
+    }
+
+    /// 503 while the store recovers from a disk error (`/readyz` on the local listener says
+    /// which). Not logged per delivery: the store logs the error and the recovery.
+    fn recovering(&self) -> Reply {
+        Counters::add(&self.counters.store_failures, 1);
+        unavailable(
+            "the store is recovering from a disk error (the local /readyz says why); the delivery was not stored, retry later",
         )
     }
 

@@ -1,5 +1,5 @@
 //! The local listener's health endpoints: `/healthz` (the process is up) and `/readyz` (the
-//! store is open and the listeners are bound). It serves nothing else in this release.
+//! store is open and takes writes, and the listeners are bound; when not, it says why).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,6 +8,7 @@ use http::{Method, Request, StatusCode};
 use hyper::body::Incoming;
 
 use crate::ingress::response::{self, Reply};
+use crate::store::StoreHealth;
 
 /// Whether the gateway is ready to take webhooks. Set once everything is up, cleared when
 /// shutdown begins.
@@ -30,12 +31,13 @@ impl Readiness {
 #[derive(Debug, Clone)]
 pub struct HealthEndpoint {
     readiness: Readiness,
+    store: StoreHealth,
 }
 
 impl HealthEndpoint {
-    /// An endpoint reporting `readiness`.
-    pub fn new(readiness: Readiness) -> Self {
-        Self { readiness }
+    /// An endpoint reporting `readiness` and the store's health.
+    pub fn new(readiness: Readiness, store: StoreHealth) -> Self {
+        Self { readiness, store }
     }
 
     /// Routes one request.
@@ -50,10 +52,18 @@ impl HealthEndpoint {
         if path == "/healthz" {
             return response::text(StatusCode::OK, "ok\n");
         }
-        if self.readiness.is_ready() {
-            response::text(StatusCode::OK, "ready\n")
-        } else {
-            response::message(StatusCode::SERVICE_UNAVAILABLE, "not ready")
+        if !self.readiness.is_ready() {
+            return response::message(StatusCode::SERVICE_UNAVAILABLE, "not ready");
+        }
+        match self.store.recovering() {
+            None => response::text(StatusCode::OK, "ready\n"),
+            Some(recovery) => response::message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &format!(
+                    "not ready: the store is recovering from a disk error and takes no webhooks until a commit succeeds again ({} failed attempts to reopen it so far): {}",
+                    recovery.failed_attempts, recovery.reason
+                ),
+            ),
         }
     }
 }

@@ -2,16 +2,22 @@
 //!
 //! One writer thread owns write transactions and group-commits batches (see `writer.rs`); the
 //! async side talks to it through a bounded channel and awaits a reply that comes only after
-//! the data is durable. Readers ([`reader`]) open the file read-only while the gateway is
-//! stopped, for `export` and inspection.
+//! the data is durable. After a disk error the writer closes the file, reports it through
+//! [`StoreHealth`] and reopens it when it can (see `recovery.rs`). Readers ([`reader`]) open the
+//! file read-only while the gateway is stopped, for `export` and inspection.
 
 mod chat_access;
 mod chats;
 mod error;
 mod group;
+mod health;
+mod open;
 pub mod reader;
 mod record;
+mod recovery;
 mod request;
+mod schema;
+mod slot;
 mod tables;
 mod templates;
 pub mod usage;
@@ -19,7 +25,7 @@ mod windows;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use redb::Database;
@@ -28,6 +34,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage, ChatView};
 pub use chats::CustomerMessageInput;
 pub use error::StoreError;
+pub use health::{DiskRecovery, StoreHealth};
 pub use record::{DeadLetter, DeadLetterRef, LogRecord, RecordKind};
 pub use request::{BusinessMessageSent, EventEffect, IngestBatch, IngestOutcome, PreparedEvent};
 pub use usage::{SharedUsage, Usage};
@@ -35,8 +42,10 @@ pub use usage::{SharedUsage, Usage};
 use crate::chat::{Chat, LifecycleSettings};
 use crate::clock::SharedClock;
 use crate::policy::TemplateRegistry;
+use open::StoreFile;
 use request::{Command, Submission};
-use writer::{Counters, Writer, WriterSettings};
+use slot::DbSlot;
+use writer::{Writer, WriterSettings, WriterShared};
 
 /// The store file's name inside the data folder.
 pub const STORE_FILE: &str = "store.redb";
@@ -65,9 +74,9 @@ pub struct StoreOptions {
 #[derive(Clone)]
 pub struct Store {
     commands: mpsc::Sender<Command>,
-    /// For read transactions (operators' reads); writes go through the writer only. Weak: the
-    /// writer holds the only strong reference, so closing the writer closes the database.
-    db: Weak<Database>,
+    /// For read transactions (operators' reads); writes go through the writer only.
+    db: DbSlot,
+    health: StoreHealth,
     usage: SharedUsage,
     path: Arc<PathBuf>,
 }
@@ -86,11 +95,22 @@ impl Store {
         options: StoreOptions,
         clock: SharedClock,
     ) -> Result<(Self, StoreWriter), StoreError> {
-        let path = data_dir.join(STORE_FILE);
-        let db = Arc::new(open_database(&path, options.cache_bytes)?);
-        let counters = Counters::load_or_init(&db, options.templates)?;
-        let usage: SharedUsage = Arc::new(Usage::default());
-        usage.set_other_files_bytes(usage::scan_other_files(data_dir, &path));
+        let file = StoreFile {
+            data_dir: data_dir.to_path_buf(),
+            path: data_dir.join(STORE_FILE),
+            cache_bytes: options.cache_bytes,
+            templates: options.templates,
+        };
+        let path = file.path.clone();
+        let (db, counters) = file.open()?;
+        let shared = WriterShared {
+            slot: DbSlot::default(),
+            health: StoreHealth::default(),
+            usage: Arc::new(Usage::default()),
+        };
+        shared
+            .usage
+            .set_other_files_bytes(usage::scan_other_files(data_dir, &path));
         let settings = WriterSettings {
             quota_bytes: options.quota_bytes,
             retention_ms: options.dedupe_retention_ms,
@@ -100,28 +120,20 @@ impl Store {
         };
         // Room for a few full groups; beyond that, handlers wait (backpressure), they never drop.
         let (commands, receiver) = mpsc::channel(options.max_batch.saturating_mul(4).max(16));
-        let writer = Writer::new(
-            Arc::clone(&db),
-            settings,
-            counters,
-            Arc::clone(&usage),
-            clock,
-        );
-        // From here on the writer's reference is the only strong one (see `Store::db`).
+        let store = Self {
+            commands: commands.clone(),
+            db: shared.slot.clone(),
+            health: shared.health.clone(),
+            usage: Arc::clone(&shared.usage),
+            path: Arc::new(path.clone()),
+        };
+        let writer = Writer::new(file, db, counters, shared, settings, clock)?;
         let thread = std::thread::Builder::new()
             .name("waygate-store".into())
             .spawn(move || writer.run(receiver))
-            .map_err(|source| StoreError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            .map_err(|source| StoreError::Io { path, source })?;
         Ok((
-            Self {
-                commands: commands.clone(),
-                db: Arc::downgrade(&db),
-                usage,
-                path: Arc::new(path),
-            },
+            store,
             StoreWriter {
                 commands,
                 thread: Some(thread),
@@ -169,9 +181,15 @@ impl Store {
         &self,
         read: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let db = self.db.clone();
+        let slot = self.db.clone();
+        let health = self.health.clone();
         tokio::task::spawn_blocking(move || {
-            let db = db.upgrade().ok_or(StoreError::WriterGone)?;
+            let db = slot.get().ok_or_else(|| match health.recovering() {
+                Some(recovery) => StoreError::Recovering {
+                    reason: recovery.reason,
+                },
+                None => StoreError::WriterGone,
+            })?;
             read(&db)
         })
         .await
@@ -209,6 +227,11 @@ impl Store {
         answer.await.map_err(|_| StoreError::WriterGone)
     }
 
+    /// Whether the store takes writes (or is recovering from a disk error, and why).
+    pub fn health(&self) -> &StoreHealth {
+        &self.health
+    }
+
     /// The quota's current measure.
     pub fn usage(&self) -> &SharedUsage {
         &self.usage
@@ -242,27 +265,6 @@ impl Drop for StoreWriter {
             let _ = self.commands.try_send(Command::Close);
         }
     }
-}
-
-/// Opens (or creates) the store file, mode 0600 whatever the umask: created empty with that mode
-/// before redb fills it, or narrowed if an earlier start left it wider.
-fn open_database(path: &Path, cache_bytes: usize) -> Result<Database, StoreError> {
-    crate::files::create_private_file(path).map_err(|source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Database::builder()
-        .set_cache_size(cache_bytes)
-        .create(path)
-        .map_err(|source| match source {
-            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse {
-                path: path.to_path_buf(),
-            },
-            source => StoreError::Open {
-                path: path.to_path_buf(),
-                source,
-            },
-        })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use redb::{
 };
 
 use super::chats::chat_from_bytes;
+use super::schema;
 use super::tables::{
     CHATS, DEAD_LETTERS, INBOUND_LOG, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL,
     META_LAST_COMMIT_MS, META_NEXT_SEQ, META_STORED_BYTES,
@@ -49,7 +50,8 @@ pub struct StoreSummary {
 
 impl StoreReader {
     /// Opens the store in `data_dir`. A file left needing recovery by a crash is recovered first
-    /// (`repaired` is then true); a file held by a running gateway is refused.
+    /// (`repaired` is then true); a file held by a running gateway is refused, and so is a store
+    /// of a schema this waygate cannot read (see `schema.rs`).
     pub fn open(data_dir: &Path) -> Result<(Self, bool), StoreError> {
         let path = data_dir.join(STORE_FILE);
         if !path.exists() {
@@ -68,26 +70,17 @@ impl StoreReader {
                 source,
             },
         };
-        match Database::builder().open_read_only(&path) {
-            Ok(db) => Ok((
-                Self {
-                    db: Opened::ReadOnly(db),
-                    path,
-                },
-                false,
-            )),
-            Err(redb::DatabaseError::RepairAborted) => {
-                let db = Database::builder().open(&path).map_err(map_open)?;
-                Ok((
-                    Self {
-                        db: Opened::Repaired(db),
-                        path,
-                    },
-                    true,
-                ))
-            }
-            Err(other) => Err(map_open(other)),
-        }
+        let (db, repaired) = match Database::builder().open_read_only(&path) {
+            Ok(db) => (Opened::ReadOnly(db), false),
+            Err(redb::DatabaseError::RepairAborted) => (
+                Opened::Repaired(Database::builder().open(&path).map_err(map_open)?),
+                true,
+            ),
+            Err(other) => return Err(map_open(other)),
+        };
+        let reader = Self { db, path };
+        schema::CURRENT.check_readable(&reader.read()?, &reader.path)?;
+        Ok((reader, repaired))
     }
 
     fn read(&self) -> Result<ReadTransaction, StoreError> {

@@ -54,8 +54,5 @@ pub(super) const META_LAST_COMMIT_MS: &str = "last_commit_ms";
 pub(super) const META_DUPLICATES_TOTAL: &str = "duplicates_total";
 /// The id the next chat gets (starts at 1).
 pub(super) const META_NEXT_CHAT_ID: &str = "next_chat_id";
-/// The store's schema version (see [`SCHEMA_VERSION`]).
+/// The store's schema version (see `schema.rs`).
 pub(super) const META_SCHEMA_VERSION: &str = "schema_version";
-
-/// The layout version of these tables. Bumped on any incompatible change.
-pub(super) const SCHEMA_VERSION: u64 = 1;

@@ -6,7 +6,10 @@
 //! `Durability::Immediate` (one fsync for the whole group), and only then answers each
 //! submission. A submission is never answered `Ok` before its data is durable.
 
+mod reopen;
+
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 
 use redb::{Database, Durability, ReadableTable, Table, WriteTransaction};
@@ -16,12 +19,16 @@ use super::StoreError;
 use super::chat_access::ChatActionError;
 use super::chats::ChatTables;
 use super::group::{GroupTables, U64_BYTES, effect_cost_bound};
+use super::health::StoreHealth;
+use super::open::StoreFile;
+use super::recovery::Recovery;
 use super::request::{ActionSubmission, Command, IngestBatch, IngestOutcome, Submission};
+use super::schema;
+use super::slot::DbSlot;
 use super::tables::{
     CHAT_DEADLINES, CHAT_MESSAGES, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG,
     LATEST_CHAT, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS,
-    META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ, META_NEXT_SEQ, META_SCHEMA_VERSION, META_STORED_BYTES,
-    POLICY, SCHEMA_VERSION, WINDOWS,
+    META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ, META_NEXT_SEQ, META_STORED_BYTES, POLICY, WINDOWS,
 };
 use super::templates;
 use super::usage::SharedUsage;
@@ -59,13 +66,16 @@ pub(super) struct Counters {
 }
 
 impl Counters {
-    /// Reads the counters, initialising a new store.
+    /// Reads the counters, initialising a new store, after bringing the store at `path` to
+    /// this waygate's schema (a newer one is refused and nothing is written).
     /// Also carries the template registry forward to `templates`, the configured one.
     pub(super) fn load_or_init(
         db: &Database,
+        path: &Path,
         templates: TemplateRegistry,
     ) -> Result<Self, StoreError> {
         let txn = begin_durable(db)?;
+        schema::CURRENT.upgrade(&txn, path)?;
         let counters = {
             // Create every table so that readers never meet a missing one.
             txn.open_table(INBOUND_LOG)?;
@@ -78,11 +88,11 @@ impl Counters {
             txn.open_table(CHAT_MESSAGES)?;
             txn.open_table(WINDOWS)?;
             txn.open_table(POLICY)?;
-            let mut meta = txn.open_table(META)?;
+            let meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
             };
-            let counters = Self {
+            Self {
                 next_seq: get(META_NEXT_SEQ)?.unwrap_or(1),
                 next_dead_seq: get(META_NEXT_DEAD_SEQ)?.unwrap_or(1),
                 stored_bytes: get(META_STORED_BYTES)?.unwrap_or(0),
@@ -90,11 +100,7 @@ impl Counters {
                 last_commit_ms: get(META_LAST_COMMIT_MS)?.unwrap_or(0),
                 duplicates_total: get(META_DUPLICATES_TOTAL)?.unwrap_or(0),
                 next_chat_id: get(META_NEXT_CHAT_ID)?.unwrap_or(1),
-            };
-            if get(META_SCHEMA_VERSION)?.is_none() {
-                meta.insert(META_SCHEMA_VERSION, SCHEMA_VERSION)?;
             }
-            counters
         };
         templates::reconcile(&txn, templates)?;
         txn.commit()?;
@@ -113,85 +119,105 @@ impl Counters {
     }
 }
 
+/// What the writer shares with the [`super::Store`] handles.
+pub(super) struct WriterShared {
+    /// Where readers find the open database.
+    pub(super) slot: DbSlot,
+    /// Whether the store takes writes; the writer sets it.
+    pub(super) health: StoreHealth,
+    /// The quota's measure.
+    pub(super) usage: SharedUsage,
+}
+
 /// The writer thread's state.
 pub(super) struct Writer {
-    db: Arc<Database>,
+    /// The open database; `None` while the file is closed after a disk error.
+    db: Option<Arc<Database>>,
+    file: StoreFile,
+    shared: WriterShared,
+    /// Set while recovering from a disk error.
+    recovery: Option<Recovery>,
+    /// Times the waits between reopen attempts: a runtime of the writer's own, for timers only.
+    timer: tokio::runtime::Runtime,
     settings: WriterSettings,
     counters: Counters,
-    usage: SharedUsage,
     clock: SharedClock,
     last_expiry_ms: u64,
 }
 
+/// What one turn of the writer's loop does: everything that was queued, up to a full group.
+#[derive(Default)]
+struct Turn {
+    group: Vec<Submission>,
+    actions: Vec<ActionSubmission>,
+    tick: bool,
+    swept: Vec<oneshot::Sender<()>>,
+    closing: bool,
+}
+
+impl Turn {
+    fn take(&mut self, command: Command) {
+        match command {
+            Command::Ingest(submission) => self.group.push(submission),
+            Command::Act(action) => self.actions.push(action),
+            Command::Tick => self.tick = true,
+            Command::Sweep(reply) => {
+                self.tick = true;
+                self.swept.push(reply);
+            }
+            Command::Close => self.closing = true,
+        }
+    }
+}
+
 impl Writer {
+    /// A writer for `file`, opened as `db` with `counters`.
     pub(super) fn new(
+        file: StoreFile,
         db: Arc<Database>,
-        settings: WriterSettings,
         counters: Counters,
-        usage: SharedUsage,
+        shared: WriterShared,
+        settings: WriterSettings,
         clock: SharedClock,
-    ) -> Self {
-        usage.set_stored_bytes(counters.stored_bytes);
-        Self {
-            db,
+    ) -> Result<Self, StoreError> {
+        let timer = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|source| StoreError::Io {
+                path: file.path.clone(),
+                source,
+            })?;
+        shared.usage.set_stored_bytes(counters.stored_bytes);
+        shared.slot.put(&db);
+        Ok(Self {
+            db: Some(db),
+            file,
+            shared,
+            recovery: None,
+            timer,
             settings,
             counters,
-            usage,
             clock,
             last_expiry_ms: 0,
-        }
+        })
     }
 
     /// Runs until a [`Command::Close`] arrives or every sender is gone; then closes the
     /// database cleanly.
     pub(super) fn run(mut self, mut commands: mpsc::Receiver<Command>) {
-        let mut group: Vec<Submission> = Vec::with_capacity(self.settings.max_batch);
         // Chats that became overdue while the gateway was down close now, at their deadlines.
         self.sweep();
-        let mut actions: Vec<ActionSubmission> = Vec::new();
-        let mut swept: Vec<oneshot::Sender<()>> = Vec::new();
-        loop {
-            let mut closing = false;
-            let mut tick = false;
-            match commands.blocking_recv() {
-                None | Some(Command::Close) => closing = true,
-                Some(Command::Tick) => tick = true,
-                Some(Command::Sweep(reply)) => {
-                    tick = true;
-                    swept.push(reply);
-                }
-                Some(Command::Ingest(first)) => group.push(first),
-                Some(Command::Act(action)) => actions.push(action),
-            }
-            while !closing && group.len() < self.settings.max_batch {
+        while let Some(first) = self.next_command(&mut commands) {
+            let mut turn = Turn::default();
+            turn.take(first);
+            while !turn.closing && turn.group.len() < self.settings.max_batch {
                 match commands.try_recv() {
-                    Ok(Command::Ingest(next)) => group.push(next),
-                    Ok(Command::Act(action)) => actions.push(action),
-                    Ok(Command::Tick) => tick = true,
-                    Ok(Command::Sweep(reply)) => {
-                        tick = true;
-                        swept.push(reply);
-                    }
-                    Ok(Command::Close) => closing = true,
+                    Ok(next) => turn.take(next),
                     Err(_) => break,
                 }
             }
-            if !group.is_empty() {
-                self.commit_group(&mut group);
-            }
-            for action in actions.drain(..) {
-                let result = self.act(&action);
-                let _ = action.reply.send(result);
-            }
-            if tick {
-                self.sweep();
-            }
-            for reply in swept.drain(..) {
-                let _ = reply.send(());
-            }
-            if let Err(error) = self.expire_dedupe_entries() {
-                tracing::warn!(%error, "dedupe expiry pass failed; will retry");
-            }
+            let closing = turn.closing;
+            self.perform(turn);
             if closing {
                 break;
             }
@@ -209,7 +235,35 @@ impl Writer {
                 Command::Tick | Command::Sweep(_) | Command::Close => {}
             }
         }
+        self.shared.slot.clear();
         tracing::debug!(next_seq = self.counters.next_seq, "store writer closed");
+    }
+
+    /// Does one turn's work and answers every request in it.
+    fn perform(&mut self, turn: Turn) {
+        let Turn {
+            mut group,
+            actions,
+            tick,
+            swept,
+            closing: _,
+        } = turn;
+        if !group.is_empty() {
+            self.commit_group(&mut group);
+        }
+        for action in actions {
+            let result = self.act(&action);
+            let _ = action.reply.send(result);
+        }
+        if tick {
+            self.sweep();
+        }
+        for reply in swept {
+            let _ = reply.send(());
+        }
+        if let Err(error) = self.expire_dedupe_entries() {
+            tracing::warn!(%error, "dedupe expiry pass failed; will retry");
+        }
     }
 
     /// Applies a group in one transaction and answers every member.
@@ -218,7 +272,7 @@ impl Writer {
         let mut counters = self.counters;
         counters.last_commit_ms = counters.last_commit_ms.max(now_ms);
         let result = (|| -> Result<Vec<Result<IngestOutcome, StoreError>>, StoreError> {
-            let txn = begin_durable(&self.db)?;
+            let txn = begin_durable(self.db()?)?;
             let outcomes = {
                 let mut tables = GroupTables::open(&txn)?;
                 let mut outcomes = Vec::with_capacity(group.len());
@@ -234,12 +288,19 @@ impl Writer {
         match result {
             Ok(outcomes) => {
                 self.counters = counters;
-                self.usage.set_stored_bytes(counters.stored_bytes);
+                self.shared.usage.set_stored_bytes(counters.stored_bytes);
                 for (submission, outcome) in group.drain(..).zip(outcomes) {
                     let _ = submission.reply.send(outcome);
                 }
             }
             Err(error) => {
+                self.notice(&error);
+                if let Some(recovery) = &self.recovery {
+                    for submission in group.drain(..) {
+                        let _ = submission.reply.send(Err(recovery.refusal()));
+                    }
+                    return;
+                }
                 tracing::error!(%error, requests = group.len(), "store commit failed; the senders will retry");
                 for submission in group.drain(..) {
                     let _ = submission
@@ -277,7 +338,7 @@ impl Writer {
             .iter()
             .map(|letter| U64_BYTES + len_u64(letter.len()))
             .sum::<u64>();
-        let used = self.usage.other_files_bytes() + counters.stored_bytes;
+        let used = self.shared.usage.other_files_bytes() + counters.stored_bytes;
         if needed > 0 && used.saturating_add(needed) > self.settings.quota_bytes {
             return Ok(Err(StoreError::QuotaExceeded {
                 used,
@@ -329,9 +390,17 @@ impl Writer {
     /// Applies an operator's action in its own durable transaction. A refusal changes nothing
     /// (except closing an overdue chat at its deadline, which is committed).
     fn act(&mut self, submission: &ActionSubmission) -> Result<Chat, ChatActionError> {
+        let result = self.try_act(submission);
+        if let Err(ChatActionError::Store(error)) = &result {
+            self.notice(error);
+        }
+        result
+    }
+
+    fn try_act(&mut self, submission: &ActionSubmission) -> Result<Chat, ChatActionError> {
         let mut counters = self.counters;
         counters.last_commit_ms = counters.last_commit_ms.max(self.clock.now_ms());
-        let txn = begin_durable(&self.db)?;
+        let txn = begin_durable(self.db()?)?;
         let outcome = {
             let mut chats = ChatTables::open(&txn)?;
             chats.act(
@@ -352,12 +421,13 @@ impl Writer {
     /// the last commit: a box that booted without a real-time clock fires no timer until its
     /// clock has caught up, and a clock that jumped back closes nothing early.
     fn sweep(&mut self) {
-        loop {
+        while self.recovery.is_none() {
             match self.sweep_once() {
                 Ok(due) if due >= SWEEP_BATCH => continue,
                 Ok(_) => return,
                 Err(error) => {
                     tracing::warn!(%error, "chat sweep failed; will retry on the next tick");
+                    self.notice(&error);
                     return;
                 }
             }
@@ -371,7 +441,7 @@ impl Writer {
         if now_ms < self.counters.last_commit_ms {
             return Ok(0);
         }
-        let txn = begin_durable(&self.db)?;
+        let txn = begin_durable(self.db()?)?;
         let (due, closed) = {
             let mut chats = ChatTables::open(&txn)?;
             match chats.next_deadline()? {
@@ -400,6 +470,17 @@ impl Writer {
     /// cap, at most [`EXPIRY_BATCH`] per pass. Does nothing while the clock reads earlier than
     /// the last commit: a clock that jumped back must not make anything look newer or older.
     fn expire_dedupe_entries(&mut self) -> Result<(), StoreError> {
+        if self.recovery.is_some() {
+            return Ok(());
+        }
+        let result = self.try_expire_dedupe_entries();
+        if let Err(error) = &result {
+            self.notice(error);
+        }
+        result
+    }
+
+    fn try_expire_dedupe_entries(&mut self) -> Result<(), StoreError> {
         let now_ms = self.clock.now_ms();
         let over_cap = self.counters.dedupe_entries > self.settings.dedupe_max_entries;
         let interval_due = now_ms >= self.last_expiry_ms.saturating_add(EXPIRY_INTERVAL_MS);
@@ -413,7 +494,7 @@ impl Writer {
             .dedupe_entries
             .saturating_sub(self.settings.dedupe_max_entries);
         let mut counters = self.counters;
-        let txn = begin_durable(&self.db)?;
+        let txn = begin_durable(self.db()?)?;
         let removed = {
             let mut by_age = txn.open_table(DEDUPE_BY_AGE)?;
             let mut dedupe = txn.open_table(DEDUPE)?;
@@ -461,7 +542,7 @@ impl Writer {
         txn.commit()?;
         tracing::debug!(removed, "expired dedupe entries");
         self.counters = counters;
-        self.usage.set_stored_bytes(counters.stored_bytes);
+        self.shared.usage.set_stored_bytes(counters.stored_bytes);
         Ok(())
     }
 }

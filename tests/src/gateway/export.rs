@@ -1,6 +1,7 @@
-//! `waygate export` against the gateway's data folder, parsed as JSON Lines.
+//! The commands that work on a stopped gateway's data folder (`waygate export`, `waygate
+//! status`), and `export` parsed as JSON Lines.
 
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
@@ -14,29 +15,10 @@ impl Gateway {
     /// # Errors
     /// When the gateway is running, the command fails, or a line is not JSON.
     pub async fn export(&self, args: &[&str]) -> HarnessResult<Vec<Value>> {
-        if self.child.is_some() {
-            return Err(HarnessError::State("export() while the gateway is running"));
-        }
-        let mut words: Vec<String> = vec![
-            "export".into(),
-            "--data-dir".into(),
-            self.data_dir.display().to_string(),
-        ];
-        words.extend(args.iter().map(|arg| (*arg).to_owned()));
-        let output = self
-            .binary
-            .command(&words)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .output()
-            .await
-            .map_err(|source| HarnessError::Process {
-                what: "spawn export",
-                source,
-            })?;
+        let output = self.run_offline("export", args).await?;
         if !output.status.success() {
             return Err(HarnessError::Command {
-                command: self.binary.describe(&words),
+                command: self.binary.describe(&offline_words(self, "export", args)),
                 status: output.status.to_string(),
                 stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             });
@@ -54,4 +36,37 @@ impl Gateway {
             })
             .collect()
     }
+
+    /// Runs `waygate <command> --data-dir <data> <args>` (the gateway must be stopped) to its
+    /// end and returns its output, whatever its exit status.
+    ///
+    /// # Errors
+    /// When the gateway is running or the command cannot be started.
+    pub async fn run_offline(&self, command: &str, args: &[&str]) -> HarnessResult<Output> {
+        if self.child.is_some() {
+            return Err(HarnessError::State(
+                "an offline command while the gateway is running",
+            ));
+        }
+        self.binary
+            .command(offline_words(self, command, args))
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .map_err(|source| HarnessError::Process {
+                what: "spawn an offline command",
+                source,
+            })
+    }
+}
+
+fn offline_words(gateway: &Gateway, command: &str, args: &[&str]) -> Vec<String> {
+    let mut words: Vec<String> = vec![
+        command.to_owned(),
+        "--data-dir".into(),
+        gateway.data_dir.display().to_string(),
+    ];
+    words.extend(args.iter().map(|arg| (*arg).to_owned()));
+    words
 }

@@ -8,7 +8,7 @@ mod signals;
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::Stdio;
+use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
 
 use rustls::pki_types::CertificateDer;
@@ -69,8 +69,11 @@ impl Gateway {
             .prefix("waygate-e2e-")
             .tempdir()
             .map_err(|error| HarnessError::io("creating", std::env::temp_dir(), error))?;
-        let data_dir = dir.path().join("data");
-        std::fs::create_dir(&data_dir)
+        let data_dir = options
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| dir.path().join("data"));
+        std::fs::create_dir_all(&data_dir)
             .map_err(|error| HarnessError::io("creating", &data_dir, error))?;
         let meta = Arc::new(MetaSimulator::new(options.app_secret.expose().as_bytes()));
         let mut gateway = Self {
@@ -101,6 +104,45 @@ impl Gateway {
             ));
         }
         self.spawn_and_wait_ready().await
+    }
+
+    /// Starts again on the same data folder expecting the gateway to refuse to start, and
+    /// returns its exit status (its messages are in [`Self::logs`]).
+    ///
+    /// # Errors
+    /// [`HarnessError::StartedAnyway`] when it became ready instead, a timeout when it neither
+    /// exits nor becomes ready in time, [`HarnessError::State`] when it is still running.
+    pub async fn restart_expecting_exit(&mut self) -> HarnessResult<ExitStatus> {
+        if self.child.is_some() {
+            return Err(HarnessError::State(
+                "restart_expecting_exit() while the gateway is running",
+            ));
+        }
+        self.spawn()?;
+        let data_dir = self.data_dir.clone();
+        let child = &mut self.child;
+        let exited = poll_until(
+            ready_deadline(),
+            || Ok(()),
+            || {
+                let exited = exit_status(child);
+                let listeners = read_listeners(&data_dir);
+                async move {
+                    if let Some(status) = exited? {
+                        return Ok(Ok(status));
+                    }
+                    match listeners {
+                        Ok(Some(listeners)) if probe_readyz(listeners.local).await.is_ok() => {
+                            Ok(Err(HarnessError::StartedAnyway))
+                        }
+                        _ => Err("still running, not ready".to_owned()),
+                    }
+                }
+            },
+        )
+        .await;
+        let exited = self.with_logs_on_error(exited.and_then(|result| result))?;
+        Ok(exited)
     }
 
     /// Replaces the config text used by the next [`Self::restart`].
@@ -276,6 +318,21 @@ impl Gateway {
         writeln!(file, "===== harness: run {} =====", self.runs)
             .map_err(|error| HarnessError::io("writing", &path, error))?;
         Ok(file)
+    }
+}
+
+/// The exit status once the process has exited (it is then reaped and forgotten).
+fn exit_status(child: &mut Option<Child>) -> Result<Option<ExitStatus>, String> {
+    let Some(process) = child.as_mut() else {
+        return Err("gateway not running".to_owned());
+    };
+    match process.try_wait() {
+        Ok(None) => Ok(None),
+        Ok(Some(status)) => {
+            *child = None;
+            Ok(Some(status))
+        }
+        Err(error) => Err(format!("try_wait: {error}")),
     }
 }
 
