@@ -11,13 +11,13 @@ use tracing::{debug, info, warn};
 
 use super::body::{BodyError, read_body};
 use super::chat_routing::ChatRouting;
-use super::prepare::{batch_from_decoded, batch_from_undecodable};
+use super::prepare::prepare;
 use super::response::{self, Reply};
 use crate::clock::SharedClock;
-use crate::meta::{decode_webhook, verify_signature};
+use crate::meta::verify_signature;
 use crate::secret_match::SecretMatcher;
 use crate::secrets::Secret;
-use crate::store::{IngestBatch, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::telemetry::Counters;
 
 /// The webhook's path.
@@ -218,17 +218,6 @@ impl WebhookEndpoint {
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!("the body is larger than {} bytes", self.max_body_bytes),
         )
-    }
-}
-
-/// Decodes a verified body into what the store keeps: its events, or the body as a dead letter.
-fn prepare(body: &[u8], received_at_ms: u64, routing: &ChatRouting) -> IngestBatch {
-    match decode_webhook(body) {
-        Ok(decoded) => batch_from_decoded(decoded, received_at_ms, routing),
-        Err(error) => {
-            warn!(%error, bytes = body.len(), "signed webhook cannot be decoded; keeping it as a dead letter");
-            batch_from_undecodable(body, &error, received_at_ms)
-        }
     }
 }
 
