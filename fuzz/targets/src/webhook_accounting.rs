@@ -32,6 +32,12 @@ struct Slot {
 }
 
 impl Slot {
+    /// `field:kind` (`messages:message`, `calls:account|unknown`), for a mismatch report.
+    fn describe(&self) -> String {
+        let kinds: Vec<_> = self.kinds.iter().map(|k| k.as_str()).collect();
+        format!("{}:{}", self.field, kinds.join("|"))
+    }
+
     fn matches(&self, event: &InboundEvent) -> bool {
         self.kinds.contains(&event.kind)
             && event.field == self.field
@@ -99,14 +105,18 @@ pub fn mismatch(text: &str, decoded: &DecodedWebhook) -> Option<String> {
             ends
         });
     (!ends.contains(&decoded.events.len())).then(|| {
-        let kinds: Vec<_> = decoded.events.iter().map(|e| e.kind.as_str()).collect();
+        let kinds: Vec<_> = decoded
+            .events
+            .iter()
+            .map(|e| format!("{}:{}", e.field, e.kind))
+            .collect();
         let expected: Vec<Vec<Vec<_>>> = walk
             .changes
             .iter()
             .map(|outcomes| {
                 outcomes
                     .iter()
-                    .map(|slots| slots.iter().map(|s| s.field.as_str()).collect())
+                    .map(|slots| slots.iter().map(Slot::describe).collect())
                     .collect()
             })
             .collect();
