@@ -9,5 +9,5 @@ pub mod tls;
 mod webhook;
 
 pub use chat_routing::ChatRouting;
-pub use prepare::{batch_from_decoded, batch_from_undecodable, dedupe_key_bytes};
+pub use prepare::{batch_from_decoded, batch_from_undecodable, dedupe_key_bytes, prepare};
 pub use webhook::{SIGNATURE_HEADER, WEBHOOK_PATH, WebhookEndpoint, WebhookSettings};

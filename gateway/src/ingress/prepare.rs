@@ -1,9 +1,32 @@
 //! Turns a decoded webhook into what the store keeps: dedupe keys, log records, dead letters.
 //! Runs on the request's task so that the single writer thread only inserts bytes.
 
+use tracing::warn;
+
 use super::chat_routing::ChatRouting;
-use crate::meta::{DecodeError, DecodedWebhook, DedupeKey, EventKind, InboundEvent};
+use crate::meta::{
+    DecodeError, DecodeLimits, DecodedWebhook, DedupeKey, EventKind, InboundEvent,
+    decode_webhook_with,
+};
 use crate::store::{DeadLetter, DeadLetterRef, IngestBatch, LogRecord, PreparedEvent, RecordKind};
+
+/// Decodes a verified body into what the store keeps: its events (and the items it had to
+/// reject, as dead letters), or the whole body as one dead letter when it cannot be decoded.
+/// No I/O: the webhook endpoint hands the batch to the store, the fuzz targets inspect it.
+pub fn prepare(
+    body: &[u8],
+    received_at_ms: u64,
+    routing: &ChatRouting,
+    limits: DecodeLimits,
+) -> IngestBatch {
+    match decode_webhook_with(body, limits) {
+        Ok(decoded) => batch_from_decoded(decoded, received_at_ms, routing),
+        Err(error) => {
+            warn!(%error, bytes = body.len(), "signed webhook cannot be decoded; keeping it as a dead letter");
+            batch_from_undecodable(body, &error, received_at_ms)
+        }
+    }
+}
 
 /// The store's dedupe key for an event. The prefixes keep the three key spaces apart.
 pub fn dedupe_key_bytes(key: &DedupeKey) -> Vec<u8> {

@@ -12,15 +12,13 @@ use tracing::{debug, info, warn};
 use super::body::{BodyError, BodyLimits, read_body};
 use super::body_budget::BodyBudget;
 use super::chat_routing::ChatRouting;
-use super::prepare::{batch_from_decoded, batch_from_undecodable};
+use super::prepare::prepare;
 use super::response::{self, Reply};
 use crate::clock::SharedClock;
-use crate::meta::{
-    DECODED_BYTES_PER_VALUE, DecodeLimits, count_json_values, decode_webhook_with, verify_signature,
-};
+use crate::meta::{DECODED_BYTES_PER_VALUE, DecodeLimits, count_json_values, verify_signature};
 use crate::secret_match::SecretMatcher;
 use crate::secrets::Secret;
-use crate::store::{IngestBatch, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::telemetry::Counters;
 
 /// The webhook's path.
@@ -271,22 +269,6 @@ impl WebhookEndpoint {
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!("the body is larger than {limit} bytes"),
         )
-    }
-}
-
-/// Decodes a verified body into what the store keeps: its events, or the body as a dead letter.
-fn prepare(
-    body: &[u8],
-    received_at_ms: u64,
-    routing: &ChatRouting,
-    limits: DecodeLimits,
-) -> IngestBatch {
-    match decode_webhook_with(body, limits) {
-        Ok(decoded) => batch_from_decoded(decoded, received_at_ms, routing),
-        Err(error) => {
-            warn!(%error, bytes = body.len(), "signed webhook cannot be decoded; keeping it as a dead letter");
-            batch_from_undecodable(body, &error, received_at_ms)
-        }
     }
 }
 
