@@ -1,4 +1,4 @@
-//! Real third-party webhook payloads from the shared corpus (`../shared/corpus`, or
+//! Real third-party webhook payloads from the repository's corpus (`tests/corpus/`, or
 //! `WAYGATE_CORPUS`), each as the exact bytes to POST.
 
 use std::path::{Path, PathBuf};
@@ -17,10 +17,10 @@ pub struct CorpusPayload {
     pub body: Vec<u8>,
 }
 
-/// The corpus directory: `WAYGATE_CORPUS`, else `<crate>/../../shared/corpus`.
+/// The corpus directory: `WAYGATE_CORPUS`, else `tests/corpus` in this crate.
 pub fn corpus_dir() -> PathBuf {
     std::env::var_os("WAYGATE_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus"),
         PathBuf::from,
     )
 }

@@ -14,7 +14,7 @@
 //!   (default 60).
 //! - `WAYGATE_E2E_KILL_AT`: fixed kill points (cumulative acknowledgements) for the kill test.
 //! - `WAYGATE_E2E_KEEP`: keep a failed test's temp folder (data, config, logs).
-//! - `WAYGATE_CORPUS`: the corpus folder (default `../shared/corpus` beside the repository).
+//! - `WAYGATE_CORPUS`: the corpus folder (default `tests/corpus/` in the repository).
 //! - `RUST_LOG`: passed to the gateway (default `info`); logs go to the temp folder and are
 //!   printed when a test fails.
 #![forbid(unsafe_code)]

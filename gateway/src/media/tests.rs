@@ -8,7 +8,7 @@ use super::*;
 /// third-party file). `WAYGATE_CORPUS` overrides the corpus location.
 fn corpus_png_head() -> Vec<u8> {
     let corpus = std::env::var_os("WAYGATE_CORPUS").map_or_else(
-        || std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus")),
+        || std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/corpus")),
         std::path::PathBuf::from,
     );
     let path = corpus.join("whatsapp-business-java-api/src/test/resources/starwars.png");

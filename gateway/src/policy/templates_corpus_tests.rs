@@ -21,7 +21,7 @@ fn registration(name: &str, language: &str, category: TemplateCategory) -> Templ
 
 fn corpus_file(relative: &str) -> Vec<u8> {
     let root = std::env::var_os("WAYGATE_CORPUS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus"),
         PathBuf::from,
     );
     std::fs::read(root.join(relative)).unwrap()

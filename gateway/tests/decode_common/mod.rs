@@ -1,7 +1,7 @@
 //! Shared helpers for the decoder tests: where the corpus is, and every webhook payload in it.
 //!
-//! The corpus sits in `shared/corpus` next to the repository (`../shared/corpus` from the repo
-//! root). `WAYGATE_CORPUS` overrides the location.
+//! The corpus is `tests/corpus/` in the repository (sources, commits and licences in its README).
+//! `WAYGATE_CORPUS` overrides the location.
 
 #![allow(dead_code, reason = "each test crate uses a different subset")]
 #![allow(
@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 /// The corpus directory.
 pub(crate) fn corpus_dir() -> PathBuf {
     std::env::var_os("WAYGATE_CORPUS").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus")),
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/corpus")),
         PathBuf::from,
     )
 }
