@@ -25,9 +25,17 @@ const EXIT_IO: u8 = 74;
 /// Exit status for any other runtime failure (sysexits `EX_SOFTWARE`).
 const EXIT_SOFTWARE: u8 = 70;
 
+/// The version and the git commit the binary was built from (see `build.rs`).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("WAYGATE_GIT_COMMIT"),
+    ")"
+);
+
 /// waygate: a WhatsApp Business edge gateway.
 #[derive(Debug, Parser)]
-#[command(name = "waygate", version, about, long_about = None)]
+#[command(name = "waygate", version = VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -262,7 +262,18 @@ pub async fn run(
         .map_err(|error| ServeError::Task(error.to_string()))?;
     remove_if_present(&listeners_file)?;
     let totals = counters.snapshot();
-    info!(?totals, "waygate stopped; the store is closed");
+    info!(
+        webhooks_accepted = totals.webhooks_accepted,
+        events_appended = totals.events_appended,
+        duplicates = totals.duplicates,
+        dead_letters = totals.dead_letters,
+        signature_failures = totals.signature_failures,
+        too_large = totals.too_large,
+        over_budget = totals.over_budget,
+        quota_refusals = totals.quota_refusals,
+        store_failures = totals.store_failures,
+        "waygate stopped; the store is closed"
+    );
     Ok(())
 }
 

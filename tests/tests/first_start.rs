@@ -139,3 +139,27 @@ async fn config_check_exits_0_on_valid_and_78_on_invalid() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn version_names_the_git_commit() {
+    let binary = must(tokio::task::spawn_blocking(waygate_e2e::binary::GatewayBinary::get).await);
+    let binary = must(binary);
+    let output = must(binary.run(&["--version"]).await);
+    assert!(output.status.success(), "`waygate --version` failed");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let commit = text
+        .split("(commit ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_default();
+    assert!(
+        text.starts_with(&format!("waygate {} ", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    // Built from a checkout (as here and in CI) it is the commit's short hash; `unknown` only
+    // without git.
+    assert!(
+        commit.len() == 12 && commit.bytes().all(|b| b.is_ascii_hexdigit()),
+        "no commit in {text:?}"
+    );
+}
