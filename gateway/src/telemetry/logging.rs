@@ -16,22 +16,30 @@ pub enum LogFormat {
 
 /// The filter directive could not be parsed.
 #[derive(Debug, thiserror::Error)]
-#[error("log filter {directive:?} is not valid: {reason}")]
+#[error("{origin} {directive:?} is not a valid log filter: {reason}")]
 pub struct LoggingError {
+    /// Where the directive came from: `RUST_LOG` or `log.filter`.
+    origin: &'static str,
     directive: String,
     reason: String,
 }
 
+/// The filter to use: `RUST_LOG` (`rust_log`) when set and not empty, else the configured one.
+fn env_filter(rust_log: Option<String>, configured: &str) -> Result<EnvFilter, LoggingError> {
+    let (origin, directive) = match rust_log.filter(|value| !value.is_empty()) {
+        Some(value) => ("the environment variable RUST_LOG", value),
+        None => ("the configured log.filter", configured.to_owned()),
+    };
+    EnvFilter::try_new(&directive).map_err(|error| LoggingError {
+        origin,
+        reason: error.to_string(),
+        directive,
+    })
+}
+
 /// Installs the global subscriber. `RUST_LOG`, when set, replaces `filter`.
 pub fn init_logging(format: LogFormat, filter: &str) -> Result<(), LoggingError> {
-    let directive = std::env::var("RUST_LOG")
-        .ok()
-        .filter(|value| !value.is_empty())
-        .unwrap_or_else(|| filter.to_owned());
-    let env_filter = EnvFilter::try_new(&directive).map_err(|error| LoggingError {
-        directive: directive.clone(),
-        reason: error.to_string(),
-    })?;
+    let env_filter = env_filter(std::env::var("RUST_LOG").ok(), filter)?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(env_filter)
         .with_writer(std::io::stderr)
@@ -47,4 +55,26 @@ pub fn init_logging(format: LogFormat, filter: &str) -> Result<(), LoggingError>
             .try_init(),
     };
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invalid_filter_is_named_with_where_it_came_from() {
+        let from_env = env_filter(Some("info,=[".to_owned()), "info");
+        let message = from_env.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            message.starts_with("the environment variable RUST_LOG \"info,=[\" is not a valid"),
+            "{message}"
+        );
+        let configured = env_filter(Some(String::new()), "info,=[");
+        let message = configured.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            message.starts_with("the configured log.filter \"info,=[\""),
+            "{message}"
+        );
+        assert!(env_filter(None, "debug,hyper=warn").is_ok());
+    }
 }
