@@ -11,7 +11,7 @@ use crate::problem::{Problem, Problems};
 #[non_exhaustive]
 pub enum ConfigProblem {
     /// The file could not be read.
-    #[error("{}: cannot read the configuration file: {kind}", path.display())]
+    #[error("{}: cannot read the configuration file: {}", path.display(), crate::IoReason(*kind))]
     Unreadable {
         /// The file.
         path: PathBuf,

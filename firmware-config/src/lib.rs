@@ -56,6 +56,8 @@ mod validate;
 #[cfg(feature = "std")]
 mod config_errors;
 #[cfg(feature = "std")]
+mod io_reason;
+#[cfg(feature = "std")]
 mod secret;
 #[cfg(feature = "std")]
 mod toml_fields;
@@ -93,6 +95,8 @@ pub use template_settings::{
 
 #[cfg(feature = "std")]
 pub use config_errors::{ConfigErrors, ConfigProblem};
+#[cfg(feature = "std")]
+pub use io_reason::IoReason;
 #[cfg(feature = "std")]
 pub use secret::{MAX_SECRET_FILE_BYTES, Secret, SecretError};
 #[cfg(feature = "std")]

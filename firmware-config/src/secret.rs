@@ -78,7 +78,7 @@ impl Drop for Secret {
 #[non_exhaustive]
 pub enum SecretError {
     /// The secret file could not be opened or read.
-    #[error("cannot read secret file {}: {kind}", path.display())]
+    #[error("cannot read secret file {}: {}", path.display(), crate::IoReason(*kind))]
     FileUnreadable {
         /// The file.
         path: PathBuf,
