@@ -201,12 +201,18 @@ fn serve(args: ServeArgs) -> ExitCode {
     match runtime.block_on(run(config, configured, crate::shutdown::signal())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(%error, "waygate failed");
             let code = match &error {
                 ServeError::Store(store) => store_exit(store, EXIT_SOFTWARE),
                 _ => EXIT_SOFTWARE,
             };
-            fail(code, &error)
+            // Logging is up by now and writes to stderr: the log line is the one report, unless
+            // the filter hides errors.
+            if tracing::enabled!(tracing::Level::ERROR) {
+                tracing::error!(%error, "waygate failed");
+                ExitCode::from(code)
+            } else {
+                fail(code, &error)
+            }
         }
     }
 }

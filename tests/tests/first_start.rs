@@ -163,3 +163,31 @@ async fn version_names_the_git_commit() {
         "no commit in {text:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fatal_error_is_reported_once() {
+    let binary = must(tokio::task::spawn_blocking(waygate_e2e::binary::GatewayBinary::get).await);
+    let binary = must(binary);
+    let dir = must(tempfile::tempdir());
+    // The public port is taken: serve cannot start.
+    let taken = must(std::net::TcpListener::bind("127.0.0.1:0"));
+    let public = must(taken.local_addr()).to_string();
+    let data_dir = dir.path().join("data").display().to_string();
+    let args = [
+        "serve",
+        "--data-dir",
+        &data_dir,
+        "--public-listen",
+        &public,
+        "--local-listen",
+        "127.0.0.1:0",
+    ];
+    let output = must(binary.run(&args).await);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(70), "{stderr}");
+    let reports = stderr
+        .matches(&format!("cannot listen on {public}"))
+        .count();
+    assert_eq!(reports, 1, "the error is reported once: {stderr}");
+    drop(taken);
+}
