@@ -134,8 +134,9 @@ pub async fn run(
     let tls_config = tls::server_config(&certificate)?;
     first_start::print(&app_secret, &verify_token, &operator_token, &certificate);
     info!(
-        app_secret = ?describe(&app_secret.origin),
-        verify_token = ?describe(&verify_token.origin),
+        app_secret = %describe(&app_secret.origin),
+        verify_token = %describe(&verify_token.origin),
+        operator_token = %describe(&operator_token.origin),
         certificate = %certificate.cert.display(),
         "secrets and certificate loaded"
     );

@@ -138,7 +138,7 @@ impl WebhookEndpoint {
             Err(BodyError::TooLarge { .. }) => return self.too_large(),
             Err(error @ BodyError::OverBudget { .. }) => return self.over_budget(&error),
             Err(BodyError::TimedOut(limit)) => {
-                warn!(?limit, "body not received in time");
+                warn!(limit_ms = limit.as_millis(), "body not received in time");
                 return response::message(
                     StatusCode::REQUEST_TIMEOUT,
                     "the request body was not received in time",
