@@ -79,7 +79,7 @@ pub(super) async fn read_body(
     let reservation = limits
         .budget
         .try_reserve(first.min(limits.max_bytes))
-        .ok_or_else(|| over_budget(limits))?;
+        .ok_or_else(|| limits.over_budget())?;
     let reading = read_capped(body, limits, reservation);
     match tokio::time::timeout(limits.deadline, reading).await {
         Err(_) => Err(BodyError::TimedOut(limits.deadline)),
@@ -87,9 +87,12 @@ pub(super) async fn read_body(
     }
 }
 
-fn over_budget(limits: &BodyLimits) -> BodyError {
-    BodyError::OverBudget {
-        budget: limits.budget.total(),
+impl BodyLimits {
+    /// The error for a body the budget has no room for.
+    pub(super) fn over_budget(&self) -> BodyError {
+        BodyError::OverBudget {
+            budget: self.budget.total(),
+        }
     }
 }
 
@@ -114,7 +117,7 @@ async fn read_capped(
         }
         if seen <= limit {
             if !reservation.grow_to(seen, limit) {
-                return Err(over_budget(limits));
+                return Err(limits.over_budget());
             }
             collected.reserve_exact(reservation.bytes().saturating_sub(collected.len()));
             collected.extend_from_slice(&data);

@@ -15,7 +15,7 @@ use super::chat_routing::ChatRouting;
 use super::prepare::prepare;
 use super::response::{self, Reply};
 use crate::clock::SharedClock;
-use crate::meta::{DECODED_BYTES_PER_VALUE, DecodeLimits, count_json_values, verify_signature};
+use crate::meta::{DecodeLimits, verify_signature};
 use crate::secret_match::SecretMatcher;
 use crate::secrets::Secret;
 use crate::store::{Store, StoreError};
@@ -169,17 +169,12 @@ impl WebhookEndpoint {
         if self.store.health().is_recovering() {
             return self.recovering();
         }
-        // Decoding costs more than the body: reserve it too, so the budget bounds both.
-        let values = count_json_values(&body, self.decode_limits.max_values());
-        if values <= self.decode_limits.max_values() {
-            // Never more than the whole budget, so a body alone always fits.
-            let decoding = (body.len() + values.saturating_mul(DECODED_BYTES_PER_VALUE))
-                .min(self.body_limits.budget.total());
-            if !reservation.grow_to(decoding, decoding) {
-                let error = BodyError::OverBudget {
-                    budget: self.body_limits.budget.total(),
-                };
-                return self.over_budget(&error);
+        // Decoding costs more than the body: reserve it too, so the budget bounds both. Never
+        // more than the whole budget, so a body alone always fits.
+        if let Some(cost) = self.decode_limits.decoding_cost(&body) {
+            let cost = cost.min(self.body_limits.budget.total());
+            if !reservation.grow_to(cost, cost) {
+                return self.over_budget(&self.body_limits.over_budget());
             }
         }
         let received_at_ms = self.clock.now_ms();

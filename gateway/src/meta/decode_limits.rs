@@ -38,7 +38,7 @@ pub(super) const VALUES_PER_ITEM: usize = 4;
 
 /// What one JSON value may cost while decoded, at the worst (many tiny unmodelled objects,
 /// measured at 210 to 280 bytes each): the body budget reserves this per value before decoding.
-pub const DECODED_BYTES_PER_VALUE: usize = 320;
+pub(super) const DECODED_BYTES_PER_VALUE: usize = 320;
 
 /// JSON values always allowed, however few items are: small deliveries are never refused for
 /// their values.
@@ -50,6 +50,15 @@ impl DecodeLimits {
         self.max_items
             .saturating_mul(VALUES_PER_ITEM)
             .max(MIN_VALUES)
+    }
+
+    /// The memory decoding `body` may take at the worst: the body and
+    /// [`DECODED_BYTES_PER_VALUE`] per JSON value. `None` when the body holds more values than
+    /// allowed: it is then refused whole without being decoded.
+    pub fn decoding_cost(&self, body: &[u8]) -> Option<usize> {
+        let values = count_json_values(body, self.max_values());
+        (values <= self.max_values())
+            .then(|| body.len() + values.saturating_mul(DECODED_BYTES_PER_VALUE))
     }
 }
 
@@ -150,11 +159,13 @@ impl Tally {
 
     /// Counts the JSON values in `body` against the allowance; see [`count_json_values`].
     pub(super) fn count_values(&self, body: &str) -> Result<(), (Counted, usize)> {
-        let limit = self.limit(Counted::Values);
-        if count_json_values(body.as_bytes(), limit) > limit {
+        let left = self.left(Counted::Values);
+        let values = count_json_values(body.as_bytes(), left.get());
+        if values > left.get() {
             self.exceeded.set(Some(Counted::Values));
-            return Err((Counted::Values, limit));
+            return Err((Counted::Values, self.limit(Counted::Values)));
         }
+        left.set(left.get() - values);
         Ok(())
     }
 
@@ -191,7 +202,7 @@ impl Tally {
 /// Counts the JSON values in `body`, stopping once past `stop_after`. A value is counted at each
 /// `[`, `{`, `,` and `:` outside strings: at least one per value or member after the first of
 /// its container. One pass, no allocation; bytes that are not JSON are counted all the same.
-pub fn count_json_values(body: &[u8], stop_after: usize) -> usize {
+fn count_json_values(body: &[u8], stop_after: usize) -> usize {
     let mut count = 0usize;
     let mut in_string = false;
     let mut escaped = false;

@@ -71,7 +71,7 @@ pub use content::{
     Button, Location, Media, Order, ProductItem, Reaction, System, SystemKind, Text, Unsupported,
 };
 pub use decode::{decode_webhook, decode_webhook_with};
-pub use decode_limits::{Counted, DECODED_BYTES_PER_VALUE, DecodeLimits, count_json_values};
+pub use decode_limits::{Counted, DecodeLimits};
 pub use error::DecodeError;
 pub use event::{
     DecodedWebhook, DedupeKey, Event, EventKind, InboundEvent, RejectedItem, UnknownChange,
