@@ -82,16 +82,8 @@ enum Ending {
     Failed(String),
 }
 
-/// Sends one stalled request; adds a permit to `placed` once its body is all sent or it was
-/// answered first, then waits for its end.
-async fn stall<S>(mut send: S, uri: String, placed: Arc<Semaphore>) -> Ending
-where
-    S: FnMut(
-        Request<StalledBody>,
-    ) -> Pin<
-        Box<dyn Future<Output = hyper::Result<http::Response<hyper::body::Incoming>>> + Send>,
-    >,
-{
+/// A stalled request to `uri`, and the signal that its body is all sent.
+fn stalled_request(uri: String) -> (Request<StalledBody>, oneshot::Receiver<()>) {
     let (body, exhausted) = StalledBody::new(STALLED_DECLARED);
     let request = must(
         Request::post(uri)
@@ -100,7 +92,16 @@ where
             .header("x-hub-signature-256", format!("sha256={}", "0".repeat(64)))
             .body(body),
     );
-    let mut response = send(request);
+    (request, exhausted)
+}
+
+/// Waits for a stalled request's `response`: adds a permit to `placed` once its body is all
+/// sent or it was answered first, then waits for its end.
+async fn stall<F>(response: F, exhausted: oneshot::Receiver<()>, placed: Arc<Semaphore>) -> Ending
+where
+    F: Future<Output = hyper::Result<http::Response<hyper::body::Incoming>>>,
+{
+    tokio::pin!(response);
     let early = tokio::select! {
         response = &mut response => Some(response),
         _ = exhausted => None,
@@ -131,22 +132,14 @@ async fn tls(endpoint: &Endpoint) -> tokio_rustls::client::TlsStream<TcpStream> 
 /// One HTTP/1.1 connection with one stalled request.
 async fn stalled_http1(endpoint: Endpoint, placed: Arc<Semaphore>) -> Ending {
     let io = TokioIo::new(tls(&endpoint).await);
-    let (sender, connection) = must(http1::handshake(io).await);
+    let (mut sender, connection) = must(http1::handshake(io).await);
     let connection = tokio::spawn(connection);
-    let sender = Arc::new(tokio::sync::Mutex::new(sender));
+    let (mut request, exhausted) = stalled_request("/webhook".to_owned());
     let host = format!("localhost:{}", endpoint.addr.port());
-    let ending = stall(
-        move |mut request| {
-            let sender = Arc::clone(&sender);
-            request
-                .headers_mut()
-                .insert("host", must(host.parse::<http::HeaderValue>()));
-            Box::pin(async move { sender.lock().await.send_request(request).await })
-        },
-        "/webhook".to_owned(),
-        placed,
-    )
-    .await;
+    request
+        .headers_mut()
+        .insert("host", must(host.parse::<http::HeaderValue>()));
+    let ending = stall(sender.send_request(request), exhausted, placed).await;
     connection.abort(); // the client hangs up: the gateway is not kept waiting at shutdown
     ending
 }
@@ -159,17 +152,12 @@ async fn stalled_http2(endpoint: Endpoint, streams: usize, placed: Arc<Semaphore
     let uri = format!("https://localhost:{}/webhook", endpoint.addr.port());
     let requests: Vec<_> = (0..streams)
         .map(|_| {
-            let sender = sender.clone();
-            let uri = uri.clone();
+            let mut sender = sender.clone();
+            let (request, exhausted) = stalled_request(uri.clone());
             let placed = Arc::clone(&placed);
-            tokio::spawn(stall(
-                move |request| {
-                    let mut sender = sender.clone();
-                    Box::pin(async move { sender.send_request(request).await })
-                },
-                uri,
-                placed,
-            ))
+            tokio::spawn(
+                async move { stall(sender.send_request(request), exhausted, placed).await },
+            )
         })
         .collect();
     let mut endings = Vec::new();
