@@ -236,7 +236,9 @@ const LANGUAGE_CODE: Form = Form {
     test: |code| {
         code.len() >= 2
             && code.starts_with(|ch: char| ch.is_ascii_alphabetic())
-            && code.bytes().all(|byte| byte.is_ascii_alphabetic() || byte == b'_')
+            && code
+                .bytes()
+                .all(|byte| byte.is_ascii_alphabetic() || byte == b'_')
     },
     expected: "a language code of 2 to 16 letters and underscores, like \"en\" or \"en_US\"",
 };

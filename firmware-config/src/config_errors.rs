@@ -30,6 +30,23 @@ pub enum ConfigProblem {
         /// The file.
         path: PathBuf,
     },
+    /// A firmware blob that cannot be used.
+    Blob {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: Box<crate::blob::BlobError>,
+    },
+    /// A file a setting names cannot be used (a secret, a certificate, a word list), or a
+    /// value only the gateway can check (the log filter).
+    Unusable {
+        /// The setting.
+        key: String,
+        /// Where.
+        line: Option<usize>,
+        /// Why, in words.
+        reason: String,
+    },
     /// The text is not TOML.
     Syntax {
         /// Where.
@@ -65,8 +82,14 @@ impl ConfigProblem {
     #[must_use]
     pub const fn line(&self) -> Option<usize> {
         match self {
-            Self::Syntax { line, .. } | Self::UnknownKey { line, .. } | Self::Invalid { line, .. } => *line,
-            Self::Unreadable { .. } | Self::TooLarge { .. } | Self::NotUtf8 { .. } => None,
+            Self::Syntax { line, .. }
+            | Self::UnknownKey { line, .. }
+            | Self::Invalid { line, .. }
+            | Self::Unusable { line, .. } => *line,
+            Self::Unreadable { .. }
+            | Self::TooLarge { .. }
+            | Self::NotUtf8 { .. }
+            | Self::Blob { .. } => None,
         }
     }
 
@@ -74,9 +97,13 @@ impl ConfigProblem {
     #[must_use]
     pub fn path(&self) -> Option<String> {
         match self {
-            Self::UnknownKey { key, .. } => Some(key.clone()),
+            Self::UnknownKey { key, .. } | Self::Unusable { key, .. } => Some(key.clone()),
             Self::Invalid { problem, .. } => Some(problem.path().to_string()),
-            Self::Unreadable { .. } | Self::TooLarge { .. } | Self::NotUtf8 { .. } | Self::Syntax { .. } => None,
+            Self::Unreadable { .. }
+            | Self::TooLarge { .. }
+            | Self::NotUtf8 { .. }
+            | Self::Syntax { .. }
+            | Self::Blob { .. } => None,
         }
     }
 }
@@ -99,12 +126,28 @@ impl fmt::Display for ConfigProblem {
                 path.display()
             ),
             Self::NotUtf8 { path } => {
-                write!(f, "{}: the configuration file is not UTF-8 text", path.display())
+                write!(
+                    f,
+                    "{}: the configuration file is not UTF-8 text",
+                    path.display()
+                )
             }
+            Self::Blob { path, error } => write!(f, "{}: {error}", path.display()),
+            Self::Unusable { key, reason, .. } => write!(f, "{key}: {reason}"),
             Self::Syntax { message, .. } => {
-                write!(f, "TOML syntax error: {}", message.trim().replace('\n', "; "))
+                write!(
+                    f,
+                    "TOML syntax error: {}",
+                    message.trim().replace('\n', "; ")
+                )
             }
-            Self::UnknownKey { key, known, is_table, suggestion, .. } => {
+            Self::UnknownKey {
+                key,
+                known,
+                is_table,
+                suggestion,
+                ..
+            } => {
                 let kind = if *is_table { "table" } else { "key" };
                 write!(f, "{key}: unknown {kind}; known here: {}", known.join(", "))?;
                 match suggestion {
@@ -128,7 +171,8 @@ pub struct ConfigErrors {
 impl ConfigErrors {
     /// The errors of `problems`, or `None` when there are none.
     #[must_use]
-    pub fn from_problems(problems: Vec<ConfigProblem>) -> Option<Self> {
+    pub fn from_problems(mut problems: Vec<ConfigProblem>) -> Option<Self> {
+        problems.sort_by_key(|problem| problem.line().unwrap_or(usize::MAX));
         (!problems.is_empty()).then_some(Self { problems })
     }
 
@@ -164,7 +208,8 @@ impl ConfigErrors {
     /// parse), keeping file order.
     pub fn extend(&mut self, more: impl IntoIterator<Item = ConfigProblem>) {
         self.problems.extend(more);
-        self.problems.sort_by_key(|problem| problem.line().unwrap_or(usize::MAX));
+        self.problems
+            .sort_by_key(|problem| problem.line().unwrap_or(usize::MAX));
     }
 }
 

@@ -66,7 +66,10 @@ pub use io_reason::IoReason;
 #[cfg(feature = "std")]
 pub use secret::{MAX_SECRET_FILE_BYTES, Secret, SecretError};
 #[cfg(feature = "std")]
-pub use toml_in::{MAX_CONFIG_FILE_BYTES, Toml, load_toml_file, parse_toml};
+pub use toml_in::{
+    KeyLines, MAX_CONFIG_FILE_BYTES, Reading, Toml, load_toml_file, parse_toml, read_toml,
+    read_toml_file,
+};
 #[cfg(feature = "std")]
 pub use toml_out::{example_toml, settings_table};
 

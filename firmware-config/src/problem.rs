@@ -61,7 +61,9 @@ impl KeyPath {
     /// The indexes, outermost first.
     #[must_use]
     pub fn indexes(&self) -> &[u16] {
-        self.indexes.get(..usize::from(self.len)).unwrap_or_default()
+        self.indexes
+            .get(..usize::from(self.len))
+            .unwrap_or_default()
     }
 }
 
@@ -176,9 +178,17 @@ pub enum ProblemKind {
 fn write_list(f: &mut fmt::Formatter<'_>, words: &[&str], quoted: bool) -> fmt::Result {
     for (index, word) in words.iter().enumerate() {
         if index > 0 {
-            f.write_str(if index + 1 == words.len() { " or " } else { ", " })?;
+            f.write_str(if index + 1 == words.len() {
+                " or "
+            } else {
+                ", "
+            })?;
         }
-        if quoted { write!(f, "{word:?}")? } else { f.write_str(word)? }
+        if quoted {
+            write!(f, "{word:?}")?
+        } else {
+            f.write_str(word)?
+        }
     }
     Ok(())
 }
@@ -186,7 +196,12 @@ fn write_list(f: &mut fmt::Formatter<'_>, words: &[&str], quoted: bool) -> fmt::
 impl fmt::Display for ProblemKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::OutOfRange { min, max, unit, note } => {
+            Self::OutOfRange {
+                min,
+                max,
+                unit,
+                note,
+            } => {
                 write!(f, "must be between {min} and {max} ({unit}")?;
                 if let Some(note) = note {
                     write!(f, "; {note}")?;

@@ -21,7 +21,11 @@ impl Config {
     pub fn validate(&self) -> Result<(), Problems> {
         let mut problems = Problems::new();
         self.for_each_problem(|problem| problems.push(problem));
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
     }
 
     /// Calls `report` with each problem, in key order, then the rules between keys.
@@ -43,7 +47,9 @@ struct Checker<'r> {
 
 /// `pattern` with the indexes of the lists the walk is in.
 pub(crate) fn path_in(pattern: &'static str, indexes: &[usize]) -> KeyPath {
-    indexes.iter().fold(KeyPath::new(pattern), |path, index| path.at(*index))
+    indexes
+        .iter()
+        .fold(KeyPath::new(pattern), |path, index| path.at(*index))
 }
 
 impl Visit for Checker<'_> {
@@ -69,7 +75,10 @@ impl Visit for Checker<'_> {
 /// The index of the first of `items[..index]` that is `same` as `items[index]`.
 fn earlier<T>(items: &[T], index: usize, same: impl Fn(&T, &T) -> bool) -> Option<usize> {
     let item = items.get(index)?;
-    items.get(..index)?.iter().position(|other| same(other, item))
+    items
+        .get(..index)?
+        .iter()
+        .position(|other| same(other, item))
 }
 
 fn repeat(path: KeyPath, value: ShownValue, first: KeyPath, rule: &'static str) -> Problem {
@@ -85,7 +94,10 @@ fn listeners_collide(a: SocketAddr, b: SocketAddr) -> bool {
 #[expect(clippy::too_many_lines, reason = "one list of rules, each a few lines")]
 fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
     let public = &config.public;
-    let tls = [("public.tls_cert", &public.tls_cert), ("public.tls_key", &public.tls_key)];
+    let tls = [
+        ("public.tls_cert", &public.tls_cert),
+        ("public.tls_key", &public.tls_key),
+    ];
     for ((key, value), (other, other_value)) in [(tls[0], tls[1]), (tls[1], tls[0])] {
         if let (Some(value), None) = (value, other_value) {
             let kind = ProblemKind::TlsPairIncomplete { missing: other };
@@ -96,7 +108,11 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
         let kind = ProblemKind::SameAddress {
             other: "public.listen",
         };
-        report(Problem::at(KeyPath::new("local.listen"), config.local.listen.shown(), kind));
+        report(Problem::at(
+            KeyPath::new("local.listen"),
+            config.local.listen.shown(),
+            kind,
+        ));
     }
     let inflight_in_range = (64 << 10..=1 << 30).contains(&public.inflight_body_bytes);
     if inflight_in_range && public.inflight_body_bytes < public.max_body_bytes {
@@ -113,7 +129,12 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
     for (index, file) in lists.iter().enumerate() {
         if let Some(first) = earlier(lists, index, |a, b| !b.is_empty() && a == b) {
             let rule = "each file is listed once";
-            report(repeat(list_path.at(index), file.shown(), list_path.at(first), rule));
+            report(repeat(
+                list_path.at(index),
+                file.shown(),
+                list_path.at(first),
+                rule,
+            ));
         }
     }
 
@@ -121,9 +142,16 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
     let numbers = |index: usize| departments.iter().take(index + 1).enumerate();
     for (index, department) in departments.iter().enumerate() {
         let name = KeyPath::new("departments[].name");
-        if let Some(first) = earlier(departments, index, |a, b| !b.name.trim().is_empty() && a.name == b.name) {
+        if let Some(first) = earlier(departments, index, |a, b| {
+            !b.name.trim().is_empty() && a.name == b.name
+        }) {
             let rule = "department names are unique";
-            report(repeat(name.at(index), department.name.shown(), name.at(first), rule));
+            report(repeat(
+                name.at(index),
+                department.name.shown(),
+                name.at(first),
+                rule,
+            ));
         }
         let number_path = KeyPath::new("departments[].numbers");
         for (slot, number) in department.numbers.iter().enumerate() {
@@ -135,7 +163,12 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
             if let Some((first_index, first_slot)) = first.filter(|_| digits) {
                 let rule = "a business number is listed once, in one department";
                 let first = number_path.at(first_index).at(first_slot);
-                report(repeat(number_path.at(index).at(slot), number.shown(), first, rule));
+                report(repeat(
+                    number_path.at(index).at(slot),
+                    number.shown(),
+                    first,
+                    rule,
+                ));
             }
         }
     }
@@ -144,7 +177,9 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
     let template_path = KeyPath::new("templates[]");
     for (index, template) in templates.iter().enumerate() {
         let same = |a: &crate::Template, b: &crate::Template| {
-            !b.name.is_empty() && !b.language.is_empty() && (&a.name, &a.language) == (&b.name, &b.language)
+            !b.name.is_empty()
+                && !b.language.is_empty()
+                && (&a.name, &a.language) == (&b.name, &b.language)
         };
         if let Some(first) = earlier(templates, index, same) {
             let shown = ShownValue::display(format_args!(
@@ -152,16 +187,28 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
                 template.name, template.language
             ));
             let rule = "a name and language pair is registered once";
-            report(repeat(template_path.at(index), shown, template_path.at(first), rule));
+            report(repeat(
+                template_path.at(index),
+                shown,
+                template_path.at(first),
+                rule,
+            ));
         }
     }
 
     let operators = &config.operators;
     for (index, operator) in operators.iter().enumerate() {
         let name = KeyPath::new("operators[].name");
-        if let Some(first) = earlier(operators, index, |a, b| !b.name.trim().is_empty() && a.name == b.name) {
+        if let Some(first) = earlier(operators, index, |a, b| {
+            !b.name.trim().is_empty() && a.name == b.name
+        }) {
             let rule = "operator names are unique";
-            report(repeat(name.at(index), operator.name.shown(), name.at(first), rule));
+            report(repeat(
+                name.at(index),
+                operator.name.shown(),
+                name.at(first),
+                rule,
+            ));
         }
         let usable = match &operator.token {
             OperatorToken::Sha256(_) => true,
@@ -172,7 +219,12 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
             let suffix = token_suffix(&operator.token);
             let path = KeyPath::new("operators[].token").with_suffix(suffix);
             let rule = "each operator has a token of their own";
-            report(repeat(path.at(index), operator.token.shown(), path.at(first), rule));
+            report(repeat(
+                path.at(index),
+                operator.token.shown(),
+                path.at(first),
+                rule,
+            ));
         }
     }
 }

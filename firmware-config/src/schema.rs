@@ -181,11 +181,7 @@ pub trait Visit {
         section.visit(self);
     }
     /// An array of tables (`[[departments]]`).
-    fn list<S: Section, const N: usize>(
-        &mut self,
-        meta: &'static Meta,
-        list: &heapless::Vec<S, N>,
-    );
+    fn list<S: Section, const N: usize>(&mut self, meta: &'static Meta, list: &heapless::Vec<S, N>);
 }
 
 /// A walk over a configuration's settings that may change them.

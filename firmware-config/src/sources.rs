@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use crate::blob::{BlobError, Decoder, Encoder};
+use crate::blob::{CodecError, Decoder, Encoder};
 use crate::config::{EnvName, InlineSecret, Path};
 use crate::problem::{ProblemKind, ShownValue};
 use crate::schema::Meta;
@@ -112,7 +112,10 @@ fn conflict(found: &[(usize, &Toml<'_>)]) -> (usize, ProblemKind) {
 }
 
 #[cfg(feature = "std")]
-fn text_of<const N: usize>(suffix: usize, value: &Toml<'_>) -> Result<heapless::String<N>, (usize, ProblemKind)> {
+fn text_of<const N: usize>(
+    suffix: usize,
+    value: &Toml<'_>,
+) -> Result<heapless::String<N>, (usize, ProblemKind)> {
     let text = value.as_str().ok_or((
         suffix,
         ProblemKind::WrongType {
@@ -143,7 +146,7 @@ impl Value for SecretSource {
         };
         flaw.into_iter().for_each(report);
     }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
         match self {
             Self::Generated => out.length(0),
             Self::Inline(text) => out.length(1).and_then(|()| out.put(text.as_str())),
@@ -151,16 +154,14 @@ impl Value for SecretSource {
             Self::Env(text) => out.length(3).and_then(|()| out.put(text.as_str())),
         }
     }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
         Ok(match input.length()? {
             0 => Self::Generated,
             1 => Self::Inline(input.text()?),
             2 => Self::File(input.text()?),
             3 => Self::Env(input.text()?),
             _ => {
-                return Err(BlobError::Malformed {
-                    detail: "a choice has an unknown tag",
-                });
+                return Err(CodecError("a choice has an unknown tag"));
             }
         })
     }
@@ -205,22 +206,20 @@ impl Value for OperatorToken {
         };
         flaw.into_iter().for_each(report);
     }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
         match self {
             Self::Sha256(digest) => out.length(0).and_then(|()| out.put(digest)),
             Self::File(text) => out.length(1).and_then(|()| out.put(text.as_str())),
             Self::Env(text) => out.length(2).and_then(|()| out.put(text.as_str())),
         }
     }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
         Ok(match input.length()? {
             0 => Self::Sha256(input.take()?),
             1 => Self::File(input.text()?),
             2 => Self::Env(input.text()?),
             _ => {
-                return Err(BlobError::Malformed {
-                    detail: "a choice has an unknown tag",
-                });
+                return Err(CodecError("a choice has an unknown tag"));
             }
         })
     }

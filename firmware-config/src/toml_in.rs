@@ -28,39 +28,84 @@ pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
 /// Every problem of the text at once, each with its line: a syntax error, unknown keys, wrong
 /// types, values out of range or too long, rules between keys... Secrets are never shown.
 pub fn parse_toml(text: &str) -> Result<Config, ConfigErrors> {
-    let root = Table::parse(text).map_err(|error| {
-        let line = error.span().map(|span| line_of(text, span.start));
-        ConfigErrors::from(ConfigProblem::Syntax {
-            line,
-            message: error.message().to_owned(),
-        })
-    })?;
+    let reading = read_toml(text);
+    ConfigErrors::from_problems(reading.problems).map_or(Ok(reading.config), Err)
+}
+
+/// A TOML text read as far as it goes: the configuration (settings that could not be read
+/// keep their defaults), the line of each key written, and every problem. Callers that check
+/// more (files the settings name) add their problems to the same list.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// The configuration read.
+    pub config: Config,
+    /// The line of each key written.
+    pub lines: KeyLines,
+    /// Every problem, in file order.
+    pub problems: Vec<ConfigProblem>,
+}
+
+/// The line of each key written in a file: `departments[1].numbers` is on line 12.
+#[derive(Debug, Clone, Default)]
+pub struct KeyLines(Vec<(String, usize)>);
+
+impl KeyLines {
+    /// The line of `path` or of the nearest entry containing it (`departments[1]`).
+    #[must_use]
+    pub fn line_of(&self, path: &str) -> Option<usize> {
+        let found = self.0.iter().rev().find(|(known, _)| {
+            path.strip_prefix(known.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('['))
+        });
+        found.map(|(_, line)| *line)
+    }
+}
+
+/// Reads `text` as far as it goes (see [`Reading`]); a syntax error is the only problem then.
+#[must_use]
+pub fn read_toml(text: &str) -> Reading {
+    let root = match Table::parse(text) {
+        Ok(root) => root,
+        Err(error) => {
+            let line = error.span().map(|span| line_of(text, span.start));
+            let message = error.message().to_owned();
+            return Reading {
+                config: Config::default(),
+                lines: KeyLines::default(),
+                problems: vec![ConfigProblem::Syntax { line, message }],
+            };
+        }
+    };
     let mut reader = Reader {
         text,
         tables: vec![(Some(root.get_ref()), line_of(text, 0), Vec::new())],
         indexes: Vec::new(),
         problems: Vec::new(),
-        lines: Vec::new(),
+        lines: KeyLines::default(),
     };
     let mut config = Config::default();
     config.visit_mut(&mut reader);
     reader.close_table("");
-    let read = std::mem::take(&mut reader.problems);
-    let mut problems: Vec<ConfigProblem> = read.clone();
+    let mut problems = reader.problems.clone();
     config.for_each_problem(|problem| {
         let path = problem.path().to_string();
-        let covered = read.iter().any(|earlier| {
+        let covered = reader.problems.iter().any(|earlier| {
             earlier.path().is_some_and(|earlier| {
-                path.strip_prefix(&earlier).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+                path.strip_prefix(&earlier)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
             })
         });
         if !covered {
-            let line = reader.line_of_path(&path);
+            let line = reader.lines.line_of(&path);
             problems.push(ConfigProblem::Invalid { problem, line });
         }
     });
     problems.sort_by_key(|problem| problem.line().unwrap_or(usize::MAX));
-    ConfigErrors::from_problems(problems).map_or(Ok(config), Err)
+    Reading {
+        config,
+        lines: reader.lines,
+        problems,
+    }
 }
 
 /// Reads and parses the TOML file at `path`.
@@ -69,6 +114,17 @@ pub fn parse_toml(text: &str) -> Result<Config, ConfigErrors> {
 /// The file cannot be read, is larger than [`MAX_CONFIG_FILE_BYTES`] or is not UTF-8; or any
 /// problem [`parse_toml`] reports.
 pub fn load_toml_file(path: &std::path::Path) -> Result<Config, ConfigErrors> {
+    let reading = read_toml_file(path)?;
+    ConfigErrors::from_problems(reading.problems).map_or(Ok(reading.config), Err)
+}
+
+/// Reads the configuration file at `path` as far as it goes: TOML, or a firmware blob
+/// (recognised by its magic bytes; it has no lines, and any problem refuses it whole).
+///
+/// # Errors
+/// The file cannot be read, is larger than [`MAX_CONFIG_FILE_BYTES`] or is neither a blob nor
+/// UTF-8 text.
+pub fn read_toml_file(path: &std::path::Path) -> Result<Reading, ConfigErrors> {
     let unreadable = |error: std::io::Error| ConfigProblem::Unreadable {
         path: path.to_owned(),
         kind: error.kind(),
@@ -79,12 +135,36 @@ pub fn load_toml_file(path: &std::path::Path) -> Result<Config, ConfigErrors> {
         .map_err(unreadable)?;
     if u64::try_from(bytes.len()).map_or(true, |len| len > MAX_CONFIG_FILE_BYTES) {
         let path = path.to_owned();
-        return Err(ConfigProblem::TooLarge { path, limit: MAX_CONFIG_FILE_BYTES }.into());
+        return Err(ConfigProblem::TooLarge {
+            path,
+            limit: MAX_CONFIG_FILE_BYTES,
+        }
+        .into());
+    }
+    if bytes.starts_with(&crate::blob::MAGIC) {
+        let (config, problems) = match crate::blob::decode(&bytes) {
+            Ok(config) => (config, Vec::new()),
+            Err(error) => {
+                let path = path.to_owned();
+                (
+                    Config::default(),
+                    vec![ConfigProblem::Blob {
+                        path,
+                        error: Box::new(error),
+                    }],
+                )
+            }
+        };
+        return Ok(Reading {
+            config,
+            lines: KeyLines::default(),
+            problems,
+        });
     }
     let text = String::from_utf8(bytes).map_err(|_| ConfigProblem::NotUtf8 {
         path: path.to_owned(),
     })?;
-    parse_toml(&text)
+    Ok(read_toml(&text))
 }
 
 /// The line (from 1) of byte `offset` in `text`.
@@ -117,7 +197,7 @@ struct Reader<'t> {
     tables: Vec<Frame<'t>>,
     indexes: Vec<usize>,
     problems: Vec<ConfigProblem>,
-    lines: Vec<(String, usize)>,
+    lines: KeyLines,
 }
 
 impl<'t> Reader<'t> {
@@ -130,20 +210,21 @@ impl<'t> Reader<'t> {
         line_of(self.text, spanned.span().start)
     }
 
-    fn line_of_path(&self, path: &str) -> Option<usize> {
-        let found = self.lines.iter().rev().find(|(known, _)| {
-            path.strip_prefix(known.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('['))
-        });
-        found.map(|(_, line)| *line)
-    }
-
     /// The table the walk is in, and its header's line.
     fn current(&mut self) -> (Option<&'t Table<'t>>, usize) {
-        self.tables.last().map_or((None, 1), |(table, line, _)| (*table, *line))
+        self.tables
+            .last()
+            .map_or((None, 1), |(table, line, _)| (*table, *line))
     }
 
     /// The entry `name` of the current table, noted as known.
-    fn entry(&mut self, name: String) -> Option<(&'t Spanned<std::borrow::Cow<'t, str>>, &'t Spanned<Toml<'t>>)> {
+    fn entry(
+        &mut self,
+        name: String,
+    ) -> Option<(
+        &'t Spanned<std::borrow::Cow<'t, str>>,
+        &'t Spanned<Toml<'t>>,
+    )> {
         let (table, _) = self.current();
         let found = table.and_then(|table| table.get_key_value(name.as_str()));
         if let Some((_, _, known)) = self.tables.last_mut() {
@@ -184,9 +265,17 @@ fn suggestion(name: &str) -> Option<String> {
     struct Keys(Vec<String>);
     impl crate::schema::Visit for Keys {
         fn value<T: Value>(&mut self, meta: &'static Meta, _: &T) {
-            self.0.extend(T::SUFFIXES.iter().map(|suffix| format!("{}{suffix}", meta.key)));
+            self.0.extend(
+                T::SUFFIXES
+                    .iter()
+                    .map(|suffix| format!("{}{suffix}", meta.key)),
+            );
         }
-        fn list<S: Section, const N: usize>(&mut self, meta: &'static Meta, _: &heapless::Vec<S, N>) {
+        fn list<S: Section, const N: usize>(
+            &mut self,
+            meta: &'static Meta,
+            _: &heapless::Vec<S, N>,
+        ) {
             self.0.push(meta.key.to_owned());
             S::default().visit(self);
         }
@@ -209,7 +298,9 @@ impl VisitMut for Reader<'_> {
         for (suffix, text) in T::SUFFIXES.iter().enumerate() {
             if let Some((key, item)) = self.entry(format!("{name}{text}")) {
                 let line = self.line_of_span(key);
-                self.lines.push((path.with_suffix(text).to_string(), line));
+                self.lines
+                    .0
+                    .push((path.with_suffix(text).to_string(), line));
                 found.push((suffix, item.get_ref(), line));
             }
         }
@@ -225,7 +316,10 @@ impl VisitMut for Reader<'_> {
             }
             return;
         }
-        let items: Vec<_> = found.iter().map(|(suffix, item, _)| (*suffix, *item)).collect();
+        let items: Vec<_> = found
+            .iter()
+            .map(|(suffix, item, _)| (*suffix, *item))
+            .collect();
         match T::read(&items, meta) {
             Ok(read) => *value = read,
             Err((suffix, mut kind)) => {
@@ -262,7 +356,11 @@ impl VisitMut for Reader<'_> {
         self.close_table(&prefix_of(path));
     }
 
-    fn list<S: Section, const N: usize>(&mut self, meta: &'static Meta, list: &mut heapless::Vec<S, N>) {
+    fn list<S: Section, const N: usize>(
+        &mut self,
+        meta: &'static Meta,
+        list: &mut heapless::Vec<S, N>,
+    ) {
         let path = path_in(meta.key, &self.indexes);
         let Some((_, value)) = self.entry(field_name(meta.key).to_owned()) else {
             return;
@@ -271,9 +369,12 @@ impl VisitMut for Reader<'_> {
             return self.expect_type(path, value, "an array of tables");
         };
         let line = self.line_of_span(value);
-        self.lines.push((path.to_string(), line));
+        self.lines.0.push((path.to_string(), line));
         if items.len() > N {
-            let kind = ProblemKind::TooMany { len: items.len(), capacity: N };
+            let kind = ProblemKind::TooMany {
+                len: items.len(),
+                capacity: N,
+            };
             self.report(Problem::at(path, ShownValue::Hidden, kind), line);
         }
         for (index, item) in items.iter().enumerate().take(N) {
@@ -283,7 +384,7 @@ impl VisitMut for Reader<'_> {
                 continue;
             };
             let line = self.line_of_span(item);
-            self.lines.push((item_path.to_string(), line));
+            self.lines.0.push((item_path.to_string(), line));
             self.indexes.push(index);
             self.tables.push((Some(table), line, Vec::new()));
             let mut entry = S::default();

@@ -49,8 +49,11 @@ fn size(bytes: u64) -> String {
     let units = [("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)];
     units
         .iter()
-        .find(|(_, shift)| bytes >= 1 << shift && bytes % (1 << shift) == 0)
-        .map_or_else(|| bytes.to_string(), |(unit, shift)| format!("{}{unit}", bytes >> shift))
+        .find(|(_, shift)| bytes >= 1 << shift && bytes.is_multiple_of(1 << shift))
+        .map_or_else(
+            || bytes.to_string(),
+            |(unit, shift)| format!("{}{unit}", bytes >> shift),
+        )
 }
 
 /// What a setting allows, in words.
@@ -61,21 +64,30 @@ fn allowed<T: Value>(meta: &Meta) -> String {
             Unit::Bytes => (size(range.min), size(range.max)),
             _ => (range.min.to_string(), range.max.to_string()),
         };
-        let note = range.note.map(|note| format!("; {note}")).unwrap_or_default();
+        let note = range
+            .note
+            .map(|note| format!("; {note}"))
+            .unwrap_or_default();
         return format!("{min} to {max} {}{note}", range.unit.word());
     }
     if !T::CHOICES.is_empty() {
-        let words: Vec<String> = T::CHOICES.iter().map(|word| format!("\"{word}\"")).collect();
+        let words: Vec<String> = T::CHOICES
+            .iter()
+            .map(|word| format!("\"{word}\""))
+            .collect();
         return format!("one of {}", words.join(", "));
     }
     if T::SUFFIXES.len() > 1 {
-        let keys: Vec<String> = T::SUFFIXES.iter().map(|suffix| format!("{name}{suffix}")).collect();
+        let keys: Vec<String> = T::SUFFIXES
+            .iter()
+            .map(|suffix| format!("{name}{suffix}"))
+            .collect();
         let count = if meta.required { "exactly" } else { "at most" };
         return format!("{count} one of {}", keys.join(", "));
     }
-    let mut words = String::from(T::TYPE);
+    let mut words = String::from(if meta.non_blank { "not empty" } else { "any" });
     if let Some(form) = meta.form {
-        let _ = write!(words, ": {}", form.expected);
+        words = form.expected.to_owned();
     }
     if meta.required {
         words.push_str("; required");
@@ -126,7 +138,11 @@ impl Visit for Writer {
         section.visit(self);
     }
 
-    fn list<S: Section, const N: usize>(&mut self, meta: &'static Meta, list: &heapless::Vec<S, N>) {
+    fn list<S: Section, const N: usize>(
+        &mut self,
+        meta: &'static Meta,
+        list: &heapless::Vec<S, N>,
+    ) {
         if self.example {
             let _ = writeln!(self.out, "\n# {} (at most {N})", meta.doc.trim());
             self.commented = true;

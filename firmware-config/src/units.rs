@@ -31,8 +31,14 @@ pub(crate) fn parse(text: &str, unit: Unit) -> Result<u64, ProblemKind> {
             SIZES,
             "an integer or a size like \"64KiB\", \"3MiB\" or \"1GiB\"",
         ),
-        Unit::Millis => (DURATIONS, "an integer or a duration like \"500ms\", \"30s\" or \"15m\""),
-        Unit::Seconds => (DURATIONS, "an integer or a duration like \"90s\", \"15m\" or \"24h\""),
+        Unit::Millis => (
+            DURATIONS,
+            "an integer or a duration like \"500ms\", \"30s\" or \"15m\"",
+        ),
+        Unit::Seconds => (
+            DURATIONS,
+            "an integer or a duration like \"90s\", \"15m\" or \"24h\"",
+        ),
         Unit::Hours => (DURATIONS, "an integer or a duration like \"24h\" or \"8d\""),
         Unit::Count(_) => {
             return Err(ProblemKind::WrongType {
@@ -61,7 +67,7 @@ pub(crate) fn parse(text: &str, unit: Unit) -> Result<u64, ProblemKind> {
         note: None,
     })?;
     let divisor = unit.millis().unwrap_or(1);
-    if base % divisor != 0 {
+    if !base.is_multiple_of(divisor) {
         return Err(ProblemKind::BadFormat {
             expected: match unit {
                 Unit::Seconds => "a whole number of seconds",
@@ -98,7 +104,10 @@ mod tests {
             ("1.5h", Unit::Seconds),
             ("10 parsecs", Unit::Hours),
         ] {
-            assert!(matches!(parse(text, unit), Err(ProblemKind::BadFormat { .. })), "{text}");
+            assert!(
+                matches!(parse(text, unit), Err(ProblemKind::BadFormat { .. })),
+                "{text}"
+            );
         }
         assert_eq!(
             parse("1500ms", Unit::Seconds),

@@ -3,7 +3,7 @@
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
-use crate::blob::{BlobError, Decoder, Encoder};
+use crate::blob::{CodecError, Decoder, Encoder};
 use crate::problem::{ProblemKind, ShownValue};
 use crate::schema::Meta;
 
@@ -45,12 +45,12 @@ pub trait Value: Clone + PartialEq {
     ///
     /// # Errors
     /// The buffer is too small.
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError>;
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError>;
     /// Reads its blob form.
     ///
     /// # Errors
     /// The bytes are not this type's blob form.
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError>;
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError>;
     /// Reads it from the keys found (suffix index and value; never empty).
     ///
     /// # Errors
@@ -64,7 +64,9 @@ pub trait Value: Clone + PartialEq {
 
 /// The one value of a single-key setting.
 #[cfg(feature = "std")]
-fn single<'a, 'b>(found: &'a [(usize, &'a Toml<'b>)]) -> Result<&'a Toml<'b>, (usize, ProblemKind)> {
+fn single<'a, 'b>(
+    found: &'a [(usize, &'a Toml<'b>)],
+) -> Result<&'a Toml<'b>, (usize, ProblemKind)> {
     found
         .first()
         .map(|(_, value)| *value)
@@ -118,10 +120,10 @@ macro_rules! number_value {
             fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
                 check_range(u64::from(*self), meta, self.shown(), report);
             }
-            fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+            fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
                 out.put(self)
             }
-            fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+            fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
                 input.take()
             }
             #[cfg(feature = "std")]
@@ -149,16 +151,18 @@ impl Value for bool {
     fn shown(&self) -> ShownValue {
         ShownValue::display(self)
     }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
         out.put(self)
     }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
         input.take()
     }
     #[cfg(feature = "std")]
     fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
         let value = single(found)?;
-        value.as_bool().ok_or((0, wrong_type("true or false", value)))
+        value
+            .as_bool()
+            .ok_or((0, wrong_type("true or false", value)))
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -188,7 +192,11 @@ pub(crate) fn fixed<const N: usize>(text: &str) -> Result<heapless::String<N>, P
 
 #[cfg(feature = "std")]
 fn read_text<const N: usize>(value: &Toml<'_>) -> Result<heapless::String<N>, ProblemKind> {
-    fixed(value.as_str().ok_or_else(|| wrong_type("a string", value))?)
+    fixed(
+        value
+            .as_str()
+            .ok_or_else(|| wrong_type("a string", value))?,
+    )
 }
 
 #[cfg(feature = "std")]
@@ -211,10 +219,10 @@ impl<const N: usize> Value for heapless::String<N> {
             });
         }
     }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
         out.put(self.as_str())
     }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
         input.text()
     }
     #[cfg(feature = "std")]
@@ -238,16 +246,14 @@ impl<const N: usize> Value for Option<heapless::String<N>> {
             text.check(meta, report);
         }
     }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
         out.put(&self.as_deref())
     }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
         match input.take::<u8>()? {
             0 => Ok(None),
             1 => input.text().map(Some),
-            _ => Err(BlobError::Malformed {
-                detail: "an optional value has a bad tag",
-            }),
+            _ => Err(CodecError("an optional value has a bad tag")),
         }
     }
     #[cfg(feature = "std")]
@@ -278,16 +284,15 @@ impl<const M: usize, const N: usize> Value for heapless::Vec<heapless::String<M>
             }
         }
     }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
         out.length(self.len())?;
         self.iter().try_for_each(|text| text.encode(out))
     }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
         let mut list = Self::new();
         for _ in 0..input.length()? {
-            list.push(input.text()?).map_err(|_| BlobError::Malformed {
-                detail: "a list has more entries than this build holds",
-            })?;
+            list.push(input.text()?)
+                .map_err(|_| CodecError("a list has more entries than this build holds"))?;
         }
         Ok(list)
     }
@@ -323,7 +328,7 @@ impl Value for SocketAddr {
     fn shown(&self) -> ShownValue {
         ShownValue::display(self)
     }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), BlobError> {
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
         match self {
             Self::V4(v4) => {
                 out.put(&0_u8)?;
@@ -339,7 +344,7 @@ impl Value for SocketAddr {
             }
         }
     }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, BlobError> {
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
         Ok(match input.take::<u8>()? {
             0 => {
                 let ip: [u8; 4] = input.take()?;
@@ -351,9 +356,7 @@ impl Value for SocketAddr {
                 SocketAddrV6::new(Ipv6Addr::from(ip), port, flowinfo, scope_id).into()
             }
             _ => {
-                return Err(BlobError::Malformed {
-                    detail: "a choice has an unknown tag",
-                });
+                return Err(CodecError("a choice has an unknown tag"));
             }
         })
     }
@@ -415,15 +418,13 @@ macro_rules! words {
             fn shown(&self) -> $crate::problem::ShownValue {
                 $crate::problem::ShownValue::quoted(self.name())
             }
-            fn encode(&self, out: &mut $crate::blob::Encoder<'_>) -> Result<(), $crate::blob::BlobError> {
+            fn encode(&self, out: &mut $crate::blob::Encoder<'_>) -> Result<(), $crate::blob::CodecError> {
                 let index = Self::ALL.iter().position(|value| value == self).unwrap_or(0);
                 out.length(index)
             }
-            fn decode(input: &mut $crate::blob::Decoder<'_>) -> Result<Self, $crate::blob::BlobError> {
+            fn decode(input: &mut $crate::blob::Decoder<'_>) -> Result<Self, $crate::blob::CodecError> {
                 let index = input.length()?;
-                Self::ALL.get(index).copied().ok_or($crate::blob::BlobError::Malformed {
-                    detail: "a choice has an unknown tag",
-                })
+                Self::ALL.get(index).copied().ok_or($crate::blob::CodecError("a choice has an unknown tag"))
             }
             #[cfg(feature = "std")]
             fn read(

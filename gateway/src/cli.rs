@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use firmware_config::{Config, EXIT_CONFIG, SecretSource};
+use firmware_config::{Config, ConfigErrors, EXIT_CONFIG, KeyLines, SecretSource};
 
 use crate::export::{ExportError, ExportWhat, export};
 use crate::secrets::Secret;
@@ -150,29 +150,30 @@ pub fn main() -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
-    let mut config = match &args.config {
-        Some(file) => match firmware_config::load_toml_file(file) {
-            Ok(config) => config,
-            Err(problems) => {
-                eprintln!(
-                    "waygate: {} is not a valid configuration:\n{problems}",
-                    file.display()
-                );
-                return ExitCode::from(exit_config());
-            }
+    let (mut config, lines, mut problems) = match &args.config {
+        Some(file) => match firmware_config::read_toml_file(file) {
+            Ok(reading) => (reading.config, reading.lines, reading.problems),
+            Err(errors) => return config_failure(file, &errors),
         },
-        None => Config::default(),
+        None => (Config::default(), KeyLines::default(), Vec::new()),
     };
     if let Err(message) = apply_overrides(&mut config, &args) {
         eprintln!("waygate: {message}");
         return ExitCode::from(EXIT_USAGE);
     }
     // The flags can introduce a clash (same port twice), so the result is checked again.
-    if let Err(problems) = config.validate() {
-        eprintln!(
-            "waygate: the configuration with the command-line overrides is not valid:\n{problems}"
-        );
-        return ExitCode::from(exit_config());
+    if problems.is_empty()
+        && let Err(invalid) = config.validate()
+    {
+        problems.extend(ConfigErrors::from(invalid).problems().iter().cloned());
+    }
+    problems.extend(crate::preflight::check(&config, &lines));
+    if let Some(errors) = ConfigErrors::from_problems(problems) {
+        let origin = args
+            .config
+            .as_deref()
+            .unwrap_or(Path::new("the embedded defaults"));
+        return config_failure(origin, &errors);
     }
     let format = match config.log.format {
         firmware_config::LogFormat::Json => LogFormat::Json,
@@ -248,29 +249,28 @@ fn configured_secrets(config: &Config) -> Result<ConfiguredSecrets, String> {
             .map_err(|error| format!("{key}: {error}"))
     };
     Ok(ConfiguredSecrets {
-        app_secret: resolve(
-            firmware_config::keys::META_APP_SECRET,
-            &config.meta.app_secret,
-        )?,
-        verify_token: resolve(
-            firmware_config::keys::META_VERIFY_TOKEN,
-            &config.meta.verify_token,
-        )?,
+        app_secret: resolve("meta.app_secret", &config.meta.app_secret)?,
+        verify_token: resolve("meta.verify_token", &config.meta.verify_token)?,
     })
 }
 
 fn config(command: ConfigCommand) -> ExitCode {
     match command {
-        ConfigCommand::Check { file } => match firmware_config::load_toml_file(&file) {
-            Ok(_) => {
-                println!("{}: valid", file.display());
-                ExitCode::SUCCESS
+        ConfigCommand::Check { file } => {
+            let reading = match firmware_config::read_toml_file(&file) {
+                Ok(reading) => reading,
+                Err(errors) => return config_failure(&file, &errors),
+            };
+            let mut problems = reading.problems;
+            problems.extend(crate::preflight::check(&reading.config, &reading.lines));
+            match ConfigErrors::from_problems(problems) {
+                None => {
+                    println!("{}: valid", file.display());
+                    ExitCode::SUCCESS
+                }
+                Some(errors) => config_failure(&file, &errors),
             }
-            Err(problems) => {
-                eprintln!("{}: invalid\n{problems}", file.display());
-                ExitCode::from(exit_config())
-            }
-        },
+        }
         ConfigCommand::Encode { file, output } => {
             let config = match firmware_config::load_toml_file(&file) {
                 Ok(config) => config,
@@ -334,6 +334,17 @@ fn store_exit(error: &StoreError, otherwise: u8) -> u8 {
 
 fn init_quiet_logging() {
     let _ = init_logging(LogFormat::Text, "warn");
+}
+
+/// Every problem of the configuration from `origin`, and exit status 78 (EX_CONFIG).
+fn config_failure(origin: &Path, errors: &ConfigErrors) -> ExitCode {
+    let count = errors.len();
+    let problems = if count == 1 { "problem" } else { "problems" };
+    eprintln!(
+        "waygate: {}: {count} {problems}:\n{errors}",
+        origin.display()
+    );
+    ExitCode::from(exit_config())
 }
 
 fn exit_config() -> u8 {

@@ -21,6 +21,7 @@ pub mod ingress;
 pub mod media;
 pub mod meta;
 pub mod policy;
+pub mod preflight;
 pub mod secret_match;
 pub mod secrets;
 pub mod serve;

@@ -4,8 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::BlobError;
 use super::error::describe;
+
+/// Why a setting could not be written or read: the buffer is full, or the bytes are not the
+/// setting's blob form (the detail says how).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodecError(pub &'static str);
+
+const FULL: CodecError = CodecError("the buffer is full");
 use crate::schema::{Meta, Section, Visit, VisitMut};
 use crate::values::Value;
 
@@ -78,17 +84,13 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// The buffer is full.
-    pub fn put<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), BlobError> {
-        let full = BlobError::BufferTooSmall {
-            needed: self.written + 1,
-            capacity: self.written,
-        };
+    pub fn put<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), CodecError> {
         let used = match &mut self.out {
             None => postcard::serialize_with_flavor(value, postcard::ser_flavors::Size::default())
-                .map_err(|_| full)?,
+                .map_err(|_| FULL)?,
             Some(out) => {
-                let rest = out.get_mut(self.written..).ok_or(full.clone())?;
-                postcard::to_slice(value, rest).map_err(|_| full)?.len()
+                let rest = out.get_mut(self.written..).ok_or(FULL)?;
+                postcard::to_slice(value, rest).map_err(|_| FULL)?.len()
             }
         };
         self.written += used;
@@ -99,7 +101,7 @@ impl<'a> Encoder<'a> {
     ///
     /// # Errors
     /// The buffer is full.
-    pub fn length(&mut self, length: usize) -> Result<(), BlobError> {
+    pub fn length(&mut self, length: usize) -> Result<(), CodecError> {
         self.put(&u32::try_from(length).unwrap_or(u32::MAX))
     }
 }
@@ -120,7 +122,11 @@ impl Visit for Encoder<'_> {
         }
     }
 
-    fn list<S: Section, const N: usize>(&mut self, meta: &'static Meta, list: &heapless::Vec<S, N>) {
+    fn list<S: Section, const N: usize>(
+        &mut self,
+        meta: &'static Meta,
+        list: &heapless::Vec<S, N>,
+    ) {
         if !self.pass.covers(meta) || self.length(list.len()).is_err() {
             return;
         }
@@ -135,7 +141,7 @@ impl Visit for Encoder<'_> {
 #[derive(Debug)]
 pub struct Decoder<'de> {
     rest: &'de [u8],
-    error: Option<BlobError>,
+    error: Option<CodecError>,
     pass: Pass,
 }
 
@@ -157,13 +163,11 @@ impl<'de> Decoder<'de> {
     }
 
     /// The first error, or one for bytes left over.
-    pub(super) fn finish(self) -> Result<(), BlobError> {
+    pub(super) fn finish(self) -> Result<(), CodecError> {
         match (self.error, self.rest) {
             (Some(error), _) => Err(error),
             (None, []) => Ok(()),
-            (None, _) => Err(BlobError::Malformed {
-                detail: "bytes are left over after the config",
-            }),
+            (None, _) => Err(CodecError("bytes are left over after the config")),
         }
     }
 
@@ -171,10 +175,9 @@ impl<'de> Decoder<'de> {
     ///
     /// # Errors
     /// The bytes are not a `T`.
-    pub fn take<T: Deserialize<'de>>(&mut self) -> Result<T, BlobError> {
-        let (value, rest) = postcard::take_from_bytes(self.rest).map_err(|error| BlobError::Malformed {
-            detail: describe(&error),
-        })?;
+    pub fn take<T: Deserialize<'de>>(&mut self) -> Result<T, CodecError> {
+        let (value, rest) =
+            postcard::take_from_bytes(self.rest).map_err(|error| CodecError(describe(&error)))?;
         self.rest = rest;
         Ok(value)
     }
@@ -183,25 +186,22 @@ impl<'de> Decoder<'de> {
     ///
     /// # Errors
     /// The bytes are not a text, or a text longer than `N` bytes.
-    pub fn text<const N: usize>(&mut self) -> Result<heapless::String<N>, BlobError> {
+    pub fn text<const N: usize>(&mut self) -> Result<heapless::String<N>, CodecError> {
         let text: &str = self.take()?;
-        heapless::String::try_from(text).map_err(|_| BlobError::Malformed {
-            detail: "a text is longer than this build holds",
-        })
+        heapless::String::try_from(text)
+            .map_err(|_| CodecError("a text is longer than this build holds"))
     }
 
     /// Reads a count or a choice's index.
     ///
     /// # Errors
     /// The bytes are not a varint.
-    pub fn length(&mut self) -> Result<usize, BlobError> {
+    pub fn length(&mut self) -> Result<usize, CodecError> {
         let length: u32 = self.take()?;
-        usize::try_from(length).map_err(|_| BlobError::Malformed {
-            detail: "a count does not fit this board",
-        })
+        usize::try_from(length).map_err(|_| CodecError("a count does not fit this board"))
     }
 
-    fn keep<T>(&mut self, result: Result<T, BlobError>) -> Option<T> {
+    fn keep<T>(&mut self, result: Result<T, CodecError>) -> Option<T> {
         result.map_err(|error| self.error = Some(error)).ok()
     }
 }
@@ -225,7 +225,11 @@ impl VisitMut for Decoder<'_> {
         }
     }
 
-    fn list<S: Section, const N: usize>(&mut self, meta: &'static Meta, list: &mut heapless::Vec<S, N>) {
+    fn list<S: Section, const N: usize>(
+        &mut self,
+        meta: &'static Meta,
+        list: &mut heapless::Vec<S, N>,
+    ) {
         if self.error.is_some() || !self.pass.covers(meta) {
             return;
         }
@@ -239,9 +243,7 @@ impl VisitMut for Decoder<'_> {
         for _ in 0..length {
             let mut item = S::default();
             item.visit_mut(self);
-            let full = BlobError::Malformed {
-                detail: "a list has more entries than this build holds",
-            };
+            let full = CodecError("a list has more entries than this build holds");
             if self.error.is_some() || list.push(item).is_err() {
                 self.error.get_or_insert(full);
                 break;

@@ -36,7 +36,7 @@
 mod codec;
 mod error;
 
-pub use codec::{Decoder, Encoder};
+pub use codec::{CodecError, Decoder, Encoder};
 pub use error::BlobError;
 
 use crate::config::Config;
@@ -156,7 +156,9 @@ pub fn decode_prefix(bytes: &[u8]) -> Result<(Config, usize), BlobError> {
         decoder.begin(pass);
         config.visit_mut(&mut decoder);
     }
-    decoder.finish()?;
+    decoder
+        .finish()
+        .map_err(|CodecError(detail)| BlobError::Malformed { detail })?;
     config.validate().map_err(BlobError::Invalid)?;
     Ok((config, total))
 }

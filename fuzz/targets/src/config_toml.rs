@@ -3,7 +3,7 @@
 //! Whatever loads passes [`crate::config_round_trip`]. Whatever does not gets at least one
 //! problem, and no problem shows an inline secret or an operator's token digest.
 
-use firmware_config::{ConfigErrors, keys, parse_toml};
+use firmware_config::{ConfigErrors, parse_toml};
 use toml::{Table, Value};
 
 /// Secrets shorter than this are not looked for in messages: they would match ordinary words.
@@ -53,17 +53,14 @@ fn secrets_in(text: &str) -> Vec<String> {
         return Vec::new();
     };
     let mut secrets = Vec::new();
-    for path in [
-        keys::APP_SECRET_SOURCES.inline,
-        keys::VERIFY_TOKEN_SOURCES.inline,
-    ] {
+    for path in ["meta.app_secret", "meta.verify_token"] {
         if let Some((table, key)) = path.split_once('.')
             && let Some(Value::String(secret)) = root.get(table).and_then(|t| t.get(key))
         {
             secrets.push(secret.clone());
         }
     }
-    if let Some((array, key)) = keys::OPERATOR_TOKEN_SHA256.split_once("[].")
+    if let Some((array, key)) = "operators[].token_sha256".split_once("[].")
         && let Some(Value::Array(entries)) = root.get(array)
     {
         secrets.extend(entries.iter().filter_map(|entry| match entry.get(key) {

@@ -65,12 +65,12 @@ impl DecodeLimits {
 impl Default for DecodeLimits {
     /// The configuration's defaults.
     fn default() -> Self {
-        use firmware_config::limits;
-        let default = |limit: limits::Limit<u32>| usize::try_from(limit.default).unwrap_or(0);
+        let public = firmware_config::PublicListener::default();
+        let size = |limit: u32| usize::try_from(limit).unwrap_or(0);
         Self {
-            max_entries: default(limits::PUBLIC_MAX_DELIVERY_ENTRIES),
-            max_changes: default(limits::PUBLIC_MAX_DELIVERY_CHANGES),
-            max_items: default(limits::PUBLIC_MAX_DELIVERY_ITEMS),
+            max_entries: size(public.max_delivery_entries),
+            max_changes: size(public.max_delivery_changes),
+            max_items: size(public.max_delivery_items),
         }
     }
 }
@@ -92,9 +92,9 @@ impl Counted {
     /// The configuration key that sets the limit.
     pub fn key(self) -> &'static str {
         match self {
-            Self::Entries => firmware_config::keys::PUBLIC_MAX_DELIVERY_ENTRIES,
-            Self::Changes => firmware_config::keys::PUBLIC_MAX_DELIVERY_CHANGES,
-            Self::Items | Self::Values => firmware_config::keys::PUBLIC_MAX_DELIVERY_ITEMS,
+            Self::Entries => "public.max_delivery_entries",
+            Self::Changes => "public.max_delivery_changes",
+            Self::Items | Self::Values => "public.max_delivery_items",
         }
     }
 }

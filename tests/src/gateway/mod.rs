@@ -154,6 +154,17 @@ impl Gateway {
         self.write_config()
     }
 
+    /// Starts from `path` on the next restart (a firmware blob, say) instead of the options'
+    /// TOML.
+    pub fn set_config_path(&mut self, path: PathBuf) {
+        self.config_path = Some(path);
+    }
+
+    /// The binary under test.
+    pub fn binary(&self) -> &GatewayBinary {
+        &self.binary
+    }
+
     fn write_config(&mut self) -> HarnessResult<()> {
         self.config_path = match &self.options.config_toml {
             None => None,
