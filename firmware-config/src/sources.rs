@@ -10,7 +10,7 @@ use crate::problem::{ProblemKind, ShownValue};
 use crate::schema::Meta;
 use crate::values::{Flaw, Value};
 #[cfg(feature = "std")]
-use crate::values::{Toml, fixed};
+use crate::values::{Toml, read_text};
 
 /// Bytes of a SHA-256 digest.
 pub const TOKEN_SHA256_LEN: usize = 32;
@@ -87,43 +87,40 @@ pub(crate) fn is_env_name(name: &str) -> bool {
     !name.is_empty() && !name.contains(['=', '\0'])
 }
 
-/// The flaw of a file or variable source: an empty path, or a name no variable can have.
-fn source_flaw(suffix: usize, text: &str, is_env: bool) -> Option<Flaw> {
-    let kind = if is_env {
-        (!is_env_name(text)).then_some(ProblemKind::InvalidEnvName)
+/// The flaw of a file (suffix 1) or variable (suffix 2) source: an empty path, or a name no
+/// variable can have.
+fn source_flaw(suffix: usize, text: &str, report: &mut dyn FnMut(Flaw)) {
+    let flawed = if suffix == 2 {
+        !is_env_name(text)
     } else {
-        text.is_empty().then_some(ProblemKind::Empty)
+        text.is_empty()
     };
-    kind.map(|kind| Flaw {
-        suffix,
-        entry: None,
-        shown: ShownValue::quoted(text),
-        kind,
-    })
+    let kind = if suffix == 2 {
+        ProblemKind::InvalidEnvName
+    } else {
+        ProblemKind::Empty
+    };
+    if flawed {
+        report(Flaw {
+            suffix,
+            ..Flaw::new(ShownValue::quoted(text), kind)
+        });
+    }
 }
 
-/// The problem of two sources written for one secret: reported at the second.
+/// The file or variable source written with key suffix 1 or 2.
 #[cfg(feature = "std")]
-fn conflict(found: &[(usize, &Toml<'_>)]) -> (usize, ProblemKind) {
-    // The reader fills in the first key's path; only the second's suffix is known here.
-    let second = found.get(1).map_or(0, |(suffix, _)| *suffix);
-    let other = crate::problem::KeyPath::new("");
-    (second, ProblemKind::ConflictingSources { other })
-}
-
-#[cfg(feature = "std")]
-fn text_of<const N: usize>(
-    suffix: usize,
+fn read_source<T>(
     value: &Toml<'_>,
-) -> Result<heapless::String<N>, (usize, ProblemKind)> {
-    let text = value.as_str().ok_or((
-        suffix,
-        ProblemKind::WrongType {
-            expected: "a string",
-            found: value.type_str(),
-        },
-    ))?;
-    fixed(text).map_err(|kind| (suffix, kind))
+    suffix: usize,
+    file: fn(Path) -> T,
+    env: fn(EnvName) -> T,
+) -> Result<T, ProblemKind> {
+    if suffix == 1 {
+        read_text(value).map(file)
+    } else {
+        read_text(value).map(env)
+    }
 }
 
 impl Value for SecretSource {
@@ -139,12 +136,11 @@ impl Value for SecretSource {
         }
     }
     fn check(&self, _: &Meta, report: &mut dyn FnMut(Flaw)) {
-        let flaw = match self {
-            Self::Generated | Self::Inline(_) => None,
-            Self::File(path) => source_flaw(1, path, false),
-            Self::Env(name) => source_flaw(2, name, true),
-        };
-        flaw.into_iter().for_each(report);
+        match self {
+            Self::Generated | Self::Inline(_) => {}
+            Self::File(path) => source_flaw(1, path, report),
+            Self::Env(name) => source_flaw(2, name, report),
+        }
     }
     fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
         match self {
@@ -155,23 +151,19 @@ impl Value for SecretSource {
         }
     }
     fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        Ok(match input.length()? {
-            0 => Self::Generated,
-            1 => Self::Inline(input.text()?),
-            2 => Self::File(input.text()?),
-            3 => Self::Env(input.text()?),
-            _ => {
-                return Err(CodecError("a choice has an unknown tag"));
-            }
-        })
+        match input.length()? {
+            0 => Ok(Self::Generated),
+            1 => input.text().map(Self::Inline),
+            2 => input.text().map(Self::File),
+            3 => input.text().map(Self::Env),
+            _ => Err(CodecError("a choice has an unknown tag")),
+        }
     }
     #[cfg(feature = "std")]
-    fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
-        match found {
-            [(0, value)] => text_of(0, value).map(Self::Inline),
-            [(1, value)] => text_of(1, value).map(Self::File),
-            [(_, value)] => text_of(2, value).map(Self::Env),
-            _ => Err(conflict(found)),
+    fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, ProblemKind> {
+        match suffix {
+            0 => read_text(value).map(Self::Inline),
+            _ => read_source(value, suffix, Self::File, Self::Env),
         }
     }
     #[cfg(feature = "std")]
@@ -199,12 +191,11 @@ impl Value for OperatorToken {
         }
     }
     fn check(&self, _: &Meta, report: &mut dyn FnMut(Flaw)) {
-        let flaw = match self {
-            Self::Sha256(_) => None,
-            Self::File(path) => source_flaw(1, path, false),
-            Self::Env(name) => source_flaw(2, name, true),
-        };
-        flaw.into_iter().for_each(report);
+        match self {
+            Self::Sha256(_) => {}
+            Self::File(path) => source_flaw(1, path, report),
+            Self::Env(name) => source_flaw(2, name, report),
+        }
     }
     fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
         match self {
@@ -214,65 +205,36 @@ impl Value for OperatorToken {
         }
     }
     fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        Ok(match input.length()? {
-            0 => Self::Sha256(input.take()?),
-            1 => Self::File(input.text()?),
-            2 => Self::Env(input.text()?),
-            _ => {
-                return Err(CodecError("a choice has an unknown tag"));
-            }
-        })
+        match input.length()? {
+            0 => input.take().map(Self::Sha256),
+            1 => input.text().map(Self::File),
+            2 => input.text().map(Self::Env),
+            _ => Err(CodecError("a choice has an unknown tag")),
+        }
     }
     #[cfg(feature = "std")]
-    fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
-        match found {
-            [(0, value)] => {
-                let text = value.as_str().unwrap_or_default();
-                let digest = hex::decode_digest(text).ok_or((
-                    0,
-                    ProblemKind::BadFormat {
-                        expected: "64 hex digits: the SHA-256 of the bearer token",
-                    },
-                ))?;
-                Ok(Self::Sha256(digest))
-            }
-            [(1, value)] => text_of(1, value).map(Self::File),
-            [(_, value)] => text_of(2, value).map(Self::Env),
-            _ => Err(conflict(found)),
+    fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, ProblemKind> {
+        if suffix > 0 {
+            return read_source(value, suffix, Self::File, Self::Env);
         }
+        let text = value.as_str().unwrap_or_default();
+        let hex = text.len() == 2 * TOKEN_SHA256_LEN && text.bytes().all(|b| b.is_ascii_hexdigit());
+        let mut digest = [0_u8; TOKEN_SHA256_LEN];
+        for (byte, pair) in digest.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+            let pair = core::str::from_utf8(pair).unwrap_or_default();
+            *byte = u8::from_str_radix(pair, 16).unwrap_or_default();
+        }
+        let expected = "64 hex digits: the SHA-256 of the bearer token";
+        hex.then_some(Self::Sha256(digest))
+            .ok_or(ProblemKind::BadFormat { expected })
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
         let (suffix, text) = match self {
-            Self::Sha256(digest) => (0, hex::encode_digest(digest)),
+            Self::Sha256(digest) => (0, digest.iter().map(|byte| format!("{byte:02x}")).collect()),
             Self::File(text) => (1, text.to_string()),
             Self::Env(text) => (2, text.to_string()),
         };
         Some((suffix, toml::Value::String(text).to_string()))
-    }
-}
-
-/// SHA-256 digests as 64 hex digits.
-#[cfg(feature = "std")]
-mod hex {
-    use super::TOKEN_SHA256_LEN;
-
-    /// The digest written as 64 hex digits (either case), or `None`.
-    pub(super) fn decode_digest(text: &str) -> Option<[u8; TOKEN_SHA256_LEN]> {
-        let digits = text.as_bytes();
-        if digits.len() != 2 * TOKEN_SHA256_LEN || !digits.iter().all(u8::is_ascii_hexdigit) {
-            return None;
-        }
-        let mut out = [0_u8; TOKEN_SHA256_LEN];
-        for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-            let pair = core::str::from_utf8(pair).ok()?;
-            *byte = u8::from_str_radix(pair, 16).ok()?;
-        }
-        Some(out)
-    }
-
-    /// The digest as 64 lowercase hex digits.
-    pub(super) fn encode_digest(digest: &[u8; TOKEN_SHA256_LEN]) -> String {
-        digest.iter().map(|byte| format!("{byte:02x}")).collect()
     }
 }

@@ -316,25 +316,25 @@ impl VisitMut for Reader<'_> {
             }
             return;
         }
-        let items: Vec<_> = found
-            .iter()
-            .map(|(suffix, item, _)| (*suffix, *item))
-            .collect();
-        match T::read(&items, meta) {
+        let suffix_of = |index: usize| T::SUFFIXES.get(index).copied().unwrap_or_default();
+        let (first, second) = (found.first(), found.get(1));
+        let Some(&(suffix, item, line)) = second.or(first) else {
+            return;
+        };
+        let read = match first.filter(|_| second.is_some()) {
+            Some((first, _, _)) => Err(ProblemKind::ConflictingSources {
+                other: path.with_suffix(suffix_of(*first)),
+            }),
+            None => T::read(item, suffix, meta),
+        };
+        match read {
             Ok(read) => *value = read,
-            Err((suffix, mut kind)) => {
-                let text = T::SUFFIXES.get(suffix).copied().unwrap_or_default();
-                if let ProblemKind::ConflictingSources { other } = &mut kind {
-                    let first = found.first().map_or(0, |(suffix, _, _)| *suffix);
-                    *other = path.with_suffix(T::SUFFIXES.get(first).copied().unwrap_or_default());
-                }
-                let (item, line) = found
-                    .iter()
-                    .find(|(found, _, _)| *found == suffix)
-                    .map_or((None, 1), |(_, item, line)| (Some(*item), *line));
-                let secret = T::SECRET_SUFFIX == Some(suffix);
-                let value = item.map_or(ShownValue::Hidden, |item| shown(item, secret));
-                self.report(Problem::at(path.with_suffix(text), value, kind), line);
+            Err(kind) => {
+                let shown = shown(item, T::SECRET_SUFFIX == Some(suffix));
+                self.report(
+                    Problem::at(path.with_suffix(suffix_of(suffix)), shown, kind),
+                    line,
+                );
             }
         }
     }

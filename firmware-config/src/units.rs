@@ -55,6 +55,9 @@ pub(crate) fn parse(text: &str, unit: Unit) -> Result<u64, ProblemKind> {
     let (digits, suffix) = text.split_at(digits_end);
     let digits = digits.replace('_', "");
     let number: u64 = digits.parse().map_err(|_| bad.clone())?;
+    if suffix.trim().is_empty() {
+        return Ok(number);
+    }
     let per = table
         .iter()
         .find(|(name, _)| *name == suffix.trim())

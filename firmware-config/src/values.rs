@@ -24,6 +24,19 @@ pub struct Flaw {
     pub kind: ProblemKind,
 }
 
+impl Flaw {
+    /// A flaw of the setting's first key.
+    #[must_use]
+    pub const fn new(shown: ShownValue, kind: ProblemKind) -> Self {
+        Self {
+            suffix: 0,
+            entry: None,
+            shown,
+            kind,
+        }
+    }
+}
+
 /// A setting's type.
 pub trait Value: Clone + PartialEq {
     /// How the documentation names the TOML type.
@@ -51,30 +64,20 @@ pub trait Value: Clone + PartialEq {
     /// # Errors
     /// The bytes are not this type's blob form.
     fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError>;
-    /// Reads it from the keys found (suffix index and value; never empty).
+    /// Reads it from the value of its key with suffix `SUFFIXES[suffix]` (the reader refuses
+    /// two sources at once).
     ///
     /// # Errors
-    /// The suffix index of the offending key and its problem.
+    /// What is wrong with the value.
     #[cfg(feature = "std")]
-    fn read(found: &[(usize, &Toml<'_>)], meta: &Meta) -> Result<Self, (usize, ProblemKind)>;
+    fn read(value: &Toml<'_>, suffix: usize, meta: &Meta) -> Result<Self, ProblemKind>;
     /// Its TOML text and key suffix, or `None` to leave the key out.
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)>;
 }
 
-/// The one value of a single-key setting.
 #[cfg(feature = "std")]
-fn single<'a, 'b>(
-    found: &'a [(usize, &'a Toml<'b>)],
-) -> Result<&'a Toml<'b>, (usize, ProblemKind)> {
-    found
-        .first()
-        .map(|(_, value)| *value)
-        .ok_or((0, ProblemKind::Missing))
-}
-
-#[cfg(feature = "std")]
-fn wrong_type(expected: &'static str, found: &Toml<'_>) -> ProblemKind {
+pub(crate) fn wrong_type(expected: &'static str, found: &Toml<'_>) -> ProblemKind {
     ProblemKind::WrongType {
         expected,
         found: found.type_str(),
@@ -83,30 +86,23 @@ fn wrong_type(expected: &'static str, found: &Toml<'_>) -> ProblemKind {
 
 /// A number of `meta`'s unit: a TOML integer, or a text with a unit (`"3MiB"`, `"15m"`).
 #[cfg(feature = "std")]
-fn read_number(found: &[(usize, &Toml<'_>)], meta: &Meta) -> Result<u64, (usize, ProblemKind)> {
-    let value = single(found)?;
-    let range = meta.range.ok_or((0, wrong_type("nothing", value)))?;
-    let number = match value {
+fn read_number(value: &Toml<'_>, meta: &Meta) -> Result<u64, ProblemKind> {
+    let range = meta.range.ok_or(ProblemKind::Missing)?;
+    match value {
         Toml::Integer(integer) => i128::from_str_radix(integer.as_str(), integer.radix())
             .ok()
             .and_then(|number| u64::try_from(number).ok())
-            .ok_or((0, range.problem()))?,
-        Toml::String(text) => crate::units::parse(text, range.unit).map_err(|kind| (0, kind))?,
-        other => return Err((0, wrong_type("an integer", other))),
-    };
-    Ok(number)
+            .ok_or(range.problem()),
+        Toml::String(text) => crate::units::parse(text, range.unit),
+        other => Err(wrong_type("an integer", other)),
+    }
 }
 
 fn check_range(value: u64, meta: &Meta, shown: ShownValue, report: &mut dyn FnMut(Flaw)) {
     if let Some(range) = meta.range
         && !range.allows(value)
     {
-        report(Flaw {
-            suffix: 0,
-            entry: None,
-            shown,
-            kind: range.problem(),
-        });
+        report(Flaw::new(shown, range.problem()));
     }
 }
 
@@ -127,13 +123,11 @@ macro_rules! number_value {
                 input.take()
             }
             #[cfg(feature = "std")]
-            fn read(
-                found: &[(usize, &Toml<'_>)],
-                meta: &Meta,
-            ) -> Result<Self, (usize, ProblemKind)> {
-                let number = read_number(found, meta)?;
-                let range = meta.range.map(|range| range.problem());
-                Self::try_from(number).map_err(|_| (0, range.unwrap_or(ProblemKind::Missing)))
+            fn read(value: &Toml<'_>, _: usize, meta: &Meta) -> Result<Self, ProblemKind> {
+                let range = meta
+                    .range
+                    .map_or(ProblemKind::Missing, |range| range.problem());
+                Self::try_from(read_number(value, meta)?).map_err(|_| range)
             }
             #[cfg(feature = "std")]
             fn write(&self) -> Option<(usize, String)> {
@@ -158,11 +152,10 @@ impl Value for bool {
         input.take()
     }
     #[cfg(feature = "std")]
-    fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
-        let value = single(found)?;
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, ProblemKind> {
         value
             .as_bool()
-            .ok_or((0, wrong_type("true or false", value)))
+            .ok_or_else(|| wrong_type("true or false", value))
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -191,7 +184,9 @@ pub(crate) fn fixed<const N: usize>(text: &str) -> Result<heapless::String<N>, P
 }
 
 #[cfg(feature = "std")]
-fn read_text<const N: usize>(value: &Toml<'_>) -> Result<heapless::String<N>, ProblemKind> {
+pub(crate) fn read_text<const N: usize>(
+    value: &Toml<'_>,
+) -> Result<heapless::String<N>, ProblemKind> {
     fixed(
         value
             .as_str()
@@ -211,12 +206,7 @@ impl<const N: usize> Value for heapless::String<N> {
     }
     fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
         if let Some(kind) = text_flaw(self, meta) {
-            report(Flaw {
-                suffix: 0,
-                entry: None,
-                shown: self.shown(),
-                kind,
-            });
+            report(Flaw::new(self.shown(), kind));
         }
     }
     fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
@@ -226,8 +216,8 @@ impl<const N: usize> Value for heapless::String<N> {
         input.text()
     }
     #[cfg(feature = "std")]
-    fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
-        read_text(single(found)?).map_err(|kind| (0, kind))
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, ProblemKind> {
+        read_text(value)
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -257,8 +247,8 @@ impl<const N: usize> Value for Option<heapless::String<N>> {
         }
     }
     #[cfg(feature = "std")]
-    fn read(found: &[(usize, &Toml<'_>)], meta: &Meta) -> Result<Self, (usize, ProblemKind)> {
-        heapless::String::read(found, meta).map(Some)
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, ProblemKind> {
+        read_text(value).map(Some)
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -276,10 +266,8 @@ impl<const M: usize, const N: usize> Value for heapless::Vec<heapless::String<M>
         for (entry, text) in self.iter().enumerate() {
             if let Some(kind) = text_flaw(text, meta) {
                 report(Flaw {
-                    suffix: 0,
                     entry: Some(entry),
-                    shown: text.shown(),
-                    kind,
+                    ..Flaw::new(text.shown(), kind)
                 });
             }
         }
@@ -297,21 +285,18 @@ impl<const M: usize, const N: usize> Value for heapless::Vec<heapless::String<M>
         Ok(list)
     }
     #[cfg(feature = "std")]
-    fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
-        let value = single(found)?;
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, ProblemKind> {
         let entries = value
             .as_array()
-            .ok_or((0, wrong_type("an array of strings", value)))?;
+            .ok_or_else(|| wrong_type("an array of strings", value))?;
+        let too_many = ProblemKind::TooMany {
+            len: entries.len(),
+            capacity: N,
+        };
         let mut list = Self::new();
         for entry in entries.iter() {
-            let text = read_text(entry.get_ref()).map_err(|kind| (0, kind))?;
-            list.push(text).map_err(|_| {
-                let kind = ProblemKind::TooMany {
-                    len: entries.len(),
-                    capacity: N,
-                };
-                (0, kind)
-            })?;
+            list.push(read_text(entry.get_ref())?)
+                .map_err(|_| too_many.clone())?;
         }
         Ok(list)
     }
@@ -361,10 +346,11 @@ impl Value for SocketAddr {
         })
     }
     #[cfg(feature = "std")]
-    fn read(found: &[(usize, &Toml<'_>)], _: &Meta) -> Result<Self, (usize, ProblemKind)> {
-        let value = single(found)?;
-        let text = value.as_str().ok_or((0, wrong_type("a string", value)))?;
-        text.parse().map_err(|_| (0, ProblemKind::NotSocketAddr))
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, ProblemKind> {
+        let text = value
+            .as_str()
+            .ok_or_else(|| wrong_type("a string", value))?;
+        text.parse().map_err(|_| ProblemKind::NotSocketAddr)
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -428,12 +414,12 @@ macro_rules! words {
             }
             #[cfg(feature = "std")]
             fn read(
-                found: &[(usize, &$crate::values::Toml<'_>)],
+                value: &$crate::values::Toml<'_>,
+                _: usize,
                 _: &$crate::schema::Meta,
-            ) -> Result<Self, (usize, $crate::problem::ProblemKind)> {
-                let not_one_of = (0, $crate::problem::ProblemKind::NotOneOf { allowed: Self::NAMES });
-                let word = found.first().and_then(|(_, value)| value.as_str());
-                word.and_then(Self::from_name).ok_or(not_one_of)
+            ) -> Result<Self, $crate::problem::ProblemKind> {
+                let not_one_of = $crate::problem::ProblemKind::NotOneOf { allowed: Self::NAMES };
+                value.as_str().and_then(Self::from_name).ok_or(not_one_of)
             }
             #[cfg(feature = "std")]
             fn write(&self) -> Option<(usize, String)> {
