@@ -3,7 +3,7 @@
 
 use core::net::SocketAddr;
 
-use crate::config::Config;
+use crate::config::{Config, Path};
 use crate::problem::{KeyPath, Problem, ProblemKind, Problems, ShownValue};
 use crate::schema::{Meta, Section, Visit};
 use crate::sources::OperatorToken;
@@ -72,15 +72,6 @@ impl Visit for Checker<'_> {
     }
 }
 
-/// The index of the first of `items[..index]` that is `same` as `items[index]`.
-fn earlier<T>(items: &[T], index: usize, same: impl Fn(&T, &T) -> bool) -> Option<usize> {
-    let item = items.get(index)?;
-    items
-        .get(..index)?
-        .iter()
-        .position(|other| same(other, item))
-}
-
 fn repeat(path: KeyPath, value: ShownValue, first: KeyPath, rule: &'static str) -> Problem {
     Problem::at(path, value, ProblemKind::Duplicate { first, rule })
 }
@@ -124,47 +115,47 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
         report(Problem::at(path, public.inflight_body_bytes.shown(), kind));
     }
 
-    let lists = &config.chat.profanity_word_lists;
-    let list_path = KeyPath::new("chat.profanity_word_lists");
-    for (index, file) in lists.iter().enumerate() {
-        if let Some(first) = earlier(lists, index, |a, b| !b.is_empty() && a == b) {
-            let rule = "each file is listed once";
-            report(repeat(
-                list_path.at(index),
-                file.shown(),
-                list_path.at(first),
-                rule,
-            ));
-        }
-    }
+    let file = |path: &Path| (!path.is_empty()).then(|| path.clone());
+    let rule = "each file is listed once";
+    let lists = KeyPath::new("chat.profanity_word_lists");
+    repeats(
+        &config.chat.profanity_word_lists,
+        lists,
+        rule,
+        file,
+        Value::shown,
+        report,
+    );
 
     let departments = &config.departments;
-    let numbers = |index: usize| departments.iter().take(index + 1).enumerate();
+    let name = |department: &crate::Department| named(&department.name);
+    let path = KeyPath::new("departments[].name");
+    let shown = |department: &crate::Department| department.name.shown();
+    repeats(
+        departments,
+        path,
+        "department names are unique",
+        name,
+        shown,
+        report,
+    );
+    let numbers = KeyPath::new("departments[].numbers");
     for (index, department) in departments.iter().enumerate() {
-        let name = KeyPath::new("departments[].name");
-        if let Some(first) = earlier(departments, index, |a, b| {
-            !b.name.trim().is_empty() && a.name == b.name
-        }) {
-            let rule = "department names are unique";
-            report(repeat(
-                name.at(index),
-                department.name.shown(),
-                name.at(first),
-                rule,
-            ));
-        }
-        let number_path = KeyPath::new("departments[].numbers");
         for (slot, number) in department.numbers.iter().enumerate() {
-            let first = numbers(index).find_map(|(other_index, other)| {
-                let other_slot = other.numbers.iter().position(|n| n == number)?;
-                Some((other_index, other_slot)).filter(|first| *first != (index, slot))
-            });
+            let first = departments
+                .iter()
+                .take(index + 1)
+                .enumerate()
+                .find_map(|(at, other)| {
+                    let other_slot = other.numbers.iter().position(|n| n == number)?;
+                    Some((at, other_slot)).filter(|first| *first != (index, slot))
+                });
             let digits = !number.is_empty() && number.bytes().all(|byte| byte.is_ascii_digit());
             if let Some((first_index, first_slot)) = first.filter(|_| digits) {
                 let rule = "a business number is listed once, in one department";
-                let first = number_path.at(first_index).at(first_slot);
+                let first = numbers.at(first_index).at(first_slot);
                 report(repeat(
-                    number_path.at(index).at(slot),
+                    numbers.at(index).at(slot),
                     number.shown(),
                     first,
                     rule,
@@ -173,58 +164,76 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
         }
     }
 
-    let templates = &config.templates;
-    let template_path = KeyPath::new("templates[]");
-    for (index, template) in templates.iter().enumerate() {
-        let same = |a: &crate::Template, b: &crate::Template| {
-            !b.name.is_empty()
-                && !b.language.is_empty()
-                && (&a.name, &a.language) == (&b.name, &b.language)
-        };
-        if let Some(first) = earlier(templates, index, same) {
-            let shown = ShownValue::display(format_args!(
-                "({:?}, {:?})",
-                template.name, template.language
-            ));
-            let rule = "a name and language pair is registered once";
-            report(repeat(
-                template_path.at(index),
-                shown,
-                template_path.at(first),
-                rule,
-            ));
-        }
-    }
+    let pair = |template: &crate::Template| {
+        let written = !template.name.is_empty() && !template.language.is_empty();
+        written.then(|| (template.name.clone(), template.language.clone()))
+    };
+    let shown = |template: &crate::Template| {
+        ShownValue::display(format_args!(
+            "({:?}, {:?})",
+            template.name, template.language
+        ))
+    };
+    let rule = "a name and language pair is registered once";
+    repeats(
+        &config.templates,
+        KeyPath::new("templates[]"),
+        rule,
+        pair,
+        shown,
+        report,
+    );
 
     let operators = &config.operators;
-    for (index, operator) in operators.iter().enumerate() {
-        let name = KeyPath::new("operators[].name");
-        if let Some(first) = earlier(operators, index, |a, b| {
-            !b.name.trim().is_empty() && a.name == b.name
-        }) {
-            let rule = "operator names are unique";
-            report(repeat(
-                name.at(index),
-                operator.name.shown(),
-                name.at(first),
-                rule,
-            ));
-        }
-        let usable = match &operator.token {
-            OperatorToken::Sha256(_) => true,
-            OperatorToken::File(text) => !text.is_empty(),
-            OperatorToken::Env(text) => !text.is_empty(),
+    let name = |operator: &crate::Operator| named(&operator.name);
+    let path = KeyPath::new("operators[].name");
+    let shown = |operator: &crate::Operator| operator.name.shown();
+    repeats(
+        operators,
+        path,
+        "operator names are unique",
+        name,
+        shown,
+        report,
+    );
+    let token = |operator: &crate::Operator| match &operator.token {
+        OperatorToken::File(text) if text.is_empty() => None,
+        OperatorToken::Env(text) if text.is_empty() => None,
+        token => Some(token.clone()),
+    };
+    let shown = |operator: &crate::Operator| operator.token.shown();
+    let path = |suffix| KeyPath::new("operators[].token").with_suffix(suffix);
+    for suffix in ["_sha256", "_file", "_env"] {
+        let of_kind = |operator: &crate::Operator| {
+            token(operator).filter(|token| token_suffix(token) == suffix)
         };
-        if usable && let Some(first) = earlier(operators, index, |a, b| a.token == b.token) {
-            let suffix = token_suffix(&operator.token);
-            let path = KeyPath::new("operators[].token").with_suffix(suffix);
-            let rule = "each operator has a token of their own";
-            report(repeat(
-                path.at(index),
-                operator.token.shown(),
-                path.at(first),
-                rule,
-            ));
+        let rule = "each operator has a token of their own";
+        repeats(operators, path(suffix), rule, of_kind, shown, report);
+    }
+}
+
+/// A name that is written (not blank).
+fn named(name: &crate::Name) -> Option<crate::Name> {
+    (!name.trim().is_empty()).then(|| name.clone())
+}
+
+/// Reports each of `items` whose `key` equals an earlier one's, at its index in `path`.
+fn repeats<T, K: PartialEq>(
+    items: &[T],
+    path: KeyPath,
+    rule: &'static str,
+    key: impl Fn(&T) -> Option<K>,
+    shown: impl Fn(&T) -> ShownValue,
+    report: &mut impl FnMut(Problem),
+) {
+    for (index, item) in items.iter().enumerate() {
+        let Some(this) = key(item) else { continue };
+        let earlier = items
+            .iter()
+            .take(index)
+            .position(|other| key(other).as_ref() == Some(&this));
+        if let Some(first) = earlier {
+            report(repeat(path.at(index), shown(item), path.at(first), rule));
         }
     }
 }
