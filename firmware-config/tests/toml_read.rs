@@ -7,8 +7,7 @@ use std::io::Write as _;
 
 use firmware_config::{
     Config, ConfigProblem, Department, EXIT_CONFIG, EnvName, LogFormat, Operator, OperatorToken,
-    Path, SecretSource, Template, TemplateCategory, TemplateStatus, load_toml_file,
-    parse_toml,
+    Path, SecretSource, Template, TemplateCategory, TemplateStatus, load_toml_file, parse_toml,
 };
 
 const SECRET: &str = "hunter2-d0-not-print";
@@ -201,6 +200,115 @@ fn secret_sources_are_read() {
     let config = parse_toml(&format!("[meta]\napp_secret = \"{SECRET}\"")).unwrap();
     assert!(matches!(&config.meta.app_secret, SecretSource::Inline(s) if s == SECRET));
     assert_eq!(config.meta.verify_token, SecretSource::Generated);
+}
+
+#[test]
+fn sizes_and_durations_read_in_the_settings_unit() {
+    let text = r#"
+        [public]
+        max_body_bytes = "3MiB"
+        idle_timeout_ms = "2min"
+        inflight_body_bytes = "64 MiB"
+
+        [store]
+        quota_bytes = "2GiB"
+        cache_bytes = "512KiB"
+        dedupe_retention_hours = "8d"
+
+        [shutdown]
+        grace_ms = "15s"
+
+        [chat]
+        unattended_close_seconds = "15m"
+        idle_close_seconds = "24h"
+        bot_idle_close_seconds = "90s"
+    "#;
+    let config = parse_toml(text).unwrap();
+    assert_eq!(config.public.max_body_bytes, 3 * 1024 * 1024);
+    assert_eq!(config.public.idle_timeout_ms, 120_000);
+    assert_eq!(config.public.inflight_body_bytes, 64 * 1024 * 1024);
+    assert_eq!(config.store.quota_bytes, 2 * 1024 * 1024 * 1024);
+    assert_eq!(config.store.cache_bytes, 512 * 1024);
+    assert_eq!(config.store.dedupe_retention_hours, 192);
+    assert_eq!(config.shutdown.grace_ms, 15_000);
+    assert_eq!(config.chat.unattended_close_seconds, 900);
+    assert_eq!(config.chat.idle_close_seconds, 86_400);
+    assert_eq!(config.chat.bot_idle_close_seconds, 90);
+    // Plain integers still count in the setting's own unit, and a unit the setting counts in
+    // reads as that number.
+    let plain =
+        parse_toml("[shutdown]\ngrace_ms = 1500\n[chat]\nidle_close_seconds = \"3600s\"").unwrap();
+    assert_eq!(plain.shutdown.grace_ms, 1_500);
+    assert_eq!(plain.chat.idle_close_seconds, 3_600);
+    // What is read is written back as a plain number, which reads the same.
+    assert_eq!(parse_toml(&config.to_toml()), Ok(config));
+}
+
+/// A size in quotes without a unit counts bytes, as an integer does.
+#[test]
+fn a_quoted_size_without_a_unit_counts_bytes() {
+    let config = parse_toml("[store]\nquota_bytes = \"2_147_483_648\"").unwrap();
+    assert_eq!(config.store.quota_bytes, 2 << 30);
+}
+
+#[test]
+fn choices_read_in_any_case_and_write_lowercase() {
+    let text = r#"
+        [log]
+        format = "JSON"
+
+        [[templates]]
+        name = "order_update"
+        language = "en_US"
+        category = "MARKETING"
+        status = "APPROVED"
+
+        [[templates]]
+        name = "otp"
+        language = "en"
+        category = "Authentication"
+        status = "Paused"
+    "#;
+    let config = parse_toml(text).unwrap();
+    assert_eq!(config.log.format, LogFormat::Json);
+    assert_eq!(config.templates[0].category, TemplateCategory::Marketing);
+    assert_eq!(config.templates[0].status, TemplateStatus::Approved);
+    assert_eq!(
+        config.templates[1].category,
+        TemplateCategory::Authentication
+    );
+    assert_eq!(config.templates[1].status, TemplateStatus::Paused);
+    let written = config.to_toml();
+    assert!(written.contains("format = \"json\""), "{written}");
+    assert!(written.contains("category = \"marketing\""), "{written}");
+    assert!(written.contains("status = \"approved\""), "{written}");
+    assert!(
+        !written.contains("JSON") && !written.contains("APPROVED"),
+        "{written}"
+    );
+}
+
+#[test]
+fn choice_names_round_trip() {
+    for format in LogFormat::ALL {
+        assert_eq!(LogFormat::from_name(format.name()), Some(*format));
+    }
+    for category in TemplateCategory::ALL {
+        assert_eq!(
+            TemplateCategory::from_name(category.name()),
+            Some(*category)
+        );
+    }
+    for status in TemplateStatus::ALL {
+        assert_eq!(TemplateStatus::from_name(status.name()), Some(*status));
+        let upper = status.name().to_ascii_uppercase();
+        assert_eq!(TemplateStatus::from_name(&upper), Some(*status));
+    }
+    assert_eq!(LogFormat::NAMES, ["text", "json"]);
+    assert_eq!(TemplateCategory::NAMES.len(), 3);
+    assert_eq!(TemplateStatus::NAMES.len(), 5);
+    assert_eq!(LogFormat::from_name("jsonl"), None);
+    assert_eq!(TemplateStatus::from_name(""), None);
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! Blobs that break a rule (ranges, reported with their key) or a capacity of this build
 //! (refused as malformed, without the text).
 
-use firmware_config::blob::{self, BlobError};
 use firmware_config::Config;
+use firmware_config::blob::{self, BlobError};
 
 use crate::fixtures::{NON_DEFAULT_BLOB, V2_DEFAULT_BLOB, body_of, frame, hex, non_default};
 
@@ -15,8 +15,14 @@ fn a_decoded_config_is_validated() {
     let BlobError::Invalid(problems) = &error else {
         panic!("expected Invalid, got {error:?}");
     };
-    let keys: Vec<_> = problems.iter().map(|problem| problem.path().to_string()).collect();
-    assert_eq!(keys, ["public.max_connections", "store.dedupe_retention_hours"]);
+    let keys: Vec<_> = problems
+        .iter()
+        .map(|problem| problem.path().to_string())
+        .collect();
+    assert_eq!(
+        keys,
+        ["public.max_connections", "store.dedupe_retention_hours"]
+    );
     assert!(
         error
             .to_string()

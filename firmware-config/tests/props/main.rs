@@ -1,14 +1,17 @@
 //! Property tests: every valid configuration survives TOML and the blob unchanged; decoders
 //! never panic on arbitrary input; a corrupted blob is never accepted; secrets never leak;
-//! a repeated name is always refused.
+//! a repeated name is always refused; a number with a unit reads as the setting's unit.
 #![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+#[path = "../support/declared_ranges.rs"]
+mod declared_ranges;
 mod strategies;
+mod units;
 
 use firmware_config::blob::{self, BlobError};
 use firmware_config::{
-    Config, MAX_DEPARTMENTS, MAX_OPERATORS, MAX_TEMPLATES, OperatorToken, keys, parse_toml,
+    Config, MAX_DEPARTMENTS, MAX_OPERATORS, MAX_TEMPLATES, OperatorToken, parse_toml,
 };
 use proptest::prelude::*;
 
@@ -66,11 +69,11 @@ proptest! {
 
     #[test]
     fn decode_never_panics_on_a_well_framed_random_body(
-        version in 1_u8..=2,
+        version in blob::OLDEST_FORMAT_VERSION..=blob::FORMAT_VERSION,
         body in prop::collection::vec(any::<u8>(), 0..300),
     ) {
         let mut framed = b"WGCF".to_vec();
-        framed.extend_from_slice(&[version, 0]);
+        framed.extend_from_slice(&version.to_le_bytes());
         framed.extend_from_slice(&u32::try_from(body.len()).unwrap().to_le_bytes());
         framed.extend_from_slice(&body);
         let crc = crc32fast::hash(&framed);
@@ -129,7 +132,7 @@ proptest! {
         config.departments.push(repeat).unwrap();
         let problems = config.validate().unwrap_err();
         let expected = format!("repeats departments[{first}].name");
-        prop_assert!(problems.iter().any(|p| p.key() == keys::DEPARTMENT_NAME
+        prop_assert!(problems.iter().any(|p| p.path().pattern() == "departments[].name"
             && p.to_string().contains(&expected)), "{}", problems);
     }
 

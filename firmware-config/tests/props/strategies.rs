@@ -1,14 +1,16 @@
 //! Strategies for configurations: valid ones (boxed: a `Config` is some 64 KB) and any ones.
+//! Numbers are drawn from their declared ranges (the `validate` tests pin those numbers).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 
-use firmware_config::limits::{self, Limit};
 use firmware_config::{
     ChatSettings, Config, Department, LocalListener, LogFormat, LogSettings, MetaSettings,
     Operator, OperatorToken, PublicListener, SecretSource, ShutdownSettings, StoreSettings,
     Template, TemplateCategory, TemplateStatus,
 };
 use proptest::prelude::*;
+
+use crate::declared_ranges::{declared, declared_u64};
 
 /// Any text of at most `N` bytes (cut on a character boundary) and at least `min_chars`
 /// characters.
@@ -61,14 +63,6 @@ pub(crate) fn socket_addr(with_flowinfo: bool) -> impl Strategy<Value = SocketAd
     ]
 }
 
-pub(crate) fn in_limit<T>(limit: Limit<T>) -> impl Strategy<Value = T>
-where
-    T: Copy + std::fmt::Debug + 'static,
-    std::ops::RangeInclusive<T>: Strategy<Value = T>,
-{
-    limit.min..=limit.max
-}
-
 pub(crate) fn secret_source() -> impl Strategy<Value = SecretSource> {
     prop_oneof![
         Just(SecretSource::Generated),
@@ -79,7 +73,7 @@ pub(crate) fn secret_source() -> impl Strategy<Value = SecretSource> {
 }
 
 pub(crate) fn log_format() -> impl Strategy<Value = LogFormat> {
-    prop_oneof![Just(LogFormat::Text), Just(LogFormat::Json)]
+    prop::sample::select(LogFormat::ALL.to_vec())
 }
 
 pub(crate) fn public_listener(with_flowinfo: bool) -> impl Strategy<Value = PublicListener> {
@@ -87,12 +81,12 @@ pub(crate) fn public_listener(with_flowinfo: bool) -> impl Strategy<Value = Publ
     (
         socket_addr(with_flowinfo),
         tls,
-        in_limit(limits::PUBLIC_MAX_CONNECTIONS),
-        in_limit(limits::PUBLIC_MAX_BODY_BYTES),
-        in_limit(limits::PUBLIC_HEADER_READ_TIMEOUT_MS),
-        in_limit(limits::PUBLIC_BODY_READ_TIMEOUT_MS),
-        in_limit(limits::PUBLIC_TLS_HANDSHAKE_TIMEOUT_MS),
-        in_limit(limits::PUBLIC_HTTP2_MAX_CONCURRENT_STREAMS),
+        declared("public.max_connections"),
+        declared("public.max_body_bytes"),
+        declared("public.header_read_timeout_ms"),
+        declared("public.body_read_timeout_ms"),
+        declared("public.tls_handshake_timeout_ms"),
+        declared("public.http2_max_concurrent_streams"),
         public_bounds(),
     )
         .prop_map(
@@ -133,21 +127,21 @@ pub(crate) fn public_listener(with_flowinfo: bool) -> impl Strategy<Value = Publ
 /// The connection, memory and decoding bounds of the public listener.
 fn public_bounds() -> impl Strategy<Value = (u32, u32, u32, u32, u32)> {
     (
-        in_limit(limits::PUBLIC_IDLE_TIMEOUT_MS),
-        in_limit(limits::PUBLIC_INFLIGHT_BODY_BYTES),
-        in_limit(limits::PUBLIC_MAX_DELIVERY_ENTRIES),
-        in_limit(limits::PUBLIC_MAX_DELIVERY_CHANGES),
-        in_limit(limits::PUBLIC_MAX_DELIVERY_ITEMS),
+        declared("public.idle_timeout_ms"),
+        declared("public.inflight_body_bytes"),
+        declared("public.max_delivery_entries"),
+        declared("public.max_delivery_changes"),
+        declared("public.max_delivery_items"),
     )
 }
 
 pub(crate) fn store_settings() -> impl Strategy<Value = StoreSettings> {
     (
-        in_limit(limits::STORE_QUOTA_BYTES),
-        in_limit(limits::STORE_DEDUPE_RETENTION_HOURS),
-        in_limit(limits::STORE_DEDUPE_MAX_ENTRIES),
-        in_limit(limits::STORE_CACHE_BYTES),
-        in_limit(limits::STORE_MAX_BATCH),
+        declared_u64("store.quota_bytes"),
+        declared("store.dedupe_retention_hours"),
+        declared("store.dedupe_max_entries"),
+        declared("store.cache_bytes"),
+        declared("store.max_batch"),
     )
         .prop_map(|(quota, hours, entries, cache, batch)| StoreSettings {
             quota_bytes: quota,
@@ -165,10 +159,10 @@ pub(crate) fn fixed_list<T, const M: usize>(list: Vec<T>) -> heapless::Vec<T, M>
 
 pub(crate) fn chat_settings() -> impl Strategy<Value = ChatSettings> {
     (
-        in_limit(limits::CHAT_UNATTENDED_CLOSE_SECONDS),
-        in_limit(limits::CHAT_IDLE_CLOSE_SECONDS),
-        in_limit(limits::CHAT_BOT_IDLE_CLOSE_SECONDS),
-        in_limit(limits::CHAT_PROFANITY_LIMIT),
+        declared("chat.unattended_close_seconds"),
+        declared("chat.idle_close_seconds"),
+        declared("chat.bot_idle_close_seconds"),
+        declared("chat.profanity_limit"),
         (any::<bool>(), any::<bool>()),
         prop::collection::vec(fixed_text::<256>(1), 0..=3),
     )
@@ -203,18 +197,9 @@ pub(crate) fn template() -> impl Strategy<Value = Template> {
     (
         "[a-z0-9_]{1,40}",
         "[a-z]{2,3}(_[A-Z]{2})?",
-        prop::sample::select(vec![
-            TemplateCategory::Utility,
-            TemplateCategory::Marketing,
-            TemplateCategory::Authentication,
-        ]),
-        in_limit(limits::TEMPLATE_PARAMETERS),
-        prop::sample::select(
-            TemplateStatus::ALL
-                .iter()
-                .map(|(s, _)| *s)
-                .collect::<Vec<_>>(),
-        ),
+        prop::sample::select(TemplateCategory::ALL.to_vec()),
+        declared("templates[].parameters"),
+        prop::sample::select(TemplateStatus::ALL.to_vec()),
     )
         .prop_map(|(name, language, category, parameters, status)| Template {
             name: name.as_str().try_into().unwrap(),
@@ -249,7 +234,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
         socket_addr(with_flowinfo),
         (secret_source(), secret_source()),
         store_settings(),
-        in_limit(limits::SHUTDOWN_GRACE_MS),
+        declared("shutdown.grace_ms"),
         (log_format(), non_blank::<256>()),
         lists,
     )

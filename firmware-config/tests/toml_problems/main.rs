@@ -1,8 +1,9 @@
-//! TOML problems: every kind of mistake is reported at once with its key path (inside an
-//! array, with the entry's index), and a problem never shows a secret.
+//! TOML problems: every kind of mistake is reported at once, in file order, with its line and
+//! key path (inside an array, with the entry's index), and a problem never shows a secret.
 #![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+mod lines;
 mod lists;
 mod scalars;
 
@@ -17,24 +18,56 @@ pub(crate) fn errors(text: &str) -> ConfigErrors {
     }
 }
 
-pub(crate) fn keys_of(errors: &ConfigErrors) -> Vec<&str> {
-    errors.keys().collect()
+/// The key pattern of each invalid value (`departments[].name`), in report order.
+pub(crate) fn patterns_of(errors: &ConfigErrors) -> Vec<&'static str> {
+    errors
+        .iter()
+        .filter_map(|problem| match problem {
+            ConfigProblem::Invalid { problem, .. } => Some(problem.path().pattern()),
+            _ => None,
+        })
+        .collect()
 }
 
-/// The only problem of `text`, which must be about one key.
+/// The only problem of `text`.
 pub(crate) fn only_problem(text: &str) -> ConfigProblem {
     let errors = errors(text);
     assert_eq!(errors.len(), 1, "{errors}");
-    errors.into_iter().next().unwrap()
+    errors.problems()[0].clone()
 }
 
+/// The key path and kind of the only problem of `text`, which must be an invalid value.
 pub(crate) fn only_kind(text: &str) -> (String, ProblemKind) {
     match only_problem(text) {
-        ConfigProblem::Invalid(problem) => (problem.key().to_owned(), problem.kind().clone()),
+        ConfigProblem::Invalid { problem, .. } => {
+            (problem.path().to_string(), problem.kind().clone())
+        }
         other => panic!("expected an invalid value, got {other:?}"),
     }
 }
 
 pub(crate) fn paths_of(errors: &ConfigErrors) -> Vec<String> {
     errors.paths().collect()
+}
+
+/// Each problem as a report line, without its `line N: ` prefix.
+pub(crate) fn messages_of(errors: &ConfigErrors) -> Vec<String> {
+    errors
+        .iter()
+        .map(|problem| {
+            let text = problem.to_string();
+            match problem.line() {
+                Some(line) => text
+                    .strip_prefix(&format!("line {line}: "))
+                    .unwrap_or_else(|| panic!("{text:?} does not start with its line"))
+                    .to_owned(),
+                None => text,
+            }
+        })
+        .collect()
+}
+
+/// The line of each problem, in report order.
+pub(crate) fn lines_of(errors: &ConfigErrors) -> Vec<Option<usize>> {
+    errors.iter().map(ConfigProblem::line).collect()
 }

@@ -1,0 +1,200 @@
+//! Every number's declared range, at both edges: the documented numbers, enforced by validation.
+
+use firmware_config::{Config, ProblemKind, Template, TemplateStatus};
+
+use crate::declared_ranges::declared_ranges;
+use crate::{kinds, template};
+
+type Field = fn(&mut Config) -> &mut u32;
+
+/// Each 32-bit number: its key, its documented range, and where it lives.
+const U32_SETTINGS: [(&str, u32, u32, Field); 21] = [
+    ("public.max_connections", 1, 65_535, |c| {
+        &mut c.public.max_connections
+    }),
+    ("public.max_body_bytes", 65_536, 16_777_216, |c| {
+        &mut c.public.max_body_bytes
+    }),
+    ("public.header_read_timeout_ms", 100, 300_000, |c| {
+        &mut c.public.header_read_timeout_ms
+    }),
+    ("public.body_read_timeout_ms", 100, 600_000, |c| {
+        &mut c.public.body_read_timeout_ms
+    }),
+    ("public.tls_handshake_timeout_ms", 100, 300_000, |c| {
+        &mut c.public.tls_handshake_timeout_ms
+    }),
+    ("public.http2_max_concurrent_streams", 1, 1_000, |c| {
+        &mut c.public.http2_max_concurrent_streams
+    }),
+    ("public.idle_timeout_ms", 100, 3_600_000, |c| {
+        &mut c.public.idle_timeout_ms
+    }),
+    ("public.inflight_body_bytes", 65_536, 1 << 30, |c| {
+        // Its range only: the smallest body cap lets the smallest budget cover it.
+        c.public.max_body_bytes = 65_536;
+        &mut c.public.inflight_body_bytes
+    }),
+    ("public.max_delivery_entries", 1, 100_000, |c| {
+        &mut c.public.max_delivery_entries
+    }),
+    ("public.max_delivery_changes", 1, 100_000, |c| {
+        &mut c.public.max_delivery_changes
+    }),
+    ("public.max_delivery_items", 1, 1_000_000, |c| {
+        &mut c.public.max_delivery_items
+    }),
+    ("store.dedupe_retention_hours", 168, 2_160, |c| {
+        &mut c.store.dedupe_retention_hours
+    }),
+    ("store.dedupe_max_entries", 1_000, 100_000_000, |c| {
+        &mut c.store.dedupe_max_entries
+    }),
+    ("store.cache_bytes", 262_144, 1 << 30, |c| {
+        &mut c.store.cache_bytes
+    }),
+    ("store.max_batch", 1, 10_000, |c| &mut c.store.max_batch),
+    ("shutdown.grace_ms", 0, 600_000, |c| {
+        &mut c.shutdown.grace_ms
+    }),
+    (
+        "chat.unattended_close_seconds",
+        15 * 60,
+        31 * 24 * 3600,
+        |c| &mut c.chat.unattended_close_seconds,
+    ),
+    ("chat.idle_close_seconds", 60, 24 * 3600, |c| {
+        &mut c.chat.idle_close_seconds
+    }),
+    ("chat.bot_idle_close_seconds", 60, 24 * 3600, |c| {
+        &mut c.chat.bot_idle_close_seconds
+    }),
+    ("chat.profanity_limit", 1, 100, |c| {
+        &mut c.chat.profanity_limit
+    }),
+    ("templates[].parameters", 0, 20, |c| {
+        c.templates.push(template("order_update", "en")).unwrap();
+        &mut c.templates[0].parameters
+    }),
+];
+
+#[test]
+fn the_documented_ranges_are_the_declared_ones() {
+    let declared = declared_ranges();
+    let mut documented: Vec<(&str, u64, u64)> = U32_SETTINGS
+        .iter()
+        .map(|(key, min, max, _)| (*key, u64::from(*min), u64::from(*max)))
+        .collect();
+    documented.push(("store.quota_bytes", 1 << 20, 1 << 40));
+    let mut declared_numbers: Vec<(&str, u64, u64)> = declared
+        .iter()
+        .map(|(key, range)| (*key, range.min, range.max))
+        .collect();
+    documented.sort_unstable();
+    declared_numbers.sort_unstable();
+    assert_eq!(documented, declared_numbers);
+}
+
+#[test]
+fn every_number_is_enforced_at_both_edges() {
+    for (key, min, max, field) in U32_SETTINGS {
+        for (value, ok) in [
+            (min, true),
+            (max, true),
+            (max + 1, false),
+            (min.wrapping_sub(1), false),
+        ] {
+            let mut config = Config::default();
+            *field(&mut config) = value;
+            let found = kinds(&config);
+            if ok {
+                assert!(found.is_empty(), "{key} = {value}: {found:?}");
+            } else {
+                assert_eq!(found.len(), 1, "{key} = {value}: {found:?}");
+                let pattern = config
+                    .validate()
+                    .unwrap_err()
+                    .iter()
+                    .next()
+                    .unwrap()
+                    .path()
+                    .pattern();
+                assert_eq!(pattern, key, "{key} = {value}");
+                assert!(
+                    matches!(found[0].1, ProblemKind::OutOfRange { .. }),
+                    "{key}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_quota_is_enforced_at_both_edges() {
+    for (quota, ok) in [
+        ((1 << 20) - 1, false),
+        (1 << 20, true),
+        (1 << 40, true),
+        ((1 << 40) + 1, false),
+    ] {
+        let mut config = Config::default();
+        config.store.quota_bytes = quota;
+        let found = kinds(&config);
+        assert_eq!(found.is_empty(), ok, "{quota}: {found:?}");
+        if !ok {
+            assert_eq!(found[0].0, "store.quota_bytes");
+        }
+    }
+}
+
+#[test]
+fn out_of_range_reads_like_the_spec() {
+    let mut config = Config::default();
+    config.store.dedupe_retention_hours = 167;
+    let problems = config.validate().unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(
+        problems.to_string(),
+        "store.dedupe_retention_hours = 167: must be between 168 and 2160 \
+         (hours; Meta retries for 7 days)"
+    );
+    let mut config = Config::default();
+    config.public.max_body_bytes = 1;
+    assert_eq!(
+        config.validate().unwrap_err().to_string(),
+        "public.max_body_bytes = 1: must be between 65536 and 16777216 \
+         (bytes; Meta sends at most 3 MiB)"
+    );
+}
+
+#[test]
+fn the_defaults_are_valid_and_the_documented_values() {
+    let config = Config::default();
+    assert_eq!(config.validate(), Ok(()));
+    assert_eq!(config.data_dir, "./waygate-data");
+    assert_eq!(config.public.listen.to_string(), "127.0.0.1:8443");
+    assert_eq!(config.local.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.public.max_body_bytes, 3 << 20);
+    assert_eq!(config.public.max_connections, 1024);
+    assert_eq!(config.public.inflight_body_bytes, 32 << 20);
+    assert_eq!(config.store.quota_bytes, 1 << 30);
+    assert_eq!(config.store.cache_bytes, 4 << 20);
+    assert_eq!(config.store.dedupe_retention_hours, 192);
+    assert_eq!(config.shutdown.grace_ms, 10_000);
+    assert_eq!(config.log.filter, "info");
+    assert_eq!(config.log.format, firmware_config::LogFormat::Text);
+    assert_eq!(
+        config.meta.app_secret,
+        firmware_config::SecretSource::Generated
+    );
+    assert_eq!(config.public.tls_cert, None);
+    let chat = &config.chat;
+    assert_eq!(chat.unattended_close_seconds, 3600);
+    assert_eq!(chat.idle_close_seconds, 3600);
+    assert_eq!(chat.bot_idle_close_seconds, 600);
+    assert_eq!(chat.profanity_limit, 3);
+    assert!(!chat.bot_enabled && !chat.strict_order);
+    assert!(chat.profanity_word_lists.is_empty());
+    assert_eq!(Template::default().status, TemplateStatus::Pending);
+    assert_eq!(Template::default().parameters, 0);
+}
