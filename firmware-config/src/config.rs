@@ -160,7 +160,7 @@ section! {
     /// The embedded database.
     pub struct StoreSettings at "store." {
         /// Disk space the data folder may use.
-        quota_bytes: u64 = GIB, Meta::range(MIB, 1024 * GIB, Unit::Bytes);
+        quota_bytes: u64 = GIB, Meta::range(MIB, 1024 * GIB, Unit::Bytes).note("1 MiB to 1 TiB");
         /// How long delivered ids are remembered.
         dedupe_retention_hours: u32 = 192, Meta::range(168, 2_160, Unit::Hours).note("Meta retries for 7 days");
         /// How many delivered ids are remembered at most.
@@ -204,15 +204,15 @@ section! {
     /// How chats open, close and are served. Spans are whole seconds.
     pub struct ChatSettings at "chat." {
         /// A waiting chat that no operator accepts closes as missed after this.
-        unattended_close_seconds: u32 = 3_600, Meta::range(15 * MINUTE, 31 * DAY, SECONDS);
+        unattended_close_seconds: u32 = 3_600, Meta::range(15 * MINUTE, 31 * DAY, SECONDS).note("15 minutes to 31 days");
         /// An active chat where nobody writes closes as idle after this; a message restarts it.
-        idle_close_seconds: u32 = 3_600, Meta::range(MINUTE, DAY, SECONDS);
+        idle_close_seconds: u32 = 3_600, Meta::range(MINUTE, DAY, SECONDS).note("1 minute to 24 hours");
         /// Whether a bot serves the channel.
         bot_enabled: bool = false, Meta::ANY;
         /// The idle limit while a bot serves the chat, in place of idle_close_seconds.
-        bot_idle_close_seconds: u32 = 600, Meta::range(MINUTE, DAY, SECONDS);
+        bot_idle_close_seconds: u32 = 600, Meta::range(MINUTE, DAY, SECONDS).note("1 minute to 24 hours");
         /// Offensive words in one chat at which it closes.
-        profanity_limit: u32 = 3, Meta::range(1, 100, Unit::Count("offensive words per chat"));
+        profanity_limit: u32 = 3, Meta::range(1, 100, Unit::Count("offensive words per chat")).note("the chat closes when it reaches the limit");
         /// Word list files, one per language, one word per line.
         profanity_word_lists: heapless::Vec<Path, MAX_PROFANITY_WORD_LISTS> = heapless::Vec::new(), Meta::NON_BLANK;
         /// Send a chat's next message only after Meta accepted the previous one.

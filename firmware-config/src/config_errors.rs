@@ -93,6 +93,15 @@ impl ConfigProblem {
         }
     }
 
+    /// The key without a source suffix (`meta.app_secret` for `meta.app_secret_file`).
+    #[must_use]
+    pub fn base_path(&self) -> Option<String> {
+        match self {
+            Self::Invalid { problem, .. } => Some(problem.path().with_suffix("").to_string()),
+            other => other.path(),
+        }
+    }
+
     /// The key the problem is about, with indexes (`departments[2].name`).
     #[must_use]
     pub fn path(&self) -> Option<String> {

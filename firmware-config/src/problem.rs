@@ -140,13 +140,18 @@ pub enum ProblemKind {
     Missing,
     /// None of the keys of a setting with several sources is written.
     NoSource {
-        /// The keys, one of which must be written.
-        keys: &'static [&'static str],
+        /// The setting's name (`token`).
+        name: &'static str,
+        /// The suffixes of its keys (`_sha256`, `_file`, `_env`), one of which must be written.
+        suffixes: &'static [&'static str],
     },
     /// More than one source is written for the same setting.
     ConflictingSources {
         /// The other key written.
         other: KeyPath,
+        /// Whether the setting needs exactly one source (an operator's token) rather than at
+        /// most one (a secret that is otherwise generated).
+        required: bool,
     },
     /// Only one half of the TLS certificate/key pair is set.
     TlsPairIncomplete {
@@ -174,21 +179,18 @@ pub enum ProblemKind {
     },
 }
 
-/// Writes `words` as `"a", "b", "c"`.
-fn write_list(f: &mut fmt::Formatter<'_>, words: &[&str], quoted: bool) -> fmt::Result {
+/// Writes `words` quoted, as `"a", "b" or "c"`.
+fn write_list(f: &mut fmt::Formatter<'_>, words: &[&str]) -> fmt::Result {
     for (index, word) in words.iter().enumerate() {
-        if index > 0 {
-            f.write_str(if index + 1 == words.len() {
-                " or "
-            } else {
-                ", "
-            })?;
-        }
-        if quoted {
-            write!(f, "{word:?}")?
+        let last = index + 1 == words.len();
+        let separator = if index == 0 {
+            ""
+        } else if last {
+            " or "
         } else {
-            f.write_str(word)?
-        }
+            ", "
+        };
+        write!(f, "{separator}{word:?}")?;
     }
     Ok(())
 }
@@ -219,7 +221,7 @@ impl fmt::Display for ProblemKind {
             Self::BadFormat { expected } => write!(f, "must be {expected}"),
             Self::NotOneOf { allowed } => {
                 f.write_str("must be one of ")?;
-                write_list(f, allowed, true)
+                write_list(f, allowed)
             }
             Self::NotSocketAddr => f.write_str(
                 "must be an IP address and port, like \"127.0.0.1:8443\" or \"[::1]:8443\"",
@@ -228,13 +230,33 @@ impl fmt::Display for ProblemKind {
                 f.write_str("must be an environment variable name (not empty, without '=' or NUL)")
             }
             Self::Missing => f.write_str("must be set"),
-            Self::NoSource { keys } => {
+            Self::NoSource { name, suffixes } => {
                 f.write_str("needs one of ")?;
-                write_list(f, keys, false)
+                for (index, suffix) in suffixes.iter().enumerate() {
+                    let last = index + 1 == suffixes.len();
+                    let separator = if index == 0 {
+                        ""
+                    } else if last {
+                        " or "
+                    } else {
+                        ", "
+                    };
+                    write!(f, "{separator}{name}{suffix}")?;
+                }
+                Ok(())
             }
-            Self::ConflictingSources { other } => write!(
+            Self::ConflictingSources {
+                other,
+                required: true,
+            } => {
+                write!(f, "conflicts with {other}: write exactly one source for it")
+            }
+            Self::ConflictingSources {
+                other,
+                required: false,
+            } => write!(
                 f,
-                "conflicts with {other}: write one source only (for Meta's secrets, none means \
+                "conflicts with {other}: write at most one source for this secret (none: \
                  generated into data_dir)"
             ),
             Self::TlsPairIncomplete { missing } => write!(

@@ -10,7 +10,7 @@ use crate::problem::{ProblemKind, ShownValue};
 use crate::schema::Meta;
 use crate::values::{Flaw, Value};
 #[cfg(feature = "std")]
-use crate::values::{Toml, read_text};
+use crate::values::{Refusal, Toml, read_text};
 
 /// Bytes of a SHA-256 digest.
 pub const TOKEN_SHA256_LEN: usize = 32;
@@ -137,6 +137,9 @@ impl Value for SecretSource {
     }
     fn check(&self, _: &Meta, report: &mut dyn FnMut(Flaw)) {
         match self {
+            Self::Inline(text) if text.is_empty() => {
+                report(Flaw::new(ShownValue::Redacted, ProblemKind::Empty));
+            }
             Self::Generated | Self::Inline(_) => {}
             Self::File(path) => source_flaw(1, path, report),
             Self::Env(name) => source_flaw(2, name, report),
@@ -160,11 +163,11 @@ impl Value for SecretSource {
         }
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, ProblemKind> {
-        match suffix {
-            0 => read_text(value).map(Self::Inline),
-            _ => read_source(value, suffix, Self::File, Self::Env),
-        }
+    fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, Refusal> {
+        Ok(match suffix {
+            0 => read_text(value).map(Self::Inline)?,
+            _ => read_source(value, suffix, Self::File, Self::Env)?,
+        })
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -213,9 +216,9 @@ impl Value for OperatorToken {
         }
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, ProblemKind> {
+    fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, Refusal> {
         if suffix > 0 {
-            return read_source(value, suffix, Self::File, Self::Env);
+            return Ok(read_source(value, suffix, Self::File, Self::Env)?);
         }
         let text = value.as_str().unwrap_or_default();
         let hex = text.len() == 2 * TOKEN_SHA256_LEN && text.bytes().all(|b| b.is_ascii_hexdigit());
@@ -224,9 +227,10 @@ impl Value for OperatorToken {
             let pair = core::str::from_utf8(pair).unwrap_or_default();
             *byte = u8::from_str_radix(pair, 16).unwrap_or_default();
         }
-        let expected = "64 hex digits: the SHA-256 of the bearer token";
-        hex.then_some(Self::Sha256(digest))
-            .ok_or(ProblemKind::BadFormat { expected })
+        let expected = "64 hex digits: the SHA-256 of the bearer token, never the token itself";
+        Ok(hex
+            .then_some(Self::Sha256(digest))
+            .ok_or(ProblemKind::BadFormat { expected })?)
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {

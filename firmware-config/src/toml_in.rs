@@ -12,7 +12,7 @@ use crate::config_errors::{ConfigErrors, ConfigProblem};
 use crate::problem::{KeyPath, Problem, ProblemKind, ShownValue};
 use crate::rules::path_in;
 use crate::schema::{Meta, Section, VisitMut};
-use crate::values::Value;
+use crate::values::{Refusal, Value};
 
 /// A parsed TOML value with its spans.
 pub type Toml<'a> = toml::de::DeValue<'a>;
@@ -88,15 +88,15 @@ pub fn read_toml(text: &str) -> Reading {
     reader.close_table("");
     let mut problems = reader.problems.clone();
     config.for_each_problem(|problem| {
-        let path = problem.path().to_string();
+        let path = problem.path().with_suffix("").to_string();
         let covered = reader.problems.iter().any(|earlier| {
-            earlier.path().is_some_and(|earlier| {
+            earlier.base_path().is_some_and(|earlier| {
                 path.strip_prefix(&earlier)
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
             })
         });
         if !covered {
-            let line = reader.lines.line_of(&path);
+            let line = reader.lines.line_of(&problem.path().to_string());
             problems.push(ConfigProblem::Invalid { problem, line });
         }
     });
@@ -253,8 +253,7 @@ impl<'t> Reader<'t> {
     }
 
     fn expect_type(&mut self, path: KeyPath, value: &Spanned<Toml<'_>>, expected: &'static str) {
-        let found = value.get_ref().type_str();
-        let kind = ProblemKind::WrongType { expected, found };
+        let kind = crate::values::wrong_type(expected, value.get_ref());
         let line = self.line_of_span(value);
         self.report(Problem::at(path, ShownValue::Hidden, kind), line);
     }
@@ -285,6 +284,11 @@ fn suggestion(name: &str) -> Option<String> {
     keys.0.into_iter().find(|key| field_name(key) == name)
 }
 
+/// The pattern of the table a key is in: `"operators[]"` for `"operators[].token"`.
+fn item_of(key: &'static str) -> &'static str {
+    key.rsplit_once('.').map_or(key, |(item, _)| item)
+}
+
 /// The prefix unknown keys of a table get in reports: `"public."`, `"departments[2]."`.
 fn prefix_of(path: KeyPath) -> String {
     format!("{path}.")
@@ -304,37 +308,56 @@ impl VisitMut for Reader<'_> {
                 found.push((suffix, item.get_ref(), line));
             }
         }
-        if found.is_empty() {
+        let suffix_of = |index: usize| T::SUFFIXES.get(index).copied().unwrap_or_default();
+        let Some(&(first, item, line)) = found.first() else {
             if meta.required {
-                let kind = if T::SUFFIXES.len() > 1 {
-                    ProblemKind::NoSource { keys: T::SUFFIXES }
-                } else {
-                    ProblemKind::Missing
-                };
                 let (_, line) = self.current();
-                self.report(Problem::at(path, ShownValue::Hidden, kind), line);
+                let kind = match T::SUFFIXES {
+                    [_, _, ..] => ProblemKind::NoSource {
+                        name,
+                        suffixes: T::SUFFIXES,
+                    },
+                    _ => ProblemKind::Missing,
+                };
+                let at = match T::SUFFIXES {
+                    [_, _, ..] => path.with_pattern(item_of(meta.key)),
+                    _ => path,
+                };
+                self.report(Problem::at(at, ShownValue::Hidden, kind), line);
             }
             return;
+        };
+        let other = path.with_suffix(suffix_of(first));
+        for &(suffix, extra, line) in found.iter().skip(1) {
+            let kind = ProblemKind::ConflictingSources {
+                other,
+                required: meta.required,
+            };
+            let shown = shown(extra, T::SECRET_SUFFIX == Some(suffix));
+            self.report(
+                Problem::at(path.with_suffix(suffix_of(suffix)), shown, kind),
+                line,
+            );
         }
-        let suffix_of = |index: usize| T::SUFFIXES.get(index).copied().unwrap_or_default();
-        let (first, second) = (found.first(), found.get(1));
-        let Some(&(suffix, item, line)) = second.or(first) else {
+        if found.len() > 1 {
             return;
-        };
-        let read = match first.filter(|_| second.is_some()) {
-            Some((first, _, _)) => Err(ProblemKind::ConflictingSources {
-                other: path.with_suffix(suffix_of(*first)),
-            }),
-            None => T::read(item, suffix, meta),
-        };
-        match read {
+        }
+        match T::read(item, first, meta) {
             Ok(read) => *value = read,
-            Err(kind) => {
-                let shown = shown(item, T::SECRET_SUFFIX == Some(suffix));
-                self.report(
-                    Problem::at(path.with_suffix(suffix_of(suffix)), shown, kind),
-                    line,
-                );
+            Err(Refusal(refusals)) => {
+                let secret = T::SECRET_SUFFIX == Some(first);
+                for (entry, kind) in refusals {
+                    let at = path.with_suffix(suffix_of(first));
+                    let (at, entry_value) = match entry {
+                        Some(index) => (
+                            at.at(index),
+                            item.as_array().and_then(|items| items.get(index)),
+                        ),
+                        None => (at, None),
+                    };
+                    let shown = shown(entry_value.map_or(item, Spanned::get_ref), secret);
+                    self.report(Problem::at(at, shown, kind), line);
+                }
             }
         }
     }
@@ -381,6 +404,8 @@ impl VisitMut for Reader<'_> {
             let item_path = path.at(index);
             let Some(table) = item.get_ref().as_table() else {
                 self.expect_type(item_path, item, "a table");
+                // A default entry keeps the indexes of the later ones as written.
+                let _fits = list.push(S::default());
                 continue;
             };
             let line = self.line_of_span(item);

@@ -13,6 +13,10 @@ impl Config {
     #[must_use]
     pub fn to_toml(&self) -> String {
         let mut writer = Writer::default();
+        writer.out.push_str(
+            "# waygate configuration. Each setting is preceded by its doc and what it allows;\n\
+             # `waygate config check` reports every problem of a file with its line.\n",
+        );
         self.visit(&mut writer);
         writer.out
     }
@@ -21,16 +25,7 @@ impl Config {
 /// Every setting with its doc, rule and default, as a commented TOML file.
 #[must_use]
 pub fn example_toml() -> String {
-    let mut writer = Writer {
-        example: true,
-        ..Writer::default()
-    };
-    writer.out.push_str(
-        "# waygate configuration: every setting with its default. All keys are optional.\n\
-         # Generated from firmware-config's declarations; `cargo test -p firmware-config` checks it.\n",
-    );
-    Config::default().visit(&mut writer);
-    writer.out
+    Config::default().to_toml()
 }
 
 /// The settings as Markdown table rows: key, type, default, allowed, description.
@@ -95,12 +90,11 @@ fn allowed<T: Value>(meta: &Meta) -> String {
     words
 }
 
-/// Writes TOML: `[table]` and `[[array]]` headers, then `key = value` lines.
+/// Writes TOML: `[table]` and `[[array]]` headers, then `key = value` lines, each after its doc;
+/// an empty array of tables as a commented sample.
 #[derive(Default)]
 struct Writer {
     out: String,
-    /// Writing the example file: docs as comments, and array tables as a commented sample.
-    example: bool,
     /// Inside a commented sample.
     commented: bool,
 }
@@ -114,26 +108,20 @@ impl Writer {
 impl Visit for Writer {
     fn value<T: Value>(&mut self, meta: &'static Meta, value: &T) {
         let name = meta.key.rsplit('.').next().unwrap_or_default();
-        if self.example {
-            let _ = writeln!(self.out, "# {} ({})", meta.doc.trim(), allowed::<T>(meta));
-        }
+        let _ = writeln!(self.out, "# {} ({})", meta.doc.trim(), allowed::<T>(meta));
         match value.write() {
             Some((suffix, text)) => {
                 let suffix = T::SUFFIXES.get(suffix).copied().unwrap_or_default();
                 self.line(&format!("{name}{suffix} = {text}"));
             }
-            None if self.example => {
+            None => {
                 let _ = writeln!(self.out, "# {name} = (unset)");
             }
-            None => {}
         }
     }
 
     fn section<S: Section>(&mut self, meta: &'static Meta, section: &S) {
-        self.out.push('\n');
-        if self.example {
-            let _ = writeln!(self.out, "# {}", meta.doc.trim());
-        }
+        let _ = writeln!(self.out, "\n# {}", meta.doc.trim());
         self.line(&format!("[{}]", meta.key));
         section.visit(self);
     }
@@ -143,8 +131,8 @@ impl Visit for Writer {
         meta: &'static Meta,
         list: &heapless::Vec<S, N>,
     ) {
-        if self.example {
-            let _ = writeln!(self.out, "\n# {} (at most {N})", meta.doc.trim());
+        let _ = writeln!(self.out, "\n# {} (at most {N})", meta.doc.trim());
+        if list.is_empty() {
             self.commented = true;
             self.line(&format!("[[{}]]", meta.key));
             S::default().visit(self);

@@ -20,30 +20,31 @@ const DURATIONS: &[(&str, u64)] = &[
     ("d", 86_400_000),
 ];
 
+/// The forms a number of `unit` may take, as a phrase completing "must be ...".
+pub(crate) const fn forms(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Bytes => "an integer or a size like \"64KiB\", \"3MiB\" or \"1GiB\"",
+        Unit::Millis => "an integer or a duration like \"500ms\", \"30s\" or \"15m\"",
+        Unit::Seconds => "an integer or a duration like \"90s\", \"15m\" or \"24h\"",
+        Unit::Hours => "an integer or a duration like \"24h\" or \"8d\"",
+        Unit::Count(_) => "an integer",
+    }
+}
+
 /// The number `text` says, in `unit`.
 ///
 /// # Errors
 /// [`ProblemKind::BadFormat`] naming the accepted forms, or [`ProblemKind::WrongType`] for a
 /// count, which takes plain integers only.
 pub(crate) fn parse(text: &str, unit: Unit) -> Result<u64, ProblemKind> {
-    let (table, expected) = match unit {
-        Unit::Bytes => (
-            SIZES,
-            "an integer or a size like \"64KiB\", \"3MiB\" or \"1GiB\"",
-        ),
-        Unit::Millis => (
-            DURATIONS,
-            "an integer or a duration like \"500ms\", \"30s\" or \"15m\"",
-        ),
-        Unit::Seconds => (
-            DURATIONS,
-            "an integer or a duration like \"90s\", \"15m\" or \"24h\"",
-        ),
-        Unit::Hours => (DURATIONS, "an integer or a duration like \"24h\" or \"8d\""),
+    let expected = forms(unit);
+    let table = match unit {
+        Unit::Bytes => SIZES,
+        Unit::Millis | Unit::Seconds | Unit::Hours => DURATIONS,
         Unit::Count(_) => {
             return Err(ProblemKind::WrongType {
                 expected: "an integer",
-                found: "string",
+                found: "a string",
             });
         }
     };

@@ -37,6 +37,18 @@ impl Flaw {
     }
 }
 
+/// Why a value was not read: its problem, or each bad entry's problem (by index) in a list.
+#[cfg(feature = "std")]
+#[derive(Debug)]
+pub struct Refusal(pub Vec<(Option<usize>, ProblemKind)>);
+
+#[cfg(feature = "std")]
+impl From<ProblemKind> for Refusal {
+    fn from(kind: ProblemKind) -> Self {
+        Self(vec![(None, kind)])
+    }
+}
+
 /// A setting's type.
 pub trait Value: Clone + PartialEq {
     /// How the documentation names the TOML type.
@@ -68,9 +80,9 @@ pub trait Value: Clone + PartialEq {
     /// two sources at once).
     ///
     /// # Errors
-    /// What is wrong with the value.
+    /// What is wrong with the value, or with each entry of a list.
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, suffix: usize, meta: &Meta) -> Result<Self, ProblemKind>;
+    fn read(value: &Toml<'_>, suffix: usize, meta: &Meta) -> Result<Self, Refusal>;
     /// Its TOML text and key suffix, or `None` to leave the key out.
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)>;
@@ -78,10 +90,16 @@ pub trait Value: Clone + PartialEq {
 
 #[cfg(feature = "std")]
 pub(crate) fn wrong_type(expected: &'static str, found: &Toml<'_>) -> ProblemKind {
-    ProblemKind::WrongType {
-        expected,
-        found: found.type_str(),
-    }
+    let found = match found {
+        Toml::String(_) => "a string",
+        Toml::Integer(_) => "an integer",
+        Toml::Float(_) => "a float",
+        Toml::Boolean(_) => "a boolean",
+        Toml::Datetime(_) => "a date-time",
+        Toml::Array(_) => "an array",
+        Toml::Table(_) => "a table",
+    };
+    ProblemKind::WrongType { expected, found }
 }
 
 /// A number of `meta`'s unit: a TOML integer, or a text with a unit (`"3MiB"`, `"15m"`).
@@ -93,8 +111,11 @@ fn read_number(value: &Toml<'_>, meta: &Meta) -> Result<u64, ProblemKind> {
             .ok()
             .and_then(|number| u64::try_from(number).ok())
             .ok_or(range.problem()),
-        Toml::String(text) => crate::units::parse(text, range.unit),
-        other => Err(wrong_type("an integer", other)),
+        Toml::String(text) => crate::units::parse(text, range.unit).map_err(|kind| match kind {
+            ProblemKind::OutOfRange { .. } => range.problem(),
+            other => other,
+        }),
+        other => Err(wrong_type(crate::units::forms(range.unit), other)),
     }
 }
 
@@ -123,11 +144,11 @@ macro_rules! number_value {
                 input.take()
             }
             #[cfg(feature = "std")]
-            fn read(value: &Toml<'_>, _: usize, meta: &Meta) -> Result<Self, ProblemKind> {
+            fn read(value: &Toml<'_>, _: usize, meta: &Meta) -> Result<Self, Refusal> {
                 let range = meta
                     .range
                     .map_or(ProblemKind::Missing, |range| range.problem());
-                Self::try_from(read_number(value, meta)?).map_err(|_| range)
+                Ok(Self::try_from(read_number(value, meta)?).map_err(|_| range)?)
             }
             #[cfg(feature = "std")]
             fn write(&self) -> Option<(usize, String)> {
@@ -152,10 +173,10 @@ impl Value for bool {
         input.take()
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, ProblemKind> {
-        value
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal> {
+        Ok(value
             .as_bool()
-            .ok_or_else(|| wrong_type("true or false", value))
+            .ok_or_else(|| wrong_type("true or false", value))?)
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -216,8 +237,8 @@ impl<const N: usize> Value for heapless::String<N> {
         input.text()
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, ProblemKind> {
-        read_text(value)
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal> {
+        Ok(read_text(value)?)
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -247,8 +268,8 @@ impl<const N: usize> Value for Option<heapless::String<N>> {
         }
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, ProblemKind> {
-        read_text(value).map(Some)
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal> {
+        Ok(Some(read_text(value)?))
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -285,20 +306,31 @@ impl<const M: usize, const N: usize> Value for heapless::Vec<heapless::String<M>
         Ok(list)
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, ProblemKind> {
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal> {
         let entries = value
             .as_array()
             .ok_or_else(|| wrong_type("an array of strings", value))?;
-        let too_many = ProblemKind::TooMany {
-            len: entries.len(),
-            capacity: N,
-        };
-        let mut list = Self::new();
-        for entry in entries.iter() {
-            list.push(read_text(entry.get_ref())?)
-                .map_err(|_| too_many.clone())?;
+        if entries.len() > N {
+            return Err(ProblemKind::TooMany {
+                len: entries.len(),
+                capacity: N,
+            }
+            .into());
         }
-        Ok(list)
+        let mut list = Self::new();
+        let mut bad = Vec::new();
+        for (index, entry) in entries.iter().enumerate() {
+            match read_text(entry.get_ref()) {
+                // At most N entries, checked above.
+                Ok(text) => list.push(text).unwrap_or_default(),
+                Err(kind) => bad.push((Some(index), kind)),
+            }
+        }
+        if bad.is_empty() {
+            Ok(list)
+        } else {
+            Err(Refusal(bad))
+        }
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -346,11 +378,11 @@ impl Value for SocketAddr {
         })
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, ProblemKind> {
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal> {
         let text = value
             .as_str()
             .ok_or_else(|| wrong_type("a string", value))?;
-        text.parse().map_err(|_| ProblemKind::NotSocketAddr)
+        Ok(text.parse().map_err(|_| ProblemKind::NotSocketAddr)?)
     }
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)> {
@@ -417,9 +449,9 @@ macro_rules! words {
                 value: &$crate::values::Toml<'_>,
                 _: usize,
                 _: &$crate::schema::Meta,
-            ) -> Result<Self, $crate::problem::ProblemKind> {
+            ) -> Result<Self, $crate::values::Refusal> {
                 let not_one_of = $crate::problem::ProblemKind::NotOneOf { allowed: Self::NAMES };
-                value.as_str().and_then(Self::from_name).ok_or(not_one_of)
+                Ok(value.as_str().and_then(Self::from_name).ok_or(not_one_of)?)
             }
             #[cfg(feature = "std")]
             fn write(&self) -> Option<(usize, String)> {

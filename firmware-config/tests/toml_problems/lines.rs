@@ -48,7 +48,7 @@ fn a_wrong_toml_type_is_reported_at_its_line() {
     assert_eq!(lines_of(&errors), [Some(6)]);
     assert_eq!(
         messages_of(&errors),
-        ["public.max_connections = true: must be an integer, found boolean"]
+        ["public.max_connections = true: must be an integer, found a boolean"]
     );
 }
 

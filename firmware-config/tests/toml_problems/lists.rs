@@ -46,7 +46,6 @@ fn chat_boundaries_hold_through_toml() {
 
 /// The ranges whose numbers do not speak for themselves say what they mean.
 #[test]
-#[ignore = "lean rewrite: the notes \"15 minutes to 31 days\" and \"the chat closes when it reaches the limit\" were dropped"]
 fn chat_ranges_explain_themselves() {
     assert_eq!(
         messages_of(&errors("[chat]\nunattended_close_seconds = 899")),
@@ -192,12 +191,12 @@ fn an_entry_that_is_not_a_table_is_named_by_its_index() {
     assert_eq!(paths_of(&errors), ["departments[1]"], "{errors}");
     assert_eq!(
         messages_of(&errors),
-        ["departments[1]: must be a table, found string"]
+        ["departments[1]: must be a table, found a string"]
     );
 }
 
 #[test]
-#[ignore = "lean rewrite: an entry that is not a table shifts the later entries' indexes (departments[1].name repeats departments[0].name), and a list of texts stops at its first bad entry, reported without its index"]
+#[ignore = "a form problem of a list entry (numbers[2] = \"x\") is not reported while another entry of the same list has the wrong type: the list is read whole or not at all"]
 fn an_unreadable_entry_keeps_the_indexes_of_the_others() {
     let text =
         r#"departments = ["support", { name = "a" }, { name = "a", numbers = [1, "2", "x"] }]"#;
@@ -216,7 +215,7 @@ fn an_unreadable_entry_keeps_the_indexes_of_the_others() {
     );
     let messages = messages_of(&errors);
     assert!(
-        messages.contains(&"departments[0]: must be a table, found string".to_owned()),
+        messages.contains(&"departments[0]: must be a table, found a string".to_owned()),
         "{errors}"
     );
     assert!(
@@ -227,7 +226,6 @@ fn an_unreadable_entry_keeps_the_indexes_of_the_others() {
 }
 
 #[test]
-#[ignore = "lean rewrite: a wrong type inside a list of texts is reported at the list, not at the entry"]
 fn a_wrong_type_inside_a_list_names_the_entry() {
     let (key, _) = only_kind("[chat]\nprofanity_word_lists = [\"/a\", [\"/x\"]]");
     assert_eq!(key, "chat.profanity_word_lists[1]");
@@ -240,55 +238,55 @@ fn wrong_types_in_the_new_tables_name_what_was_expected() {
             "[departments]\nname = \"a\"",
             "departments",
             "an array of tables",
-            "table",
+            "a table",
         ),
         (
             "templates = 1",
             "templates",
             "an array of tables",
-            "integer",
+            "an integer",
         ),
         (
             "[chat]\nbot_enabled = \"yes\"",
             "chat.bot_enabled",
             "true or false",
-            "string",
+            "a string",
         ),
         (
             "[chat]\nstrict_order = 1",
             "chat.strict_order",
             "true or false",
-            "integer",
+            "an integer",
         ),
         (
             "[chat]\nprofanity_word_lists = \"/x\"",
             "chat.profanity_word_lists",
             "an array of strings",
-            "string",
+            "a string",
         ),
         (
             "[chat]\nprofanity_word_lists = [[\"/x\"]]",
-            "chat.profanity_word_lists",
+            "chat.profanity_word_lists[0]",
             "a string",
-            "array",
+            "an array",
         ),
         (
             "[[departments]]\nname = \"a\"\nnumbers = \"1\"",
             "departments[0].numbers",
             "an array of strings",
-            "string",
+            "a string",
         ),
         (
             "[[templates]]\nname = \"a\"\nlanguage = \"en\"\ncategory = \"utility\"\nparameters = \"2\"",
             "templates[0].parameters",
             "an integer",
-            "string",
+            "a string",
         ),
         (
             "[[operators]]\nname = 7\ntoken_env = \"T\"",
             "operators[0].name",
             "a string",
-            "integer",
+            "an integer",
         ),
     ];
     for (text, path, expected, found) in cases {
@@ -324,18 +322,19 @@ fn an_operator_with_two_token_sources_is_refused() {
     let ConfigProblem::Invalid { problem, .. } = &errors.problems()[0] else {
         panic!("{errors:?}");
     };
-    assert_eq!(problem.path().to_string(), "operators[0].token_file");
+    assert_eq!(problem.path().to_string(), "operators[0].token_env");
     assert_eq!(
         problem.kind(),
         &ProblemKind::ConflictingSources {
             other: KeyPath::new("operators[].token")
                 .at(0)
-                .with_suffix("_sha256")
+                .with_suffix("_sha256"),
+            required: true,
         }
     );
     assert!(
         errors.to_string().starts_with(
-            "line 5: operators[0].token_file = \"/t\": conflicts with operators[0].token_sha256"
+            "line 4: operators[0].token_env = \"T\": conflicts with operators[0].token_sha256"
         ),
         "{errors}"
     );
@@ -343,7 +342,6 @@ fn an_operator_with_two_token_sources_is_refused() {
 }
 
 #[test]
-#[ignore = "lean rewrite: three token sources report one conflict, and its advice speaks of Meta's secrets, where none means generated (an operator needs exactly one)"]
 fn every_extra_token_source_is_reported_with_the_operators_rule() {
     let text = format!(
         "[[operators]]\nname = \"kiosk\"\ntoken_sha256 = \"{}\"\ntoken_env = \"T\"\ntoken_file = \"/t\"",
@@ -372,13 +370,12 @@ fn an_operator_without_a_token_is_refused() {
     assert_eq!(*line, Some(1));
     assert_eq!(problem.path().indexes(), [0]);
     assert!(
-        matches!(problem.kind(), ProblemKind::NoSource { keys } if keys.len() == 3),
+        matches!(problem.kind(), ProblemKind::NoSource { suffixes, .. } if suffixes.len() == 3),
         "{problem:?}"
     );
 }
 
 #[test]
-#[ignore = "lean rewrite: a missing token reads \"operators[0].token: needs one of _sha256, _file or _env\" and the placeholder is reported too (\"operators[0].token_file = \\\"\\\": must not be empty\")"]
 fn a_missing_token_is_reported_once_naming_the_keys_to_write() {
     let problem = only_problem("[[operators]]\nname = \"kiosk\"");
     let text = problem.to_string();
@@ -432,9 +429,7 @@ fn a_placeholder_is_never_reported_as_a_duplicate() {
     let found = errors(&text);
     let paths = paths_of(&found);
     assert!(
-        paths
-            .iter()
-            .all(|path| path.starts_with("operators[0].token")),
+        paths.iter().all(|path| path.starts_with("operators[0]")),
         "{found}"
     );
     assert!(!found.to_string().contains("repeats"), "{found}");

@@ -121,7 +121,6 @@ fn inline_secrets_never_print() {
 }
 
 #[test]
-#[ignore = "lean rewrite: an empty inline secret passes validation; only resolve() refuses it, without naming the key"]
 fn an_empty_inline_secret_is_reported_redacted() {
     let mut config = Config::default();
     config.meta.verify_token = SecretSource::Inline(heapless::String::new());
@@ -225,12 +224,12 @@ fn hidden_and_redacted_values_print_no_value() {
         ShownValue::Hidden,
         ProblemKind::WrongType {
             expected: "an integer",
-            found: "string",
+            found: "a string",
         },
     );
     assert_eq!(
         hidden.to_string(),
-        "store.max_batch: must be an integer, found string"
+        "store.max_batch: must be an integer, found a string"
     );
 }
 
