@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use firmware_config::keys::{self, SecretKeys};
 use firmware_config::{Config, EXIT_CONFIG, SecretSource};
 
 use crate::export::{ExportError, ExportWhat, export};
-use crate::secrets::Secret;
+use crate::secrets::{self, SecretError};
 use crate::serve::{ConfiguredSecrets, ServeError, run};
 use crate::store::StoreError;
 use crate::store::reader::StoreReader;
@@ -240,22 +241,13 @@ fn apply_overrides(config: &mut Config, args: &ServeArgs) -> Result<(), String> 
     Ok(())
 }
 
-fn configured_secrets(config: &Config) -> Result<ConfiguredSecrets, String> {
-    let resolve = |key: &str, source: &SecretSource| -> Result<Option<Secret>, String> {
-        source
-            .resolve()
-            .map(|found| found.map(|secret| Secret::new(secret.expose())))
-            .map_err(|error| format!("{key}: {error}"))
+fn configured_secrets(config: &Config) -> Result<ConfiguredSecrets, SecretError> {
+    let read = |keys: &SecretKeys, source: &SecretSource| {
+        secrets::read_configured(source, secrets::source_key(keys, source))
     };
     Ok(ConfiguredSecrets {
-        app_secret: resolve(
-            firmware_config::keys::META_APP_SECRET,
-            &config.meta.app_secret,
-        )?,
-        verify_token: resolve(
-            firmware_config::keys::META_VERIFY_TOKEN,
-            &config.meta.verify_token,
-        )?,
+        app_secret: read(&keys::APP_SECRET_SOURCES, &config.meta.app_secret)?,
+        verify_token: read(&keys::VERIFY_TOKEN_SOURCES, &config.meta.verify_token)?,
     })
 }
 

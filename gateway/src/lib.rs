@@ -21,7 +21,6 @@ pub mod ingress;
 pub mod media;
 pub mod meta;
 pub mod policy;
-pub mod secret_match;
 pub mod secrets;
 pub mod serve;
 pub mod server;
