@@ -24,6 +24,7 @@ pub mod policy;
 pub mod secrets;
 pub mod serve;
 pub mod server;
+pub mod service_manager;
 pub mod settings;
 pub mod shutdown;
 pub mod store;

@@ -21,6 +21,7 @@ use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::meta::DecodeLimits;
 use crate::secrets::{self, ResolvedSecret, SecretError, SecretOrigin};
 use crate::server::{self, ConnectionLimits, HealthEndpoint, Protocols, Readiness};
+use crate::service_manager::ServiceManager;
 use crate::settings;
 use crate::store::{Store, StoreError, usage};
 use crate::telemetry::Counters;
@@ -161,6 +162,9 @@ pub async fn run(
     let counters = Arc::new(Counters::default());
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
+    let service_manager = ServiceManager::from_env();
+    let watchdog =
+        service_manager.map(|manager| tokio::spawn(manager.watchdog(store.clone(), stop.clone())));
 
     let api = Arc::new(OperatorApi::new(
         OperatorAuth::new(operators),
@@ -235,8 +239,14 @@ pub async fn run(
     ));
     readiness.set(true);
     info!(public = %public_addr, local = %local_addr, data_dir = %data_dir.display(), "waygate ready");
+    if let Some(manager) = &service_manager {
+        manager.ready(public_addr, local_addr);
+    }
 
     shutdown.await;
+    if let Some(manager) = &service_manager {
+        manager.stopping();
+    }
     let grace = Duration::from_millis(u64::from(config.shutdown.grace_ms));
     info!(
         ?grace,
@@ -257,6 +267,9 @@ pub async fn run(
     }
     let _ = scanner.await;
     let _ = ticker.await;
+    if let Some(watchdog) = watchdog {
+        let _ = watchdog.await;
+    }
     tokio::task::spawn_blocking(move || store_writer.close())
         .await
         .map_err(|error| ServeError::Task(error.to_string()))?;
