@@ -64,7 +64,7 @@ pub use config_errors::{ConfigErrors, ConfigProblem};
 #[cfg(feature = "std")]
 pub use io_reason::IoReason;
 #[cfg(feature = "std")]
-pub use secret::{MAX_SECRET_FILE_BYTES, Secret, SecretError};
+pub use secret::{CREDENTIALS_DIRECTORY, MAX_SECRET_FILE_BYTES, Secret, SecretError};
 #[cfg(feature = "std")]
 pub use toml_in::{
     KeyLines, MAX_CONFIG_FILE_BYTES, Reading, Toml, load_toml_file, parse_toml, read_toml,

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use firmware_config::{Config, ConfigErrors, EXIT_CONFIG, KeyLines, SecretSource};
 
 use crate::export::{ExportError, ExportWhat, export};
-use crate::secrets::Secret;
+use crate::secrets::{self, SecretError};
 use crate::serve::{ConfiguredSecrets, ServeError, run};
 use crate::store::StoreError;
 use crate::store::reader::StoreReader;
@@ -241,16 +241,13 @@ fn apply_overrides(config: &mut Config, args: &ServeArgs) -> Result<(), String> 
     Ok(())
 }
 
-fn configured_secrets(config: &Config) -> Result<ConfiguredSecrets, String> {
-    let resolve = |key: &str, source: &SecretSource| -> Result<Option<Secret>, String> {
-        source
-            .resolve()
-            .map(|found| found.map(|secret| Secret::new(secret.expose())))
-            .map_err(|error| format!("{key}: {error}"))
+fn configured_secrets(config: &Config) -> Result<ConfiguredSecrets, SecretError> {
+    let read = |key: &str, source: &SecretSource| {
+        secrets::read_configured(source, secrets::source_key(key, source))
     };
     Ok(ConfiguredSecrets {
-        app_secret: resolve("meta.app_secret", &config.meta.app_secret)?,
-        verify_token: resolve("meta.verify_token", &config.meta.verify_token)?,
+        app_secret: read("meta.app_secret", &config.meta.app_secret)?,
+        verify_token: read("meta.verify_token", &config.meta.verify_token)?,
     })
 }
 

@@ -7,8 +7,10 @@
 use std::io::IsTerminal as _;
 use std::path::Path;
 
+use firmware_config::Secret;
+
 use crate::ingress::tls::CertificateFiles;
-use crate::secrets::{ResolvedSecret, Secret, SecretOrigin};
+use crate::secrets::{ResolvedSecret, SecretOrigin};
 
 /// A secret this start generated: its value and the file that keeps it.
 #[derive(Debug, Clone, Copy)]
@@ -154,9 +156,9 @@ mod tests {
     impl Fixture {
         fn new(dir: &str) -> Self {
             Self {
-                operator: Secret::new("operator-value-1111"),
-                verify: Secret::new("verify-value-2222"),
-                app: Secret::new("app-value-3333"),
+                operator: Secret::new("operator-value-1111".to_owned()),
+                verify: Secret::new("verify-value-2222".to_owned()),
+                app: Secret::new("app-value-3333".to_owned()),
                 dir: PathBuf::from(dir),
             }
         }

@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use firmware_config::{Config, ConfigProblem, KeyLines, SecretSource};
+use firmware_config::{Config, ConfigProblem, KeyLines};
+
+use crate::secrets::source_key;
 use tracing_subscriber::EnvFilter;
 
 use crate::chat::ProfanityList;
@@ -64,14 +66,4 @@ pub fn check(config: &Config, lines: &KeyLines) -> Vec<ConfigProblem> {
         unusable("log.filter".to_owned(), reason);
     }
     problems
-}
-
-/// The key of the source a secret is read from: `meta.app_secret_file` for a file.
-fn source_key(key: &str, source: &SecretSource) -> String {
-    let suffix = match source {
-        SecretSource::Generated | SecretSource::Inline(_) => "",
-        SecretSource::File(_) => "_file",
-        SecretSource::Env(_) => "_env",
-    };
-    format!("{key}{suffix}")
 }

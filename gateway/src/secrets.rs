@@ -1,14 +1,16 @@
-//! The gateway's two Meta secrets: the app secret (verifies webhook signatures) and the verify
-//! token (answers Meta's subscription handshake).
+//! Where the gateway's secrets come from: the app secret (verifies webhook signatures), the
+//! verify token (answers Meta's subscription handshake) and the default operator's token.
 //!
-//! Precedence: the environment (`WAYGATE_APP_SECRET`, `WAYGATE_VERIFY_TOKEN`), then the
-//! configuration (inline, file or named variable), then a value generated once into
-//! `<data-dir>/secrets/` with mode 0600. Secret values never reach a log line or an error.
+//! Precedence: the environment (`WAYGATE_APP_SECRET`, `WAYGATE_VERIFY_TOKEN`,
+//! `WAYGATE_OPERATOR_TOKEN`), then the configuration (inline, file or named variable), then a
+//! value generated once into `<data-dir>/secrets/` with mode 0600. Every value is a
+//! [`firmware_config::Secret`], read by its readers; it never reaches a log line or an error.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
+use firmware_config::{Secret, SecretSource};
 use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::Zeroizing;
 
 /// Environment variable that sets the app secret.
 pub const ENV_APP_SECRET: &str = "WAYGATE_APP_SECRET";
@@ -22,34 +24,6 @@ pub const GENERATED_OPERATOR_TOKEN: &str = "secrets/operator_token";
 pub const GENERATED_APP_SECRET: &str = "secrets/app_secret";
 /// Where a generated verify token is kept, inside the data folder.
 pub const GENERATED_VERIFY_TOKEN: &str = "secrets/verify_token";
-
-/// A secret value. Debug and Display never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The value, for the one place that needs it (HMAC keys, comparisons).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
 
 /// Where a secret came from (logged instead of the value).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,16 +51,28 @@ pub struct ResolvedSecret {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SecretError {
-    /// The configured source failed (file unreadable, variable unset...).
-    #[error("{key}: {reason}")]
+    /// A configured source or a `WAYGATE_*` variable could not be read.
+    #[error("{key}: {source}")]
     Source {
-        /// The configuration key.
-        key: &'static str,
+        /// The configuration key or variable (`operators[2].token_file`, `WAYGATE_APP_SECRET`).
+        key: String,
         /// What went wrong (never the value).
-        reason: String,
+        #[source]
+        source: firmware_config::SecretError,
     },
-    /// The generated secret file could not be read or written.
-    #[error("cannot use {path}: {source}")]
+    /// A configured secret has no source to read it from.
+    #[error("{key}: no source to read it from")]
+    NoSource {
+        /// The configuration key.
+        key: String,
+    },
+    /// The secret generated on an earlier start cannot be read.
+    #[error(
+        "{0} (generated on an earlier start: give it back to the gateway's user, or remove it to have a new one generated)"
+    )]
+    Generated(#[source] firmware_config::SecretError),
+    /// The generated secret file could not be written.
+    #[error("cannot write {path}: {source}")]
     File {
         /// The file.
         path: PathBuf,
@@ -99,20 +85,30 @@ pub enum SecretError {
     Random,
 }
 
-/// Resolves one secret: environment, then configuration, then the generated file.
+/// Resolves one secret: the environment variable `env_var` when it is set, then the
+/// configuration, then the file generated into the data folder (generated now when missing or
+/// empty).
 pub fn resolve(
     env_var: &'static str,
     configured: Option<Secret>,
     data_dir: &Path,
     generated_file: &str,
 ) -> Result<ResolvedSecret, SecretError> {
-    if let Ok(value) = std::env::var(env_var)
-        && !value.is_empty()
-    {
-        return Ok(ResolvedSecret {
-            value: Secret::new(value),
-            origin: SecretOrigin::Environment(env_var),
-        });
+    use firmware_config::SecretError as Read;
+    match Secret::from_env(env_var) {
+        Ok(value) => {
+            return Ok(ResolvedSecret {
+                value,
+                origin: SecretOrigin::Environment(env_var),
+            });
+        }
+        Err(Read::EnvMissing { .. } | Read::EnvEmpty { .. }) => {}
+        Err(source) => {
+            return Err(SecretError::Source {
+                key: env_var.to_owned(),
+                source,
+            });
+        }
     }
     if let Some(value) = configured {
         return Ok(ResolvedSecret {
@@ -121,38 +117,64 @@ pub fn resolve(
         });
     }
     let path = data_dir.join(generated_file);
-    match std::fs::read_to_string(&path) {
-        Ok(text) if !text.trim().is_empty() => Ok(ResolvedSecret {
-            value: Secret::new(text.trim().to_owned()),
+    match Secret::read_file(&path) {
+        Ok(value) => Ok(ResolvedSecret {
+            value,
             origin: SecretOrigin::Generated(path),
         }),
-        Ok(_) => generate(path),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => generate(path),
-        Err(source) => Err(SecretError::File { path, source }),
+        Err(
+            Read::FileEmpty { .. }
+            | Read::FileUnreadable {
+                kind: std::io::ErrorKind::NotFound,
+                ..
+            },
+        ) => generate(path),
+        Err(source) => Err(SecretError::Generated(source)),
     }
+}
+
+/// Reads the configured `source` (`None` when the gateway is to generate the secret); an
+/// error names `key`, the key the source is written under.
+pub fn read_configured(
+    source: &SecretSource,
+    key: impl std::fmt::Display,
+) -> Result<Option<Secret>, SecretError> {
+    source.resolve().map_err(|error| SecretError::Source {
+        key: key.to_string(),
+        source: error,
+    })
+}
+
+/// The key of setting `key` that `source` is written under (`meta.app_secret_file` for a file).
+pub fn source_key(key: &str, source: &SecretSource) -> String {
+    let suffix = match source {
+        SecretSource::File(_) => "_file",
+        SecretSource::Env(_) => "_env",
+        SecretSource::Generated | SecretSource::Inline(_) => "",
+    };
+    format!("{key}{suffix}")
 }
 
 fn generate(path: PathBuf) -> Result<ResolvedSecret, SecretError> {
     let value = random_token()?;
-    crate::files::write_private(&path, format!("{value}\n").as_bytes()).map_err(|source| {
-        SecretError::File {
-            path: path.clone(),
-            source,
-        }
+    let line = Zeroizing::new(format!("{}\n", value.expose()));
+    crate::files::write_private(&path, line.as_bytes()).map_err(|source| SecretError::File {
+        path: path.clone(),
+        source,
     })?;
     Ok(ResolvedSecret {
-        value: Secret::new(value),
+        value,
         origin: SecretOrigin::GeneratedNow(path),
     })
 }
 
 /// 32 random bytes as 64 lower-case hex digits.
-pub fn random_token() -> Result<String, SecretError> {
-    let mut bytes = [0u8; 32];
+pub fn random_token() -> Result<Secret, SecretError> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
     SystemRandom::new()
-        .fill(&mut bytes)
+        .fill(bytes.as_mut())
         .map_err(|_| SecretError::Random)?;
-    Ok(hex::encode(bytes))
+    Ok(Secret::new(hex::encode(bytes.as_ref())))
 }
 
 #[cfg(test)]
@@ -173,7 +195,7 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
         let second = resolve(var, None, dir.path(), GENERATED_VERIFY_TOKEN).unwrap();
         assert!(matches!(second.origin, SecretOrigin::Generated(_)));
-        assert_eq!(second.value, first.value);
+        assert_eq!(second.value.expose(), first.value.expose());
     }
 
     #[test]
@@ -182,7 +204,7 @@ mod tests {
         let var = "WAYGATE_TEST_UNSET_VARIABLE_FOR_SECRETS";
         let got = resolve(
             var,
-            Some(Secret::new("cfg")),
+            Some(Secret::new("cfg".to_owned())),
             dir.path(),
             GENERATED_APP_SECRET,
         )
@@ -192,8 +214,13 @@ mod tests {
     }
 
     #[test]
-    fn debug_and_display_never_show_the_value() {
-        let secret = Secret::new("hunter2");
-        assert!(!format!("{secret:?} {secret}").contains("hunter2"));
+    fn an_unreadable_generated_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let var = "WAYGATE_TEST_UNSET_VARIABLE_FOR_SECRETS";
+        std::fs::create_dir_all(dir.path().join(GENERATED_APP_SECRET)).unwrap();
+        let error = resolve(var, None, dir.path(), GENERATED_APP_SECRET).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("secrets/app_secret"), "{message}");
+        assert!(message.contains("folder"), "{message}");
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use firmware_config::Config;
+use firmware_config::{Config, OperatorToken, Secret};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
@@ -19,9 +19,9 @@ use crate::first_start;
 use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::meta::DecodeLimits;
-use crate::secret_match::SecretMatcher;
-use crate::secrets::{self, ResolvedSecret, Secret, SecretError, SecretOrigin};
+use crate::secrets::{self, ResolvedSecret, SecretError, SecretOrigin};
 use crate::server::{self, ConnectionLimits, HealthEndpoint, Protocols, Readiness};
+use crate::service_manager::ServiceManager;
 use crate::settings;
 use crate::store::{Store, StoreError, usage};
 use crate::telemetry::Counters;
@@ -162,9 +162,12 @@ pub async fn run(
     let counters = Arc::new(Counters::default());
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
+    let service_manager = ServiceManager::from_env();
+    let watchdog =
+        service_manager.map(|manager| tokio::spawn(manager.watchdog(store.clone(), stop.clone())));
 
     let api = Arc::new(OperatorApi::new(
-        OperatorAuth::new(operators)?,
+        OperatorAuth::new(operators),
         store.clone(),
         Departments::new(
             config
@@ -177,7 +180,7 @@ pub async fn run(
     let store_health = store.health().clone();
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
-            verify_token: SecretMatcher::new(verify_token.value.expose().as_bytes())?,
+            verify_token: verify_token.value,
             app_secrets: vec![app_secret.value],
             max_body_bytes: to_usize(config.public.max_body_bytes),
             body_timeout: Duration::from_millis(u64::from(config.public.body_read_timeout_ms)),
@@ -236,8 +239,14 @@ pub async fn run(
     ));
     readiness.set(true);
     info!(public = %public_addr, local = %local_addr, data_dir = %data_dir.display(), "waygate ready");
+    if let Some(manager) = &service_manager {
+        manager.ready(public_addr, local_addr);
+    }
 
     shutdown.await;
+    if let Some(manager) = &service_manager {
+        manager.stopping();
+    }
     let grace = Duration::from_millis(u64::from(config.shutdown.grace_ms));
     info!(
         ?grace,
@@ -258,6 +267,9 @@ pub async fn run(
     }
     let _ = scanner.await;
     let _ = ticker.await;
+    if let Some(watchdog) = watchdog {
+        let _ = watchdog.await;
+    }
     tokio::task::spawn_blocking(move || store_writer.close())
         .await
         .map_err(|error| ServeError::Task(error.to_string()))?;
@@ -287,28 +299,25 @@ fn operator_digests(
 ) -> Result<Vec<(String, [u8; 32])>, ServeError> {
     let mut operators = vec![(
         "default".to_owned(),
-        token_digest(default_token.value.expose().as_bytes()),
+        token_digest(default_token.value.as_bytes()),
     )];
     for (index, operator) in config.operators.iter().enumerate() {
         let digest = match (&operator.token, operator.token.clear_source()) {
-            (firmware_config::OperatorToken::Sha256(digest), _) => *digest,
-            (_, None) => {
-                return Err(SecretError::Source {
-                    key: "operators[].token",
-                    reason: format!("operators[{index}] ({}): no token source", operator.name),
-                }
-                .into());
-            }
-            (_, Some(source)) => {
-                let secret = source.resolve().map_err(|error| SecretError::Source {
-                    key: "operators[].token",
-                    reason: format!("operators[{index}] ({}): {error}", operator.name),
-                })?;
-                let secret = secret.ok_or_else(|| SecretError::Source {
-                    key: "operators[].token",
-                    reason: format!("operators[{index}] ({}): no token", operator.name),
-                })?;
-                token_digest(secret.expose().as_bytes())
+            (OperatorToken::Sha256(digest), _) => *digest,
+            (_, source) => {
+                let key = match &source {
+                    Some(source) => {
+                        secrets::source_key(&format!("operators[{index}].token"), source)
+                    }
+                    None => format!("operators[{index}].token"),
+                };
+                let key = format!("{key} ({})", operator.name);
+                let secret = match source {
+                    Some(source) => secrets::read_configured(&source, &key)?,
+                    None => None,
+                };
+                let secret = secret.ok_or(SecretError::NoSource { key })?;
+                token_digest(secret.as_bytes())
             }
         };
         operators.push((operator.name.as_str().to_owned(), digest));

@@ -62,16 +62,30 @@ impl GatewayBinary {
     /// The same binary started under `umask` (octal, e.g. `0o022`): a POSIX shell sets it and
     /// then `exec`s the runner and binary, so the process is still the one the harness spawned.
     pub fn under_umask(&self, umask: u32) -> Self {
-        let mut runner: Vec<String> = vec![
+        self.under([
             "sh".into(),
             "-c".into(),
             format!("umask {umask:03o} && exec \"$@\""),
             "sh".into(),
-        ];
+        ])
+    }
+
+    /// The same binary started through `words` (a command that ends by `exec`ing the rest of
+    /// its arguments, like `setpriv ...`), in front of the runner.
+    pub fn under(&self, words: impl IntoIterator<Item = String>) -> Self {
+        let mut runner: Vec<String> = words.into_iter().collect();
         runner.extend(self.runner.iter().cloned());
         Self {
             runner,
             path: self.path.clone(),
+        }
+    }
+
+    /// The same runner with the binary at `path` (a copy installed elsewhere).
+    pub fn installed_at(&self, path: PathBuf) -> Self {
+        Self {
+            runner: self.runner.clone(),
+            path,
         }
     }
 

@@ -35,6 +35,7 @@ pub mod options;
 pub mod random;
 pub mod raw_http;
 pub mod suite;
+pub mod systemd_unit;
 pub mod tls;
 pub mod tmpfs;
 pub mod tool;

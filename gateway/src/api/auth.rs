@@ -2,16 +2,13 @@
 //! constant time.
 //!
 //! Each operator has a name and a token. The gateway keeps the token's SHA-256 digest (from the
-//! configuration, a file or the environment), and at start-up an HMAC-SHA256 tag of that digest
-//! under a key drawn for this process. A presented token is hashed and checked against **every**
-//! operator's tag with `ring::hmac::verify` (constant-time), without stopping at the first match,
-//! so the time taken reveals neither the tokens nor which operator matched.
+//! configuration, a file or the environment) as a [`Secret`]. A presented token is hashed and
+//! its digest compared with **every** operator's by [`Secret::matches`] (constant-time; digests
+//! all have one length, so not even the token's length shows), without stopping at the first
+//! match, so the time taken reveals neither the tokens nor which operator matched.
 
+use firmware_config::Secret;
 use ring::digest;
-use ring::hmac;
-use ring::rand::SystemRandom;
-
-use crate::secrets::SecretError;
 
 /// The SHA-256 digest of an operator token: what the gateway stores instead of the token.
 pub fn token_digest(token: &[u8]) -> [u8; 32] {
@@ -20,32 +17,28 @@ pub fn token_digest(token: &[u8]) -> [u8; 32] {
     out
 }
 
-/// One operator: their name and the keyed tag of their token's digest.
+/// One operator: their name and their token's digest.
 struct OperatorEntry {
     name: String,
-    tag: hmac::Tag,
+    digest: Secret<[u8; 32]>,
 }
 
 /// The operators allowed on the API, by token.
 pub struct OperatorAuth {
-    key: hmac::Key,
     operators: Vec<OperatorEntry>,
 }
 
 impl OperatorAuth {
     /// Prepares the check for `operators`: (operator name, [`token_digest`] of their token).
-    /// Fails only when the system random generator does.
-    pub fn new(operators: Vec<(String, [u8; 32])>) -> Result<Self, SecretError> {
-        let key = hmac::Key::generate(hmac::HMAC_SHA256, &SystemRandom::new())
-            .map_err(|_| SecretError::Random)?;
+    pub fn new(operators: Vec<(String, [u8; 32])>) -> Self {
         let operators = operators
             .into_iter()
             .map(|(name, digest)| OperatorEntry {
-                tag: hmac::sign(&key, &digest),
+                digest: Secret::new(digest),
                 name,
             })
             .collect();
-        Ok(Self { key, operators })
+        Self { operators }
     }
 
     /// The number of operators who can sign in.
@@ -61,7 +54,7 @@ impl OperatorAuth {
         let mut operator = None;
         for entry in &self.operators {
             // Every entry is checked, matched or not.
-            let matches = hmac::verify(&self.key, &presented, entry.tag.as_ref()).is_ok();
+            let matches = entry.digest.matches(&presented);
             if matches && operator.is_none() {
                 operator = Some(entry.name.as_str());
             }
@@ -95,7 +88,6 @@ impl std::fmt::Debug for OperatorAuth {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 
@@ -104,7 +96,6 @@ mod tests {
             ("ana".into(), token_digest(b"token-ana")),
             ("ben".into(), token_digest(b"token-ben")),
         ])
-        .unwrap()
     }
 
     #[test]
@@ -144,7 +135,7 @@ mod tests {
 
     #[test]
     fn no_operators_means_nobody_gets_in() {
-        let auth = OperatorAuth::new(Vec::new()).unwrap();
+        let auth = OperatorAuth::new(Vec::new());
         assert_eq!(auth.authenticate(Some("Bearer ")), None);
         assert_eq!(auth.authenticate(Some("Bearer anything")), None);
     }

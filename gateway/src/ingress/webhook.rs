@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use firmware_config::Secret;
 use http::{HeaderValue, Method, Request, StatusCode, header};
 use hyper::body::Incoming;
 use tracing::{debug, info, warn};
@@ -16,8 +17,6 @@ use super::prepare::prepare;
 use super::response::{self, Reply};
 use crate::clock::SharedClock;
 use crate::meta::{DecodeLimits, verify_signature};
-use crate::secret_match::SecretMatcher;
-use crate::secrets::Secret;
 use crate::store::{Store, StoreError};
 use crate::telemetry::Counters;
 
@@ -32,7 +31,7 @@ const RETRY_AFTER_SECS: &str = "60";
 
 /// The endpoint's configuration and shared state.
 pub struct WebhookEndpoint {
-    verify_token: SecretMatcher,
+    verify_token: Secret,
     app_secrets: Vec<Secret>,
     store: Store,
     counters: Arc<Counters>,
@@ -44,8 +43,8 @@ pub struct WebhookEndpoint {
 
 /// The pieces a [`WebhookEndpoint`] is built from.
 pub struct WebhookSettings {
-    /// The verify token for the handshake.
-    pub verify_token: SecretMatcher,
+    /// The verify token for the handshake (compared in constant time).
+    pub verify_token: Secret,
     /// App secrets; a signature by any of them is accepted (several apps may subscribe).
     pub app_secrets: Vec<Secret>,
     /// The largest body accepted.
@@ -156,11 +155,7 @@ impl WebhookEndpoint {
             .headers
             .get(SIGNATURE_HEADER)
             .map(|value| value.to_str().unwrap_or("\u{fffd}"));
-        let secrets: Vec<&[u8]> = self
-            .app_secrets
-            .iter()
-            .map(|s| s.expose().as_bytes())
-            .collect();
+        let secrets: Vec<&[u8]> = self.app_secrets.iter().map(Secret::as_bytes).collect();
         if let Err(error) = verify_signature(&secrets, header, &body) {
             let total = Counters::add(&self.counters.signature_failures, 1);
             warn!(%error, signature_failures = total, bytes = body.len(), "webhook refused: bad signature; nothing stored");

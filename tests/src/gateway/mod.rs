@@ -301,6 +301,10 @@ impl Gateway {
                 .env_remove("WAYGATE_VERIFY_TOKEN")
                 .env_remove("WAYGATE_OPERATOR_TOKEN");
         }
+        // A test run under systemd must not make the gateway talk to the test's service manager.
+        for variable in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] {
+            command.env_remove(variable);
+        }
         command
             .envs(self.options.env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::null())
