@@ -6,9 +6,8 @@
 //!   [`example_toml`], [`settings_table`]) are walks over those declarations.
 //! - The core builds without `std` or an allocator (`--no-default-features`): fixed-capacity
 //!   [`heapless`] types, and the blob decoder, for a vendor's provisioning firmware.
-//! - With `std` (default): TOML with every problem at once and its line ([`ConfigErrors`]),
-//!   and secrets read from files, credentials or the environment ([`SecretSource::resolve`]
-//!   into a [`Secret`] that never prints).
+//! - With `std` (default): TOML with every problem at once and its line ([`ConfigErrors`]).
+//!   Where a secret comes from is a [`SecretSource`]; the gateway reads it.
 //!
 //! ```
 //! # #[cfg(feature = "std")]
@@ -45,8 +44,6 @@ mod config_errors;
 #[cfg(feature = "std")]
 mod io_reason;
 #[cfg(feature = "std")]
-mod secret;
-#[cfg(feature = "std")]
 mod toml_in;
 #[cfg(feature = "std")]
 mod toml_out;
@@ -56,15 +53,13 @@ mod units;
 pub use config::*;
 pub use problem::{KeyPath, MAX_PROBLEMS, Problem, ProblemKind, Problems, ShownValue};
 pub use shown_value::VALUE_CAPACITY;
-pub use sources::{OperatorToken, SecretSource, TOKEN_SHA256_LEN};
+pub use sources::{OperatorToken, SecretSource, TOKEN_SHA256_LEN, is_env_name};
 pub use values::Value;
 
 #[cfg(feature = "std")]
 pub use config_errors::{ConfigErrors, ConfigProblem};
 #[cfg(feature = "std")]
 pub use io_reason::IoReason;
-#[cfg(feature = "std")]
-pub use secret::{CREDENTIALS_DIRECTORY, MAX_SECRET_FILE_BYTES, Secret, SecretError};
 #[cfg(feature = "std")]
 pub use toml_in::{
     KeyLines, MAX_CONFIG_FILE_BYTES, Reading, Toml, load_toml_file, parse_toml, read_toml,

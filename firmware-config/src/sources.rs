@@ -83,7 +83,8 @@ impl fmt::Debug for OperatorToken {
 }
 
 /// Whether `name` can name an environment variable.
-pub(crate) fn is_env_name(name: &str) -> bool {
+#[must_use]
+pub fn is_env_name(name: &str) -> bool {
     !name.is_empty() && !name.contains(['=', '\0'])
 }
 

@@ -7,7 +7,7 @@
 use std::io::IsTerminal as _;
 use std::path::Path;
 
-use firmware_config::Secret;
+use crate::secret::Secret;
 
 use crate::ingress::tls::CertificateFiles;
 use crate::secrets::{ResolvedSecret, SecretOrigin};

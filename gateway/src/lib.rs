@@ -22,6 +22,7 @@ pub mod media;
 pub mod meta;
 pub mod policy;
 pub mod preflight;
+pub mod secret;
 pub mod secrets;
 pub mod serve;
 pub mod server;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use firmware_config::{Config, ConfigProblem, KeyLines};
 
+use crate::secret::Resolve as _;
 use crate::secrets::source_key;
 use tracing_subscriber::EnvFilter;
 

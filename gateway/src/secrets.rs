@@ -4,11 +4,13 @@
 //! Precedence: the environment (`WAYGATE_APP_SECRET`, `WAYGATE_VERIFY_TOKEN`,
 //! `WAYGATE_OPERATOR_TOKEN`), then the configuration (inline, file or named variable), then a
 //! value generated once into `<data-dir>/secrets/` with mode 0600. Every value is a
-//! [`firmware_config::Secret`], read by its readers; it never reaches a log line or an error.
+//! [`crate::secret::Secret`], read by its readers; it never reaches a log line or an error.
 
 use std::path::{Path, PathBuf};
 
-use firmware_config::{Secret, SecretSource};
+use firmware_config::SecretSource;
+
+use crate::secret::{Resolve as _, Secret};
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
@@ -58,7 +60,7 @@ pub enum SecretError {
         key: String,
         /// What went wrong (never the value).
         #[source]
-        source: firmware_config::SecretError,
+        source: crate::secret::SecretError,
     },
     /// A configured secret has no source to read it from.
     #[error("{key}: no source to read it from")]
@@ -70,7 +72,7 @@ pub enum SecretError {
     #[error(
         "{0} (generated on an earlier start: give it back to the gateway's user, or remove it to have a new one generated)"
     )]
-    Generated(#[source] firmware_config::SecretError),
+    Generated(#[source] crate::secret::SecretError),
     /// The generated secret file could not be written.
     #[error("cannot write {path}: {source}")]
     File {
@@ -94,7 +96,7 @@ pub fn resolve(
     data_dir: &Path,
     generated_file: &str,
 ) -> Result<ResolvedSecret, SecretError> {
-    use firmware_config::SecretError as Read;
+    use crate::secret::SecretError as Read;
     match Secret::from_env(env_var) {
         Ok(value) => {
             return Ok(ResolvedSecret {

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use firmware_config::{Config, OperatorToken, Secret};
+use firmware_config::{Config, OperatorToken};
+
+use crate::secret::Secret;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;

@@ -7,7 +7,7 @@
 //! all have one length, so not even the token's length shows), without stopping at the first
 //! match, so the time taken reveals neither the tokens nor which operator matched.
 
-use firmware_config::Secret;
+use crate::secret::Secret;
 use ring::digest;
 
 /// The SHA-256 digest of an operator token: what the gateway stores instead of the token.

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use firmware_config::Secret;
+use crate::secret::Secret;
 use http::{HeaderValue, Method, Request, StatusCode, header};
 use hyper::body::Incoming;
 use tracing::{debug, info, warn};

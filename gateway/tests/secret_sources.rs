@@ -1,11 +1,11 @@
 //! Secrets from each source, and what their errors and `Debug` output may show.
-#![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::ffi::OsString;
 use std::io::ErrorKind;
 
-use firmware_config::{EnvName, MAX_SECRET_FILE_BYTES, Path, SecretError, SecretSource};
+use firmware_config::{EnvName, Path, SecretSource};
+use gateway::secret::{MAX_SECRET_FILE_BYTES, Resolve as _, SecretError};
 
 const SECRET: &str = "s3cr3t-value-never-printed";
 
@@ -31,7 +31,7 @@ fn inline_secrets_resolve_to_themselves() {
     let source = SecretSource::Inline(SECRET.try_into().unwrap());
     assert_eq!(resolved(&source), SECRET);
     assert!(matches!(
-        SecretSource::Inline(heapless::String::new()).resolve(),
+        SecretSource::Inline(firmware_config::InlineSecret::new()).resolve(),
         Err(SecretError::InlineEmpty)
     ));
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use subtle::ConstantTimeEq as _;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::sources::{SecretSource, is_env_name};
+use firmware_config::{SecretSource, is_env_name};
 
 /// The largest secret file read, in bytes.
 pub const MAX_SECRET_FILE_BYTES: u64 = 4096;
@@ -135,7 +135,7 @@ impl<T: Zeroize> fmt::Display for Secret<T> {
 #[non_exhaustive]
 pub enum SecretError {
     /// The secret file could not be opened or read.
-    #[error("cannot read secret file {}: {}", path.display(), crate::IoReason(*kind))]
+    #[error("cannot read secret file {}: {}", path.display(), firmware_config::IoReason(*kind))]
     FileUnreadable {
         /// The file.
         path: PathBuf,
@@ -202,7 +202,8 @@ pub enum SecretError {
     InlineEmpty,
 }
 
-impl SecretSource {
+/// Reading a [`SecretSource`]: the one place a configured secret is read.
+pub trait Resolve {
     /// Reads the secret: `Inline` gives it, `File` reads the file (without one trailing
     /// newline; a path beginning `$CREDENTIALS_DIRECTORY/` or `${CREDENTIALS_DIRECTORY}/` is
     /// in the folder that variable names, as systemd's `LoadCredential=` sets it), `Env` reads
@@ -212,7 +213,7 @@ impl SecretSource {
     /// An unreadable, empty, oversized or non-UTF-8 file; a file in `$CREDENTIALS_DIRECTORY`
     /// while that variable is unset; a missing, empty or non-Unicode variable; an empty inline
     /// secret.
-    pub fn resolve(&self) -> Result<Option<Secret>, SecretError> {
+    fn resolve(&self) -> Result<Option<Secret>, SecretError> {
         self.resolve_with(|name| std::env::var_os(name))
     }
 
@@ -220,7 +221,14 @@ impl SecretSource {
     ///
     /// # Errors
     /// As [`Self::resolve`].
-    pub fn resolve_with(
+    fn resolve_with(
+        &self,
+        env: impl Fn(&str) -> Option<OsString>,
+    ) -> Result<Option<Secret>, SecretError>;
+}
+
+impl Resolve for SecretSource {
+    fn resolve_with(
         &self,
         env: impl Fn(&str) -> Option<OsString>,
     ) -> Result<Option<Secret>, SecretError> {

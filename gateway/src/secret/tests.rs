@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use super::*;
-use crate::config::Path as ConfigPath;
+use firmware_config::Path as ConfigPath;
 
 const VALUE: &str = "s3cr3t-value-never-printed";
 
@@ -170,7 +170,7 @@ fn a_file_source_in_the_credentials_folder_reads_the_credential() {
 
 #[test]
 fn configuration_accepts_secret_files_in_the_credentials_folder() {
-    let config = crate::parse_toml(
+    let config = firmware_config::parse_toml(
         "[meta]\n\
          app_secret_file = \"$CREDENTIALS_DIRECTORY/app_secret\"\n\
          verify_token_file = \"${CREDENTIALS_DIRECTORY}/verify_token\"\n\
