@@ -12,7 +12,9 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use crate::api::{Departments, OperatorApi, OperatorAuth, token_digest};
+use crate::api::{
+    Departments, Health, LocalApi, LocalService, OperatorAuth, Readiness, token_digest,
+};
 use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
 use crate::first_start;
@@ -21,7 +23,7 @@ use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::meta::DecodeLimits;
 use crate::secret_match::SecretMatcher;
 use crate::secrets::{self, ResolvedSecret, Secret, SecretError, SecretOrigin};
-use crate::server::{self, ConnectionLimits, HealthEndpoint, Protocols, Readiness};
+use crate::server::{self, ConnectionLimits, Protocols};
 use crate::settings;
 use crate::store::{Store, StoreError, usage};
 use crate::telemetry::Counters;
@@ -163,7 +165,7 @@ pub async fn run(
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
 
-    let api = Arc::new(OperatorApi::new(
+    let local_service = LocalService::new(LocalApi::new(
         OperatorAuth::new(operators)?,
         store.clone(),
         Departments::new(
@@ -173,8 +175,8 @@ pub async fn run(
                 .map(|department| department.name.as_str().to_owned()),
         ),
         Arc::clone(&clock),
+        Health::new(readiness.clone(), store.health().clone()),
     ));
-    let store_health = store.health().clone();
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
             verify_token: SecretMatcher::new(verify_token.value.expose().as_bytes())?,
@@ -215,23 +217,12 @@ pub async fn run(
         },
         stop.clone(),
     ));
-    let health = HealthEndpoint::new(readiness.clone(), store_health);
     let local_task = tokio::spawn(server::serve(
         "local",
         local,
         Protocols::PlainHttp1,
         local_limits,
-        move |request: http::Request<hyper::body::Incoming>| {
-            let api = Arc::clone(&api);
-            let health = health.clone();
-            async move {
-                if request.uri().path().starts_with("/api/") {
-                    api.handle(request).await
-                } else {
-                    health.handle(&request)
-                }
-            }
-        },
+        move |request: http::Request<hyper::body::Incoming>| local_service.clone().handle(request),
         stop.clone(),
     ));
     readiness.set(true);
