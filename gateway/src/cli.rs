@@ -25,17 +25,9 @@ const EXIT_IO: u8 = 74;
 /// Exit status for any other runtime failure (sysexits `EX_SOFTWARE`).
 const EXIT_SOFTWARE: u8 = 70;
 
-/// The version and the git commit the binary was built from (see `build.rs`).
-const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (commit ",
-    env!("WAYGATE_GIT_COMMIT"),
-    ")"
-);
-
 /// waygate: a WhatsApp Business edge gateway.
 #[derive(Debug, Parser)]
-#[command(name = "waygate", version = VERSION, about, long_about = None)]
+#[command(name = "waygate", version = crate::build_info::VERSION_AND_COMMIT, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -310,7 +302,8 @@ fn decode(path: &Path) -> ExitCode {
 }
 
 fn status(data_dir: &Path) -> ExitCode {
-    let summary = StoreReader::open(data_dir).and_then(|(reader, _)| reader.summary());
+    let summary = StoreReader::open(data_dir)
+        .and_then(|(reader, _)| reader.snapshot().map(|snapshot| snapshot.summary));
     match summary {
         Ok(summary) => match serde_json::to_string_pretty(&summary) {
             Ok(text) => {

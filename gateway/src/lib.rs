@@ -10,6 +10,7 @@
 //!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
 
 pub mod api;
+pub mod build_info;
 pub mod chat;
 mod chat_json;
 pub mod cli;

@@ -26,7 +26,7 @@ use crate::secrets::{self, ResolvedSecret, Secret, SecretError, SecretOrigin};
 use crate::server::{self, ConnectionLimits, Protocols};
 use crate::settings;
 use crate::store::{Store, StoreError, usage};
-use crate::telemetry::Counters;
+use crate::telemetry::Metrics;
 
 /// The file, inside the data folder, that names the bound addresses once the gateway listens.
 pub const LISTENERS_FILE: &str = "listeners.json";
@@ -161,7 +161,7 @@ pub async fn run(
 
     let stop = CancellationToken::new();
     let readiness = Readiness::default();
-    let counters = Arc::new(Counters::default());
+    let metrics = Arc::new(Metrics::new(store.commit_metrics()));
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
 
@@ -176,6 +176,7 @@ pub async fn run(
         ),
         Arc::clone(&clock),
         Health::new(readiness.clone(), store.health().clone()),
+        Arc::clone(&metrics),
     ));
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
@@ -192,7 +193,7 @@ pub async fn run(
             routing,
         },
         store,
-        Arc::clone(&counters),
+        metrics.webhook().clone(),
         clock,
     ));
     let public_limits = ConnectionLimits {
@@ -253,7 +254,7 @@ pub async fn run(
         .await
         .map_err(|error| ServeError::Task(error.to_string()))?;
     remove_if_present(&listeners_file)?;
-    let totals = counters.snapshot();
+    let totals = metrics.webhook().totals();
     info!(
         webhooks_accepted = totals.webhooks_accepted,
         events_appended = totals.events_appended,

@@ -1,6 +1,6 @@
-//! The local listener's API (plain HTTP on the LAN, on axum): health probes for supervisors, and
-//! the operator API, where operators list chats, read one with its messages, and accept, close or
-//! transfer it.
+//! The local listener's API (plain HTTP on the LAN, on axum): health probes for supervisors,
+//! metrics for Prometheus, and the operator API, where operators list chats, read one with its
+//! messages, and accept, close or transfer it.
 //!
 //! Every request under `/api/` must carry `Authorization: Bearer <token>` of a configured operator
 //! ([`OperatorAuth`]); without it the answer is 401, before anything else (even for paths that do
@@ -10,6 +10,8 @@
 //!
 //! - `GET /healthz` -> `ok` (text): the process is up.
 //! - `GET /readyz` -> `ready`, or 503 `not ready: <reason>` (text).
+//! - `GET /metrics` -> every series in the Prometheus text format (no token, like Prometheus
+//!   exporters; see [`crate::telemetry::metrics`]).
 //! - `GET /api/v1/chats[?state=waiting|active|closed]` -> `{"chats": [chat, ...]}` (no state:
 //!   every chat; another state: 400).
 //! - `GET /api/v1/chats/{id}` -> `{"chat": chat, "window": window, "messages": [message, ...]}`.
@@ -57,6 +59,7 @@ mod error;
 mod extract;
 mod gate;
 mod health;
+mod metrics;
 mod policy_json;
 #[cfg(test)]
 mod tests;
@@ -86,6 +89,7 @@ pub use health::{Health, Readiness};
 
 use crate::clock::SharedClock;
 use crate::store::Store;
+use crate::telemetry::Metrics;
 use error::ApiError;
 
 /// The largest request body the local listener reads.
@@ -93,18 +97,19 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// How long a request may take from its head to its answer (a body sent too slowly is cut).
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// What a 404 names as served.
-const ENDPOINTS: &str = "/healthz, /readyz, /api/v1/chats, /api/v1/chats/{id}, \
+const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/chats/{id}, \
      /api/v1/chats/{id}/accept|close|transfer|send-check and /api/v1/templates";
 
 /// What the local API answers from: who may call it, the store it reads and changes chats in,
-/// the departments chats can be transferred to, the clock the messaging rules are judged by, and
-/// the gateway's health.
+/// the departments chats can be transferred to, the clock the messaging rules are judged by, the
+/// gateway's health and its metrics.
 pub struct LocalApi {
     auth: OperatorAuth,
     store: Store,
     departments: Departments,
     clock: SharedClock,
     health: Health,
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for LocalApi {
@@ -120,13 +125,14 @@ impl std::fmt::Debug for LocalApi {
 
 impl LocalApi {
     /// An API for the operators of `auth` on `store`, transferring chats between
-    /// `departments`, judging windows by `clock`, reporting `health`.
+    /// `departments`, judging windows by `clock`, reporting `health` and `metrics`.
     pub fn new(
         auth: OperatorAuth,
         store: Store,
         departments: Departments,
         clock: SharedClock,
         health: Health,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             auth,
@@ -134,6 +140,7 @@ impl LocalApi {
             departments,
             clock,
             health,
+            metrics,
         }
     }
 }
@@ -156,6 +163,7 @@ impl LocalService {
         let routes = Router::new()
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
+            .route("/metrics", get(metrics::metrics))
             .route("/api/v1/chats", get(chats::list))
             .route("/api/v1/chats/{id}", get(chats::detail))
             .route("/api/v1/chats/{id}/accept", post(chats::accept))

@@ -41,6 +41,7 @@ impl Fixture {
             Departments::new(["sales".to_owned()]),
             clock,
             Health::new(readiness.clone(), store.health().clone()),
+            Arc::new(Metrics::new(store.commit_metrics())),
         );
         Self {
             service: LocalService::new(api),
@@ -393,4 +394,27 @@ async fn readyz_says_why_the_gateway_is_not_ready() {
         &not_ready.body[..],
         b"not ready: the gateway is starting or shutting down\n"
     );
+}
+
+#[tokio::test]
+async fn metrics_need_no_token_and_read_the_store_when_scraped() {
+    let fixture = Fixture::new();
+    let answer = fixture.get("/metrics", None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.headers[header::CONTENT_TYPE],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let text = String::from_utf8(answer.body.to_vec()).unwrap();
+    let quota = crate::settings::store_options(&firmware_config::Config::default())
+        .unwrap()
+        .quota_bytes;
+    for line in [
+        format!("waygate_store_quota_bytes {quota}"),
+        "waygate_chats{state=\"waiting\"} 0".to_owned(),
+        "waygate_dead_letters 0".to_owned(),
+        "waygate_dedupe_entries 0".to_owned(),
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
+    }
 }
