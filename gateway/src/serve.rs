@@ -20,6 +20,7 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::first_start;
 use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
+use crate::listeners_file::{LISTENERS_FILE, Listeners};
 use crate::meta::DecodeLimits;
 use crate::secret_match::SecretMatcher;
 use crate::secrets::{self, ResolvedSecret, Secret, SecretError, SecretOrigin};
@@ -28,8 +29,6 @@ use crate::settings;
 use crate::store::{Store, StoreError, usage};
 use crate::telemetry::Metrics;
 
-/// The file, inside the data folder, that names the bound addresses once the gateway listens.
-pub const LISTENERS_FILE: &str = "listeners.json";
 /// How often the store is asked to close due chats.
 const CHAT_TICK_INTERVAL: Duration = Duration::from_secs(1);
 /// How often the data folder is rescanned for the quota.
@@ -157,7 +156,17 @@ pub async fn run(
     let local = bind("local", config.local.listen).await?;
     let public_addr = local_addr("public", config.public.listen, &public)?;
     let local_addr = local_addr("local", config.local.listen, &local)?;
-    write_listeners_file(&listeners_file, public_addr, local_addr)?;
+    let listening = Listeners {
+        public: public_addr,
+        local: local_addr,
+        pid: std::process::id(),
+    };
+    listening
+        .write(&data_dir)
+        .map_err(|source| ServeError::DataDir {
+            path: listeners_file.clone(),
+            source,
+        })?;
 
     let stop = CancellationToken::new();
     let readiness = Readiness::default();
@@ -363,24 +372,6 @@ fn local_addr(
         which,
         addr,
         source,
-    })
-}
-
-fn write_listeners_file(
-    path: &Path,
-    public: SocketAddr,
-    local: SocketAddr,
-) -> Result<(), ServeError> {
-    let body = serde_json::json!({
-        "public": public.to_string(),
-        "local": local.to_string(),
-        "pid": std::process::id(),
-    });
-    crate::files::write_private(path, format!("{body}\n").as_bytes()).map_err(|source| {
-        ServeError::DataDir {
-            path: path.to_path_buf(),
-            source,
-        }
     })
 }
 

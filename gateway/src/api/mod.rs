@@ -27,6 +27,9 @@
 //!   or another operator's, the window, the template's status, the US marketing pause).
 //! - `GET /api/v1/templates` -> `{"templates": [template, ...]}`: the configured templates as
 //!   Meta's webhooks left them (status, reason, category now and any announced change).
+//! - `GET /api/v1/status` -> [`crate::status::StatusReport`]: version, uptime, readiness (and
+//!   why not), the store's use against the quota, chats by state, the last commit, and the
+//!   `problems` that make the gateway unhealthy (`waygate status` prints it).
 //!
 //! `GET` endpoints answer `HEAD` too. A window is the (number, customer) pair's:
 //! `{"free_form_allowed", "template_required", "last_customer_message_at", "closes_at",
@@ -61,12 +64,13 @@ mod gate;
 mod health;
 mod metrics;
 mod policy_json;
+mod status;
 #[cfg(test)]
 mod tests;
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -90,6 +94,7 @@ pub use health::{Health, Readiness};
 use crate::clock::SharedClock;
 use crate::store::Store;
 use crate::telemetry::Metrics;
+use crate::time::UnixMs;
 use error::ApiError;
 
 /// The largest request body the local listener reads.
@@ -98,7 +103,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// What a 404 names as served.
 const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/chats/{id}, \
-     /api/v1/chats/{id}/accept|close|transfer|send-check and /api/v1/templates";
+     /api/v1/chats/{id}/accept|close|transfer|send-check, /api/v1/templates and /api/v1/status";
 
 /// What the local API answers from: who may call it, the store it reads and changes chats in,
 /// the departments chats can be transferred to, the clock the messaging rules are judged by, the
@@ -110,6 +115,10 @@ pub struct LocalApi {
     clock: SharedClock,
     health: Health,
     metrics: Arc<Metrics>,
+    /// When the API was built (the gateway starting to serve), by the wall clock...
+    started_at: UnixMs,
+    /// ...and by a monotonic one, for the uptime.
+    started: Instant,
 }
 
 impl std::fmt::Debug for LocalApi {
@@ -138,6 +147,8 @@ impl LocalApi {
             auth,
             store,
             departments,
+            started_at: clock.now_ms(),
+            started: Instant::now(),
             clock,
             health,
             metrics,
@@ -171,6 +182,7 @@ impl LocalService {
             .route("/api/v1/chats/{id}/transfer", post(chats::transfer))
             .route("/api/v1/chats/{id}/send-check", post(chats::send_check))
             .route("/api/v1/templates", get(chats::templates))
+            .route("/api/v1/status", get(status::status))
             .fallback(no_endpoint)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(TimeoutLayer::with_status_code(

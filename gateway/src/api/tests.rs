@@ -418,3 +418,31 @@ async fn metrics_need_no_token_and_read_the_store_when_scraped() {
         assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
     }
 }
+
+#[tokio::test]
+async fn the_status_needs_a_token_and_reports_readiness_and_the_quota() {
+    let fixture = Fixture::new();
+    fixture
+        .get("/api/v1/status", None)
+        .await
+        .error(StatusCode::UNAUTHORIZED);
+    let answer = fixture.get("/api/v1/status", Some(TOKEN)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.headers[header::CONTENT_TYPE], "application/json");
+    let report: crate::status::StatusReport = serde_json::from_slice(&answer.body).unwrap();
+    assert!(report.is_healthy(), "{report:?}");
+    assert_eq!(report.version, crate::build_info::VERSION);
+    let quota = crate::settings::store_options(&firmware_config::Config::default())
+        .unwrap()
+        .quota_bytes;
+    assert_eq!(report.store.quota_bytes, quota);
+
+    fixture.readiness.set(false);
+    let answer = fixture.get("/api/v1/status", Some(TOKEN)).await;
+    let report: crate::status::StatusReport = serde_json::from_slice(&answer.body).unwrap();
+    assert!(!report.ready);
+    assert_eq!(
+        report.problems,
+        ["not ready: the gateway is starting or shutting down"]
+    );
+}
