@@ -11,10 +11,16 @@ use firmware_config::{Config, ConfigErrors, EXIT_CONFIG, KeyLines, SecretSource}
 use crate::export::{ExportError, ExportWhat, export};
 use crate::secrets::{self, SecretError};
 use crate::serve::{ConfiguredSecrets, ServeError, run};
+use crate::status::{StatusError, StatusOptions, Verdict};
 use crate::store::StoreError;
-use crate::store::reader::StoreReader;
 use crate::telemetry::{LogFormat, init_logging};
 
+/// Exit status of `status` for a gateway that is not healthy (not ready, over the quota's alert
+/// level, not answering, or not running).
+const EXIT_UNHEALTHY: u8 = 1;
+/// Exit status for an operator token that is missing, unreadable or refused (sysexits
+/// `EX_NOPERM`).
+const EXIT_NOPERM: u8 = 77;
 /// Exit status for a command used wrongly (sysexits `EX_USAGE`).
 const EXIT_USAGE: u8 = 64;
 /// Exit status for a store of a schema this waygate cannot use, e.g. one a newer firmware wrote
@@ -25,17 +31,9 @@ const EXIT_IO: u8 = 74;
 /// Exit status for any other runtime failure (sysexits `EX_SOFTWARE`).
 const EXIT_SOFTWARE: u8 = 70;
 
-/// The version and the git commit the binary was built from (see `build.rs`).
-const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (commit ",
-    env!("WAYGATE_GIT_COMMIT"),
-    ")"
-);
-
 /// waygate: a WhatsApp Business edge gateway.
 #[derive(Debug, Parser)]
-#[command(name = "waygate", version = VERSION, about, long_about = None)]
+#[command(name = "waygate", version = crate::build_info::VERSION_AND_COMMIT, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -50,7 +48,8 @@ enum Command {
     Config(ConfigCommand),
     /// Print the durable inbound log (or the dead letters, or the chats) as JSON Lines. The gateway must be stopped.
     Export(ExportArgs),
-    /// Print the store's counters as JSON. The gateway must be stopped.
+    /// Print the gateway's status (uptime, readiness, store use against the quota, chats, last
+    /// commit); exit 0 when healthy, 1 when not. With the gateway stopped, read its store.
     Status(StatusArgs),
 }
 
@@ -117,6 +116,13 @@ struct StatusArgs {
     /// The gateway's data folder.
     #[arg(long, value_name = "DIR", default_value = firmware_config::DEFAULT_DATA_DIR)]
     data_dir: PathBuf,
+    /// The operator token's file (default: WAYGATE_OPERATOR_TOKEN, else the token generated
+    /// into the data folder).
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Print the status as JSON (the API's answer, or the store's figures when stopped).
+    #[arg(long)]
+    json: bool,
 }
 
 /// Parses the command line and runs the command.
@@ -144,7 +150,11 @@ pub fn main() -> ExitCode {
         }
         Command::Status(args) => {
             init_quiet_logging();
-            status(&args.data_dir)
+            status(StatusOptions {
+                data_dir: args.data_dir,
+                token_file: args.token_file,
+                json: args.json,
+            })
         }
     }
 }
@@ -306,17 +316,20 @@ fn decode(path: &Path) -> ExitCode {
     }
 }
 
-fn status(data_dir: &Path) -> ExitCode {
-    let summary = StoreReader::open(data_dir).and_then(|(reader, _)| reader.summary());
-    match summary {
-        Ok(summary) => match serde_json::to_string_pretty(&summary) {
-            Ok(text) => {
-                println!("{text}");
-                ExitCode::SUCCESS
-            }
-            Err(error) => fail(EXIT_SOFTWARE, &error),
-        },
-        Err(error) => fail(store_exit(&error, EXIT_IO), &error),
+fn status(options: StatusOptions) -> ExitCode {
+    let stdout = std::io::stdout();
+    match crate::status::command::run(&options, &mut stdout.lock()) {
+        Ok(Verdict::Healthy) => ExitCode::SUCCESS,
+        Ok(Verdict::Unhealthy) => ExitCode::from(EXIT_UNHEALTHY),
+        Err(error) => {
+            let code = match &error {
+                _ if error.means_unhealthy() => EXIT_UNHEALTHY,
+                StatusError::Store(store) => store_exit(store, EXIT_IO),
+                StatusError::Token(_) | StatusError::Unauthorized { .. } => EXIT_NOPERM,
+                _ => EXIT_IO,
+            };
+            fail(code, &error)
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
 
 pub mod api;
+pub mod build_info;
 pub mod chat;
 mod chat_json;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod export;
 mod files;
 pub mod first_start;
 pub mod ingress;
+pub mod listeners_file;
 pub mod media;
 pub mod meta;
 pub mod policy;
@@ -29,6 +31,7 @@ pub mod server;
 pub mod service_manager;
 pub mod settings;
 pub mod shutdown;
+pub mod status;
 pub mod store;
 pub mod telemetry;
 pub mod time;

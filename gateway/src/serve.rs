@@ -14,22 +14,23 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use crate::api::{Departments, OperatorApi, OperatorAuth, token_digest};
+use crate::api::{
+    Departments, Health, LocalApi, LocalService, OperatorAuth, Readiness, token_digest,
+};
 use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
 use crate::first_start;
 use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
+use crate::listeners_file::{LISTENERS_FILE, Listeners};
 use crate::meta::DecodeLimits;
 use crate::secrets::{self, ResolvedSecret, SecretError, SecretOrigin};
-use crate::server::{self, ConnectionLimits, HealthEndpoint, Protocols, Readiness};
+use crate::server::{self, ConnectionLimits, Protocols};
 use crate::service_manager::ServiceManager;
 use crate::settings;
 use crate::store::{Store, StoreError, usage};
-use crate::telemetry::Counters;
+use crate::telemetry::Metrics;
 
-/// The file, inside the data folder, that names the bound addresses once the gateway listens.
-pub const LISTENERS_FILE: &str = "listeners.json";
 /// How often the store is asked to close due chats.
 const CHAT_TICK_INTERVAL: Duration = Duration::from_secs(1);
 /// How often the data folder is rescanned for the quota.
@@ -157,18 +158,28 @@ pub async fn run(
     let local = bind("local", config.local.listen).await?;
     let public_addr = local_addr("public", config.public.listen, &public)?;
     let local_addr = local_addr("local", config.local.listen, &local)?;
-    write_listeners_file(&listeners_file, public_addr, local_addr)?;
+    let listening = Listeners {
+        public: public_addr,
+        local: local_addr,
+        pid: std::process::id(),
+    };
+    listening
+        .write(&data_dir)
+        .map_err(|source| ServeError::DataDir {
+            path: listeners_file.clone(),
+            source,
+        })?;
 
     let stop = CancellationToken::new();
     let readiness = Readiness::default();
-    let counters = Arc::new(Counters::default());
+    let metrics = Arc::new(Metrics::new(store.commit_metrics()));
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
     let service_manager = ServiceManager::from_env();
     let watchdog =
         service_manager.map(|manager| tokio::spawn(manager.watchdog(store.clone(), stop.clone())));
 
-    let api = Arc::new(OperatorApi::new(
+    let local_service = LocalService::new(LocalApi::new(
         OperatorAuth::new(operators),
         store.clone(),
         Departments::new(
@@ -178,8 +189,9 @@ pub async fn run(
                 .map(|department| department.name.as_str().to_owned()),
         ),
         Arc::clone(&clock),
+        Health::new(readiness.clone(), store.health().clone()),
+        Arc::clone(&metrics),
     ));
-    let store_health = store.health().clone();
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
             verify_token: verify_token.value,
@@ -195,7 +207,7 @@ pub async fn run(
             routing,
         },
         store,
-        Arc::clone(&counters),
+        metrics.webhook().clone(),
         clock,
     ));
     let public_limits = ConnectionLimits {
@@ -220,23 +232,12 @@ pub async fn run(
         },
         stop.clone(),
     ));
-    let health = HealthEndpoint::new(readiness.clone(), store_health);
     let local_task = tokio::spawn(server::serve(
         "local",
         local,
         Protocols::PlainHttp1,
         local_limits,
-        move |request: http::Request<hyper::body::Incoming>| {
-            let api = Arc::clone(&api);
-            let health = health.clone();
-            async move {
-                if request.uri().path().starts_with("/api/") {
-                    api.handle(request).await
-                } else {
-                    health.handle(&request)
-                }
-            }
-        },
+        move |request: http::Request<hyper::body::Incoming>| local_service.clone().handle(request),
         stop.clone(),
     ));
     readiness.set(true);
@@ -276,7 +277,7 @@ pub async fn run(
         .await
         .map_err(|error| ServeError::Task(error.to_string()))?;
     remove_if_present(&listeners_file)?;
-    let totals = counters.snapshot();
+    let totals = metrics.webhook().totals();
     info!(
         webhooks_accepted = totals.webhooks_accepted,
         events_appended = totals.events_appended,
@@ -382,24 +383,6 @@ fn local_addr(
         which,
         addr,
         source,
-    })
-}
-
-fn write_listeners_file(
-    path: &Path,
-    public: SocketAddr,
-    local: SocketAddr,
-) -> Result<(), ServeError> {
-    let body = serde_json::json!({
-        "public": public.to_string(),
-        "local": local.to_string(),
-        "pid": std::process::id(),
-    });
-    crate::files::write_private(path, format!("{body}\n").as_bytes()).map_err(|source| {
-        ServeError::DataDir {
-            path: path.to_path_buf(),
-            source,
-        }
     })
 }
 

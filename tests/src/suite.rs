@@ -33,6 +33,13 @@ pub async fn start_with_config(config_toml: &str) -> Gateway {
     start(GatewayOptions::with_config(config_toml)).await
 }
 
+/// Delivers one signed text message on a new public connection, asserting it is answered 200.
+pub async fn deliver_text(gateway: &Gateway, text: &str) {
+    let webhook = gateway.meta().text_webhook(text);
+    let mut connection = must(gateway.connect_public().await);
+    assert_status(&must(connection.post_webhook(&webhook).await), 200, text);
+}
+
 /// Asserts a reply's status, showing the body on failure.
 #[track_caller]
 pub fn assert_status(reply: &HttpReply, expected: u16, context: &str) {

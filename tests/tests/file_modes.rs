@@ -7,7 +7,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use waygate_e2e::suite::{assert_status, must, start};
+use waygate_e2e::suite::{deliver_text, must, start};
 use waygate_e2e::{Gateway, GatewayOptions};
 
 /// Files a started gateway has written, at least one of each kind.
@@ -74,12 +74,6 @@ fn assert_owner_only(gateway: &Gateway, when: &str) {
     }
 }
 
-async fn deliver(gateway: &Gateway, text: &str) {
-    let webhook = gateway.meta().text_webhook(text);
-    let mut connection = must(gateway.connect_public().await);
-    assert_status(&must(connection.post_webhook(&webhook).await), 200, text);
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_data_folder_and_its_files_are_owner_only_whatever_the_umask() {
     let options = GatewayOptions {
@@ -88,7 +82,7 @@ async fn the_data_folder_and_its_files_are_owner_only_whatever_the_umask() {
         ..GatewayOptions::default()
     };
     let mut gateway = start(options).await;
-    deliver(&gateway, "a customer's message").await;
+    deliver_text(&gateway, "a customer's message").await;
     assert_owner_only(&gateway, "after the first start and a delivery");
 
     let status = must(gateway.stop().await);
@@ -102,6 +96,6 @@ async fn the_data_folder_and_its_files_are_owner_only_whatever_the_umask() {
         ));
     }
     must(gateway.restart().await);
-    deliver(&gateway, "after the restart").await;
+    deliver_text(&gateway, "after the restart").await;
     assert_owner_only(&gateway, "after a restart on a folder left wide");
 }

@@ -1,12 +1,17 @@
-//! The operator API on the local listener: operators list chats, read one with its messages,
-//! and accept, close or transfer it.
+//! The local listener's API (plain HTTP on the LAN, on axum): health probes for supervisors,
+//! metrics for Prometheus, and the operator API, where operators list chats, read one with its
+//! messages, and accept, close or transfer it.
 //!
 //! Every request under `/api/` must carry `Authorization: Bearer <token>` of a configured operator
 //! ([`OperatorAuth`]); without it the answer is 401, before anything else (even for paths that do
-//! not exist). The acting operator is the one whose token was presented.
+//! not exist, or a wrong method). The acting operator is the one whose token was presented.
 //!
-//! # Endpoints (JSON in, JSON out)
+//! # Endpoints
 //!
+//! - `GET /healthz` -> `ok` (text): the process is up.
+//! - `GET /readyz` -> `ready`, or 503 `not ready: <reason>` (text).
+//! - `GET /metrics` -> every series in the Prometheus text format (no token, like Prometheus
+//!   exporters; see [`crate::telemetry::metrics`]).
 //! - `GET /api/v1/chats[?state=waiting|active|closed]` -> `{"chats": [chat, ...]}` (no state:
 //!   every chat; another state: 400).
 //! - `GET /api/v1/chats/{id}` -> `{"chat": chat, "window": window, "messages": [message, ...]}`.
@@ -22,10 +27,14 @@
 //!   or another operator's, the window, the template's status, the US marketing pause).
 //! - `GET /api/v1/templates` -> `{"templates": [template, ...]}`: the configured templates as
 //!   Meta's webhooks left them (status, reason, category now and any announced change).
+//! - `GET /api/v1/status` -> [`crate::status::StatusReport`]: version, uptime, readiness (and
+//!   why not), the store's use against the quota, chats by state, the last commit, and the
+//!   `problems` that make the gateway unhealthy (`waygate status` prints it).
 //!
-//! A window is the (number, customer) pair's: `{"free_form_allowed", "template_required",
-//! "last_customer_message_at", "closes_at", "free_entry_point": {"entry_point", "state":
-//! "offered"|"open", "answer_by", "closes_at", "current"}|null, "summary"}`; it outlives chats.
+//! `GET` endpoints answer `HEAD` too. A window is the (number, customer) pair's:
+//! `{"free_form_allowed", "template_required", "last_customer_message_at", "closes_at",
+//! "free_entry_point": {"entry_point", "state": "offered"|"open", "answer_by", "closes_at",
+//! "current"}|null, "summary"}`; it outlives chats.
 //!
 //! A chat is the object `waygate export --chats` writes (id, number, customer, department, state,
 //! reason, closed_at, served_by, opened_at, last_customer_message_at, last_activity_at,
@@ -35,292 +44,204 @@
 //!
 //! # Errors
 //!
-//! `{"error": "<what to do>"}` with: 401 (no or wrong token, with `WWW-Authenticate: Bearer`),
-//! 400 (bad query or body), 404 (no such endpoint or chat; an id that is not a decimal number
-//! names no chat and is a 404 too), 405 (wrong method, with `Allow`), 409 (the lifecycle refuses
-//! the action, e.g. the chat is closed: the refusal's reason), 413 (body over 64 KiB), 422 (a
-//! transfer to a department that is not configured: the configured ones are named), 503 (the
-//! store cannot answer now).
+//! Every refusal is `{"error": "<what to do>"}` ([`error`]): 401 (no or wrong token, with
+//! `WWW-Authenticate: Bearer`), 400 (a bad query, or a body that is not the JSON the endpoint
+//! takes: the field at fault is named), 404 (no such endpoint or chat; an id that is not a
+//! decimal number names no chat and is a 404 too), 405 (wrong method, with `Allow`), 408 (the
+//! request was not complete and answered within [`REQUEST_DEADLINE`]), 409 (the lifecycle
+//! refuses the action, e.g. the chat is closed: the refusal's reason), 413 (body over
+//! [`MAX_BODY_BYTES`]), 415 (a body without `Content-Type: application/json`), 422 (a transfer to
+//! a department that is not configured: the configured ones are named), 503 (the store cannot
+//! answer now).
 
 mod auth;
 mod body;
+mod chats;
 mod departments;
+mod error;
+mod extract;
+mod gate;
+mod health;
+mod metrics;
 mod policy_json;
-mod reply;
-mod route;
+mod status;
+#[cfg(test)]
+mod tests;
 
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::response::Response;
+use axum::routing::{get, post};
 use bytes::Bytes;
-use http::{Request, StatusCode, header};
-use hyper::body::Body;
-use serde::Serialize;
+use http::{Method, Request, StatusCode, Uri};
+use tower::ServiceBuilder;
+use tower::ServiceExt as _;
+use tower::util::BoxCloneSyncService;
+use tower_http::classify::ServerErrorsFailureClass;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use auth::{OperatorAuth, token_digest};
-pub use body::MAX_BODY_BYTES;
 pub use departments::Departments;
-pub use route::API_PREFIX;
+pub use health::{Health, Readiness};
 
-use crate::chat::check_operator_may_write;
-use crate::chat_json::{ChatJson, MessageJson};
 use crate::clock::SharedClock;
-use crate::ingress::response::Reply;
-use crate::policy::{OutgoingMessage, UnixMs, check_send};
-use crate::store::{ChatAction, ChatActionError, ChatFilter, ChatView, Store, StoreError};
-use body::{SendCheckRequest, TransferRequest};
-use policy_json::{SendCheckJson, TemplateJson, WindowJson};
-use reply::{error_reply, json, method_not_allowed, unauthorized};
-use route::{Route, RouteError, route};
+use crate::store::Store;
+use crate::telemetry::Metrics;
+use crate::time::UnixMs;
+use error::ApiError;
 
-/// The operator API: who may call it, the store it reads and changes chats in, the departments
-/// chats can be transferred to, and the clock the messaging rules are judged by.
-pub struct OperatorApi {
+/// The largest request body the local listener reads.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// How long a request may take from its head to its answer (a body sent too slowly is cut).
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+/// What a 404 names as served.
+const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/chats/{id}, \
+     /api/v1/chats/{id}/accept|close|transfer|send-check, /api/v1/templates and /api/v1/status";
+
+/// What the local API answers from: who may call it, the store it reads and changes chats in,
+/// the departments chats can be transferred to, the clock the messaging rules are judged by, the
+/// gateway's health and its metrics.
+pub struct LocalApi {
     auth: OperatorAuth,
     store: Store,
     departments: Departments,
     clock: SharedClock,
+    health: Health,
+    metrics: Arc<Metrics>,
+    /// When the API was built (the gateway starting to serve), by the wall clock...
+    started_at: UnixMs,
+    /// ...and by a monotonic one, for the uptime.
+    started: Instant,
 }
 
-impl std::fmt::Debug for OperatorApi {
+impl std::fmt::Debug for LocalApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OperatorApi")
+        f.debug_struct("LocalApi")
             .field("auth", &self.auth)
             .field("store", &self.store.path())
             .field("departments", &self.departments)
-            .finish()
+            .field("health", &self.health)
+            .finish_non_exhaustive()
     }
 }
 
-impl OperatorApi {
+impl LocalApi {
     /// An API for the operators of `auth` on `store`, transferring chats between
-    /// `departments`, judging windows by `clock`.
+    /// `departments`, judging windows by `clock`, reporting `health` and `metrics`.
     pub fn new(
         auth: OperatorAuth,
         store: Store,
         departments: Departments,
         clock: SharedClock,
+        health: Health,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             auth,
             store,
             departments,
+            started_at: clock.now_ms(),
+            started: Instant::now(),
             clock,
+            health,
+            metrics,
         }
     }
+}
 
-    /// Answers one request whose path is under `/api/`.
-    pub async fn handle<B>(&self, request: Request<B>) -> Reply
-    where
-        B: Body<Data = Bytes>,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
-        let (parts, body) = request.into_parts();
-        let authorization = parts.headers.get(header::AUTHORIZATION);
-        let Some(operator) = self.authenticate(authorization) else {
-            return unauthorized(if authorization.is_some() {
-                "the bearer token is not an operator's token; check the token you were given"
-            } else {
-                "this API needs an operator's token: send Authorization: Bearer <token>"
-            });
-        };
-        let route = match route(&parts.method, parts.uri.path(), parts.uri.query()) {
-            Ok(route) => route,
-            Err(RouteError::MethodNotAllowed(allowed)) => {
-                let error = RouteError::MethodNotAllowed(allowed);
-                return method_not_allowed(allowed, &error.message());
-            }
-            Err(error) => return error_reply(error.status(), &error.message()),
-        };
-        let operator = operator.to_owned();
-        match route {
-            Route::ListChats(filter) => self.list_chats(filter).await,
-            Route::ChatDetail(id) => self.chat_detail(id).await,
-            Route::Accept(id) => self.act(id, ChatAction::Accept { operator }).await,
-            Route::Close(id) => self.act(id, ChatAction::Close { operator }).await,
-            Route::Transfer(id) => match body::read_request(body, body::parse_transfer).await {
-                Ok(request) => self.transfer(id, operator, request).await,
-                Err(error) => error_reply(error.status(), &error.to_string()),
-            },
-            Route::SendCheck(id) => match body::read_request(body, body::parse_send_check).await {
-                Ok(request) => self.send_check(id, &operator, &request).await,
-                Err(error) => error_reply(error.status(), &error.to_string()),
-            },
-            Route::Templates => self.templates().await,
-        }
+/// The local listener's service: the routes, the operator gate, the body limit, the deadline and
+/// the request logs. Cheap to clone.
+#[derive(Clone)]
+pub struct LocalService(BoxCloneSyncService<Request<Body>, Response, Infallible>);
+
+impl std::fmt::Debug for LocalService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LocalService")
     }
+}
 
-    fn authenticate(&self, header: Option<&http::HeaderValue>) -> Option<&str> {
-        // A header that is not visible ASCII cannot hold a token we issued.
-        let text = header.map(|value| value.to_str().unwrap_or_default());
-        self.auth.authenticate(text)
-    }
-
-    async fn list_chats(&self, filter: ChatFilter) -> Reply {
-        #[derive(Serialize)]
-        struct ChatList<'a> {
-            chats: Vec<ChatJson<'a>>,
-        }
-        match self.store.list_chats(filter).await {
-            Ok(chats) => json(
-                StatusCode::OK,
-                &ChatList {
-                    chats: chats.iter().map(ChatJson::new).collect(),
+impl LocalService {
+    /// The service answering from `api`.
+    pub fn new(api: LocalApi) -> Self {
+        let api = Arc::new(api);
+        let routes = Router::new()
+            .route("/healthz", get(health::healthz))
+            .route("/readyz", get(health::readyz))
+            .route("/metrics", get(metrics::metrics))
+            .route("/api/v1/chats", get(chats::list))
+            .route("/api/v1/chats/{id}", get(chats::detail))
+            .route("/api/v1/chats/{id}/accept", post(chats::accept))
+            .route("/api/v1/chats/{id}/close", post(chats::close))
+            .route("/api/v1/chats/{id}/transfer", post(chats::transfer))
+            .route("/api/v1/chats/{id}/send-check", post(chats::send_check))
+            .route("/api/v1/templates", get(chats::templates))
+            .route("/api/v1/status", get(status::status))
+            .fallback(no_endpoint)
+            .method_not_allowed_fallback(method_not_allowed)
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                REQUEST_DEADLINE,
+            ))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            .with_state(Arc::clone(&api));
+        // The request span is the accept loop's (it carries the request id): the trace layer
+        // logs the answer's status and latency in it.
+        let trace = TraceLayer::new_for_http()
+            .make_span_with(|_: &Request<Body>| tracing::Span::current())
+            .on_request(())
+            .on_response(
+                DefaultOnResponse::new()
+                    .level(Level::DEBUG)
+                    .latency_unit(tower_http::LatencyUnit::Millis),
+            )
+            .on_failure(
+                |_: ServerErrorsFailureClass, _: Duration, _: &tracing::Span| {
+                    // 5xx answers are logged where they arise (the store's warnings).
                 },
-            ),
-            Err(error) => store_unavailable(&error),
-        }
+            );
+        let service = ServiceBuilder::new()
+            .map_response(|response: Response<_>| response.map(Body::new))
+            .layer(trace)
+            .layer(axum::middleware::map_response(
+                error::framework_answer_as_json,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                api,
+                gate::require_operator,
+            ))
+            .service(routes);
+        Self(BoxCloneSyncService::new(service))
     }
 
-    async fn chat_detail(&self, id: u64) -> Reply {
-        match self.store.chat_view(id).await {
-            Ok(Some(view)) => json(StatusCode::OK, &ChatDetail::new(&view, self.clock.now_ms())),
-            Ok(None) => no_chat(id),
-            Err(error) => store_unavailable(&error),
-        }
-    }
-
-    async fn send_check(&self, id: u64, operator: &str, request: &SendCheckRequest) -> Reply {
-        let (view, registry) = match self.store.chat_view_and_templates(id).await {
-            Ok(Some(found)) => found,
-            Ok(None) => return no_chat(id),
-            Err(error) => return store_unavailable(&error),
-        };
-        let message = match request {
-            SendCheckRequest::FreeForm {} => OutgoingMessage::FreeForm,
-            SendCheckRequest::Template {
-                name,
-                language,
-                parameters,
-            } => OutgoingMessage::Template {
-                name,
-                language,
-                parameters: *parameters,
-            },
-        };
-        let now = self.clock.now_ms();
-        let rules = check_send(
-            &view.window,
-            &registry,
-            view.chat.customer.as_str(),
-            now,
-            message,
-        );
-        // The chat's own refusal (closed, or another operator's) comes first.
-        let mut refusals: Vec<String> = check_operator_may_write(&view.chat, operator, now)
-            .err()
-            .map(|refusal| refusal.to_string())
-            .into_iter()
-            .collect();
-        let result = match rules {
-            Ok(verdict) if refusals.is_empty() => Ok(verdict),
-            Ok(_) => Err(refusals),
-            Err(rule_refusals) => {
-                refusals.extend(rule_refusals.iter().map(ToString::to_string));
-                Err(refusals)
-            }
-        };
-        json(
-            StatusCode::OK,
-            &SendCheckJson::new(&result, &view.window, now),
-        )
-    }
-
-    async fn templates(&self) -> Reply {
-        #[derive(Serialize)]
-        struct TemplateList<'a> {
-            templates: Vec<TemplateJson<'a>>,
-        }
-        match self.store.templates().await {
-            Ok(registry) => {
-                let now = self.clock.now_ms();
-                json(
-                    StatusCode::OK,
-                    &TemplateList {
-                        templates: registry
-                            .iter()
-                            .map(|template| TemplateJson::new(template, now))
-                            .collect(),
-                    },
-                )
-            }
-            Err(error) => store_unavailable(&error),
-        }
-    }
-
-    /// A transfer to a configured department goes to the store; any other is refused first.
-    async fn transfer(&self, id: u64, operator: String, request: TransferRequest) -> Reply {
-        if let Err(unknown) = self.departments.check(&request.department) {
-            return error_reply(StatusCode::UNPROCESSABLE_ENTITY, &unknown.to_string());
-        }
-        let action = ChatAction::Transfer {
-            operator,
-            department: request.department,
-        };
-        self.act(id, action).await
-    }
-
-    async fn act(&self, id: u64, action: ChatAction) -> Reply {
-        #[derive(Serialize)]
-        struct ChatReply<'a> {
-            chat: ChatJson<'a>,
-        }
-        let what = match &action {
-            ChatAction::Accept { .. } => "accepted",
-            ChatAction::Close { .. } => "closed",
-            ChatAction::Transfer { .. } => "transferred",
-        };
-        let operator = match &action {
-            ChatAction::Accept { operator }
-            | ChatAction::Close { operator }
-            | ChatAction::Transfer { operator, .. } => operator.clone(),
-        };
-        match self.store.act_on_chat(id, action).await {
-            Ok(chat) => {
-                tracing::info!(chat = id, operator = %operator, "operator {what} the chat");
-                json(
-                    StatusCode::OK,
-                    &ChatReply {
-                        chat: ChatJson::new(&chat),
-                    },
-                )
-            }
-            Err(ChatActionError::NotFound) => no_chat(id),
-            Err(ChatActionError::Refused(refusal)) => {
-                error_reply(StatusCode::CONFLICT, &refusal.to_string())
-            }
-            Err(ChatActionError::Store(error)) => store_unavailable(&error),
+    /// Answers one request.
+    pub async fn handle<B>(self, request: Request<B>) -> Response
+    where
+        B: hyper::body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        match self.0.oneshot(request.map(Body::new)).await {
+            Ok(response) => response,
+            Err(never) => match never {},
         }
     }
 }
 
-/// `GET /api/v1/chats/{id}`: the chat, its pair's service window now, its messages.
-#[derive(Serialize)]
-struct ChatDetail<'a> {
-    chat: ChatJson<'a>,
-    window: WindowJson,
-    messages: Vec<MessageJson<'a>>,
-}
-
-impl<'a> ChatDetail<'a> {
-    fn new(view: &'a ChatView, now: UnixMs) -> Self {
-        Self {
-            chat: ChatJson::new(&view.chat),
-            window: WindowJson::new(&view.window, now),
-            messages: view
-                .messages
-                .iter()
-                .map(|message| MessageJson::new(message.seq, &message.record))
-                .collect(),
-        }
+async fn no_endpoint(uri: Uri) -> ApiError {
+    ApiError::NoEndpoint {
+        path: uri.path().to_owned(),
     }
 }
 
-fn no_chat(id: u64) -> Reply {
-    error_reply(StatusCode::NOT_FOUND, &format!("no chat {id}"))
-}
-
-fn store_unavailable(error: &StoreError) -> Reply {
-    tracing::warn!(%error, "the operator API could not reach the store");
-    error_reply(
-        StatusCode::SERVICE_UNAVAILABLE,
-        &format!("the store cannot answer now ({error}); try again shortly"),
-    )
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method,
+        path: uri.path().to_owned(),
+    }
 }

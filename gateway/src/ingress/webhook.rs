@@ -3,7 +3,7 @@
 //! method 405: the public port serves nothing else.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::secret::Secret;
 use http::{HeaderValue, Method, Request, StatusCode, header};
@@ -18,7 +18,7 @@ use super::response::{self, Reply};
 use crate::clock::SharedClock;
 use crate::meta::{DecodeLimits, verify_signature};
 use crate::store::{Store, StoreError};
-use crate::telemetry::Counters;
+use crate::telemetry::{Refusal, WebhookMetrics};
 
 /// The webhook's path.
 pub const WEBHOOK_PATH: &str = "/webhook";
@@ -34,7 +34,7 @@ pub struct WebhookEndpoint {
     verify_token: Secret,
     app_secrets: Vec<Secret>,
     store: Store,
-    counters: Arc<Counters>,
+    metrics: WebhookMetrics,
     clock: SharedClock,
     body_limits: BodyLimits,
     decode_limits: DecodeLimits,
@@ -64,14 +64,14 @@ impl WebhookEndpoint {
     pub fn new(
         settings: WebhookSettings,
         store: Store,
-        counters: Arc<Counters>,
+        metrics: WebhookMetrics,
         clock: SharedClock,
     ) -> Self {
         Self {
             verify_token: settings.verify_token,
             app_secrets: settings.app_secrets,
             store,
-            counters,
+            metrics,
             clock,
             body_limits: BodyLimits {
                 max_bytes: settings.max_body_bytes,
@@ -83,16 +83,19 @@ impl WebhookEndpoint {
         }
     }
 
-    /// Routes one request.
+    /// Routes one request, and counts its answer by status.
     pub async fn handle(&self, request: Request<Incoming>) -> Reply {
-        if request.uri().path() != WEBHOOK_PATH {
-            return response::not_found();
-        }
-        match *request.method() {
-            Method::GET => self.handshake(request.uri().query()),
-            Method::POST => self.deliver(request).await,
-            _ => response::method_not_allowed("GET, POST"),
-        }
+        let reply = if request.uri().path() != WEBHOOK_PATH {
+            response::not_found()
+        } else {
+            match *request.method() {
+                Method::GET => self.handshake(request.uri().query()),
+                Method::POST => self.deliver(request).await,
+                _ => response::method_not_allowed("GET, POST"),
+            }
+        };
+        self.metrics.answered(reply.status());
+        reply
     }
 
     /// `GET /webhook?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C`.
@@ -157,7 +160,7 @@ impl WebhookEndpoint {
             .map(|value| value.to_str().unwrap_or("\u{fffd}"));
         let secrets: Vec<&[u8]> = self.app_secrets.iter().map(Secret::as_bytes).collect();
         if let Err(error) = verify_signature(&secrets, header, &body) {
-            let total = Counters::add(&self.counters.signature_failures, 1);
+            let total = self.metrics.refused(Refusal::Signature);
             warn!(%error, signature_failures = total, bytes = body.len(), "webhook refused: bad signature; nothing stored");
             return response::message(StatusCode::UNAUTHORIZED, &error.to_string());
         }
@@ -173,6 +176,7 @@ impl WebhookEndpoint {
             }
         }
         let received_at_ms = self.clock.now_ms();
+        let received = Instant::now();
         let batch = if body.len() > DECODE_INLINE_MAX_BYTES {
             // A large payload takes milliseconds to decode: keep it off the async workers.
             let owned = body.clone();
@@ -197,15 +201,11 @@ impl WebhookEndpoint {
         let event_count = batch.events.len();
         match self.store.ingest(batch).await {
             Ok(outcome) => {
-                Counters::add(&self.counters.webhooks_accepted, 1);
-                Counters::add(&self.counters.events_appended, u64::from(outcome.appended));
-                Counters::add(&self.counters.duplicates, u64::from(outcome.duplicates));
+                let dead_letters_total = self.metrics.stored(&outcome, received.elapsed());
                 if outcome.dead_letters > 0 {
-                    let total =
-                        Counters::add(&self.counters.dead_letters, u64::from(outcome.dead_letters));
                     warn!(
                         stored = outcome.dead_letters,
-                        dead_letters_total = total,
+                        dead_letters_total,
                         "dead letters stored; inspect them with `waygate export --dead-letters`"
                     );
                 }
@@ -219,13 +219,13 @@ impl WebhookEndpoint {
                 response::text(StatusCode::OK, "ok\n")
             }
             Err(error @ StoreError::QuotaExceeded { .. }) => {
-                let total = Counters::add(&self.counters.quota_refusals, 1);
+                let total = self.metrics.refused(Refusal::Quota);
                 warn!(%error, quota_refusals = total, "webhook refused with 503: the disk quota is reached; Meta will retry. Free space in the data folder or raise store.quota_bytes");
                 unavailable("disk quota reached; the delivery was not stored, retry later")
             }
             Err(StoreError::Recovering { .. }) => self.recovering(),
             Err(error) => {
-                Counters::add(&self.counters.store_failures, 1);
+                self.metrics.refused(Refusal::Store);
                 warn!(%error, "webhook refused with 503: the store could not commit it; Meta will retry");
                 unavailable(
                     "the store could not commit this delivery; it was not stored, retry later",
@@ -235,7 +235,7 @@ impl WebhookEndpoint {
     }
 
     fn over_budget(&self, error: &BodyError) -> Reply {
-        let total = Counters::add(&self.counters.over_budget, 1);
+        let total = self.metrics.refused(Refusal::OverBudget);
         warn!(%error, over_budget = total, "webhook refused with 503: too many bodies in flight; Meta will retry. See public.inflight_body_bytes");
         unavailable(
             "too many request bodies are in flight; the delivery was not stored, retry later",
@@ -245,14 +245,14 @@ impl WebhookEndpoint {
     /// 503 while the store recovers from a disk error (`/readyz` on the local listener says
     /// which). Not logged per delivery: the store logs the error and the recovery.
     fn recovering(&self) -> Reply {
-        Counters::add(&self.counters.store_failures, 1);
+        self.metrics.refused(Refusal::Store);
         unavailable(
             "the store is recovering from a disk error (the local /readyz says why); the delivery was not stored, retry later",
         )
     }
 
     fn too_large(&self) -> Reply {
-        Counters::add(&self.counters.too_large, 1);
+        self.metrics.refused(Refusal::TooLarge);
         let limit = self.body_limits.max_bytes;
         warn!(limit, "webhook refused: body too large");
         response::message(

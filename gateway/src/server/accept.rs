@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use http::Request;
-use hyper::body::Incoming;
+use http::{Request, Response};
+use hyper::body::{Body, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -21,7 +21,6 @@ use tokio_util::task::TaskTracker;
 use tracing::{Instrument, debug, info_span, warn};
 
 use super::idle::{Activity, Connections, IdleClose, IdleLimits};
-use crate::ingress::response::Reply;
 
 /// Largest buffer an HTTP/1.1 connection reads into (request heads must fit in it). hyper's
 /// default is about 400 KiB, which a thousand connections would multiply.
@@ -58,7 +57,7 @@ static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 
 /// Serves `listener` until `shutdown` is cancelled, then lets open connections finish their
 /// requests and returns once they have all closed. The caller bounds that wait (grace period).
-pub async fn serve<H, F>(
+pub async fn serve<H, F, B>(
     name: &'static str,
     listener: TcpListener,
     protocols: Protocols,
@@ -67,7 +66,10 @@ pub async fn serve<H, F>(
     shutdown: CancellationToken,
 ) where
     H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
-    F: Future<Output = Reply> + Send + 'static,
+    F: Future<Output = Response<B>> + Send + 'static,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let connections = Arc::new(Connections::default());
@@ -153,7 +155,7 @@ pub async fn serve<H, F>(
     tasks.wait().await;
 }
 
-async fn serve_connection<H, F>(
+async fn serve_connection<H, F, B>(
     stream: TcpStream,
     protocols: Protocols,
     limits: ConnectionLimits,
@@ -163,7 +165,10 @@ async fn serve_connection<H, F>(
     activity: Arc<Activity>,
 ) where
     H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
-    F: Future<Output = Reply> + Send + 'static,
+    F: Future<Output = Response<B>> + Send + 'static,
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let service = service_fn(move |request: Request<Incoming>| {
         // The head is complete: the connection is busy until the handler answers.

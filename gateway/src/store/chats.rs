@@ -35,7 +35,7 @@ pub(super) fn chat_from_bytes(bytes: &[u8]) -> Result<Chat, postcard::Error> {
     }
 }
 
-fn decode_chat(id: u64, bytes: &[u8]) -> Result<Chat, StoreError> {
+pub(super) fn decode_chat(id: u64, bytes: &[u8]) -> Result<Chat, StoreError> {
     chat_from_bytes(bytes).map_err(|error| StoreError::Record {
         table: "chats",
         key: id,

@@ -8,6 +8,7 @@
 
 mod chat_access;
 mod chats;
+mod commit_metrics;
 mod error;
 mod group;
 mod health;
@@ -18,6 +19,7 @@ mod recovery;
 mod request;
 mod schema;
 mod slot;
+mod snapshot;
 mod tables;
 mod templates;
 pub mod usage;
@@ -28,15 +30,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use redb::Database;
+use redb::{Database, ReadableDatabase as _};
 use tokio::sync::{mpsc, oneshot};
 
 pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage, ChatView};
 pub use chats::CustomerMessageInput;
+pub use commit_metrics::CommitMetrics;
 pub use error::StoreError;
 pub use health::{DiskRecovery, StoreHealth};
 pub use record::{DeadLetter, DeadLetterRef, LogRecord, RecordKind};
 pub use request::{BusinessMessageSent, EventEffect, IngestBatch, IngestOutcome, PreparedEvent};
+pub use snapshot::{ChatCounts, StoreSnapshot, StoreSummary};
 pub use usage::{SharedUsage, Usage};
 
 use crate::chat::{Chat, LifecycleSettings};
@@ -78,6 +82,8 @@ pub struct Store {
     db: DbSlot,
     health: StoreHealth,
     usage: SharedUsage,
+    quota_bytes: u64,
+    commit_metrics: CommitMetrics,
     path: Arc<PathBuf>,
 }
 
@@ -107,6 +113,7 @@ impl Store {
             slot: DbSlot::default(),
             health: StoreHealth::default(),
             usage: Arc::new(Usage::default()),
+            commit_metrics: CommitMetrics::default(),
         };
         shared
             .usage
@@ -125,6 +132,8 @@ impl Store {
             db: shared.slot.clone(),
             health: shared.health.clone(),
             usage: Arc::clone(&shared.usage),
+            quota_bytes: options.quota_bytes,
+            commit_metrics: shared.commit_metrics.clone(),
             path: Arc::new(path.clone()),
         };
         let writer = Writer::new(file, db, counters, shared, settings, clock)?;
@@ -174,6 +183,11 @@ impl Store {
     /// The template registry: the configured templates as Meta's webhooks left them.
     pub async fn templates(&self) -> Result<TemplateRegistry, StoreError> {
         self.read(chat_access::templates).await
+    }
+
+    /// The store's counters and its chats by state, from one read transaction.
+    pub async fn snapshot(&self) -> Result<StoreSnapshot, StoreError> {
+        self.read(|db| StoreSnapshot::read(&db.begin_read()?)).await
     }
 
     /// Runs `read` on the blocking pool with the open database.
@@ -235,6 +249,16 @@ impl Store {
     /// The quota's current measure.
     pub fn usage(&self) -> &SharedUsage {
         &self.usage
+    }
+
+    /// The quota: new data is refused when the measure would pass it.
+    pub fn quota_bytes(&self) -> u64 {
+        self.quota_bytes
+    }
+
+    /// The writer's group-commit histograms.
+    pub fn commit_metrics(&self) -> &CommitMetrics {
+        &self.commit_metrics
     }
 
     /// The store file.

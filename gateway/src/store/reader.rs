@@ -1,19 +1,14 @@
-//! Reading a stopped gateway's store: the inbound log, dead letters and counters.
+//! Reading a stopped gateway's store: the inbound log, dead letters, chats and counters.
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use redb::{
-    Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, ReadableTableMetadata,
-    TableDefinition,
-};
+use redb::{Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, TableDefinition};
 
 use super::chats::chat_from_bytes;
 use super::schema;
-use super::tables::{
-    CHATS, DEAD_LETTERS, INBOUND_LOG, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL,
-    META_LAST_COMMIT_MS, META_NEXT_SEQ, META_STORED_BYTES,
-};
+use super::snapshot::StoreSnapshot;
+use super::tables::{CHATS, DEAD_LETTERS, INBOUND_LOG};
 use super::{DeadLetter, LogRecord, STORE_FILE, StoreError};
 use crate::chat::Chat;
 
@@ -27,25 +22,6 @@ enum Opened {
     ReadOnly(ReadOnlyDatabase),
     /// Opened for writing because the file needed recovery after a crash (kill -9, power cut).
     Repaired(Database),
-}
-
-/// The store's counters, for `status` and tests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct StoreSummary {
-    /// Entries in the inbound log.
-    pub log_entries: u64,
-    /// The sequence number the next event will get.
-    pub next_seq: u64,
-    /// Dead letters kept.
-    pub dead_letters: u64,
-    /// Entries in the dedupe index.
-    pub dedupe_entries: u64,
-    /// Duplicates dropped since the store was created.
-    pub duplicates_total: u64,
-    /// Bytes of keys and values the store holds (the quota's measure).
-    pub stored_bytes: u64,
-    /// Wall-clock ms of the last durable commit.
-    pub last_commit_ms: u64,
 }
 
 impl StoreReader {
@@ -155,21 +131,9 @@ impl StoreReader {
         Ok(())
     }
 
-    /// The store's counters.
-    pub fn summary(&self) -> Result<StoreSummary, StoreError> {
-        let txn = self.read()?;
-        let meta = txn.open_table(META)?;
-        let get =
-            |key: &str| -> Result<u64, StoreError> { Ok(meta.get(key)?.map_or(0, |v| v.value())) };
-        Ok(StoreSummary {
-            log_entries: txn.open_table(INBOUND_LOG)?.len()?,
-            next_seq: get(META_NEXT_SEQ)?.max(1),
-            dead_letters: txn.open_table(DEAD_LETTERS)?.len()?,
-            dedupe_entries: get(META_DEDUPE_ENTRIES)?,
-            duplicates_total: get(META_DUPLICATES_TOTAL)?,
-            stored_bytes: get(META_STORED_BYTES)?,
-            last_commit_ms: get(META_LAST_COMMIT_MS)?,
-        })
+    /// The store's counters and its chats by state.
+    pub fn snapshot(&self) -> Result<StoreSnapshot, StoreError> {
+        StoreSnapshot::read(&self.read()?)
     }
 
     /// The store file.

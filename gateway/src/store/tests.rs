@@ -138,6 +138,11 @@ fn concurrent_submissions_are_group_committed_and_each_is_answered() {
     let appended: u32 = outcomes.iter().map(|o| o.appended).sum();
     let duplicates: u32 = outcomes.iter().map(|o| o.duplicates).sum();
     assert_eq!((appended, duplicates), (100, 100));
+    // Every submission is in one observed group; each group's commit is timed.
+    let commits = store.commit_metrics();
+    assert_eq!(commits.size.sum(), 200.0);
+    assert!((1..=200).contains(&commits.size.count()));
+    assert_eq!(commits.latency.count(), commits.size.count());
     writer.close();
     let exported = exported_wamids(dir.path());
     assert_eq!(exported.len(), 100);
@@ -164,7 +169,7 @@ fn sequence_numbers_and_dedupe_survive_a_reopen() {
     }
     let (reader, repaired) = StoreReader::open(dir.path()).unwrap();
     assert!(!repaired);
-    let summary = reader.summary().unwrap();
+    let summary = reader.snapshot().unwrap().summary;
     assert_eq!((summary.log_entries, summary.next_seq), (4, 5));
     assert_eq!(summary.duplicates_total, 2);
 }
@@ -334,7 +339,7 @@ fn the_entry_cap_evicts_the_oldest_first() {
     );
     writer.close();
     let (reader, _) = StoreReader::open(dir.path()).unwrap();
-    assert!(reader.summary().unwrap().dedupe_entries <= 4);
+    assert!(reader.snapshot().unwrap().summary.dedupe_entries <= 4);
 }
 
 #[test]

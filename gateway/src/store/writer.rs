@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::StoreError;
 use super::chat_access::ChatActionError;
 use super::chats::ChatTables;
+use super::commit_metrics::CommitMetrics;
 use super::group::{GroupTables, U64_BYTES, effect_cost_bound};
 use super::health::StoreHealth;
 use super::open::StoreFile;
@@ -127,6 +128,8 @@ pub(super) struct WriterShared {
     pub(super) health: StoreHealth,
     /// The quota's measure.
     pub(super) usage: SharedUsage,
+    /// What the writer measures of its group commits.
+    pub(super) commit_metrics: CommitMetrics,
 }
 
 /// The writer thread's state.
@@ -271,6 +274,7 @@ impl Writer {
         let now_ms = self.clock.now_ms();
         let mut counters = self.counters;
         counters.last_commit_ms = counters.last_commit_ms.max(now_ms);
+        let started = std::time::Instant::now();
         let result = (|| -> Result<Vec<Result<IngestOutcome, StoreError>>, StoreError> {
             let txn = begin_durable(self.db()?)?;
             let outcomes = {
@@ -287,6 +291,9 @@ impl Writer {
         })();
         match result {
             Ok(outcomes) => {
+                let metrics = &self.shared.commit_metrics;
+                metrics.latency.observe(started.elapsed().as_secs_f64());
+                metrics.size.observe(group.len() as f64);
                 self.counters = counters;
                 self.shared.usage.set_stored_bytes(counters.stored_bytes);
                 for (submission, outcome) in group.drain(..).zip(outcomes) {

@@ -1,7 +1,7 @@
-//! Logs and counters.
+//! Logs and metrics.
 
-mod counters;
 mod logging;
+pub mod metrics;
 
-pub use counters::{CounterSnapshot, Counters};
 pub use logging::{LogFormat, LoggingError, init_logging};
+pub use metrics::{Metrics, Refusal, WebhookMetrics, WebhookTotals};

@@ -44,7 +44,11 @@ pub(crate) fn read_stopped(dir: &Path) -> (Vec<Chat>, u64, bool) {
         ControlFlow::Continue(())
     };
     reader.for_each_chat(0, visit).unwrap();
-    (chats, reader.summary().unwrap().last_commit_ms, repaired)
+    (
+        chats,
+        reader.snapshot().unwrap().summary.last_commit_ms,
+        repaired,
+    )
 }
 
 /// Checks the `chats` a child killed after acknowledging step `kill_after` (and printing

@@ -1,5 +1,5 @@
-//! The commands that work on a stopped gateway's data folder (`waygate export`, `waygate
-//! status`), and `export` parsed as JSON Lines.
+//! The commands that work on the data folder (`waygate export` on a stopped gateway, `waygate
+//! status` on any), and `export` parsed as JSON Lines.
 
 use std::process::{Output, Stdio};
 
@@ -48,14 +48,21 @@ impl Gateway {
                 "an offline command while the gateway is running",
             ));
         }
+        self.run_command(command, args).await
+    }
+
+    /// Runs `waygate <command> --data-dir <data> <args>` to its end, running gateway or not,
+    /// without this process's `WAYGATE_OPERATOR_TOKEN`.
+    pub(super) async fn run_command(&self, command: &str, args: &[&str]) -> HarnessResult<Output> {
         self.binary
             .command(offline_words(self, command, args))
             .env("RUST_LOG", "warn")
+            .env_remove("WAYGATE_OPERATOR_TOKEN")
             .stdin(Stdio::null())
             .output()
             .await
             .map_err(|source| HarnessError::Process {
-                what: "spawn an offline command",
+                what: "spawn a waygate command",
                 source,
             })
     }

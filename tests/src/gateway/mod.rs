@@ -4,6 +4,7 @@
 mod access;
 mod export;
 mod signals;
+mod status;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;

@@ -328,3 +328,36 @@ fn acting_on_an_overdue_chat_closes_it_at_its_deadline_and_refuses() {
         Some((CloseReason::Missed, T0 + 15 * MIN_MS))
     );
 }
+
+#[test]
+fn the_snapshot_counts_chats_by_state_live_and_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let (store, writer) = open_at(dir.path(), &clock);
+    let rt = runtime();
+    for (wamid, customer) in [("w1", "111"), ("w2", "222"), ("w3", "333"), ("w4", "444")] {
+        rt.block_on(store.ingest(message(wamid, customer))).unwrap();
+    }
+    let accept = || ChatAction::Accept {
+        operator: "ana".to_owned(),
+    };
+    let close = || ChatAction::Close {
+        operator: "ana".to_owned(),
+    };
+    // Chat 1 active, 2 and 3 closed (from waiting and from active), 4 still waiting.
+    for (id, action) in [(1, accept()), (2, close()), (3, accept()), (3, close())] {
+        rt.block_on(store.act_on_chat(id, action)).unwrap();
+    }
+    let expected = ChatCounts {
+        waiting: 1,
+        active: 1,
+        closed: 2,
+    };
+    let live = rt.block_on(store.snapshot()).unwrap();
+    assert_eq!(live.chats, expected);
+    assert_eq!((live.summary.log_entries, live.summary.next_seq), (4, 5));
+    assert_eq!(live.summary.last_commit_ms, T0);
+    writer.close();
+    let (reader, _) = StoreReader::open(dir.path()).unwrap();
+    assert_eq!(reader.snapshot().unwrap(), live);
+}

@@ -1,0 +1,139 @@
+//! Why the local listener refused a request: one typed error per cause, each with its status
+//! and a message a person can act on, answered as `{"error": "<message>"}`.
+//!
+//! axum's own rejections (bad JSON, a missing or mistyped field, a wrong content type, a body
+//! over the limit, a query it cannot decode) are turned into these by the extractors in
+//! `extract.rs`; the answers tower-http's layers make (413 before the body is read, 408) by
+//! [`framework_answer_as_json`].
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, Method, StatusCode, header};
+
+use super::departments::UnknownDepartment;
+use super::{ENDPOINTS, MAX_BODY_BYTES, REQUEST_DEADLINE};
+use crate::chat::Refusal;
+use crate::store::StoreError;
+
+/// A refused request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(super) enum ApiError {
+    /// No `Authorization` header on a request under `/api/`.
+    #[error("this API needs an operator's token: send Authorization: Bearer <token>")]
+    NoToken,
+    /// A token that is no operator's.
+    #[error("the bearer token is not an operator's token; check the token you were given")]
+    WrongToken,
+    /// Nothing lives at this path.
+    #[error("no endpoint {path}; the local listener serves {ENDPOINTS}")]
+    NoEndpoint {
+        /// The path asked for.
+        path: String,
+    },
+    /// The path exists, but not for this method (the `Allow` header names the methods).
+    #[error("{method} is not allowed on {path}; use a method the Allow header names")]
+    MethodNotAllowed {
+        /// The method used.
+        method: Method,
+        /// The path.
+        path: String,
+    },
+    /// No chat has this id (an id that is not a decimal number names no chat either).
+    #[error("no chat {0}")]
+    NoChat(String),
+    /// The query string is not one the endpoint takes.
+    #[error("the query is not valid: {0}")]
+    BadQuery(String),
+    /// The body is not the JSON the endpoint takes.
+    #[error("the request body is not valid: {reason}; send JSON like {example}")]
+    BadBody {
+        /// What is wrong, naming the field when one is at fault.
+        reason: String,
+        /// A body the endpoint takes.
+        example: &'static str,
+    },
+    /// A body without `Content-Type: application/json`.
+    #[error(
+        "the request body must be sent with Content-Type: application/json; send JSON like {example}"
+    )]
+    NotJson {
+        /// A body the endpoint takes.
+        example: &'static str,
+    },
+    /// A body over [`MAX_BODY_BYTES`].
+    #[error("the request body is larger than {MAX_BODY_BYTES} bytes")]
+    TooLarge,
+    /// The request was not complete and answered within [`REQUEST_DEADLINE`].
+    #[error(
+        "the request did not complete within {} s; send the whole body at once and try again",
+        REQUEST_DEADLINE.as_secs()
+    )]
+    TimedOut,
+    /// The connection failed while the body was read.
+    #[error("the request body could not be read: {0}")]
+    BodyRead(String),
+    /// The chat's lifecycle refuses the action (it is closed, another operator serves it...).
+    #[error("{0}")]
+    Refused(Refusal),
+    /// A transfer to a department that is not configured.
+    #[error(transparent)]
+    UnknownDepartment(#[from] UnknownDepartment),
+    /// The store cannot answer now (recovering from a disk error, shutting down).
+    #[error("the store cannot answer now ({0}); try again shortly")]
+    StoreUnavailable(StoreError),
+}
+
+impl ApiError {
+    /// The HTTP status for this error.
+    pub(super) const fn status(&self) -> StatusCode {
+        match self {
+            Self::NoToken | Self::WrongToken => StatusCode::UNAUTHORIZED,
+            Self::NoEndpoint { .. } | Self::NoChat(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::BadQuery(_) | Self::BadBody { .. } | Self::BodyRead(_) => StatusCode::BAD_REQUEST,
+            Self::NotJson { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TimedOut => StatusCode::REQUEST_TIMEOUT,
+            Self::Refused(_) => StatusCode::CONFLICT,
+            Self::UnknownDepartment(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::StoreUnavailable(error) = &self {
+            tracing::warn!(%error, "the local API could not reach the store");
+        }
+        let status = self.status();
+        let mut response = (
+            status,
+            Json(serde_json::json!({ "error": self.to_string() })),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// The answers tower-http's layers make on their own, in the JSON shape: 413 when the declared
+/// length is over the limit (the body is never read) and 408 when the deadline passed. Every
+/// other response passes unchanged.
+pub(super) async fn framework_answer_as_json(response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    match response.status() {
+        _ if is_json => response,
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge.into_response(),
+        StatusCode::REQUEST_TIMEOUT => ApiError::TimedOut.into_response(),
+        _ => response,
+    }
+}

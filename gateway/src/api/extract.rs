@@ -1,0 +1,157 @@
+//! What handlers take from a request, with axum's rejections turned into [`ApiError`]s: a JSON
+//! body ([`ApiJson`]), a chat id from the path ([`ChatId`]) and the chat list's state filter
+//! ([`ChatStateQuery`]).
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use http::request::Parts;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use crate::store::ChatFilter;
+
+/// A request body type, with an example of a body the endpoint takes (for error messages).
+pub(super) trait RequestBody: DeserializeOwned {
+    /// A valid body, as the person calling would write it.
+    const EXAMPLE: &'static str;
+}
+
+/// A JSON body of type `T`: sent with `Content-Type: application/json`, within the size limit,
+/// and decoding to `T`. Every way it can fail is a [`ApiError`] naming what to fix (the field,
+/// with its line and column, when one is at fault).
+#[derive(Debug)]
+pub(super) struct ApiJson<T>(pub(super) T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: RequestBody,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(body_error(&rejection, T::EXAMPLE)),
+        }
+    }
+}
+
+/// The error for a body axum could not take.
+fn body_error(rejection: &JsonRejection, example: &'static str) -> ApiError {
+    use axum::extract::rejection::FailedToBufferBody;
+    match rejection {
+        // serde's own words: "missing field `department` at line 1 column 2", "department:
+        // invalid type: integer `5`, expected a string at line 1 column 16".
+        JsonRejection::JsonDataError(error) => ApiError::BadBody {
+            reason: cause(error),
+            example,
+        },
+        JsonRejection::JsonSyntaxError(error) => ApiError::BadBody {
+            reason: cause(error),
+            example,
+        },
+        JsonRejection::MissingJsonContentType(_) => ApiError::NotJson { example },
+        JsonRejection::BytesRejection(
+            axum::extract::rejection::BytesRejection::FailedToBufferBody(
+                FailedToBufferBody::LengthLimitError(_),
+            ),
+        ) => ApiError::TooLarge,
+        other => ApiError::BodyRead(cause(other)),
+    }
+}
+
+/// The id in `/api/v1/chats/{id}/...`: decimal digits only (no sign, no spaces). Anything else
+/// names no chat: 404, like an unknown id (`/api/v1/chats/abc` is a resource that does not
+/// exist, not a malformed request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ChatId(pub(super) u64);
+
+impl ChatId {
+    fn parse(text: &str) -> Result<Self, ApiError> {
+        let digits = !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit());
+        match text.parse() {
+            Ok(id) if digits => Ok(Self(id)),
+            _ => Err(ApiError::NoChat(text.to_owned())),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ChatId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(text)) => Self::parse(&text),
+            // Only a segment that does not percent-decode to UTF-8 gets here.
+            Err(_) => Err(ApiError::NoChat(parts.uri.path().to_owned())),
+        }
+    }
+}
+
+/// The chat list's `?state=waiting|active|closed`; no state means every chat. Other query
+/// parameters are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ChatStateQuery(pub(super) ChatFilter);
+
+#[derive(Deserialize)]
+struct StateParameter {
+    state: Option<ChatState>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum ChatState {
+    Waiting,
+    Active,
+    Closed,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ChatStateQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(query) = Query::<StateParameter>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| query_error(&rejection))?;
+        Ok(Self(match query.state {
+            None => ChatFilter::All,
+            Some(ChatState::Waiting) => ChatFilter::Waiting,
+            Some(ChatState::Active) => ChatFilter::Active,
+            Some(ChatState::Closed) => ChatFilter::Closed,
+        }))
+    }
+}
+
+fn query_error(rejection: &QueryRejection) -> ApiError {
+    ApiError::BadQuery(format!(
+        "{}; use state=waiting, state=active or state=closed, or no state for every chat",
+        cause(rejection)
+    ))
+}
+
+/// The innermost useful words of an axum rejection: its cause's message when it has one (serde's
+/// error, which names the field), else its own.
+fn cause(rejection: &dyn std::error::Error) -> String {
+    rejection
+        .source()
+        .map_or_else(|| rejection.to_string(), ToString::to_string)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chat_id_is_decimal_digits_only() {
+        assert_eq!(ChatId::parse("42").unwrap(), ChatId(42));
+        assert_eq!(ChatId::parse("007").unwrap(), ChatId(7));
+        for text in ["abc", "+4", "-1", "4 2", "", "99999999999999999999999"] {
+            let error = ChatId::parse(text).unwrap_err();
+            assert_eq!(error.to_string(), format!("no chat {text}"));
+        }
+    }
+}

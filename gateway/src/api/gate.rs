@@ -1,0 +1,57 @@
+//! The gate in front of the operator API: every request under `/api/` must carry an operator's
+//! bearer token, checked before anything else (routing included), so that an unknown path or a
+//! wrong method without a token is a 401 too and reveals nothing. The operator found is handed
+//! to the handlers as [`Operator`].
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::header;
+use http::request::Parts;
+
+use super::LocalApi;
+use super::error::ApiError;
+
+/// Where the operator API lives; everything under it needs a token.
+pub(super) const GATED_PREFIX: &str = "/api/";
+
+/// The operator who presented the request's token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Operator(pub(super) String);
+
+/// The middleware: lets requests outside [`GATED_PREFIX`] through, and the others only with an
+/// operator's token.
+pub(super) async fn require_operator(
+    State(api): State<Arc<LocalApi>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if !request.uri().path().starts_with(GATED_PREFIX) {
+        return next.run(request).await;
+    }
+    let authorization = request.headers().get(header::AUTHORIZATION);
+    // A header that is not visible ASCII cannot hold a token we issued.
+    let presented = authorization.map(|value| value.to_str().unwrap_or_default());
+    let operator = match api.auth.authenticate(presented) {
+        Some(name) => Operator(name.to_owned()),
+        None if authorization.is_some() => return ApiError::WrongToken.into_response(),
+        None => return ApiError::NoToken.into_response(),
+    };
+    request.extensions_mut().insert(operator);
+    next.run(request).await
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        // Set by the gate for every request under /api/; a handler outside it has no operator.
+        parts
+            .extensions
+            .get::<Self>()
+            .cloned()
+            .ok_or(ApiError::NoToken)
+    }
+}

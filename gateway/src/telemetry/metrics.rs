@@ -1,0 +1,402 @@
+//! The gateway's metrics, in one registry: what the webhook endpoint counted, the store writer's
+//! group commits, the store's figures at scrape time, and the build. `GET /metrics` on the local
+//! listener encodes them in the Prometheus text format (version 0.0.4) through
+//! `prometheus-client`; the final log line reads the same counters.
+//!
+//! Every series is prefixed `waygate_`:
+//!
+//! | series | type | what |
+//! | --- | --- | --- |
+//! | `webhook_requests_total{status}` | counter | answers of the public listener, by HTTP status |
+//! | `webhook_deliveries_stored_total` | counter | deliveries answered 200 after their durable commit |
+//! | `webhook_events_total{outcome}` | counter | `appended`, `duplicate` and `dead_letter` items |
+//! | `webhook_refusals_total{reason}` | counter | `signature`, `too_large`, `over_budget`, `quota`, `store` |
+//! | `ingest_latency_seconds` | histogram | body received to durable commit, per stored delivery |
+//! | `store_commit_size` | histogram | deliveries per group commit |
+//! | `store_commit_latency_seconds` | histogram | a group's write transaction, start to durable commit |
+//! | `store_used_bytes`, `store_quota_bytes` | gauges | the quota's measure (stored data plus other files in the data folder) and the quota |
+//! | `dedupe_entries`, `dead_letters` | gauges | entries in the dedupe index, dead letters kept |
+//! | `chats{state}` | gauge | `waiting`, `active`, `closed` |
+//! | `build_info{version, commit}` | gauge, always 1 | the binary |
+//!
+//! The counters and histograms count since the process started; the gauges are read from the
+//! store when scraped.
+
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use http::StatusCode;
+use prometheus_client::encoding::prometheus_text;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::{Registry, Unit};
+
+use crate::build_info;
+use crate::store::{CommitMetrics, IngestOutcome, StoreSnapshot};
+
+/// The `Content-Type` of what [`Metrics::encode`] writes.
+pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
+
+/// One label with its value.
+type Label<V> = [(&'static str, V); 1];
+/// A gauge of a count or a size.
+type Level = Gauge<u64, AtomicU64>;
+
+/// Why the webhook endpoint refused a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The signature was missing or wrong.
+    Signature,
+    /// The body was over the size cap.
+    TooLarge,
+    /// The bodies in flight used the memory budget.
+    OverBudget,
+    /// The disk quota was reached.
+    Quota,
+    /// The store could not commit it (or was recovering from a disk error).
+    Store,
+}
+
+impl Refusal {
+    const ALL: [Self; 5] = [
+        Self::Signature,
+        Self::TooLarge,
+        Self::OverBudget,
+        Self::Quota,
+        Self::Store,
+    ];
+
+    const fn label(self) -> Label<&'static str> {
+        [(
+            "reason",
+            match self {
+                Self::Signature => "signature",
+                Self::TooLarge => "too_large",
+                Self::OverBudget => "over_budget",
+                Self::Quota => "quota",
+                Self::Store => "store",
+            },
+        )]
+    }
+}
+
+const APPENDED: Label<&str> = [("outcome", "appended")];
+const DUPLICATE: Label<&str> = [("outcome", "duplicate")];
+const DEAD_LETTER: Label<&str> = [("outcome", "dead_letter")];
+const WAITING: Label<&str> = [("state", "waiting")];
+const ACTIVE: Label<&str> = [("state", "active")];
+const CLOSED: Label<&str> = [("state", "closed")];
+
+/// What the webhook endpoint counts. Cheap to clone: clones count into the same series.
+#[derive(Debug, Clone)]
+pub struct WebhookMetrics {
+    requests: Family<Label<u16>, Counter>,
+    stored: Counter,
+    events: Family<Label<&'static str>, Counter>,
+    refusals: Family<Label<&'static str>, Counter>,
+    ingest_latency: Histogram,
+}
+
+impl Default for WebhookMetrics {
+    fn default() -> Self {
+        let metrics = Self {
+            requests: Family::default(),
+            stored: Counter::default(),
+            events: Family::default(),
+            refusals: Family::default(),
+            // 1 ms to about 16 s.
+            ingest_latency: Histogram::new(exponential_buckets(0.001, 2.0, 15)),
+        };
+        // Every outcome and reason is exported from the start, at 0.
+        for label in [APPENDED, DUPLICATE, DEAD_LETTER] {
+            drop(metrics.events.get_or_create(&label));
+        }
+        for reason in Refusal::ALL {
+            drop(metrics.refusals.get_or_create(&reason.label()));
+        }
+        metrics
+    }
+}
+
+impl WebhookMetrics {
+    /// Counts an answer of the public listener.
+    pub fn answered(&self, status: StatusCode) {
+        self.requests
+            .get_or_create(&[("status", status.as_u16())])
+            .inc();
+    }
+
+    /// Counts a refusal; returns how many there were for this reason so far.
+    pub fn refused(&self, reason: Refusal) -> u64 {
+        self.refusals.get_or_create(&reason.label()).inc() + 1
+    }
+
+    /// Counts a delivery made durable `latency` after its body arrived; returns the dead
+    /// letters stored so far.
+    pub fn stored(&self, outcome: &IngestOutcome, latency: Duration) -> u64 {
+        self.ingest_latency.observe(latency.as_secs_f64());
+        self.stored.inc();
+        self.events
+            .get_or_create(&APPENDED)
+            .inc_by(u64::from(outcome.appended));
+        self.events
+            .get_or_create(&DUPLICATE)
+            .inc_by(u64::from(outcome.duplicates));
+        let dead = u64::from(outcome.dead_letters);
+        self.events.get_or_create(&DEAD_LETTER).inc_by(dead) + dead
+    }
+
+    /// The counters now.
+    pub fn totals(&self) -> WebhookTotals {
+        let events = |label: &Label<&'static str>| self.events.get_or_create(label).get();
+        let refusals = |reason: Refusal| self.refusals.get_or_create(&reason.label()).get();
+        WebhookTotals {
+            webhooks_accepted: self.stored.get(),
+            events_appended: events(&APPENDED),
+            duplicates: events(&DUPLICATE),
+            dead_letters: events(&DEAD_LETTER),
+            signature_failures: refusals(Refusal::Signature),
+            too_large: refusals(Refusal::TooLarge),
+            over_budget: refusals(Refusal::OverBudget),
+            quota_refusals: refusals(Refusal::Quota),
+            store_failures: refusals(Refusal::Store),
+        }
+    }
+}
+
+/// The webhook counters at one moment, as the final log line gives them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WebhookTotals {
+    /// Deliveries answered 200 after a durable commit.
+    pub webhooks_accepted: u64,
+    /// Events appended to the inbound log.
+    pub events_appended: u64,
+    /// Events dropped as duplicates.
+    pub duplicates: u64,
+    /// Dead letters stored.
+    pub dead_letters: u64,
+    /// Refusals for a missing or wrong signature.
+    pub signature_failures: u64,
+    /// Refusals for the body's size.
+    pub too_large: u64,
+    /// Refusals because the bodies in flight used the memory budget.
+    pub over_budget: u64,
+    /// Refusals because the quota was reached.
+    pub quota_refusals: u64,
+    /// Refusals because the store failed or was recovering.
+    pub store_failures: u64,
+}
+
+/// The store's figures, set when scraped.
+#[derive(Debug, Default)]
+struct StoreGauges {
+    used_bytes: Level,
+    quota_bytes: Level,
+    dedupe_entries: Level,
+    dead_letters: Level,
+    chats: Family<Label<&'static str>, Level>,
+}
+
+/// The registry and the handles that feed it.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    webhook: WebhookMetrics,
+    store: StoreGauges,
+}
+
+impl Metrics {
+    /// Registers every series; the group commits' histograms are the store writer's `commit`.
+    pub fn new(commit: &CommitMetrics) -> Self {
+        let mut registry = Registry::with_prefix("waygate");
+        let webhook = WebhookMetrics::default();
+        let store = StoreGauges::default();
+        for label in [WAITING, ACTIVE, CLOSED] {
+            drop(store.chats.get_or_create(&label));
+        }
+        registry.register(
+            "build",
+            "The binary's version and git commit",
+            Info::new(vec![
+                ("version", build_info::VERSION),
+                ("commit", build_info::GIT_COMMIT),
+            ]),
+        );
+        registry.register(
+            "webhook_requests",
+            "Answers of the public listener, by HTTP status",
+            webhook.requests.clone(),
+        );
+        registry.register(
+            "webhook_deliveries_stored",
+            "Deliveries answered 200 after their durable commit",
+            webhook.stored.clone(),
+        );
+        registry.register(
+            "webhook_events",
+            "Items of stored deliveries: appended to the log, dropped as duplicates, kept as dead letters",
+            webhook.events.clone(),
+        );
+        registry.register(
+            "webhook_refusals",
+            "Deliveries refused, by reason",
+            webhook.refusals.clone(),
+        );
+        registry.register_with_unit(
+            "ingest_latency",
+            "From a delivery's body received to its durable commit, per stored delivery",
+            Unit::Seconds,
+            webhook.ingest_latency.clone(),
+        );
+        registry.register(
+            "store_commit_size",
+            "Deliveries per group commit",
+            commit.size.clone(),
+        );
+        registry.register_with_unit(
+            "store_commit_latency",
+            "A group commit's write transaction, from its start to its durable commit",
+            Unit::Seconds,
+            commit.latency.clone(),
+        );
+        registry.register_with_unit(
+            "store_used",
+            "The quota's measure: data the store holds plus the other files in the data folder",
+            Unit::Bytes,
+            store.used_bytes.clone(),
+        );
+        registry.register_with_unit(
+            "store_quota",
+            "The quota (store.quota_bytes)",
+            Unit::Bytes,
+            store.quota_bytes.clone(),
+        );
+        registry.register(
+            "dedupe_entries",
+            "Entries in the dedupe index",
+            store.dedupe_entries.clone(),
+        );
+        registry.register(
+            "dead_letters",
+            "Dead letters kept in the store",
+            store.dead_letters.clone(),
+        );
+        registry.register("chats", "Chats by state", store.chats.clone());
+        Self {
+            registry,
+            webhook,
+            store,
+        }
+    }
+
+    /// The webhook endpoint's handle.
+    pub fn webhook(&self) -> &WebhookMetrics {
+        &self.webhook
+    }
+
+    /// Sets the store's gauges: its figures, the quota's measure and the quota.
+    pub fn set_store(&self, snapshot: &StoreSnapshot, used_bytes: u64, quota_bytes: u64) {
+        let gauges = &self.store;
+        gauges.used_bytes.set(used_bytes);
+        gauges.quota_bytes.set(quota_bytes);
+        gauges.dedupe_entries.set(snapshot.summary.dedupe_entries);
+        gauges.dead_letters.set(snapshot.summary.dead_letters);
+        let chats = &snapshot.chats;
+        for (label, count) in [
+            (WAITING, chats.waiting),
+            (ACTIVE, chats.active),
+            (CLOSED, chats.closed),
+        ] {
+            gauges.chats.get_or_create(&label).set(count);
+        }
+    }
+
+    /// Every series in the Prometheus text format ([`CONTENT_TYPE`]).
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        // Writing to a String cannot fail; the encoders only pass the writer's errors on.
+        let _ = prometheus_text::encode(&mut text, &self.registry);
+        text
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+    use crate::store::{ChatCounts, StoreSummary};
+
+    #[test]
+    fn the_exposition_has_every_series_and_the_counts_move() {
+        let commit = CommitMetrics::default();
+        let metrics = Metrics::new(&commit);
+        let webhook = metrics.webhook().clone();
+        webhook.answered(StatusCode::OK);
+        webhook.answered(StatusCode::OK);
+        webhook.answered(StatusCode::UNAUTHORIZED);
+        assert_eq!(webhook.refused(Refusal::Signature), 1);
+        let outcome = IngestOutcome {
+            appended: 3,
+            duplicates: 1,
+            dead_letters: 2,
+            ..IngestOutcome::default()
+        };
+        assert_eq!(webhook.stored(&outcome, Duration::from_millis(3)), 2);
+        commit.size.observe(4.0);
+        let snapshot = StoreSnapshot {
+            summary: StoreSummary {
+                dedupe_entries: 7,
+                dead_letters: 2,
+                ..StoreSummary::default()
+            },
+            chats: ChatCounts {
+                waiting: 1,
+                active: 2,
+                closed: 3,
+            },
+        };
+        metrics.set_store(&snapshot, 1_000, 4_000);
+
+        let text = metrics.encode();
+        for line in [
+            "waygate_webhook_requests_total{status=\"200\"} 2",
+            "waygate_webhook_requests_total{status=\"401\"} 1",
+            "waygate_webhook_refusals_total{reason=\"signature\"} 1",
+            "waygate_webhook_refusals_total{reason=\"quota\"} 0",
+            "waygate_webhook_events_total{outcome=\"appended\"} 3",
+            "waygate_webhook_events_total{outcome=\"dead_letter\"} 2",
+            "waygate_ingest_latency_seconds_count 1",
+            "waygate_webhook_deliveries_stored_total 1",
+            "waygate_store_commit_size_count 1",
+            "waygate_store_commit_latency_seconds_count 0",
+            "waygate_store_used_bytes 1000",
+            "waygate_store_quota_bytes 4000",
+            "waygate_dedupe_entries 7",
+            "waygate_dead_letters 2",
+            "waygate_chats{state=\"active\"} 2",
+            "# TYPE waygate_ingest_latency_seconds histogram",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
+        }
+        let build = format!(
+            "waygate_build_info{{version=\"{}\",commit=\"{}\"}} 1",
+            build_info::VERSION,
+            build_info::GIT_COMMIT
+        );
+        assert!(text.contains(&build), "{build:?} not in:\n{text}");
+
+        let totals = webhook.totals();
+        assert_eq!(
+            (
+                totals.webhooks_accepted,
+                totals.events_appended,
+                totals.dead_letters
+            ),
+            (1, 3, 2)
+        );
+        assert_eq!(totals.signature_failures, 1);
+    }
+}
