@@ -164,7 +164,7 @@ impl Value for SecretSource {
         }
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, Refusal> {
+    fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         Ok(match suffix {
             0 => read_text(value).map(Self::Inline)?,
             _ => read_source(value, suffix, Self::File, Self::Env)?,
@@ -217,7 +217,7 @@ impl Value for OperatorToken {
         }
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, Refusal> {
+    fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         if suffix > 0 {
             return Ok(read_source(value, suffix, Self::File, Self::Env)?);
         }

@@ -344,9 +344,12 @@ impl VisitMut for Reader<'_> {
         }
         match T::read(item, first, meta) {
             Ok(read) => *value = read,
-            Err(Refusal(refusals)) => {
+            Err(Refusal { problems, partial }) => {
+                if let Some(partial) = partial {
+                    *value = partial;
+                }
                 let secret = T::SECRET_SUFFIX == Some(first);
-                for (entry, kind) in refusals {
+                for (entry, kind) in problems {
                     let at = path.with_suffix(suffix_of(first));
                     let (at, entry_value) = match entry {
                         Some(index) => (

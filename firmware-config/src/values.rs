@@ -37,15 +37,24 @@ impl Flaw {
     }
 }
 
-/// Why a value was not read: its problem, or each bad entry's problem (by index) in a list.
+/// Why a value was not read: its problem, or each bad entry's problem (by index) in a list,
+/// with what could be read (a list keeps its good entries where they are written).
 #[cfg(feature = "std")]
 #[derive(Debug)]
-pub struct Refusal(pub Vec<(Option<usize>, ProblemKind)>);
+pub struct Refusal<T> {
+    /// Each problem, with the entry of a list it is in.
+    pub problems: Vec<(Option<usize>, ProblemKind)>,
+    /// The value as far as it could be read.
+    pub partial: Option<T>,
+}
 
 #[cfg(feature = "std")]
-impl From<ProblemKind> for Refusal {
+impl<T> From<ProblemKind> for Refusal<T> {
     fn from(kind: ProblemKind) -> Self {
-        Self(vec![(None, kind)])
+        Self {
+            problems: vec![(None, kind)],
+            partial: None,
+        }
     }
 }
 
@@ -82,7 +91,7 @@ pub trait Value: Clone + PartialEq {
     /// # Errors
     /// What is wrong with the value, or with each entry of a list.
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, suffix: usize, meta: &Meta) -> Result<Self, Refusal>;
+    fn read(value: &Toml<'_>, suffix: usize, meta: &Meta) -> Result<Self, Refusal<Self>>;
     /// Its TOML text and key suffix, or `None` to leave the key out.
     #[cfg(feature = "std")]
     fn write(&self) -> Option<(usize, String)>;
@@ -144,7 +153,7 @@ macro_rules! number_value {
                 input.take()
             }
             #[cfg(feature = "std")]
-            fn read(value: &Toml<'_>, _: usize, meta: &Meta) -> Result<Self, Refusal> {
+            fn read(value: &Toml<'_>, _: usize, meta: &Meta) -> Result<Self, Refusal<Self>> {
                 let range = meta
                     .range
                     .map_or(ProblemKind::Missing, |range| range.problem());
@@ -173,7 +182,7 @@ impl Value for bool {
         input.take()
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal> {
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         Ok(value
             .as_bool()
             .ok_or_else(|| wrong_type("true or false", value))?)
@@ -237,7 +246,7 @@ impl<const N: usize> Value for heapless::String<N> {
         input.text()
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal> {
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         Ok(read_text(value)?)
     }
     #[cfg(feature = "std")]
@@ -268,7 +277,7 @@ impl<const N: usize> Value for Option<heapless::String<N>> {
         }
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal> {
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         Ok(Some(read_text(value)?))
     }
     #[cfg(feature = "std")]
@@ -306,7 +315,7 @@ impl<const M: usize, const N: usize> Value for heapless::Vec<heapless::String<M>
         Ok(list)
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal> {
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         let entries = value
             .as_array()
             .ok_or_else(|| wrong_type("an array of strings", value))?;
@@ -320,16 +329,21 @@ impl<const M: usize, const N: usize> Value for heapless::Vec<heapless::String<M>
         let mut list = Self::new();
         let mut bad = Vec::new();
         for (index, entry) in entries.iter().enumerate() {
-            match read_text(entry.get_ref()) {
-                // At most N entries, checked above.
-                Ok(text) => list.push(text).unwrap_or_default(),
-                Err(kind) => bad.push((Some(index), kind)),
-            }
+            // A bad entry leaves an empty one in its place, so the others keep their indexes.
+            let text = read_text(entry.get_ref()).unwrap_or_else(|kind| {
+                bad.push((Some(index), kind));
+                heapless::String::new()
+            });
+            // At most N entries, checked above.
+            list.push(text).unwrap_or_default();
         }
         if bad.is_empty() {
             Ok(list)
         } else {
-            Err(Refusal(bad))
+            Err(Refusal {
+                problems: bad,
+                partial: Some(list),
+            })
         }
     }
     #[cfg(feature = "std")]
@@ -378,7 +392,7 @@ impl Value for SocketAddr {
         })
     }
     #[cfg(feature = "std")]
-    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal> {
+    fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         let text = value
             .as_str()
             .ok_or_else(|| wrong_type("a string", value))?;
@@ -449,7 +463,7 @@ macro_rules! words {
                 value: &$crate::values::Toml<'_>,
                 _: usize,
                 _: &$crate::schema::Meta,
-            ) -> Result<Self, $crate::values::Refusal> {
+            ) -> Result<Self, $crate::values::Refusal<Self>> {
                 let not_one_of = $crate::problem::ProblemKind::NotOneOf { allowed: Self::NAMES };
                 Ok(value.as_str().and_then(Self::from_name).ok_or(not_one_of)?)
             }

@@ -68,3 +68,55 @@ pub fn check(config: &Config, lines: &KeyLines) -> Vec<ConfigProblem> {
     }
     problems
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    /// Writes a fresh self-signed pair into `dir` as `<name>.crt` and `<name>.key`.
+    fn pair(dir: &std::path::Path, name: &str) -> (String, String) {
+        let pair = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let cert = dir.join(format!("{name}.crt"));
+        let key = dir.join(format!("{name}.key"));
+        std::fs::write(&cert, pair.cert.pem()).unwrap();
+        std::fs::write(&key, pair.signing_key.serialize_pem()).unwrap();
+        (cert.display().to_string(), key.display().to_string())
+    }
+
+    fn with_tls(cert: &str, key: &str) -> Config {
+        let mut config = Config::default();
+        config.public.tls_cert = Some(cert.try_into().unwrap());
+        config.public.tls_key = Some(key.try_into().unwrap());
+        config
+    }
+
+    #[test]
+    fn a_certificate_and_the_key_of_another_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert_a, key_a) = pair(dir.path(), "a");
+        let (_, key_b) = pair(dir.path(), "b");
+        assert_eq!(check(&with_tls(&cert_a, &key_a), &KeyLines::default()), []);
+        let problems = check(&with_tls(&cert_a, &key_b), &KeyLines::default());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path().as_deref(), Some("public.tls_cert"));
+        let text = problems[0].to_string();
+        assert!(text.contains("cannot be used together"), "{text}");
+    }
+
+    #[test]
+    fn a_missing_word_list_and_a_bad_filter_are_each_named() {
+        let mut config = Config::default();
+        config
+            .chat
+            .profanity_word_lists
+            .push("/nonexistent/words.txt".try_into().unwrap())
+            .unwrap();
+        config.log.filter = "info,[[[".try_into().unwrap();
+        let keys: Vec<_> = check(&config, &KeyLines::default())
+            .iter()
+            .filter_map(ConfigProblem::path)
+            .collect();
+        assert_eq!(keys, ["chat.profanity_word_lists[0]", "log.filter"]);
+    }
+}
