@@ -70,6 +70,16 @@ const DAY: u64 = 24 * HOUR;
 const MS: Unit = Unit::Millis;
 const SECONDS: Unit = Unit::Seconds;
 
+/// A path: not blank, and without control characters (a newline in a path is a mistake that
+/// would otherwise show only when the file is opened, or forge a line in a log).
+const PATH: Meta = Meta {
+    form: Some(Form {
+        test: |path| !path.chars().any(char::is_control),
+        expected: "a path without control characters",
+    }),
+    ..Meta::NON_BLANK
+};
+
 /// A fixed-capacity copy of a built-in default (they fit; a unit test checks).
 fn text<const N: usize>(default: &str) -> heapless::String<N> {
     heapless::String::try_from(default).unwrap_or_default()
@@ -79,7 +89,7 @@ section! {
     /// The appliance's whole configuration.
     pub struct Config at "" {
         /// Folder for the store, generated secrets and the self-signed certificate.
-        data_dir: Path = text(DEFAULT_DATA_DIR), Meta::NON_BLANK;
+        data_dir: Path = text(DEFAULT_DATA_DIR), PATH;
         /// The TLS listener Meta's webhook reaches.
         public: PublicListener = PublicListener::default(), Meta::ANY;
         /// The LAN listener (operator API, kiosk page, metrics, health).
@@ -109,9 +119,9 @@ section! {
         /// Socket address of the webhook listener.
         listen: SocketAddr = DEFAULT_PUBLIC_LISTEN, Meta::ANY;
         /// PEM certificate chain; set with tls_key, or neither for a self-signed certificate in data_dir.
-        tls_cert: Option<Path> = None, Meta::NON_BLANK;
+        tls_cert: Option<Path> = None, PATH;
         /// PEM private key; see tls_cert.
-        tls_key: Option<Path> = None, Meta::NON_BLANK;
+        tls_key: Option<Path> = None, PATH;
         /// Open connections at once; the longest idle one gives way to a new one.
         max_connections: u32 = 1024, Meta::range(1, 65_535, Unit::Count("connections"));
         /// Largest webhook body accepted.
@@ -214,7 +224,7 @@ section! {
         /// Offensive words in one chat at which it closes.
         profanity_limit: u32 = 3, Meta::range(1, 100, Unit::Count("offensive words per chat")).note("the chat closes when it reaches the limit");
         /// Word list files, one per language, one word per line.
-        profanity_word_lists: heapless::Vec<Path, MAX_PROFANITY_WORD_LISTS> = heapless::Vec::new(), Meta::NON_BLANK;
+        profanity_word_lists: heapless::Vec<Path, MAX_PROFANITY_WORD_LISTS> = heapless::Vec::new(), PATH;
         /// Send a chat's next message only after Meta accepted the previous one.
         strict_order: bool = false, Meta::ANY;
     }

@@ -88,25 +88,22 @@ pub fn is_env_name(name: &str) -> bool {
     !name.is_empty() && !name.contains(['=', '\0'])
 }
 
-/// The flaw of a file (suffix 1) or variable (suffix 2) source: an empty path, or a name no
-/// variable can have.
+/// The flaw of a file (suffix 1) or variable (suffix 2) source: an empty path or one with
+/// control characters, or a name no variable can have.
 fn source_flaw(suffix: usize, text: &str, report: &mut dyn FnMut(Flaw)) {
-    let flawed = if suffix == 2 {
-        !is_env_name(text)
-    } else {
-        text.is_empty()
+    let kind = match suffix {
+        2 if !is_env_name(text) => ProblemKind::InvalidEnvName,
+        2 => return,
+        _ if text.is_empty() => ProblemKind::Empty,
+        _ if text.chars().any(char::is_control) => ProblemKind::BadFormat {
+            expected: "a path without control characters",
+        },
+        _ => return,
     };
-    let kind = if suffix == 2 {
-        ProblemKind::InvalidEnvName
-    } else {
-        ProblemKind::Empty
-    };
-    if flawed {
-        report(Flaw {
-            suffix,
-            ..Flaw::new(ShownValue::quoted(text), kind)
-        });
-    }
+    report(Flaw {
+        suffix,
+        ..Flaw::new(ShownValue::quoted(text), kind)
+    });
 }
 
 /// The file or variable source written with key suffix 1 or 2.

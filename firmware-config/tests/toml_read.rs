@@ -361,19 +361,21 @@ fn exit_status_for_invalid_files_is_ex_config() {
 
 fn tricky() -> Config {
     let mut config = Config {
-        data_dir: Path::try_from("C:\\waygate \"data\" 'dir'\n\t\u{7f}é🙂").unwrap(),
+        data_dir: Path::try_from("C:\\waygate \"data\" 'dir' é🙂").unwrap(),
         ..Config::default()
     };
     config.public.listen = "[fe80::1%7]:0".parse().unwrap();
     config.local.listen = "0.0.0.0:9090".parse().unwrap();
     config.public.tls_cert = Some(Path::try_from("'''").unwrap());
     config.public.tls_key = Some(Path::try_from("\"\"\"").unwrap());
-    config.meta.app_secret = SecretSource::Inline(SECRET.try_into().unwrap());
+    // Control characters belong in a secret, not a path: TOML must escape them either way.
+    let secret = format!("{SECRET}\n\t\u{7f}\"");
+    config.meta.app_secret = SecretSource::Inline(secret.as_str().try_into().unwrap());
     config.meta.verify_token = SecretSource::Env("TOKEN_VAR".try_into().unwrap());
     config.log.format = LogFormat::Json;
     config.log.filter = "a=b,c[{d=\"e\"}]=trace".try_into().unwrap();
     config.store.quota_bytes = 1 << 40;
-    let awkward = Path::try_from("C:\\lists\\\"en\".txt\n#[x]").unwrap();
+    let awkward = Path::try_from("C:\\lists\\\"en\".txt #[x]").unwrap();
     config.chat.profanity_word_lists.push(awkward).unwrap();
     config
         .chat

@@ -3,7 +3,8 @@
 //! The data folder holds customers' messages and the gateway's secrets: it is mode 0700 and
 //! every file the gateway writes in it is mode 0600, whatever the umask (modes are given at
 //! creation and set again explicitly, which also mends files and folders an earlier version or
-//! another umask left wider).
+//! another umask left wider). A file is never opened or narrowed through a symbolic link: one
+//! planted at a file's path is refused (`O_NOFOLLOW`), not followed to wherever it points.
 
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -13,6 +14,11 @@ use std::path::Path;
 const PRIVATE_DIR_MODE: u32 = 0o700;
 /// The mode of every file in the data folder: only the owner may read and write.
 const PRIVATE_FILE_MODE: u32 = 0o600;
+
+/// `open(2)` flags that refuse a symbolic link as the last part of the path.
+fn no_follow() -> i32 {
+    i32::try_from(rustix::fs::OFlags::NOFOLLOW.bits()).unwrap_or_default()
+}
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a reader (or a crash)
 /// never sees half a file. Creates the parent folder.
@@ -27,6 +33,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> std::io::Res
             .create(true)
             .truncate(true)
             .mode(mode)
+            .custom_flags(no_follow())
             .open(&tmp)?;
         file.set_permissions(std::fs::Permissions::from_mode(mode))?;
         file.write_all(bytes)?;
@@ -62,13 +69,18 @@ pub(crate) fn create_private_file(path: &Path) -> std::io::Result<()> {
         .create(true)
         .truncate(false)
         .mode(PRIVATE_FILE_MODE)
+        .custom_flags(no_follow())
         .open(path)?;
     file.set_permissions(std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))
 }
 
 /// Sets the existing file `path` to mode 0600 (a file an earlier version wrote wider).
 pub(crate) fn make_private(path: &Path) -> std::io::Result<()> {
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(no_follow())
+        .open(path)?;
+    file.set_permissions(std::fs::Permissions::from_mode(PRIVATE_FILE_MODE))
 }
 
 #[cfg(test)]
@@ -105,6 +117,20 @@ mod tests {
         create_private_file(&path).unwrap();
         assert_eq!(mode(&path), 0o600);
         assert_eq!(std::fs::read(&path).unwrap(), b"data");
+    }
+
+    #[test]
+    fn a_symbolic_link_at_a_files_path_is_refused_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "keep").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let link = dir.path().join("store.redb");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(create_private_file(&link).is_err());
+        assert!(make_private(&link).is_err());
+        assert_eq!(mode(&target), 0o644, "the link's target is left alone");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
     }
 
     #[test]

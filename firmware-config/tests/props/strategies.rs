@@ -33,6 +33,17 @@ pub(crate) fn fixed_text<const N: usize>(
     })
 }
 
+/// A path: any text of at least one character and no control character.
+pub(crate) fn path() -> impl Strategy<Value = heapless::String<256>> {
+    fixed_text::<256>(1).prop_map(|text| {
+        let kept: String = text
+            .chars()
+            .map(|ch| if ch.is_control() { '_' } else { ch })
+            .collect();
+        heapless::String::try_from(kept.as_str()).unwrap_or_default()
+    })
+}
+
 pub(crate) fn non_blank<const N: usize>() -> impl Strategy<Value = heapless::String<N>> {
     fixed_text::<N>(1).prop_filter("blank", |text| !text.trim().is_empty())
 }
@@ -67,7 +78,7 @@ pub(crate) fn secret_source() -> impl Strategy<Value = SecretSource> {
     prop_oneof![
         Just(SecretSource::Generated),
         fixed_text::<256>(1).prop_map(SecretSource::Inline),
-        fixed_text::<256>(1).prop_map(SecretSource::File),
+        path().prop_map(SecretSource::File),
         env_name().prop_map(SecretSource::Env),
     ]
 }
@@ -77,7 +88,7 @@ pub(crate) fn log_format() -> impl Strategy<Value = LogFormat> {
 }
 
 pub(crate) fn public_listener(with_flowinfo: bool) -> impl Strategy<Value = PublicListener> {
-    let tls = prop::option::of((fixed_text::<256>(1), fixed_text::<256>(1)));
+    let tls = prop::option::of((path(), path()));
     (
         socket_addr(with_flowinfo),
         tls,
@@ -164,7 +175,7 @@ pub(crate) fn chat_settings() -> impl Strategy<Value = ChatSettings> {
         declared("chat.bot_idle_close_seconds"),
         declared("chat.profanity_limit"),
         (any::<bool>(), any::<bool>()),
-        prop::collection::vec(fixed_text::<256>(1), 0..=3),
+        prop::collection::vec(path(), 0..=3),
     )
         .prop_map(
             |(unattended, idle, bot_idle, profanity, (bot, strict), files)| ChatSettings {
@@ -213,7 +224,7 @@ pub(crate) fn template() -> impl Strategy<Value = Template> {
 pub(crate) fn operator() -> impl Strategy<Value = Operator> {
     let token = prop_oneof![
         any::<[u8; 32]>().prop_map(OperatorToken::Sha256),
-        fixed_text::<256>(1).prop_map(OperatorToken::File),
+        path().prop_map(OperatorToken::File),
         env_name().prop_map(OperatorToken::Env),
     ];
     (non_blank::<64>(), token).prop_map(|(name, token)| Operator { name, token })
@@ -229,7 +240,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
         prop::collection::vec(operator(), 0..=3),
     );
     (
-        fixed_text::<256>(1),
+        path().prop_filter("blank", |text| !text.trim().is_empty()),
         public_listener(with_flowinfo),
         socket_addr(with_flowinfo),
         (secret_source(), secret_source()),

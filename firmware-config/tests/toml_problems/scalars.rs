@@ -427,3 +427,32 @@ fn blank_and_empty_texts_are_refused() {
         ]
     );
 }
+
+#[test]
+fn a_path_with_a_control_character_is_refused() {
+    for (text, path) in [
+        ("data_dir = \"/var/lib/way\\ngate\"", "data_dir"),
+        (
+            "[public]\ntls_cert = \"/a\\u0000\"\ntls_key = \"/b\"",
+            "public.tls_cert",
+        ),
+        (
+            "[chat]\nprofanity_word_lists = [\"/x\\ty\"]",
+            "chat.profanity_word_lists[0]",
+        ),
+        (
+            "[meta]\napp_secret_file = \"/s\\r\"",
+            "meta.app_secret_file",
+        ),
+    ] {
+        let (problem_path, kind) = only_kind(text);
+        assert_eq!(problem_path, path, "{text}");
+        assert_eq!(
+            kind,
+            ProblemKind::BadFormat {
+                expected: "a path without control characters"
+            },
+            "{text}"
+        );
+    }
+}
