@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use firmware_config::{Config, ConfigErrors, EXIT_CONFIG, KeyLines, SecretSource};
 
 use crate::export::{ExportError, ExportWhat, export};
+use crate::preflight::Checker;
 use crate::secrets::{self, SecretError};
 use crate::serve::{ConfiguredSecrets, ServeError, run};
 use crate::status::{StatusError, StatusOptions, Verdict};
@@ -177,7 +178,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     {
         problems.extend(ConfigErrors::from(invalid).problems().iter().cloned());
     }
-    problems.extend(crate::preflight::check(&config, &lines));
+    problems.extend(crate::preflight::check(&config, &lines, Checker::Serve).problems);
     if let Some(errors) = ConfigErrors::from_problems(problems) {
         let origin = args
             .config
@@ -269,10 +270,19 @@ fn config(command: ConfigCommand) -> ExitCode {
                 Err(errors) => return config_failure(&file, &errors),
             };
             let mut problems = reading.problems;
-            problems.extend(crate::preflight::check(&reading.config, &reading.lines));
+            let findings =
+                crate::preflight::check(&reading.config, &reading.lines, Checker::ConfigCheck);
+            problems.extend(findings.problems);
             match ConfigErrors::from_problems(problems) {
                 None => {
                     println!("{}: valid", file.display());
+                    if !findings.left_to_systemd.is_empty() {
+                        println!(
+                            "not checked here: {} (in $CREDENTIALS_DIRECTORY, which systemd sets \
+                             for the service from its LoadCredential= lines)",
+                            findings.left_to_systemd.join(", ")
+                        );
+                    }
                     ExitCode::SUCCESS
                 }
                 Some(errors) => config_failure(&file, &errors),

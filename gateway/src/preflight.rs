@@ -2,46 +2,94 @@
 //! `waygate config check`, so both report the same problems, all at once, with their lines:
 //! secret and token sources that cannot be read, a certificate and key that do not parse or do
 //! not match, word lists that cannot be read, and a log filter tracing refuses.
+//!
+//! One difference: `config check`, run by hand, cannot see the credentials systemd passes only
+//! to the service (`$CREDENTIALS_DIRECTORY`), so it names those secret files as not checked
+//! instead of refusing them; `serve` refuses them.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use firmware_config::{Config, ConfigProblem, KeyLines};
 
-use crate::secret::Resolve as _;
+use crate::secret::{Resolve as _, SecretError};
 use crate::secrets::source_key;
 use tracing_subscriber::EnvFilter;
 
 use crate::chat::ProfanityList;
 use crate::ingress::tls::{self, CertificateFiles};
 
+/// Who checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checker {
+    /// `serve`: every secret must be readable now.
+    Serve,
+    /// `config check`: secret files in an unset `$CREDENTIALS_DIRECTORY` are left to systemd.
+    ConfigCheck,
+}
+
+/// What the check found.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Every problem, each with its key and line.
+    pub problems: Vec<ConfigProblem>,
+    /// The keys of secret files `config check` left to systemd's credentials.
+    pub left_to_systemd: Vec<String>,
+}
+
 /// Every problem of `config` that only reading its files (or parsing its filter) shows.
 #[must_use]
-pub fn check(config: &Config, lines: &KeyLines) -> Vec<ConfigProblem> {
-    let mut problems = Vec::new();
+pub fn check(config: &Config, lines: &KeyLines, checker: Checker) -> Findings {
+    check_with(config, lines, checker, |name| std::env::var_os(name))
+}
+
+/// As [`check`], with `env` standing in for the process environment.
+#[must_use]
+pub fn check_with(
+    config: &Config,
+    lines: &KeyLines,
+    checker: Checker,
+    env: impl Fn(&str) -> Option<OsString>,
+) -> Findings {
+    let mut findings = Findings::default();
     let mut unusable = |key: String, reason: String| {
         let line = lines.line_of(&key);
-        problems.push(ConfigProblem::Unusable { key, line, reason });
+        findings
+            .problems
+            .push(ConfigProblem::Unusable { key, line, reason });
+    };
+    let mut left_to_systemd = Vec::new();
+    let mut secret = |key: String, read: Result<bool, SecretError>| match read {
+        Ok(true) => {}
+        Ok(false) => unusable(key, "holds no token".to_owned()),
+        Err(SecretError::CredentialsDirectoryUnset { .. }) if checker == Checker::ConfigCheck => {
+            left_to_systemd.push(key);
+        }
+        Err(error) => unusable(key, error.to_string()),
     };
     let meta = [
         ("meta.app_secret", &config.meta.app_secret),
         ("meta.verify_token", &config.meta.verify_token),
     ];
     for (key, source) in meta {
-        if let Err(error) = source.resolve() {
-            unusable(source_key(key, source), error.to_string());
-        }
+        secret(
+            source_key(key, source),
+            source.resolve_with(&env).map(|_| true),
+        );
     }
     for (index, operator) in config.operators.iter().enumerate() {
         let Some(source) = operator.token.clear_source() else {
             continue;
         };
         let key = source_key(&format!("operators[{index}].token"), &source);
-        match source.resolve() {
-            Ok(Some(_)) => {}
-            Ok(None) => unusable(key, "holds no token".to_owned()),
-            Err(error) => unusable(key, error.to_string()),
-        }
+        secret(key, source.resolve_with(&env).map(|found| found.is_some()));
     }
+    let mut unusable = |key: String, reason: String| {
+        let line = lines.line_of(&key);
+        findings
+            .problems
+            .push(ConfigProblem::Unusable { key, line, reason });
+    };
     if let (Some(cert), Some(key)) = (&config.public.tls_cert, &config.public.tls_key) {
         let files = CertificateFiles {
             cert: PathBuf::from(cert.as_str()),
@@ -66,12 +114,15 @@ pub fn check(config: &Config, lines: &KeyLines) -> Vec<ConfigProblem> {
         let reason = format!("not a log filter tracing accepts: {error}");
         unusable("log.filter".to_owned(), reason);
     }
-    problems
+    findings.left_to_systemd = left_to_systemd;
+    findings
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
+    use firmware_config::SecretSource;
+
     use super::*;
 
     /// Writes a fresh self-signed pair into `dir` as `<name>.crt` and `<name>.key`.
@@ -96,8 +147,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (cert_a, key_a) = pair(dir.path(), "a");
         let (_, key_b) = pair(dir.path(), "b");
-        assert_eq!(check(&with_tls(&cert_a, &key_a), &KeyLines::default()), []);
-        let problems = check(&with_tls(&cert_a, &key_b), &KeyLines::default());
+        let check = |config: &Config| check(config, &KeyLines::default(), Checker::Serve).problems;
+        assert_eq!(check(&with_tls(&cert_a, &key_a)), []);
+        let problems = check(&with_tls(&cert_a, &key_b));
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].path().as_deref(), Some("public.tls_cert"));
         let text = problems[0].to_string();
@@ -113,10 +165,33 @@ mod tests {
             .push("/nonexistent/words.txt".try_into().unwrap())
             .unwrap();
         config.log.filter = "info,[[[".try_into().unwrap();
-        let keys: Vec<_> = check(&config, &KeyLines::default())
+        let keys: Vec<_> = check(&config, &KeyLines::default(), Checker::Serve)
+            .problems
             .iter()
             .filter_map(ConfigProblem::path)
             .collect();
         assert_eq!(keys, ["chat.profanity_word_lists[0]", "log.filter"]);
+    }
+
+    #[test]
+    fn config_check_leaves_credentials_to_systemd_and_serve_does_not() {
+        let mut config = Config::default();
+        config.meta.app_secret =
+            SecretSource::File("$CREDENTIALS_DIRECTORY/app_secret".try_into().unwrap());
+        let unset = |_: &str| None;
+        let checked = check_with(&config, &KeyLines::default(), Checker::ConfigCheck, unset);
+        assert_eq!(checked.problems, []);
+        assert_eq!(checked.left_to_systemd, ["meta.app_secret_file"]);
+        let served = check_with(&config, &KeyLines::default(), Checker::Serve, unset);
+        assert_eq!(served.problems.len(), 1, "{:?}", served.problems);
+        assert!(served.left_to_systemd.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let set = |_: &str| Some(dir.path().as_os_str().to_owned());
+        let missing = check_with(&config, &KeyLines::default(), Checker::ConfigCheck, set);
+        assert_eq!(
+            missing.problems.len(),
+            1,
+            "a set directory without the file is a problem"
+        );
     }
 }

@@ -318,3 +318,34 @@ async fn without_credentials_directory_it_says_what_to_add_to_the_unit() {
         );
     }
 }
+
+/// The unit's header says to `config check` the installed file after editing it: run by hand,
+/// outside the service, it passes and names the secret files it leaves to systemd.
+#[tokio::test(flavor = "multi_thread")]
+async fn config_check_of_the_installed_file_passes_outside_the_service() {
+    let unit = must(Unit::load());
+    let Some((installed, _user, _secrets)) = install(&unit).await else {
+        return;
+    };
+    let binary = gateway_binary().await;
+    let config = installed
+        .inside("/etc/waygate/waygate.toml")
+        .display()
+        .to_string();
+    let mut command = binary.command(["config", "check", config.as_str()]);
+    command
+        .env_remove("CREDENTIALS_DIRECTORY")
+        .stdin(Stdio::null());
+    let output = must(command.output().await);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("valid"), "{stdout}");
+    for key in ["meta.app_secret_file", "meta.verify_token_file"] {
+        assert!(stdout.contains(key), "{key} not named in:\n{stdout}");
+    }
+}
