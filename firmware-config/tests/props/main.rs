@@ -18,6 +18,7 @@ use proptest::prelude::*;
 use strategies::{any_config, department, operator, template, valid_config};
 
 proptest! {
+    #![proptest_config(strategies::bounded_shrinking())]
     #[test]
     fn toml_round_trips_every_valid_config(config in valid_config(false)) {
         let text = config.to_toml();

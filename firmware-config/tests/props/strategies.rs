@@ -12,6 +12,15 @@ use proptest::prelude::*;
 
 use crate::declared_ranges::{declared, declared_u64};
 
+/// The default number of cases, with shrinking bounded to 20 s: a failure is reported with a
+/// small example soon, rather than after minutes of shrinking a 64 KB configuration.
+pub(crate) fn bounded_shrinking() -> ProptestConfig {
+    ProptestConfig {
+        max_shrink_time: 20_000,
+        ..ProptestConfig::default()
+    }
+}
+
 /// Any text of at most `N` bytes (cut on a character boundary) and at least `min_chars`
 /// characters.
 pub(crate) fn fixed_text<const N: usize>(

@@ -14,6 +14,7 @@ fn only_kind(text: &str) -> Option<ProblemKind> {
 }
 
 proptest! {
+    #![proptest_config(crate::strategies::bounded_shrinking())]
     #[test]
     fn a_size_reads_as_bytes_within_the_range(
         number in 0_u64..5_000,
