@@ -8,11 +8,10 @@
 //! instead of refusing them; `serve` refuses them.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 
 use firmware_config::{Config, ConfigProblem, KeyLines};
 
-use crate::secret::{Resolve as _, SecretError};
+use crate::secret::{Resolve as _, SecretError, secret_file_path};
 use crate::secrets::source_key;
 use tracing_subscriber::EnvFilter;
 
@@ -91,13 +90,33 @@ pub fn check_with(
             .push(ConfigProblem::Unusable { key, line, reason });
     };
     if let (Some(cert), Some(key)) = (&config.public.tls_cert, &config.public.tls_key) {
-        let files = CertificateFiles {
-            cert: PathBuf::from(cert.as_str()),
-            key: PathBuf::from(key.as_str()),
-            generated: false,
+        let mut file = |key: &str, configured: &str| match secret_file_path(configured, &env) {
+            Ok(path) => Ok(Some(path)),
+            Err(SecretError::CredentialsDirectoryUnset { .. })
+                if checker == Checker::ConfigCheck =>
+            {
+                left_to_systemd.push(key.to_owned());
+                Ok(None)
+            }
+            Err(error) => Err((key.to_owned(), error.to_string())),
         };
-        if let Err(error) = tls::server_config(&files) {
-            unusable("public.tls_cert".to_owned(), error.to_string());
+        let files = [file("public.tls_cert", cert), file("public.tls_key", key)];
+        match files {
+            [Ok(Some(cert)), Ok(Some(key))] => {
+                let files = CertificateFiles {
+                    cert,
+                    key,
+                    generated: false,
+                };
+                if let Err(error) = tls::server_config(&files) {
+                    unusable("public.tls_cert".to_owned(), error.to_string());
+                }
+            }
+            files => {
+                for (key, reason) in files.into_iter().filter_map(Result::err) {
+                    unusable(key, reason);
+                }
+            }
         }
     }
     for (index, path) in config.chat.profanity_word_lists.iter().enumerate() {
@@ -193,5 +212,35 @@ mod tests {
             1,
             "a set directory without the file is a problem"
         );
+    }
+
+    #[test]
+    fn tls_files_may_come_from_systemds_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        pair(dir.path(), "tls");
+        let config = with_tls(
+            "$CREDENTIALS_DIRECTORY/tls.crt",
+            "${CREDENTIALS_DIRECTORY}/tls.key",
+        );
+        let lines = KeyLines::default();
+        let set = |_: &str| Some(dir.path().as_os_str().to_owned());
+        assert_eq!(
+            check_with(&config, &lines, Checker::Serve, set).problems,
+            []
+        );
+        let unset = |_: &str| None;
+        let checked = check_with(&config, &lines, Checker::ConfigCheck, unset);
+        assert_eq!(checked.problems, []);
+        assert_eq!(
+            checked.left_to_systemd,
+            ["public.tls_cert", "public.tls_key"]
+        );
+        let served = check_with(&config, &lines, Checker::Serve, unset);
+        let keys: Vec<_> = served
+            .problems
+            .iter()
+            .filter_map(ConfigProblem::path)
+            .collect();
+        assert_eq!(keys, ["public.tls_cert", "public.tls_key"]);
     }
 }

@@ -248,7 +248,7 @@ impl Resolve for SecretSource {
 /// # Errors
 /// [`SecretError::CredentialsDirectoryUnset`] when it begins so and the variable is unset or
 /// empty.
-fn secret_file_path(
+pub(crate) fn secret_file_path(
     configured: &str,
     env: impl Fn(&str) -> Option<OsString>,
 ) -> Result<PathBuf, SecretError> {

@@ -31,6 +31,17 @@ use crate::settings;
 use crate::store::{Store, StoreError, usage};
 use crate::telemetry::Metrics;
 
+/// The TLS file `configured` names under `key`: like a secret file, it may be in systemd's
+/// credentials (`$CREDENTIALS_DIRECTORY/...`).
+fn tls_file(key: &str, configured: &str) -> Result<PathBuf, SecretError> {
+    crate::secret::secret_file_path(configured, |name| std::env::var_os(name)).map_err(|source| {
+        SecretError::Source {
+            key: key.to_owned(),
+            source,
+        }
+    })
+}
+
 /// How often the store is asked to close due chats.
 const CHAT_TICK_INTERVAL: Duration = Duration::from_secs(1);
 /// How often the data folder is rescanned for the quota.
@@ -121,9 +132,10 @@ pub async fn run(
         secrets::GENERATED_VERIFY_TOKEN,
     )?;
     let configured_tls = match (&config.public.tls_cert, &config.public.tls_key) {
-        (Some(cert), Some(key)) => {
-            Some((PathBuf::from(cert.as_str()), PathBuf::from(key.as_str())))
-        }
+        (Some(cert), Some(key)) => Some((
+            tls_file("public.tls_cert", cert)?,
+            tls_file("public.tls_key", key)?,
+        )),
         _ => None,
     };
     let operator_token = secrets::resolve(
