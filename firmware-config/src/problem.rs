@@ -179,18 +179,21 @@ pub enum ProblemKind {
     },
 }
 
-/// Writes `words` quoted, as `"a", "b" or "c"`.
-fn write_list(f: &mut fmt::Formatter<'_>, words: &[&str]) -> fmt::Result {
-    for (index, word) in words.iter().enumerate() {
-        let last = index + 1 == words.len();
-        let separator = if index == 0 {
-            ""
-        } else if last {
-            " or "
-        } else {
-            ", "
-        };
-        write!(f, "{separator}{word:?}")?;
+/// Writes `items` as `a, b or c`, each by `write`.
+fn write_list<T>(
+    f: &mut fmt::Formatter<'_>,
+    items: &[T],
+    write: impl Fn(&mut fmt::Formatter<'_>, &T) -> fmt::Result,
+) -> fmt::Result {
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            f.write_str(if index + 1 == items.len() {
+                " or "
+            } else {
+                ", "
+            })?;
+        }
+        write(f, item)?;
     }
     Ok(())
 }
@@ -221,7 +224,7 @@ impl fmt::Display for ProblemKind {
             Self::BadFormat { expected } => write!(f, "must be {expected}"),
             Self::NotOneOf { allowed } => {
                 f.write_str("must be one of ")?;
-                write_list(f, allowed)
+                write_list(f, allowed, |f, word| write!(f, "{word:?}"))
             }
             Self::NotSocketAddr => f.write_str(
                 "must be an IP address and port, like \"127.0.0.1:8443\" or \"[::1]:8443\"",
@@ -232,18 +235,7 @@ impl fmt::Display for ProblemKind {
             Self::Missing => f.write_str("must be set"),
             Self::NoSource { name, suffixes } => {
                 f.write_str("needs one of ")?;
-                for (index, suffix) in suffixes.iter().enumerate() {
-                    let last = index + 1 == suffixes.len();
-                    let separator = if index == 0 {
-                        ""
-                    } else if last {
-                        " or "
-                    } else {
-                        ", "
-                    };
-                    write!(f, "{separator}{name}{suffix}")?;
-                }
-                Ok(())
+                write_list(f, suffixes, |f, suffix| write!(f, "{name}{suffix}"))
             }
             Self::ConflictingSources {
                 other,

@@ -50,72 +50,48 @@ pub fn check_with(
     checker: Checker,
     env: impl Fn(&str) -> Option<OsString>,
 ) -> Findings {
-    let mut findings = Findings::default();
-    let mut unusable = |key: String, reason: String| {
-        let line = lines.line_of(&key);
-        findings
-            .problems
-            .push(ConfigProblem::Unusable { key, line, reason });
-    };
-    let mut left_to_systemd = Vec::new();
-    let mut secret = |key: String, read: Result<bool, SecretError>| match read {
-        Ok(true) => {}
-        Ok(false) => unusable(key, "holds no token".to_owned()),
-        Err(SecretError::CredentialsDirectoryUnset { .. }) if checker == Checker::ConfigCheck => {
-            left_to_systemd.push(key);
-        }
-        Err(error) => unusable(key, error.to_string()),
+    let mut found = Collector {
+        checker,
+        unusable: Vec::new(),
+        left_to_systemd: Vec::new(),
     };
     let meta = [
         ("meta.app_secret", &config.meta.app_secret),
         ("meta.verify_token", &config.meta.verify_token),
     ];
     for (key, source) in meta {
-        secret(
-            source_key(key, source),
-            source.resolve_with(&env).map(|_| true),
-        );
+        if let Err(error) = source.resolve_with(&env) {
+            found.refused(source_key(key, source), error);
+        }
     }
     for (index, operator) in config.operators.iter().enumerate() {
         let Some(source) = operator.token.clear_source() else {
             continue;
         };
         let key = source_key(&format!("operators[{index}].token"), &source);
-        secret(key, source.resolve_with(&env).map(|found| found.is_some()));
+        match source.resolve_with(&env) {
+            Ok(Some(_)) => {}
+            Ok(None) => found.unusable(key, "holds no token".to_owned()),
+            Err(error) => found.refused(key, error),
+        }
     }
-    let mut unusable = |key: String, reason: String| {
-        let line = lines.line_of(&key);
-        findings
-            .problems
-            .push(ConfigProblem::Unusable { key, line, reason });
-    };
     if let (Some(cert), Some(key)) = (&config.public.tls_cert, &config.public.tls_key) {
         let mut file = |key: &str, configured: &str| match secret_file_path(configured, &env) {
-            Ok(path) => Ok(Some(path)),
-            Err(SecretError::CredentialsDirectoryUnset { .. })
-                if checker == Checker::ConfigCheck =>
-            {
-                left_to_systemd.push(key.to_owned());
-                Ok(None)
+            Ok(path) => Some(path),
+            Err(error) => {
+                found.refused(key.to_owned(), error);
+                None
             }
-            Err(error) => Err((key.to_owned(), error.to_string())),
         };
-        let files = [file("public.tls_cert", cert), file("public.tls_key", key)];
-        match files {
-            [Ok(Some(cert)), Ok(Some(key))] => {
-                let files = CertificateFiles {
-                    cert,
-                    key,
-                    generated: false,
-                };
-                if let Err(error) = tls::server_config(&files) {
-                    unusable("public.tls_cert".to_owned(), error.to_string());
-                }
-            }
-            files => {
-                for (key, reason) in files.into_iter().filter_map(Result::err) {
-                    unusable(key, reason);
-                }
+        let files = (file("public.tls_cert", cert), file("public.tls_key", key));
+        if let (Some(cert), Some(key)) = files {
+            let files = CertificateFiles {
+                cert,
+                key,
+                generated: false,
+            };
+            if let Err(error) = tls::server_config(&files) {
+                found.unusable("public.tls_cert".to_owned(), error.to_string());
             }
         }
     }
@@ -126,15 +102,46 @@ pub fn check_with(
                 ProfanityList::parse(&text).map_err(|error| format!("{path}: {error}"))
             });
         if let Err(reason) = parsed {
-            unusable(format!("chat.profanity_word_lists[{index}]"), reason);
+            found.unusable(format!("chat.profanity_word_lists[{index}]"), reason);
         }
     }
     if let Err(error) = EnvFilter::try_new(config.log.filter.as_str()) {
         let reason = format!("not a log filter tracing accepts: {error}");
-        unusable("log.filter".to_owned(), reason);
+        found.unusable("log.filter".to_owned(), reason);
     }
-    findings.left_to_systemd = left_to_systemd;
-    findings
+    let problems = found.unusable.into_iter().map(|(key, reason)| {
+        let line = lines.line_of(&key);
+        ConfigProblem::Unusable { key, line, reason }
+    });
+    Findings {
+        problems: problems.collect(),
+        left_to_systemd: found.left_to_systemd,
+    }
+}
+
+/// What the check finds, before lines are attached.
+struct Collector {
+    checker: Checker,
+    unusable: Vec<(String, String)>,
+    left_to_systemd: Vec<String>,
+}
+
+impl Collector {
+    fn unusable(&mut self, key: String, reason: String) {
+        self.unusable.push((key, reason));
+    }
+
+    /// A file that could not be read: a problem, unless `config check` leaves it to systemd.
+    fn refused(&mut self, key: String, error: SecretError) {
+        match error {
+            SecretError::CredentialsDirectoryUnset { .. }
+                if self.checker == Checker::ConfigCheck =>
+            {
+                self.left_to_systemd.push(key);
+            }
+            error => self.unusable(key, error.to_string()),
+        }
+    }
 }
 
 #[cfg(test)]
