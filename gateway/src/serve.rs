@@ -187,6 +187,7 @@ pub async fn run(
     let metrics = Arc::new(Metrics::new(store.commit_metrics()));
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
+    let outbox_waker = Arc::new(tokio::sync::Notify::new());
     let service_manager = ServiceManager::from_env();
     let watchdog =
         service_manager.map(|manager| tokio::spawn(manager.watchdog(store.clone(), stop.clone())));
@@ -203,6 +204,7 @@ pub async fn run(
         Arc::clone(&clock),
         Health::new(readiness.clone(), store.health().clone()),
         Arc::clone(&metrics),
+        Arc::clone(&outbox_waker),
     ));
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {

@@ -25,6 +25,7 @@ pub mod delivery;
 pub mod error;
 pub mod export;
 pub mod gateway;
+pub mod graph_api;
 pub mod http_client;
 pub mod knobs;
 pub mod listeners;

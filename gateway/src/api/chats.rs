@@ -13,6 +13,7 @@ use super::body::{SendCheckRequest, TransferRequest};
 use super::error::ApiError;
 use super::extract::{ApiJson, ChatId, ChatStateQuery, RequestBody as _};
 use super::gate::Operator;
+use super::message_json::OutboundJson;
 use super::policy_json::{SendCheckJson, TemplateJson, WindowJson};
 use crate::chat::check_operator_may_write;
 use crate::chat_json::{ChatJson, MessageJson};
@@ -198,6 +199,8 @@ struct ChatDetail<'a> {
     chat: ChatJson<'a>,
     window: WindowJson,
     messages: Vec<MessageJson<'a>>,
+    /// The operators' messages in it, with who wrote each and where it stands.
+    outbound: Vec<OutboundJson<'a>>,
 }
 
 impl<'a> ChatDetail<'a> {
@@ -210,6 +213,7 @@ impl<'a> ChatDetail<'a> {
                 .iter()
                 .map(|message| MessageJson::new(message.seq, &message.record))
                 .collect(),
+            outbound: view.outbound.iter().map(OutboundJson::new).collect(),
         }
     }
 }

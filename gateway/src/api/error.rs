@@ -42,6 +42,17 @@ pub(super) enum ApiError {
     /// No chat has this id (an id that is not a decimal number names no chat either).
     #[error("no chat {0}")]
     NoChat(String),
+    /// No outgoing message has this id.
+    #[error("no message {0}")]
+    NoMessage(String),
+    /// A message was not queued: every reason is named (answered with `reasons`).
+    #[error("the message was not sent: {}", .reasons.join("; "))]
+    SendRefused {
+        /// 409 (the chat), 422 (the rules), 402 (credits).
+        status: StatusCode,
+        /// Each rule that refused, in words a person can act on.
+        reasons: Vec<String>,
+    },
     /// The query string is not one the endpoint takes.
     #[error("the query is not valid: {0}")]
     BadQuery(String),
@@ -89,7 +100,8 @@ impl ApiError {
     pub(super) const fn status(&self) -> StatusCode {
         match self {
             Self::NoToken | Self::WrongToken => StatusCode::UNAUTHORIZED,
-            Self::NoEndpoint { .. } | Self::NoChat(_) => StatusCode::NOT_FOUND,
+            Self::NoEndpoint { .. } | Self::NoChat(_) | Self::NoMessage(_) => StatusCode::NOT_FOUND,
+            Self::SendRefused { status, .. } => *status,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadQuery(_) | Self::BadBody { .. } | Self::BodyRead(_) => StatusCode::BAD_REQUEST,
             Self::NotJson { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -108,11 +120,11 @@ impl IntoResponse for ApiError {
             tracing::warn!(%error, "the local API could not reach the store");
         }
         let status = self.status();
-        let mut response = (
-            status,
-            Json(serde_json::json!({ "error": self.to_string() })),
-        )
-            .into_response();
+        let mut body = serde_json::json!({ "error": self.to_string() });
+        if let Self::SendRefused { reasons, .. } = &self {
+            body["reasons"] = serde_json::json!(reasons);
+        }
+        let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -91,6 +91,23 @@ impl<S: Send + Sync> FromRequestParts<S> for ChatId {
     }
 }
 
+/// The id in `/api/v1/messages/{id}/...`: decimal digits only, like [`ChatId`]; anything else
+/// names no message (404).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct MessageId(pub(super) u64);
+
+impl<S: Send + Sync> FromRequestParts<S> for MessageId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match ChatId::from_request_parts(parts, state).await {
+            Ok(ChatId(id)) => Ok(Self(id)),
+            Err(ApiError::NoChat(text)) => Err(ApiError::NoMessage(text)),
+            Err(other) => Err(other),
+        }
+    }
+}
+
 /// The chat list's `?state=waiting|active|closed`; no state means every chat. Other query
 /// parameters are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -62,8 +62,11 @@ mod error;
 mod extract;
 mod gate;
 mod health;
+mod message_json;
+mod messages;
 mod metrics;
 mod policy_json;
+mod send_body;
 mod status;
 #[cfg(test)]
 mod tests;
@@ -78,6 +81,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use bytes::Bytes;
 use http::{Method, Request, StatusCode, Uri};
+use tokio::sync::Notify;
 use tower::ServiceBuilder;
 use tower::ServiceExt as _;
 use tower::util::BoxCloneSyncService;
@@ -103,7 +107,8 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// What a 404 names as served.
 const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/chats/{id}, \
-     /api/v1/chats/{id}/accept|close|transfer|send-check, /api/v1/templates and /api/v1/status";
+     /api/v1/chats/{id}/accept|close|transfer|send-check|messages, /api/v1/messages, \
+     /api/v1/messages/{id}, /api/v1/messages/{id}/retry, /api/v1/templates and /api/v1/status";
 
 /// What the local API answers from: who may call it, the store it reads and changes chats in,
 /// the departments chats can be transferred to, the clock the messaging rules are judged by, the
@@ -115,6 +120,8 @@ pub struct LocalApi {
     clock: SharedClock,
     health: Health,
     metrics: Arc<Metrics>,
+    /// Woken when a message is queued, so the sender looks at the outbox at once.
+    outbox_waker: Arc<Notify>,
     /// When the API was built (the gateway starting to serve), by the wall clock...
     started_at: UnixMs,
     /// ...and by a monotonic one, for the uptime.
@@ -142,11 +149,13 @@ impl LocalApi {
         clock: SharedClock,
         health: Health,
         metrics: Arc<Metrics>,
+        outbox_waker: Arc<Notify>,
     ) -> Self {
         Self {
             auth,
             store,
             departments,
+            outbox_waker,
             started_at: clock.now_ms(),
             started: Instant::now(),
             clock,
@@ -181,6 +190,10 @@ impl LocalService {
             .route("/api/v1/chats/{id}/close", post(chats::close))
             .route("/api/v1/chats/{id}/transfer", post(chats::transfer))
             .route("/api/v1/chats/{id}/send-check", post(chats::send_check))
+            .route("/api/v1/chats/{id}/messages", post(messages::send))
+            .route("/api/v1/messages", get(messages::list))
+            .route("/api/v1/messages/{id}", get(messages::detail))
+            .route("/api/v1/messages/{id}/retry", post(messages::retry))
             .route("/api/v1/templates", get(chats::templates))
             .route("/api/v1/status", get(status::status))
             .fallback(no_endpoint)

@@ -42,6 +42,7 @@ impl Fixture {
             clock,
             Health::new(readiness.clone(), store.health().clone()),
             Arc::new(Metrics::new(store.commit_metrics())),
+            Arc::new(Notify::new()),
         );
         Self {
             service: LocalService::new(api),

@@ -6,9 +6,13 @@
 use std::collections::HashMap;
 
 use crate::chat::{BusinessNumber, CustomerId, ProfanityList};
-use crate::meta::{AccountEvent, Event, InboundEvent, MessageContent};
+use crate::graph::local_id_from_callback;
+use crate::meta::{AccountEvent, Event, InboundEvent, MessageContent, Status};
+use crate::outbound::{self, StatusKind};
 use crate::policy::EntryPoint;
-use crate::store::{BusinessMessageSent, CustomerMessageInput, EventEffect};
+use crate::store::{
+    BusinessMessageSent, CustomerMessageInput, EventEffect, SendFailure, StatusUpdate,
+};
 use crate::time::UnixMs;
 
 /// The chat-related settings the endpoint applies to each customer message.
@@ -27,7 +31,7 @@ impl ChatRouting {
             Event::Message(_) => self
                 .customer_message(event)
                 .map(EventEffect::CustomerMessage),
-            Event::Status(_) => business_message_sent(event).map(EventEffect::BusinessMessageSent),
+            Event::Status(status) => message_status(event, status, received_at),
             Event::Account(AccountEvent::MessageTemplateStatusUpdate(update)) => {
                 Some(EventEffect::TemplateStatus {
                     update: update.clone(),
@@ -76,6 +80,51 @@ impl ChatRouting {
                 .and_then(EntryPoint::from_referral),
         })
     }
+}
+
+/// A status of a message the business sent: what it says of the message (the gateway's own,
+/// when the wamid or the callback data names one of them) and, for `sent`, the business's
+/// message as windows and chats count it. Statuses other than sent, delivered, read and failed
+/// (played, deleted, new ones) change nothing.
+fn message_status(
+    event: &InboundEvent,
+    status: &Status,
+    received_at: UnixMs,
+) -> Option<EventEffect> {
+    let kind = StatusKind::from_meta(&status.status)?;
+    let at = event_time(event).unwrap_or(received_at);
+    let failure = status.errors.first().map(|error| SendFailure {
+        code: Some(error.code),
+        title: error
+            .title
+            .clone()
+            .or_else(|| error.message.clone())
+            .unwrap_or_else(|| format!("error {}", error.code)),
+        details: error.details().map(str::to_owned),
+        remedy: outbound::remedy(error.code).to_owned(),
+        at,
+    });
+    let update = StatusUpdate {
+        wamid: status.id.clone(),
+        local_id: status
+            .biz_opaque_callback_data
+            .as_deref()
+            .and_then(local_id_from_callback),
+        status: kind,
+        failure: failure.or_else(|| {
+            (kind == StatusKind::Failed).then(|| SendFailure {
+                code: None,
+                title: "Meta reported the message failed, without a reason".into(),
+                details: None,
+                remedy: outbound::remedy(-1).to_owned(),
+                at,
+            })
+        }),
+    };
+    Some(EventEffect::MessageStatus {
+        update,
+        sent: business_message_sent(event),
+    })
 }
 
 /// A `sent` status: the business's message left Meta at the status's time.
@@ -172,8 +221,10 @@ mod tests {
         assert!(
             matches!(
                 found.as_slice(),
-                [Some(EventEffect::BusinessMessageSent(sent)), None]
-                    if sent.sent_at == 1_767_225_600_000
+                [
+                    Some(EventEffect::MessageStatus { sent: Some(sent), .. }),
+                    Some(EventEffect::MessageStatus { sent: None, .. }),
+                ] if sent.sent_at == 1_767_225_600_000
             ),
             "{found:?}"
         );

@@ -7,6 +7,8 @@ use std::ops::ControlFlow;
 use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable};
 
 use super::chats::chat_from_bytes;
+use super::outbound_record::OutboundMessage;
+use super::outbox::chat_messages;
 use super::tables::{CHAT_MESSAGES, CHATS, INBOUND_LOG};
 use super::templates::read_registry;
 use super::windows::read_window;
@@ -108,6 +110,8 @@ pub struct ChatView {
     pub chat: Chat,
     /// Its messages, in log order.
     pub messages: Vec<ChatMessage>,
+    /// The operators' messages written in it, in the order they were written.
+    pub outbound: Vec<OutboundMessage>,
     /// The service window of the chat's customer on the chat's number (shared by every chat
     /// of that pair: the window outlives chats).
     pub window: WindowState,
@@ -164,6 +168,7 @@ fn view_in(txn: &ReadTransaction, id: u64) -> Result<Option<ChatView>, StoreErro
     match failure {
         Some(error) => Err(error),
         None => Ok(Some(ChatView {
+            outbound: chat_messages(txn, id)?,
             chat,
             messages,
             window,

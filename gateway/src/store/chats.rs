@@ -80,6 +80,11 @@ impl<'txn> ChatTables<'txn> {
         })
     }
 
+    /// Chat `id`, if it exists.
+    pub(super) fn get(&self, id: u64) -> Result<Option<Chat>, StoreError> {
+        self.load(id)
+    }
+
     fn load(&self, id: u64) -> Result<Option<Chat>, StoreError> {
         match self.chats.get(id)? {
             Some(bytes) => decode_chat(id, bytes.value()).map(Some),
@@ -186,12 +191,50 @@ impl<'txn> ChatTables<'txn> {
         Ok(())
     }
 
+    /// The operator writes in chat `id` at `now`: a waiting chat becomes theirs, and the idle
+    /// timer restarts. Refused like [`Self::act`]'s actions.
+    pub(super) fn operator_message(
+        &mut self,
+        id: u64,
+        operator: &str,
+        now: UnixMs,
+        settings: &LifecycleSettings,
+    ) -> Result<Result<Chat, crate::chat::Refusal>, ChatActionError> {
+        let event = ChatEvent::OperatorMessage {
+            operator: operator.to_owned(),
+        };
+        self.apply_operator_event(id, &event, now, settings)
+    }
+
     /// Applies an operator's action at `now`. An overdue chat is closed at its deadline first
     /// (and stays so), and the action is then refused like on any closed chat.
     pub(super) fn act(
         &mut self,
         id: u64,
         action: &ChatAction,
+        now: UnixMs,
+        settings: &LifecycleSettings,
+    ) -> Result<Result<Chat, crate::chat::Refusal>, ChatActionError> {
+        let event = match action {
+            ChatAction::Accept { operator } => ChatEvent::OperatorAccept {
+                operator: operator.clone(),
+            },
+            ChatAction::Close { operator } => ChatEvent::OperatorClose {
+                operator: operator.clone(),
+            },
+            ChatAction::Transfer { department, .. } => ChatEvent::Transfer {
+                department: department.clone(),
+            },
+        };
+        self.apply_operator_event(id, &event, now, settings)
+    }
+
+    /// Applies an operator's event to chat `id` at `now`, closing an overdue chat at its
+    /// deadline first (the event is then refused like on any closed chat).
+    fn apply_operator_event(
+        &mut self,
+        id: u64,
+        event: &ChatEvent,
         now: UnixMs,
         settings: &LifecycleSettings,
     ) -> Result<Result<Chat, crate::chat::Refusal>, ChatActionError> {
@@ -209,18 +252,7 @@ impl<'txn> ChatTables<'txn> {
         } else {
             chat
         };
-        let event = match action {
-            ChatAction::Accept { operator } => ChatEvent::OperatorAccept {
-                operator: operator.clone(),
-            },
-            ChatAction::Close { operator } => ChatEvent::OperatorClose {
-                operator: operator.clone(),
-            },
-            ChatAction::Transfer { department, .. } => ChatEvent::Transfer {
-                department: department.clone(),
-            },
-        };
-        match step(&chat, &event, now, settings) {
+        match step(&chat, event, now, settings) {
             Ok(transition) => {
                 self.persist(Some(&chat), &transition)?;
                 Ok(Ok(transition.chat))

@@ -6,7 +6,8 @@ use redb::{Table, WriteTransaction};
 
 use super::StoreError;
 use super::chats::ChatTables;
-use super::request::EventEffect;
+use super::outbox::OutboxTables;
+use super::request::{EventEffect, StatusUpdate};
 use super::tables::{DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG, META, POLICY};
 use super::templates;
 use super::windows::WindowTable;
@@ -23,6 +24,20 @@ const CHAT_MESSAGE_BYTES: u64 = 2 * U64_BYTES;
 /// What a new (number, customer) service window costs in the accounting, an upper bound.
 const NEW_WINDOW_BYTES: u64 = 160;
 
+/// What a status can add to the gateway's own message: its wamid index entry and the growth of
+/// its record, an upper bound (a failure's texts are counted apart).
+const STATUS_INDEX_BYTES: u64 = 2 * 256;
+
+/// The bytes a failed status's texts can add to a message record.
+fn status_failure_bytes(update: &StatusUpdate) -> u64 {
+    update.failure.as_ref().map_or(0, |failure| {
+        let texts = failure.title.len()
+            + failure.remedy.len()
+            + failure.details.as_ref().map_or(0, String::len);
+        u64::try_from(texts).unwrap_or(u64::MAX).saturating_add(32)
+    })
+}
+
 /// The tables one group writes, opened once per transaction.
 pub(super) struct GroupTables<'txn> {
     pub(super) dedupe: Table<'txn, &'static [u8], u64>,
@@ -33,6 +48,7 @@ pub(super) struct GroupTables<'txn> {
     chats: ChatTables<'txn>,
     windows: WindowTable<'txn>,
     policy: Table<'txn, &'static str, &'static [u8]>,
+    outbox: OutboxTables<'txn>,
 }
 
 impl<'txn> GroupTables<'txn> {
@@ -46,6 +62,7 @@ impl<'txn> GroupTables<'txn> {
             chats: ChatTables::open(txn)?,
             windows: WindowTable::open(txn)?,
             policy: txn.open_table(POLICY)?,
+            outbox: OutboxTables::open(txn)?,
         })
     }
 
@@ -79,15 +96,28 @@ impl<'txn> GroupTables<'txn> {
                     unused += NEW_CHAT_BYTES;
                 }
             }
-            EventEffect::BusinessMessageSent(sent) => {
-                let created =
-                    self.windows
-                        .on_business_message(&sent.number, &sent.customer, sent.sent_at)?;
-                if !created {
-                    unused += NEW_WINDOW_BYTES;
+            EventEffect::MessageStatus { update, sent } => {
+                let added = self.outbox.apply_status(update, now)?;
+                unused += (STATUS_INDEX_BYTES + status_failure_bytes(update)).saturating_sub(added);
+                match sent {
+                    Some(sent) => {
+                        let created = self.windows.on_business_message(
+                            &sent.number,
+                            &sent.customer,
+                            sent.sent_at,
+                        )?;
+                        if !created {
+                            unused += NEW_WINDOW_BYTES;
+                        }
+                        self.chats.business_message(
+                            &sent.number,
+                            &sent.customer,
+                            now,
+                            lifecycle,
+                        )?;
+                    }
+                    None => unused += NEW_WINDOW_BYTES,
                 }
-                self.chats
-                    .business_message(&sent.number, &sent.customer, now, lifecycle)?;
             }
             EventEffect::TemplateStatus { update, at } => {
                 self.update_templates(|registry| registry.apply_status_update(update, *at))?;
@@ -132,7 +162,9 @@ pub(super) fn effect_cost_bound(effect: Option<&EventEffect>) -> u64 {
         Some(EventEffect::CustomerMessage(_)) => {
             NEW_CHAT_BYTES + CHAT_MESSAGE_BYTES + NEW_WINDOW_BYTES
         }
-        Some(EventEffect::BusinessMessageSent(_)) => NEW_WINDOW_BYTES,
+        Some(EventEffect::MessageStatus { update, .. }) => {
+            NEW_WINDOW_BYTES + STATUS_INDEX_BYTES + status_failure_bytes(update)
+        }
         Some(EventEffect::TemplateStatus { .. } | EventEffect::TemplateCategory { .. }) | None => 0,
     }
 }

@@ -13,6 +13,8 @@ mod error;
 mod group;
 mod health;
 mod open;
+mod outbound_record;
+mod outbox;
 pub mod reader;
 mod record;
 mod recovery;
@@ -38,8 +40,13 @@ pub use chats::CustomerMessageInput;
 pub use commit_metrics::CommitMetrics;
 pub use error::StoreError;
 pub use health::{DiskRecovery, StoreHealth};
+pub use outbound_record::{OutboundMessage, SendFailure};
+pub use outbox::{MessageFilter, OutboxTopic};
 pub use record::{DeadLetter, DeadLetterRef, LogRecord, RecordKind};
-pub use request::{BusinessMessageSent, EventEffect, IngestBatch, IngestOutcome, PreparedEvent};
+pub use request::{
+    BusinessMessageSent, EventEffect, IngestBatch, IngestOutcome, PreparedEvent, Queued, SendCheck,
+    SendRefusal, SendRequest, Settlement, StatusUpdate,
+};
 pub use snapshot::{ChatCounts, StoreSnapshot, StoreSummary};
 pub use usage::{SharedUsage, Usage};
 
@@ -222,6 +229,60 @@ impl Store {
             .await
             .map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Queues an operator's message after the checks that may refuse it, all in one durable
+    /// transaction; answered once it is in the outbox (or refused, with nothing written).
+    pub async fn send(&self, request: SendRequest) -> Result<Queued, SendRefusal> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Send(request::SendSubmission { request, reply }))
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Marks queued message `id` as being sent, durably, before the request to Meta leaves.
+    /// `None` when it is no longer queued.
+    pub async fn claim(&self, id: u64) -> Result<Option<OutboundMessage>, StoreError> {
+        self.sender_update(request::SenderUpdate::Claim(id)).await
+    }
+
+    /// Records what came of the request to Meta for message `id`, durably.
+    pub async fn settle(
+        &self,
+        id: u64,
+        settlement: Settlement,
+    ) -> Result<Option<OutboundMessage>, StoreError> {
+        self.sender_update(request::SenderUpdate::Settle(id, settlement))
+            .await
+    }
+
+    async fn sender_update(
+        &self,
+        update: request::SenderUpdate,
+    ) -> Result<Option<OutboundMessage>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Sender(request::SenderSubmission { update, reply }))
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Outgoing message `id`, if it exists.
+    pub async fn message(&self, id: u64) -> Result<Option<OutboundMessage>, StoreError> {
+        self.read(move |db| outbox::read_message(&db.begin_read()?, id))
+            .await
+    }
+
+    /// The outgoing messages `filter` admits, in id order.
+    pub async fn messages(
+        &self,
+        filter: MessageFilter,
+    ) -> Result<Vec<OutboundMessage>, StoreError> {
+        self.read(move |db| outbox::list_messages(&db.begin_read()?, filter))
+            .await
     }
 
     /// Asks the writer to close the chats whose deadline has passed. Never waits: when the

@@ -5,8 +5,10 @@ use tokio::sync::oneshot;
 use super::StoreError;
 use super::chat_access::{ChatAction, ChatActionError};
 use super::chats::CustomerMessageInput;
-use crate::chat::{BusinessNumber, Chat, CustomerId};
+use super::outbound_record::{OutboundMessage, SendFailure};
+use crate::chat::{BusinessNumber, Chat, CustomerId, Refusal};
 use crate::meta::{TemplateCategoryUpdate, TemplateStatusUpdate};
+use crate::outbound::{MessageState, StatusKind};
 use crate::time::UnixMs;
 
 /// One event ready for the store: its dedupe key and its encoded log record.
@@ -29,9 +31,6 @@ pub enum EventEffect {
     /// A customer's message: it goes to the customer's open chat (or opens one), and opens or
     /// restarts their customer-service window.
     CustomerMessage(CustomerMessageInput),
-    /// Meta reports that the business sent a message (a `sent` status): it may answer a free
-    /// entry point offer and open its 72 h window, and it resets an active chat's idle timer.
-    BusinessMessageSent(BusinessMessageSent),
     /// A `message_template_status_update`, sent by Meta at `at`.
     TemplateStatus {
         /// The update.
@@ -45,6 +44,146 @@ pub enum EventEffect {
         update: TemplateCategoryUpdate,
         /// `entry[].time`: when Meta sent it.
         at: UnixMs,
+    },
+    /// A status of a message the business sent: it moves the gateway's own message forward
+    /// (when it is one), and a `sent` status also counts as the business's message.
+    MessageStatus {
+        /// What the status says of the message.
+        update: StatusUpdate,
+        /// For a `sent` status: the business's message as the windows and chats count it.
+        sent: Option<BusinessMessageSent>,
+    },
+}
+
+/// A status webhook about a message the business sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusUpdate {
+    /// Meta's id of the message.
+    pub wamid: String,
+    /// The local message id the sender attached as `biz_opaque_callback_data`, if any.
+    pub local_id: Option<u64>,
+    /// The status.
+    pub status: StatusKind,
+    /// For `failed`: Meta's error and what to do about it.
+    pub failure: Option<SendFailure>,
+}
+
+/// What the operator's message must pass besides the chat: the window, and for a template its
+/// registration and the US pause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendCheck {
+    /// A non-template message (text, media, reaction).
+    FreeForm,
+    /// A registered template.
+    Template {
+        /// Its name.
+        name: String,
+        /// Its language code.
+        language: String,
+        /// How many body parameters the send supplies.
+        parameters: usize,
+    },
+}
+
+/// An operator's message on its way to the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendRequest {
+    /// The chat it is written in.
+    pub chat: u64,
+    /// The operator.
+    pub operator: String,
+    /// The operator's `Idempotency-Key`.
+    pub idempotency_key: Option<String>,
+    /// Its type (`text`, `template`...).
+    pub kind: String,
+    /// The body as JSON text (Meta's send body without `messaging_product` and `to`).
+    pub body: String,
+    /// What the rules check.
+    pub check: SendCheck,
+    /// The failed or uncertain message it retries.
+    pub retry_of: Option<u64>,
+}
+
+/// What the store did with a [`SendRequest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    /// The message (new, or the one an earlier request with the same key created).
+    pub message: OutboundMessage,
+    /// Whether this request created it.
+    pub created: bool,
+}
+
+/// Why a message was not queued. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendRefusal {
+    /// There is no chat with that id.
+    #[error("no chat with that id")]
+    NoChat,
+    /// There is no message with that id.
+    #[error("no message {0}")]
+    NoMessage(u64),
+    /// The chat's lifecycle refuses (it is closed, another operator serves it...).
+    #[error("{0}")]
+    Chat(Refusal),
+    /// The messaging rules refuse; every rule that does is named.
+    #[error("the messaging rules refuse this message: {}", .0.join("; "))]
+    Rules(Vec<String>),
+    /// The same `Idempotency-Key` came with another chat or body.
+    #[error(
+        "this Idempotency-Key was used for message {id} with another chat or body; use a new key for a new message"
+    )]
+    IdempotencyKeyReused {
+        /// The message the key created.
+        id: u64,
+    },
+    /// Only a failed or uncertain message can be retried.
+    #[error("message {id} is {} and cannot be retried; only failed or uncertain messages can", .state.as_str())]
+    NotRetryable {
+        /// The message.
+        id: u64,
+        /// Its state.
+        state: MessageState,
+    },
+    /// Meta forbids retrying this failure yet.
+    #[error(
+        "message {id} cannot be retried before {until} (Unix ms): Meta limits retries of this failure"
+    )]
+    RetryTooSoon {
+        /// The message.
+        id: u64,
+        /// The earliest retry.
+        until: UnixMs,
+    },
+    /// The store failed; nothing was written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What came of a request to Meta for one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settlement {
+    /// Meta accepted it and named it `wamid`.
+    Accepted {
+        /// Meta's id.
+        wamid: String,
+    },
+    /// It will be tried again, not before `not_before`.
+    Retry {
+        /// Why this attempt failed.
+        failure: SendFailure,
+        /// The backoff's end.
+        not_before: UnixMs,
+    },
+    /// Back in the queue without a backoff (its number is held, or its recipient slowed down).
+    Requeue {
+        /// Why it did not go.
+        failure: SendFailure,
+    },
+    /// It will not be sent.
+    Failed {
+        /// Why.
+        failure: SendFailure,
     },
 }
 
@@ -94,6 +233,26 @@ pub(super) struct ActionSubmission {
     pub(super) reply: oneshot::Sender<Result<Chat, ChatActionError>>,
 }
 
+/// An operator's message on its way to the writer.
+pub(super) struct SendSubmission {
+    pub(super) request: SendRequest,
+    pub(super) reply: oneshot::Sender<Result<Queued, SendRefusal>>,
+}
+
+/// The sender's change to a message: claim it before asking Meta, or settle it after.
+pub(super) enum SenderUpdate {
+    /// Mark it `sending`; answered with it, or `None` when it is no longer queued.
+    Claim(u64),
+    /// Record what Meta answered.
+    Settle(u64, Settlement),
+}
+
+/// A sender's change on its way to the writer.
+pub(super) struct SenderSubmission {
+    pub(super) update: SenderUpdate,
+    pub(super) reply: oneshot::Sender<Result<Option<OutboundMessage>, StoreError>>,
+}
+
 /// A message to the writer thread.
 pub(super) enum Command {
     /// Commit this batch durably, then answer.
@@ -104,6 +263,10 @@ pub(super) enum Command {
     Sweep(oneshot::Sender<()>),
     /// Apply an operator's action to a chat, durably, then answer.
     Act(ActionSubmission),
+    /// Queue an operator's message, durably, then answer.
+    Send(SendSubmission),
+    /// Claim or settle a message for the sender, durably, then answer.
+    Sender(SenderSubmission),
     /// Finish everything queued before this, close the database, and stop.
     Close,
 }

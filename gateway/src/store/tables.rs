@@ -37,6 +37,21 @@ pub(super) const WINDOWS: TableDefinition<'_, &str, &[u8]> = TableDefinition::ne
 /// Policy state kept as whole records by name: `templates` -> the template registry
 /// (versioned, see `templates.rs`).
 pub(super) const POLICY: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("policy");
+/// Operators' messages to customers: local message id -> postcard
+/// [`super::OutboundMessage`] (versioned, see `outbound_record.rs`).
+pub(super) const OUT_MESSAGES: TableDefinition<'_, u64, &[u8]> =
+    TableDefinition::new("out_messages");
+/// The outboxes: (topic, key) -> (). An entry is work its consumer has not finished: for the
+/// Meta topic, a message id still to send (removed when Meta accepted it, it failed, or it
+/// became uncertain). One table, a topic per consumer (see [`super::OutboxTopic`]).
+pub(super) const OUTBOX: TableDefinition<'_, (u8, u64), ()> = TableDefinition::new("outbox");
+/// `operator \0 Idempotency-Key` -> the message id it created.
+pub(super) const IDEMPOTENCY: TableDefinition<'_, &str, u64> = TableDefinition::new("idempotency");
+/// Meta's id of a sent message (wamid) -> its local message id, for status webhooks.
+pub(super) const OUT_WAMIDS: TableDefinition<'_, &str, u64> = TableDefinition::new("out_wamids");
+/// The outgoing messages of each chat: (chat id, message id) -> ().
+pub(super) const CHAT_OUTBOUND: TableDefinition<'_, (u64, u64), ()> =
+    TableDefinition::new("chat_outbound");
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 
@@ -54,5 +69,7 @@ pub(super) const META_LAST_COMMIT_MS: &str = "last_commit_ms";
 pub(super) const META_DUPLICATES_TOTAL: &str = "duplicates_total";
 /// The id the next chat gets (starts at 1).
 pub(super) const META_NEXT_CHAT_ID: &str = "next_chat_id";
+/// The id the next outgoing message gets (starts at 1).
+pub(super) const META_NEXT_MESSAGE_ID: &str = "next_message_id";
 /// The store's schema version (see `schema.rs`).
 pub(super) const META_SCHEMA_VERSION: &str = "schema_version";

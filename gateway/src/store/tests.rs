@@ -85,6 +85,7 @@ fn exported_wamids(dir: &Path) -> Vec<(u64, String)> {
 }
 
 mod chats;
+mod outbox;
 mod policy;
 
 #[test]

@@ -48,6 +48,15 @@ impl<'txn> WindowTable<'txn> {
         }
     }
 
+    /// The pair's state (the default when nothing is recorded).
+    pub(super) fn state(
+        &self,
+        number: &BusinessNumber,
+        customer: &CustomerId,
+    ) -> Result<WindowState, StoreError> {
+        self.get(&pair_key(number, customer))
+    }
+
     /// Applies `change` to the pair's state. Returns whether the stored bytes grew from nothing
     /// (a new pair), for the quota's accounting.
     fn update(

@@ -6,6 +6,7 @@
 //! `Durability::Immediate` (one fsync for the whole group), and only then answers each
 //! submission. A submission is never answered `Ok` before its data is durable.
 
+mod outbound;
 mod reopen;
 
 use std::collections::HashSet;
@@ -22,14 +23,19 @@ use super::commit_metrics::CommitMetrics;
 use super::group::{GroupTables, U64_BYTES, effect_cost_bound};
 use super::health::StoreHealth;
 use super::open::StoreFile;
+use super::outbox::OutboxTables;
 use super::recovery::Recovery;
-use super::request::{ActionSubmission, Command, IngestBatch, IngestOutcome, Submission};
+use super::request::{
+    ActionSubmission, Command, IngestBatch, IngestOutcome, SendSubmission, SenderSubmission,
+    Submission,
+};
 use super::schema;
 use super::slot::DbSlot;
 use super::tables::{
-    CHAT_DEADLINES, CHAT_MESSAGES, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG,
-    LATEST_CHAT, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS,
-    META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ, META_NEXT_SEQ, META_STORED_BYTES, POLICY, WINDOWS,
+    CHAT_DEADLINES, CHAT_MESSAGES, CHAT_OUTBOUND, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE,
+    IDEMPOTENCY, INBOUND_LOG, LATEST_CHAT, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL,
+    META_LAST_COMMIT_MS, META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ, META_NEXT_MESSAGE_ID,
+    META_NEXT_SEQ, META_STORED_BYTES, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, WINDOWS,
 };
 use super::templates;
 use super::usage::SharedUsage;
@@ -64,6 +70,7 @@ pub(super) struct Counters {
     pub(super) last_commit_ms: u64,
     pub(super) duplicates_total: u64,
     pub(super) next_chat_id: u64,
+    pub(super) next_message_id: u64,
 }
 
 impl Counters {
@@ -89,6 +96,11 @@ impl Counters {
             txn.open_table(CHAT_MESSAGES)?;
             txn.open_table(WINDOWS)?;
             txn.open_table(POLICY)?;
+            txn.open_table(OUT_MESSAGES)?;
+            txn.open_table(OUTBOX)?;
+            txn.open_table(IDEMPOTENCY)?;
+            txn.open_table(OUT_WAMIDS)?;
+            txn.open_table(CHAT_OUTBOUND)?;
             let meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
@@ -101,9 +113,18 @@ impl Counters {
                 last_commit_ms: get(META_LAST_COMMIT_MS)?.unwrap_or(0),
                 duplicates_total: get(META_DUPLICATES_TOTAL)?.unwrap_or(0),
                 next_chat_id: get(META_NEXT_CHAT_ID)?.unwrap_or(1),
+                next_message_id: get(META_NEXT_MESSAGE_ID)?.unwrap_or(1),
             }
         };
         templates::reconcile(&txn, templates)?;
+        let uncertain =
+            OutboxTables::open(&txn)?.mark_in_flight_uncertain(counters.last_commit_ms)?;
+        if uncertain > 0 {
+            tracing::warn!(
+                uncertain,
+                "messages were being sent when the gateway stopped: Meta may or may not have accepted them; they are marked uncertain and wait for an operator (GET /api/v1/messages?state=uncertain)"
+            );
+        }
         txn.commit()?;
         Ok(counters)
     }
@@ -116,6 +137,7 @@ impl Counters {
         meta.insert(META_LAST_COMMIT_MS, self.last_commit_ms)?;
         meta.insert(META_DUPLICATES_TOTAL, self.duplicates_total)?;
         meta.insert(META_NEXT_CHAT_ID, self.next_chat_id)?;
+        meta.insert(META_NEXT_MESSAGE_ID, self.next_message_id)?;
         Ok(())
     }
 }
@@ -153,16 +175,25 @@ pub(super) struct Writer {
 struct Turn {
     group: Vec<Submission>,
     actions: Vec<ActionSubmission>,
+    sends: Vec<SendSubmission>,
+    sender: Vec<SenderSubmission>,
     tick: bool,
     swept: Vec<oneshot::Sender<()>>,
     closing: bool,
 }
 
 impl Turn {
+    /// Requests in this turn that a group commit takes.
+    fn len(&self) -> usize {
+        self.group.len() + self.sends.len() + self.sender.len()
+    }
+
     fn take(&mut self, command: Command) {
         match command {
             Command::Ingest(submission) => self.group.push(submission),
             Command::Act(action) => self.actions.push(action),
+            Command::Send(send) => self.sends.push(send),
+            Command::Sender(update) => self.sender.push(update),
             Command::Tick => self.tick = true,
             Command::Sweep(reply) => {
                 self.tick = true;
@@ -213,7 +244,7 @@ impl Writer {
         while let Some(first) = self.next_command(&mut commands) {
             let mut turn = Turn::default();
             turn.take(first);
-            while !turn.closing && turn.group.len() < self.settings.max_batch {
+            while !turn.closing && turn.len() < self.settings.max_batch {
                 match commands.try_recv() {
                     Ok(next) => turn.take(next),
                     Err(_) => break,
@@ -235,6 +266,12 @@ impl Writer {
                 Command::Act(late) => {
                     let _ = late.reply.send(Err(StoreError::WriterGone.into()));
                 }
+                Command::Send(late) => {
+                    let _ = late.reply.send(Err(StoreError::WriterGone.into()));
+                }
+                Command::Sender(late) => {
+                    let _ = late.reply.send(Err(StoreError::WriterGone));
+                }
                 Command::Tick | Command::Sweep(_) | Command::Close => {}
             }
         }
@@ -247,12 +284,17 @@ impl Writer {
         let Turn {
             mut group,
             actions,
+            sends,
+            sender,
             tick,
             swept,
             closing: _,
         } = turn;
         if !group.is_empty() {
             self.commit_group(&mut group);
+        }
+        if !sends.is_empty() || !sender.is_empty() {
+            self.commit_outbound(sends, sender);
         }
         for action in actions {
             let result = self.act(&action);

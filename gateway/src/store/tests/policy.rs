@@ -12,6 +12,7 @@ use super::chats::{MIN_MS, chats, closed, message, open_at, runtime, tick};
 use super::{T0, options, record};
 use crate::chat::{BusinessNumber, ChatState, CloseReason, CustomerId};
 use crate::clock::ManualClock;
+use crate::outbound::StatusKind;
 use crate::policy::{
     EntryPoint, FepState, TemplateCategory, TemplateRegistration, TemplateRegistry, TemplateStatus,
 };
@@ -46,11 +47,19 @@ fn customer_message(key: &str, sent_at: u64, entry_point: Option<EntryPoint>) ->
 fn sent(key: &str, sent_at: u64) -> IngestBatch {
     event(
         key,
-        EventEffect::BusinessMessageSent(BusinessMessageSent {
-            number: BusinessNumber("pn".into()),
-            customer: CustomerId::WaId("111".into()),
-            sent_at,
-        }),
+        EventEffect::MessageStatus {
+            update: StatusUpdate {
+                wamid: format!("wamid.{key}"),
+                local_id: None,
+                status: StatusKind::Sent,
+                failure: None,
+            },
+            sent: Some(BusinessMessageSent {
+                number: BusinessNumber("pn".into()),
+                customer: CustomerId::WaId("111".into()),
+                sent_at,
+            }),
+        },
     )
 }
 

@@ -1,0 +1,193 @@
+//! Operators' messages: send one in a chat, read one or a list, and retry a failed or uncertain
+//! one as a new message linked to it.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+
+use super::LocalApi;
+use super::error::ApiError;
+use super::extract::{ApiJson, ChatId, MessageId};
+use super::gate::Operator;
+use super::message_json::OutboundJson;
+use super::send_body::SendBody;
+use crate::outbound::MessageState;
+use crate::store::{MessageFilter, Queued, SendCheck, SendRefusal, SendRequest};
+
+/// The longest `Idempotency-Key` taken, in bytes.
+const MAX_IDEMPOTENCY_KEY_BYTES: usize = 255;
+
+/// `POST /api/v1/chats/{id}/messages`: queued (202) once it is durably in the outbox.
+pub(super) async fn send(
+    State(api): State<Arc<LocalApi>>,
+    Operator(operator): Operator,
+    ChatId(chat): ChatId,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SendBody>,
+) -> Result<Response, ApiError> {
+    let idempotency_key = idempotency_key(&headers)?;
+    if let Some(refusal) = body.refusal() {
+        return Err(refusal);
+    }
+    let request = SendRequest {
+        chat,
+        operator,
+        idempotency_key,
+        kind: body.kind.to_owned(),
+        body: body.json,
+        check: body.check,
+        retry_of: None,
+    };
+    queue(&api, request).await
+}
+
+/// `POST /api/v1/messages/{id}/retry`: a new message with the old one's body, linked to it.
+pub(super) async fn retry(
+    State(api): State<Arc<LocalApi>>,
+    Operator(operator): Operator,
+    MessageId(id): MessageId,
+) -> Result<Response, ApiError> {
+    let old = api
+        .store
+        .message(id)
+        .await
+        .map_err(ApiError::StoreUnavailable)?
+        .ok_or_else(|| ApiError::NoMessage(id.to_string()))?;
+    let body: SendBody = serde_json::from_str(&old.body).map_err(|error| ApiError::BadBody {
+        reason: format!("message {id}'s stored body cannot be read again: {error}"),
+        example: "",
+    })?;
+    let request = SendRequest {
+        chat: old.chat,
+        operator,
+        idempotency_key: None,
+        kind: old.kind.clone(),
+        body: old.body.clone(),
+        check: body.check,
+        retry_of: Some(id),
+    };
+    queue(&api, request).await
+}
+
+/// Hands `request` to the store and answers 202 with the message, or the refusal.
+async fn queue(api: &LocalApi, request: SendRequest) -> Result<Response, ApiError> {
+    #[derive(Serialize)]
+    struct Accepted<'a> {
+        id: u64,
+        state: &'static str,
+        estimate_micro_usd: u64,
+        pricing: &'a str,
+        /// False when an earlier request with the same `Idempotency-Key` (or an earlier retry)
+        /// created the message.
+        created: bool,
+    }
+    let is_template = matches!(request.check, SendCheck::Template { .. });
+    let Queued { message, created } = api.store.send(request).await.map_err(refused)?;
+    if created {
+        tracing::info!(
+            message = message.id,
+            chat = message.chat,
+            operator = %message.operator,
+            kind = %message.kind,
+            template = is_template,
+            "operator's message queued for Meta"
+        );
+        api.outbox_waker.notify_one();
+    }
+    let answer = Accepted {
+        id: message.id,
+        state: message.state.as_str(),
+        estimate_micro_usd: message.estimate_micro_usd,
+        pricing: &message.pricing,
+        created,
+    };
+    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+}
+
+/// The API's answer for a store's refusal.
+fn refused(refusal: SendRefusal) -> ApiError {
+    let (status, reasons) = match refusal {
+        SendRefusal::NoChat => return ApiError::NoChat(String::new()),
+        SendRefusal::NoMessage(id) => return ApiError::NoMessage(id.to_string()),
+        SendRefusal::Store(error) => return ApiError::StoreUnavailable(error),
+        SendRefusal::Chat(refusal) => (StatusCode::CONFLICT, vec![refusal.to_string()]),
+        SendRefusal::Rules(reasons) => (StatusCode::UNPROCESSABLE_ENTITY, reasons),
+        other @ (SendRefusal::IdempotencyKeyReused { .. } | SendRefusal::RetryTooSoon { .. }) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, vec![other.to_string()])
+        }
+        other @ SendRefusal::NotRetryable { .. } => (StatusCode::CONFLICT, vec![other.to_string()]),
+    };
+    ApiError::SendRefused { status, reasons }
+}
+
+/// The `Idempotency-Key` header: printable ASCII, at most [`MAX_IDEMPOTENCY_KEY_BYTES`].
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let bad = || {
+        ApiError::BadQuery(format!(
+            "the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_BYTES} printable ASCII characters (a UUID is a good key)"
+        ))
+    };
+    let key = value.to_str().map_err(|_| bad())?.trim();
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_BYTES {
+        return Err(bad());
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// `GET /api/v1/messages/{id}`.
+pub(super) async fn detail(
+    State(api): State<Arc<LocalApi>>,
+    MessageId(id): MessageId,
+) -> Result<Response, ApiError> {
+    let message = api
+        .store
+        .message(id)
+        .await
+        .map_err(ApiError::StoreUnavailable)?
+        .ok_or_else(|| ApiError::NoMessage(id.to_string()))?;
+    Ok(Json(OutboundJson::new(&message)).into_response())
+}
+
+/// `?state=` of the message list.
+#[derive(Deserialize)]
+pub(super) struct MessageQuery {
+    state: Option<String>,
+}
+
+/// `GET /api/v1/messages[?state=...]`.
+pub(super) async fn list(
+    State(api): State<Arc<LocalApi>>,
+    query: Result<Query<MessageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    #[derive(Serialize)]
+    struct MessageList<'a> {
+        messages: Vec<OutboundJson<'a>>,
+    }
+    let states = "use state=queued, sending, sent, delivered, read, failed or uncertain, or no state for every message";
+    let Query(query) =
+        query.map_err(|rejection| ApiError::BadQuery(format!("{rejection}; {states}")))?;
+    let filter = match query.state.as_deref() {
+        None => MessageFilter::All,
+        Some(state) => MessageFilter::State(
+            state
+                .parse::<MessageState>()
+                .map_err(|_| ApiError::BadQuery(format!("no state {state:?}; {states}")))?,
+        ),
+    };
+    let messages = api
+        .store
+        .messages(filter)
+        .await
+        .map_err(ApiError::StoreUnavailable)?;
+    Ok(Json(MessageList {
+        messages: messages.iter().map(OutboundJson::new).collect(),
+    })
+    .into_response())
+}

@@ -1,0 +1,196 @@
+//! One pooled HTTPS client to the Graph API: connections are reused (HTTP/2 when Meta offers
+//! it), every request has a deadline, and the access token is only ever put in the
+//! `Authorization` header.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Method, Request, header};
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use rustls::RootCertStore;
+use rustls::pki_types::CertificateDer;
+use serde_json::Value;
+
+use super::answer::{GraphFailure, SendAccepted, read_send_answer};
+use crate::secret::Secret;
+
+/// The longest answer read from Meta; its answers are a few hundred bytes.
+const MAX_ANSWER_BYTES: usize = 1 << 20;
+/// How long one request may take, from sending it to its whole answer.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
+/// How long an idle pooled connection is kept.
+const POOL_IDLE: Duration = Duration::from_secs(90);
+
+/// Where the Graph API is: `meta.graph_base_url` and `meta.graph_api_version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphEndpoint {
+    /// `https://graph.facebook.com` (or a loopback `http://` URL, for tests).
+    pub base_url: String,
+    /// `v24.0`.
+    pub api_version: String,
+}
+
+/// Why the client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GraphClientError {
+    /// A certificate of `meta.ca_file` is not usable as a trust root.
+    #[error("a certificate in meta.ca_file cannot be used as a trust root: {0}")]
+    TrustRoot(rustls::Error),
+    /// rustls refused the client configuration.
+    #[error("the TLS client cannot be configured: {0}")]
+    Tls(rustls::Error),
+}
+
+/// The Graph API client. Cheap to clone.
+#[derive(Clone)]
+pub struct GraphClient {
+    http: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    endpoint: Arc<GraphEndpoint>,
+    token: Option<Arc<Secret>>,
+}
+
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient")
+            .field("endpoint", &self.endpoint)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl GraphClient {
+    /// A client for `endpoint` with the access token `token` (none: nothing can be sent),
+    /// trusting the webpki roots and `extra_roots`.
+    pub fn new(
+        endpoint: GraphEndpoint,
+        token: Option<Secret>,
+        extra_roots: Vec<CertificateDer<'static>>,
+    ) -> Result<Self, GraphClientError> {
+        let mut roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for root in extra_roots {
+            roots.add(root).map_err(GraphClientError::TrustRoot)?;
+        }
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(GraphClientError::Tls)?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        // Plain http is for loopback test servers only: the configuration refuses it elsewhere.
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .build();
+        let http = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(POOL_IDLE)
+            .build(connector);
+        Ok(Self {
+            http,
+            endpoint: Arc::new(endpoint),
+            token: token.map(Arc::new),
+        })
+    }
+
+    /// Whether an access token is configured.
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// `POST /{version}/{phone_number_id}/messages` with `body`.
+    pub async fn send_message(
+        &self,
+        phone_number_id: &str,
+        body: &Value,
+    ) -> Result<SendAccepted, GraphFailure> {
+        if phone_number_id.is_empty() || !phone_number_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(GraphFailure::Unreadable {
+                status: 0,
+                reason: format!("{phone_number_id:?} is not a phone_number_id"),
+            });
+        }
+        let (status, answer) = self
+            .call(
+                Method::POST,
+                &format!("{phone_number_id}/messages"),
+                Some(body),
+            )
+            .await?;
+        read_send_answer(status, &answer)
+    }
+
+    /// One request to `{base}/{version}/{path}`, answered with its status and body.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Bytes), GraphFailure> {
+        let Some(token) = &self.token else {
+            return Err(GraphFailure::Transport(
+                "no access token is configured (meta.access_token_file)".into(),
+            ));
+        };
+        let uri = format!(
+            "{}/{}/{path}",
+            self.endpoint.base_url.trim_end_matches('/'),
+            self.endpoint.api_version
+        );
+        let payload = body
+            .map(|body| Bytes::from(body.to_string()))
+            .unwrap_or_default();
+        let mut authorization = http::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .map_err(|_| {
+                GraphFailure::Transport("the access token is not a valid header value".into())
+            })?;
+        authorization.set_sensitive(true);
+        let request = Request::builder()
+            .method(method)
+            .uri(&uri)
+            .header(header::AUTHORIZATION, authorization)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Full::new(payload))
+            .map_err(|error| GraphFailure::Transport(format!("bad request to {uri}: {error}")))?;
+        let exchange = async {
+            let response = self
+                .http
+                .request(request)
+                .await
+                .map_err(|error| GraphFailure::Transport(transport_reason(&error)))?;
+            let status = response.status().as_u16();
+            let answer = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
+                .collect()
+                .await
+                .map_err(|error| GraphFailure::Transport(format!("reading the answer: {error}")))?
+                .to_bytes();
+            Ok((status, answer))
+        };
+        tokio::time::timeout(REQUEST_DEADLINE, exchange)
+            .await
+            .map_err(|_| {
+                GraphFailure::Transport(format!(
+                    "no answer within {} s",
+                    REQUEST_DEADLINE.as_secs()
+                ))
+            })?
+    }
+}
+
+/// A client error in words, with its cause (hyper's outer error says little).
+fn transport_reason(error: &hyper_util::client::legacy::Error) -> String {
+    use std::error::Error as _;
+    match error.source() {
+        Some(source) => format!("{error}: {source}"),
+        None => error.to_string(),
+    }
+}

@@ -1,0 +1,12 @@
+//! The client to Meta's Graph API: the one place the gateway speaks to Meta. It builds the
+//! requests (`request`), sends them over one pooled TLS client (`client`), and reads Meta's
+//! answers into what happened (`answer`): accepted with a wamid, or Meta's error by its code,
+//! or a failure on the way. What to do about a failure is the sender's decision.
+
+mod answer;
+mod client;
+mod request;
+
+pub use answer::{GraphFailure, SendAccepted};
+pub use client::{GraphClient, GraphClientError, GraphEndpoint};
+pub use request::{CALLBACK_PREFIX, local_id_from_callback, send_body};

@@ -1,0 +1,335 @@
+//! The sender: drains the Meta outbox, per business number at its rate, in order per chat, and
+//! records what Meta answered. It decides nothing itself: when a message may leave is the
+//! lanes' decision ([`crate::outbound::Lanes`]), what an error means is the error table's
+//! ([`crate::outbound::classify`]); it moves messages between the store, the lanes and Meta.
+//!
+//! Exactly once towards Meta, as far as a process can know: a message is claimed (`sending`,
+//! durably) before its request leaves, and Meta's wamid is recorded in the transaction that
+//! marks it sent. A message found `sending` at start was in flight when the gateway stopped; the
+//! store marks it `uncertain`, and only an operator sends it again.
+
+use std::sync::Arc;
+
+use tokio::sync::{Notify, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::SharedClock;
+use crate::graph::{GraphClient, GraphFailure, send_body};
+use crate::outbound::{
+    ErrorClass, Hold, LaneSettings, Lanes, QueuedRef, classify, is_known, remedy, retry_delay_ms,
+};
+use crate::store::{MessageFilter, OutboundMessage, SendFailure, Settlement, Store};
+use crate::time::UnixMs;
+
+/// What became of one attempt, for the lanes.
+#[derive(Debug)]
+enum Outcome {
+    /// Meta accepted it.
+    Accepted,
+    /// To be tried again, not before the instant.
+    Retry(UnixMs),
+    /// Refused for good.
+    Failed,
+    /// Meta's answer holds the whole number.
+    Hold(Hold),
+    /// Meta slowed this recipient down (131056).
+    PairLimited,
+    /// It was no longer queued (settled meanwhile), or the store could not record the attempt:
+    /// it leaves the lanes; a restart finds it in the store as it is.
+    Gone,
+}
+
+/// The sender to Meta.
+pub struct Sender {
+    store: Store,
+    client: GraphClient,
+    clock: SharedClock,
+    waker: Arc<Notify>,
+    numbers: Vec<(String, LaneSettings)>,
+}
+
+impl std::fmt::Debug for Sender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sender")
+            .field("client", &self.client)
+            .field("numbers", &self.numbers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sender {
+    /// A sender draining `store`'s outbox through `client`; `waker` is notified when a message
+    /// is queued; `numbers` are the configured business numbers (others send at the defaults).
+    pub fn new(
+        store: Store,
+        client: GraphClient,
+        clock: SharedClock,
+        waker: Arc<Notify>,
+        numbers: Vec<(String, LaneSettings)>,
+    ) -> Self {
+        Self {
+            store,
+            client,
+            clock,
+            waker,
+            numbers,
+        }
+    }
+
+    /// Runs until `stop`; requests in flight then finish on their own tasks (their outcome is
+    /// recorded if the store still takes it, or the message is found `sending`, hence
+    /// `uncertain`, at the next start).
+    pub async fn run(self, stop: CancellationToken) {
+        let mut lanes = Lanes::new();
+        let now = self.clock.now_ms();
+        for (number, settings) in &self.numbers {
+            lanes.ensure_number(number, *settings, now);
+        }
+        if !self.client.has_token() {
+            tracing::warn!(
+                "no Meta access token is configured (meta.access_token_file): operators' messages are queued but none is sent"
+            );
+        }
+        let (outcomes, mut finished) = mpsc::unbounded_channel();
+        let mut seen = 0_u64;
+        self.load(&mut lanes, &mut seen).await;
+        loop {
+            let now = self.clock.now_ms();
+            if self.client.has_token() {
+                for due in lanes.due(now) {
+                    let attempt = Attempt {
+                        store: self.store.clone(),
+                        client: self.client.clone(),
+                        clock: Arc::clone(&self.clock),
+                    };
+                    let outcomes = outcomes.clone();
+                    tokio::spawn(async move {
+                        let outcome = attempt.run(due.id).await;
+                        let _ = outcomes.send((due.id, due.number, outcome));
+                    });
+                }
+            }
+            let wait = lanes
+                .next_wake(now)
+                .filter(|_| self.client.has_token())
+                .map(|at| std::time::Duration::from_millis(at.saturating_sub(now).max(1)));
+            tokio::select! {
+                () = stop.cancelled() => break,
+                () = self.waker.notified() => self.load(&mut lanes, &mut seen).await,
+                Some((id, number, outcome)) = finished.recv() => {
+                    apply(&mut lanes, id, &number, outcome, self.clock.now_ms());
+                }
+                () = sleep(wait) => {}
+            }
+        }
+    }
+
+    /// Puts the outbox's messages newer than `seen` on their lanes.
+    async fn load(&self, lanes: &mut Lanes, seen: &mut u64) {
+        let messages = match self.store.messages(MessageFilter::OutboxAfter(*seen)).await {
+            Ok(messages) => messages,
+            Err(error) => {
+                tracing::warn!(%error, "the sender could not read the outbox; it tries again with the next message");
+                return;
+            }
+        };
+        for message in messages {
+            *seen = (*seen).max(message.id);
+            let queued = QueuedRef {
+                id: message.id,
+                chat: message.chat,
+                recipient: message.customer.as_str().to_owned(),
+            };
+            lanes.enqueue(message.number.as_str(), queued);
+            if let Some(at) = message.not_before {
+                lanes.retry(message.id, at);
+            }
+        }
+    }
+}
+
+/// Sleeps for `wait`, or forever.
+async fn sleep(wait: Option<std::time::Duration>) {
+    match wait {
+        Some(wait) => tokio::time::sleep(wait).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Tells the lanes what became of message `id`.
+fn apply(lanes: &mut Lanes, id: u64, number: &str, outcome: Outcome, now: UnixMs) {
+    match outcome {
+        Outcome::Accepted => {
+            lanes.accepted(id);
+        }
+        Outcome::Retry(at) => {
+            lanes.retry(id, at);
+        }
+        Outcome::Failed => {
+            lanes.failed(id);
+        }
+        Outcome::Gone => {
+            lanes.uncertain(id);
+        }
+        Outcome::PairLimited => {
+            lanes.pair_limited(id, now);
+        }
+        Outcome::Hold(hold) => {
+            lanes.retry(id, now);
+            if lanes.hold(number, hold) {
+                tracing::error!(
+                    number,
+                    code = hold.code,
+                    remedy = hold.remedy(),
+                    "Meta's answer holds this business number: nothing is sent from it until it is resumed"
+                );
+            }
+        }
+    }
+}
+
+/// One request to Meta for one message, with what it needs.
+struct Attempt {
+    store: Store,
+    client: GraphClient,
+    clock: SharedClock,
+}
+
+impl Attempt {
+    /// Claims message `id`, asks Meta, and records the answer.
+    async fn run(self, id: u64) -> Outcome {
+        let message = match self.store.claim(id).await {
+            Ok(Some(message)) => message,
+            Ok(None) => return Outcome::Gone,
+            Err(error) => {
+                tracing::warn!(message = id, %error, "the sender could not claim a message; it stays queued for the next start");
+                return Outcome::Gone;
+            }
+        };
+        let (settlement, outcome) = self.ask_meta(&message).await;
+        match self.store.settle(id, settlement).await {
+            Ok(_) => outcome,
+            Err(error) => {
+                tracing::error!(message = id, %error, "Meta's answer could not be recorded: the message stays `sending` and becomes `uncertain` at the next start");
+                Outcome::Gone
+            }
+        }
+    }
+
+    /// Sends `message` and says what its answer means.
+    async fn ask_meta(&self, message: &OutboundMessage) -> (Settlement, Outcome) {
+        let now = || self.clock.now_ms();
+        let body = match send_body(&message.body, &message.customer, message.id) {
+            Ok(body) => body,
+            Err(reason) => {
+                let failure = failure(None, reason, None, "write the message again".into(), now());
+                return (Settlement::Failed { failure }, Outcome::Failed);
+            }
+        };
+        let error = match self
+            .client
+            .send_message(message.number.as_str(), &body)
+            .await
+        {
+            Ok(accepted) => {
+                tracing::info!(message = message.id, wamid = %accepted.wamid, "Meta accepted the message");
+                return (
+                    Settlement::Accepted {
+                        wamid: accepted.wamid,
+                    },
+                    Outcome::Accepted,
+                );
+            }
+            Err(error) => error,
+        };
+        let at = now();
+        let (class, failure) = match &error {
+            GraphFailure::Meta { error: meta, .. } => {
+                let title = meta
+                    .title
+                    .clone()
+                    .or_else(|| meta.message.clone())
+                    .unwrap_or_else(|| format!("error {}", meta.code));
+                if !is_known(meta.code) {
+                    tracing::warn!(message = message.id, code = meta.code, %title, "Meta answered an error code the gateway does not know: not retried");
+                }
+                (
+                    classify(meta.code),
+                    failure(
+                        Some(meta.code),
+                        title,
+                        meta.details().map(str::to_owned),
+                        remedy(meta.code).to_owned(),
+                        at,
+                    ),
+                )
+            }
+            GraphFailure::Transport(reason) => (
+                ErrorClass::for_transport(),
+                failure(
+                    None,
+                    format!("no answer from Meta: {reason}"),
+                    None,
+                    "the gateway tries again by itself".into(),
+                    at,
+                ),
+            ),
+            GraphFailure::Unreadable { reason, .. } => (
+                ErrorClass::Never,
+                failure(
+                    None,
+                    format!("an answer Meta does not give: {reason}"),
+                    None,
+                    "check meta.graph_base_url, then retry the message".into(),
+                    at,
+                ),
+            ),
+        };
+        tracing::warn!(message = message.id, attempt = message.attempts, class = class.as_str(), error = %error, "a request to Meta failed");
+        match class {
+            ErrorClass::Retry => {
+                let not_before = at.saturating_add(retry_delay_ms(message.attempts, jitter()));
+                (
+                    Settlement::Retry {
+                        failure,
+                        not_before,
+                    },
+                    Outcome::Retry(not_before),
+                )
+            }
+            ErrorClass::PairRateLimited => (Settlement::Requeue { failure }, Outcome::PairLimited),
+            ErrorClass::Hold => {
+                let hold = Hold {
+                    code: failure.code.unwrap_or(0),
+                    since: at,
+                };
+                (Settlement::Requeue { failure }, Outcome::Hold(hold))
+            }
+            ErrorClass::Never => (Settlement::Failed { failure }, Outcome::Failed),
+        }
+    }
+}
+
+fn failure(
+    code: Option<i64>,
+    title: String,
+    details: Option<String>,
+    remedy: String,
+    at: UnixMs,
+) -> SendFailure {
+    SendFailure {
+        code,
+        title,
+        details,
+        remedy,
+        at,
+    }
+}
+
+/// A random number for the retry backoff's jitter.
+fn jitter() -> u64 {
+    let mut bytes = [0_u8; 8];
+    // A failed draw only makes the jitter zero.
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes);
+    u64::from_le_bytes(bytes)
+}

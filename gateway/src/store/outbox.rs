@@ -1,0 +1,475 @@
+//! Operators' messages inside the store: queued in the same transaction as the checks that
+//! allow them, claimed before each request to Meta, settled with Meta's answer, and moved
+//! forward by status webhooks. Every change is one write transaction, so a message's state, its
+//! outbox entry and its indexes cannot disagree.
+//!
+//! The outbox is one table of `(topic, key)` entries: an entry is work a consumer has not
+//! finished. The sender to Meta consumes [`OutboxTopic::Meta`]; its key is the message id.
+
+use redb::{ReadTransaction, ReadableTable, Table, WriteTransaction};
+
+use super::StoreError;
+use super::chat_access::ChatActionError;
+use super::chats::ChatTables;
+use super::outbound_record::{OutboundMessage, SendFailure};
+use super::request::{SendCheck, SendRefusal, SendRequest, Settlement, StatusUpdate};
+use super::tables::{CHAT_OUTBOUND, IDEMPOTENCY, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY};
+use super::templates;
+use super::windows::WindowTable;
+use crate::chat::{LifecycleSettings, check_operator_may_write};
+use crate::outbound::MessageState;
+use crate::policy::{ExpectedPricing, OutgoingMessage, check_send};
+use crate::time::UnixMs;
+
+/// Who consumes an outbox entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum OutboxTopic {
+    /// The sender to Meta: the key is an outgoing message's id.
+    Meta = 1,
+}
+
+/// What a new message costs in the accounting besides its record: its outbox, chat and
+/// idempotency entries, an upper bound.
+const MESSAGE_INDEX_BYTES: u64 = 3 * 24 + 256;
+
+/// The outgoing-message tables, opened once per write transaction.
+pub(super) struct OutboxTables<'txn> {
+    messages: Table<'txn, u64, &'static [u8]>,
+    outbox: Table<'txn, (u8, u64), ()>,
+    idempotency: Table<'txn, &'static str, u64>,
+    wamids: Table<'txn, &'static str, u64>,
+    by_chat: Table<'txn, (u64, u64), ()>,
+}
+
+/// A message's key in the idempotency index.
+fn idempotency_key(operator: &str, key: &str) -> String {
+    format!("{operator}\0{key}")
+}
+
+impl<'txn> OutboxTables<'txn> {
+    pub(super) fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
+        Ok(Self {
+            messages: txn.open_table(OUT_MESSAGES)?,
+            outbox: txn.open_table(OUTBOX)?,
+            idempotency: txn.open_table(IDEMPOTENCY)?,
+            wamids: txn.open_table(OUT_WAMIDS)?,
+            by_chat: txn.open_table(CHAT_OUTBOUND)?,
+        })
+    }
+
+    fn load(&self, id: u64) -> Result<Option<OutboundMessage>, StoreError> {
+        match self.messages.get(id)? {
+            Some(bytes) => decode(id, bytes.value()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes `message`; returns how many bytes it grew by (for the quota's measure).
+    fn save(&mut self, message: &OutboundMessage) -> Result<u64, StoreError> {
+        let bytes = message.to_bytes();
+        let before = self
+            .messages
+            .insert(message.id, bytes.as_slice())?
+            .map_or(0, |old| len_u64(old.value().len()));
+        Ok(len_u64(bytes.len()).saturating_sub(before))
+    }
+
+    /// Queues an operator's message after checking, in this transaction, everything that may
+    /// refuse it: the chat (it exists, is open, and the operator serves it), the service
+    /// window, the template and the US pause. The same `Idempotency-Key` from the same
+    /// operator gets the message it created, and nothing new. Returns the message, whether it
+    /// is new, and the bytes it added.
+    pub(super) fn enqueue(
+        &mut self,
+        txn: &'txn WriteTransaction,
+        request: &SendRequest,
+        now: UnixMs,
+        lifecycle: &LifecycleSettings,
+        next_id: &mut u64,
+    ) -> Result<Result<(OutboundMessage, bool, u64), SendRefusal>, StoreError> {
+        if let Some(key) = &request.idempotency_key {
+            let index = idempotency_key(&request.operator, key);
+            if let Some(id) = self.idempotency.get(index.as_str())?.map(|id| id.value()) {
+                let Some(message) = self.load(id)? else {
+                    return Ok(Err(SendRefusal::NoMessage(id)));
+                };
+                if message.chat != request.chat || message.body != request.body {
+                    return Ok(Err(SendRefusal::IdempotencyKeyReused { id }));
+                }
+                return Ok(Ok((message, false, 0)));
+            }
+        }
+        if let Some(old) = request.retry_of {
+            match self.retryable(old, now)? {
+                Ok(Some(done)) => return Ok(Ok((done, false, 0))),
+                Ok(None) => {}
+                Err(refusal) => return Ok(Err(refusal)),
+            }
+        }
+        // Every check reads; nothing is written until all of them pass.
+        let mut chats = ChatTables::open(txn)?;
+        let Some(chat) = chats.get(request.chat)? else {
+            return Ok(Err(SendRefusal::NoChat));
+        };
+        if let Err(refusal) = check_operator_may_write(&chat, &request.operator, now) {
+            return Ok(Err(SendRefusal::Chat(refusal)));
+        }
+        let window = WindowTable::open(txn)?.state(&chat.number, &chat.customer)?;
+        let registry = templates::load(&txn.open_table(POLICY)?)?;
+        let outgoing = match &request.check {
+            SendCheck::FreeForm => OutgoingMessage::FreeForm,
+            SendCheck::Template {
+                name,
+                language,
+                parameters,
+            } => OutgoingMessage::Template {
+                name,
+                language,
+                parameters: *parameters,
+            },
+        };
+        let verdict = match check_send(&window, &registry, chat.customer.as_str(), now, outgoing) {
+            Ok(verdict) => verdict,
+            Err(refusals) => {
+                return Ok(Err(SendRefusal::Rules(
+                    refusals.iter().map(ToString::to_string).collect(),
+                )));
+            }
+        };
+        match chats.operator_message(request.chat, &request.operator, now, lifecycle) {
+            Ok(Ok(_)) => {}
+            Ok(Err(refusal)) | Err(ChatActionError::Refused(refusal)) => {
+                return Ok(Err(SendRefusal::Chat(refusal)));
+            }
+            Err(ChatActionError::NotFound) => return Ok(Err(SendRefusal::NoChat)),
+            Err(ChatActionError::Store(error)) => return Err(error),
+        }
+        let id = *next_id;
+        *next_id = next_id.saturating_add(1);
+        let message = OutboundMessage {
+            id,
+            chat: request.chat,
+            number: chat.number.clone(),
+            customer: chat.customer.clone(),
+            operator: request.operator.clone(),
+            kind: request.kind.clone(),
+            body: request.body.clone(),
+            state: MessageState::Queued,
+            wamid: None,
+            attempts: 0,
+            created_at: now,
+            updated_at: now,
+            not_before: None,
+            estimate_micro_usd: 0,
+            pricing: pricing_name(verdict.window.pricing).to_owned(),
+            cost_micro_usd: None,
+            error: None,
+            idempotency_key: request.idempotency_key.clone(),
+            retry_of: request.retry_of,
+            retried_by: None,
+        };
+        let mut added = self.save(&message)? + MESSAGE_INDEX_BYTES;
+        self.outbox.insert((OutboxTopic::Meta as u8, id), ())?;
+        self.by_chat.insert((request.chat, id), ())?;
+        if let Some(key) = &request.idempotency_key {
+            self.idempotency
+                .insert(idempotency_key(&request.operator, key).as_str(), id)?;
+        }
+        if let Some(old) = request.retry_of
+            && let Some(mut retried) = self.load(old)?
+        {
+            retried.retried_by = Some(id);
+            retried.updated_at = now;
+            added += self.save(&retried)?;
+        }
+        Ok(Ok((message, true, added)))
+    }
+
+    /// Whether message `old` may be retried now: `Ok(Some(retry))` when it was retried
+    /// already (that retry is the answer), `Ok(None)` when a retry may be queued.
+    fn retryable(
+        &self,
+        old: u64,
+        now: UnixMs,
+    ) -> Result<Result<Option<OutboundMessage>, SendRefusal>, StoreError> {
+        let Some(message) = self.load(old)? else {
+            return Ok(Err(SendRefusal::NoMessage(old)));
+        };
+        if let Some(retry) = message.retried_by {
+            return Ok(match self.load(retry)? {
+                Some(retry) => Ok(Some(retry)),
+                None => Err(SendRefusal::NoMessage(retry)),
+            });
+        }
+        if !matches!(
+            message.state,
+            MessageState::Failed | MessageState::Uncertain
+        ) {
+            return Ok(Err(SendRefusal::NotRetryable {
+                id: old,
+                state: message.state,
+            }));
+        }
+        let earliest = message.error.as_ref().and_then(|failure| {
+            failure
+                .code
+                .and_then(|code| crate::outbound::earliest_manual_retry(code, failure.at))
+        });
+        if let Some(until) = earliest.filter(|&until| now < until) {
+            return Ok(Err(SendRefusal::RetryTooSoon { id: old, until }));
+        }
+        Ok(Ok(None))
+    }
+
+    /// Marks a queued message as being sent (before the request to Meta leaves): after a
+    /// crash, a message found in this state may or may not have reached Meta. Returns it, or
+    /// `None` when it is not queued (settled meanwhile).
+    pub(super) fn claim(
+        &mut self,
+        id: u64,
+        now: UnixMs,
+    ) -> Result<(Option<OutboundMessage>, u64), StoreError> {
+        let Some(mut message) = self.load(id)? else {
+            return Ok((None, 0));
+        };
+        if message.state != MessageState::Queued
+            || self.outbox.get((OutboxTopic::Meta as u8, id))?.is_none()
+        {
+            return Ok((None, 0));
+        }
+        message.state = MessageState::Sending;
+        message.attempts = message.attempts.saturating_add(1);
+        message.updated_at = now;
+        let added = self.save(&message)?;
+        Ok((Some(message), added))
+    }
+
+    /// Records what came of a request to Meta. Accepted: the wamid is recorded in this
+    /// transaction, with the state, and the chat counts the message (its idle timer restarts).
+    pub(super) fn settle(
+        &mut self,
+        txn: &'txn WriteTransaction,
+        id: u64,
+        settlement: &Settlement,
+        now: UnixMs,
+        lifecycle: &LifecycleSettings,
+    ) -> Result<(Option<OutboundMessage>, u64), StoreError> {
+        let Some(mut message) = self.load(id)? else {
+            return Ok((None, 0));
+        };
+        let mut added = 0;
+        message.updated_at = now;
+        match settlement {
+            Settlement::Accepted { wamid } => {
+                // A status webhook may have moved it further already (matched by its
+                // callback data before this answer was recorded).
+                if matches!(
+                    message.state,
+                    MessageState::Sending | MessageState::Queued | MessageState::Uncertain
+                ) {
+                    message.state = MessageState::Sent;
+                }
+                message.wamid = Some(wamid.clone());
+                message.not_before = None;
+                self.outbox.remove((OutboxTopic::Meta as u8, id))?;
+                self.wamids.insert(wamid.as_str(), id)?;
+                added += len_u64(wamid.len()) + 8;
+                ChatTables::open(txn)?.business_message(
+                    &message.number,
+                    &message.customer,
+                    now,
+                    lifecycle,
+                )?;
+            }
+            Settlement::Retry {
+                failure,
+                not_before,
+            } => {
+                message.state = MessageState::Queued;
+                message.not_before = Some(*not_before);
+                message.error = Some(failure.clone());
+            }
+            Settlement::Requeue { failure } => {
+                message.state = MessageState::Queued;
+                message.error = Some(failure.clone());
+            }
+            Settlement::Failed { failure } => {
+                message.state = MessageState::Failed;
+                message.error = Some(failure.clone());
+                self.outbox.remove((OutboxTopic::Meta as u8, id))?;
+            }
+        }
+        added += self.save(&message)?;
+        Ok((Some(message), added))
+    }
+
+    /// Messages a stopped gateway left `sending`: Meta may or may not have accepted them. They
+    /// become `uncertain`, leave the outbox, and are never sent again without an operator.
+    pub(super) fn mark_in_flight_uncertain(&mut self, now: UnixMs) -> Result<u64, StoreError> {
+        let pending: Vec<u64> = self
+            .outbox
+            .range((OutboxTopic::Meta as u8, 0)..=(OutboxTopic::Meta as u8, u64::MAX))?
+            .map(|row| row.map(|(key, _)| key.value().1))
+            .collect::<Result<_, _>>()?;
+        let mut marked = 0;
+        for id in pending {
+            let Some(mut message) = self.load(id)? else {
+                self.outbox.remove((OutboxTopic::Meta as u8, id))?;
+                continue;
+            };
+            if message.state != MessageState::Sending {
+                continue;
+            }
+            message.state = MessageState::Uncertain;
+            message.updated_at = now;
+            message.error = Some(SendFailure {
+                code: None,
+                title: "the gateway stopped while Meta was being asked to send it".into(),
+                details: None,
+                remedy: "Meta may or may not have accepted it: look at the customer's chat \
+                         (delivered and read statuses still arrive), and retry it only if it \
+                         did not arrive"
+                    .into(),
+                at: now,
+            });
+            self.outbox.remove((OutboxTopic::Meta as u8, id))?;
+            self.save(&message)?;
+            marked += 1;
+        }
+        Ok(marked)
+    }
+
+    /// Moves a message forward on a status webhook: found by its wamid, or by the callback
+    /// data the sender attached (its local id) when the status came before Meta's answer was
+    /// recorded. Sent < delivered < read, never backwards; failed is terminal.
+    pub(super) fn apply_status(
+        &mut self,
+        update: &StatusUpdate,
+        now: UnixMs,
+    ) -> Result<u64, StoreError> {
+        let by_wamid = self.wamids.get(update.wamid.as_str())?.map(|id| id.value());
+        let Some(id) = by_wamid.or(update.local_id) else {
+            return Ok(0);
+        };
+        let Some(mut message) = self.load(id)? else {
+            return Ok(0);
+        };
+        if message
+            .wamid
+            .as_deref()
+            .is_some_and(|wamid| wamid != update.wamid)
+        {
+            return Ok(0);
+        }
+        let Some(next) = message.state.on_status(update.status) else {
+            return Ok(0);
+        };
+        let mut added = 0;
+        if message.wamid.is_none() {
+            message.wamid = Some(update.wamid.clone());
+            self.wamids.insert(update.wamid.as_str(), id)?;
+            added += len_u64(update.wamid.len()) + 8;
+        }
+        if matches!(next, MessageState::Failed) {
+            message.error = update.failure.clone();
+        }
+        // Meta accepted it: it has nothing more to do with the sender.
+        self.outbox.remove((OutboxTopic::Meta as u8, id))?;
+        message.state = next;
+        message.updated_at = now;
+        added += self.save(&message)?;
+        Ok(added)
+    }
+}
+
+/// The pricing name the API shows.
+fn pricing_name(pricing: Option<ExpectedPricing>) -> &'static str {
+    match pricing {
+        Some(ExpectedPricing::FreeCustomerService) => "free_customer_service",
+        Some(ExpectedPricing::FreeEntryPoint) => "free_entry_point",
+        Some(ExpectedPricing::Regular) | None => "regular",
+    }
+}
+
+fn decode(id: u64, bytes: &[u8]) -> Result<OutboundMessage, StoreError> {
+    OutboundMessage::from_bytes(bytes).map_err(|error| StoreError::Record {
+        table: "out_messages",
+        key: id,
+        reason: error.to_string(),
+    })
+}
+
+fn len_u64(len: usize) -> u64 {
+    u64::try_from(len).unwrap_or(u64::MAX)
+}
+
+/// Which messages a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageFilter {
+    /// Every message.
+    All,
+    /// Messages in one state.
+    State(MessageState),
+    /// The messages the sender still has to send (the Meta outbox) with ids above this one,
+    /// in id order.
+    OutboxAfter(u64),
+}
+
+/// One message, read.
+pub(super) fn read_message(
+    txn: &ReadTransaction,
+    id: u64,
+) -> Result<Option<OutboundMessage>, StoreError> {
+    let table = txn.open_table(OUT_MESSAGES)?;
+    let message = match table.get(id)? {
+        Some(bytes) => Some(decode(id, bytes.value())?),
+        None => None,
+    };
+    Ok(message)
+}
+
+/// The messages `filter` admits, in id order.
+pub(super) fn list_messages(
+    txn: &ReadTransaction,
+    filter: MessageFilter,
+) -> Result<Vec<OutboundMessage>, StoreError> {
+    let table = txn.open_table(OUT_MESSAGES)?;
+    let mut messages = Vec::new();
+    if let MessageFilter::OutboxAfter(after) = filter {
+        let outbox = txn.open_table(OUTBOX)?;
+        let topic = OutboxTopic::Meta as u8;
+        for row in outbox.range((topic, after.saturating_add(1))..=(topic, u64::MAX))? {
+            let id = row?.0.value().1;
+            if let Some(bytes) = table.get(id)? {
+                messages.push(decode(id, bytes.value())?);
+            }
+        }
+        return Ok(messages);
+    }
+    for row in table.iter()? {
+        let (id, bytes) = row?;
+        let message = decode(id.value(), bytes.value())?;
+        if filter == MessageFilter::All || filter == MessageFilter::State(message.state) {
+            messages.push(message);
+        }
+    }
+    Ok(messages)
+}
+
+/// The messages written in chat `chat`, in id order.
+pub(super) fn chat_messages(
+    txn: &ReadTransaction,
+    chat: u64,
+) -> Result<Vec<OutboundMessage>, StoreError> {
+    let index = txn.open_table(CHAT_OUTBOUND)?;
+    let table = txn.open_table(OUT_MESSAGES)?;
+    let mut messages = Vec::new();
+    for row in index.range((chat, 0)..=(chat, u64::MAX))? {
+        let id = row?.0.value().1;
+        if let Some(bytes) = table.get(id)? {
+            messages.push(decode(id, bytes.value())?);
+        }
+    }
+    Ok(messages)
+}

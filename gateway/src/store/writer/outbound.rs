@@ -1,0 +1,110 @@
+//! The writer's side of operators' messages: new messages and the sender's claims and
+//! settlements of one turn are committed in one durable transaction, then each is answered.
+
+use redb::WriteTransaction;
+
+use super::{Counters, Writer, begin_durable, len_u64};
+use crate::store::StoreError;
+use crate::store::outbound_record::OutboundMessage;
+use crate::store::outbox::OutboxTables;
+use crate::store::request::{Queued, SendRefusal, SendSubmission, SenderSubmission, SenderUpdate};
+use crate::store::tables::META;
+
+/// The most a new message adds to the store besides its body, for the quota's check.
+const MESSAGE_OVERHEAD_BYTES: u64 = 1024;
+
+type SendAnswer = Result<Queued, SendRefusal>;
+type UpdateAnswer = Result<Option<OutboundMessage>, StoreError>;
+
+impl Writer {
+    /// Applies a turn's new messages and sender updates in one transaction, then answers each.
+    pub(super) fn commit_outbound(
+        &mut self,
+        sends: Vec<SendSubmission>,
+        updates: Vec<SenderSubmission>,
+    ) {
+        let mut counters = self.counters;
+        counters.last_commit_ms = counters.last_commit_ms.max(self.clock.now_ms());
+        let result = (|| -> Result<(Vec<SendAnswer>, Vec<UpdateAnswer>), StoreError> {
+            let txn = begin_durable(self.db()?)?;
+            let answers = self.apply_outbound(&txn, &mut counters, &sends, &updates)?;
+            counters.save(&mut txn.open_table(META)?)?;
+            txn.commit()?;
+            Ok(answers)
+        })();
+        match result {
+            Ok((send_answers, update_answers)) => {
+                self.counters = counters;
+                self.shared.usage.set_stored_bytes(counters.stored_bytes);
+                for (send, answer) in sends.into_iter().zip(send_answers) {
+                    let _ = send.reply.send(answer);
+                }
+                for (update, answer) in updates.into_iter().zip(update_answers) {
+                    let _ = update.reply.send(answer);
+                }
+            }
+            Err(error) => {
+                self.notice(&error);
+                let refusal = || match &self.recovery {
+                    Some(recovery) => recovery.refusal(),
+                    None => StoreError::GroupFailed(error.to_string()),
+                };
+                tracing::warn!(%error, "storing operators' messages failed; nothing of them was written");
+                for send in sends {
+                    let _ = send.reply.send(Err(refusal().into()));
+                }
+                for update in updates {
+                    let _ = update.reply.send(Err(refusal()));
+                }
+            }
+        }
+    }
+
+    fn apply_outbound(
+        &self,
+        txn: &WriteTransaction,
+        counters: &mut Counters,
+        sends: &[SendSubmission],
+        updates: &[SenderSubmission],
+    ) -> Result<(Vec<SendAnswer>, Vec<UpdateAnswer>), StoreError> {
+        let now = counters.last_commit_ms;
+        let lifecycle = &self.settings.lifecycle;
+        let mut tables = OutboxTables::open(txn)?;
+        let mut send_answers = Vec::with_capacity(sends.len());
+        for send in sends {
+            let used = self.shared.usage.other_files_bytes() + counters.stored_bytes;
+            let needed = len_u64(send.request.body.len()) + MESSAGE_OVERHEAD_BYTES;
+            if used.saturating_add(needed) > self.settings.quota_bytes {
+                send_answers.push(Err(SendRefusal::Store(StoreError::QuotaExceeded {
+                    used,
+                    needed,
+                    quota: self.settings.quota_bytes,
+                })));
+                continue;
+            }
+            let answer = tables.enqueue(
+                txn,
+                &send.request,
+                now,
+                lifecycle,
+                &mut counters.next_message_id,
+            )?;
+            send_answers.push(answer.map(|(message, created, added)| {
+                counters.stored_bytes += added;
+                Queued { message, created }
+            }));
+        }
+        let mut update_answers = Vec::with_capacity(updates.len());
+        for update in updates {
+            let (message, added) = match &update.update {
+                SenderUpdate::Claim(id) => tables.claim(*id, now)?,
+                SenderUpdate::Settle(id, settlement) => {
+                    tables.settle(txn, *id, settlement, now, lifecycle)?
+                }
+            };
+            counters.stored_bytes += added;
+            update_answers.push(Ok(message));
+        }
+        Ok((send_answers, update_answers))
+    }
+}
