@@ -1,10 +1,11 @@
 //! Where an outgoing message stands, and how Meta's status webhooks move it.
 //!
 //! ```text
-//! queued ─▶ sending ─▶ sent ─▶ delivered ─▶ read
-//!    ▲         │ └───────────────────────────────▶ failed   (refused, or a failed status)
-//!    └─────────┤ (retry)
-//!              └─▶ uncertain  (no answer: Meta may or may not have it; never resent by itself)
+//! queued ──▶ sending ──▶ sent ──▶ delivered ──▶ read
+//!   ▲           │          │
+//!   └─ retry ───┤          └──▶ failed  (a later `failed` status)
+//!               ├──▶ failed     (refused for good)
+//!               └──▶ uncertain  (no answer: Meta may have it; never resent by itself)
 //! ```
 //!
 //! The names ([`MessageState::as_str`]) are part of the local API. The store persists the state
