@@ -18,7 +18,9 @@ use crate::graph::{GraphClient, GraphFailure, send_body};
 use crate::outbound::{
     ErrorClass, Hold, LaneSettings, Lanes, QueuedRef, classify, is_known, remedy, retry_delay_ms,
 };
-use crate::store::{MessageFilter, OutboundMessage, SendFailure, Settlement, Store};
+use crate::store::{
+    MessageFilter, OutboundMessage, SendFailure, Settlement, Store, UNCERTAIN_REMEDY,
+};
 use crate::time::UnixMs;
 
 /// What became of one attempt, for the lanes.
@@ -264,16 +266,28 @@ impl Attempt {
                     ),
                 )
             }
-            GraphFailure::Transport(reason) => (
+            GraphFailure::NotSent(reason) => (
                 ErrorClass::for_transport(),
                 failure(
                     None,
-                    format!("no answer from Meta: {reason}"),
+                    format!("Meta could not be reached: {reason}"),
                     None,
-                    "the gateway tries again by itself".into(),
+                    "the gateway tries again by itself; check the uplink if it lasts".into(),
                     at,
                 ),
             ),
+            GraphFailure::NoAnswer(reason) => {
+                // Sending it again could deliver it twice: an operator decides.
+                let failure = failure(
+                    None,
+                    format!("no answer from Meta after the request left: {reason}"),
+                    None,
+                    UNCERTAIN_REMEDY.into(),
+                    at,
+                );
+                tracing::warn!(message = message.id, error = %error, "no answer from Meta: the message is uncertain and is not sent again without an operator");
+                return (Settlement::Uncertain { failure }, Outcome::Gone);
+            }
             GraphFailure::Unreadable { reason, .. } => (
                 ErrorClass::Never,
                 failure(

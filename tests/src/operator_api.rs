@@ -15,8 +15,20 @@ pub async fn call(
     token: Option<&str>,
     body: Option<Value>,
 ) -> HttpReply {
+    call_with(connection, method, path, token, &[], body).await
+}
+
+/// [`call`] with more request headers.
+pub async fn call_with(
+    connection: &mut HttpConnection,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    extra: &[(&str, &str)],
+    body: Option<Value>,
+) -> HttpReply {
     let authorization = token.map(|token| format!("Bearer {token}"));
-    let mut headers = Vec::new();
+    let mut headers: Vec<(&str, &str)> = extra.to_vec();
     if let Some(value) = &authorization {
         headers.push(("authorization", value.as_str()));
     }

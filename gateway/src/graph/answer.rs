@@ -24,9 +24,13 @@ pub enum GraphFailure {
         /// Meta's error.
         error: Box<GraphError>,
     },
-    /// No answer: the connection failed or the request timed out. Meta may have accepted it.
+    /// The request did not leave: the connection could not be made. Meta has not seen it.
+    #[error("Meta could not be reached: {0}")]
+    NotSent(String),
+    /// The request left but no answer came (timeout, connection dropped): Meta may have
+    /// accepted it.
     #[error("no answer from Meta: {0}")]
-    Transport(String),
+    NoAnswer(String),
     /// An answer that is neither success nor Meta's error shape.
     #[error("an answer Meta does not give (HTTP {status}): {reason}")]
     Unreadable {
@@ -80,8 +84,8 @@ pub(super) fn read_error<T>(status: u16, body: &[u8]) -> Result<T, GraphFailure>
             error: Box::new(error),
         }),
         // A proxy's 502 page, an empty 503: nothing says Meta refused it.
-        Err(_) if status >= 500 || status == 429 => Err(GraphFailure::Transport(format!(
-            "HTTP {status} without Meta's error object"
+        Err(_) if status >= 500 || status == 429 => Err(GraphFailure::NotSent(format!(
+            "HTTP {status} without Meta's error object (a proxy's or load balancer's answer)"
         ))),
         Err(error) => Err(GraphFailure::Unreadable {
             status,
@@ -120,7 +124,7 @@ mod tests {
     fn a_bare_5xx_is_a_failure_on_the_way() {
         assert!(matches!(
             read_send_answer(502, b"<html>bad gateway</html>").unwrap_err(),
-            GraphFailure::Transport(_)
+            GraphFailure::NotSent(_)
         ));
         assert!(matches!(
             read_send_answer(200, b"{}").unwrap_err(),

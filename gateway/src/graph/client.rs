@@ -137,7 +137,7 @@ impl GraphClient {
         body: Option<&Value>,
     ) -> Result<(u16, Bytes), GraphFailure> {
         let Some(token) = &self.token else {
-            return Err(GraphFailure::Transport(
+            return Err(GraphFailure::NotSent(
                 "no access token is configured (meta.access_token_file)".into(),
             ));
         };
@@ -151,7 +151,7 @@ impl GraphClient {
             .unwrap_or_default();
         let mut authorization = http::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| {
-                GraphFailure::Transport("the access token is not a valid header value".into())
+                GraphFailure::NotSent("the access token is not a valid header value".into())
             })?;
         authorization.set_sensitive(true);
         let request = Request::builder()
@@ -160,25 +160,33 @@ impl GraphClient {
             .header(header::AUTHORIZATION, authorization)
             .header(header::CONTENT_TYPE, "application/json")
             .body(Full::new(payload))
-            .map_err(|error| GraphFailure::Transport(format!("bad request to {uri}: {error}")))?;
+            .map_err(|error| GraphFailure::NotSent(format!("bad request to {uri}: {error}")))?;
         let exchange = async {
             let response = self
                 .http
                 .request(request)
                 .await
-                .map_err(|error| GraphFailure::Transport(transport_reason(&error)))?;
+                .map_err(|error| {
+                    // A connection that was never made carried nothing; any other failure may
+                    // have come after Meta read the request.
+                    if error.is_connect() {
+                        GraphFailure::NotSent(transport_reason(&error))
+                    } else {
+                        GraphFailure::NoAnswer(transport_reason(&error))
+                    }
+                })?;
             let status = response.status().as_u16();
             let answer = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
                 .collect()
                 .await
-                .map_err(|error| GraphFailure::Transport(format!("reading the answer: {error}")))?
+                .map_err(|error| GraphFailure::NoAnswer(format!("reading the answer: {error}")))?
                 .to_bytes();
             Ok((status, answer))
         };
         tokio::time::timeout(REQUEST_DEADLINE, exchange)
             .await
             .map_err(|_| {
-                GraphFailure::Transport(format!(
+                GraphFailure::NoAnswer(format!(
                     "no answer within {} s",
                     REQUEST_DEADLINE.as_secs()
                 ))

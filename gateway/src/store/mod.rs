@@ -40,7 +40,7 @@ pub use chats::CustomerMessageInput;
 pub use commit_metrics::CommitMetrics;
 pub use error::StoreError;
 pub use health::{DiskRecovery, StoreHealth};
-pub use outbound_record::{OutboundMessage, SendFailure};
+pub use outbound_record::{OutboundMessage, SendFailure, UNCERTAIN_REMEDY};
 pub use outbox::{MessageFilter, OutboxTopic};
 pub use record::{DeadLetter, DeadLetterRef, LogRecord, RecordKind};
 pub use request::{

@@ -7,6 +7,10 @@ use crate::chat::{BusinessNumber, CustomerId};
 use crate::outbound::MessageState;
 use crate::time::UnixMs;
 
+/// What to do about an `uncertain` message: Meta may or may not have it.
+pub const UNCERTAIN_REMEDY: &str = "Meta may or may not have accepted it: look at the customer's \
+    chat (delivered and read statuses still arrive), and retry it only if it did not arrive";
+
 /// One outgoing message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboundMessage {

@@ -11,7 +11,7 @@ use redb::{ReadTransaction, ReadableTable, Table, WriteTransaction};
 use super::StoreError;
 use super::chat_access::ChatActionError;
 use super::chats::ChatTables;
-use super::outbound_record::{OutboundMessage, SendFailure};
+use super::outbound_record::{OutboundMessage, SendFailure, UNCERTAIN_REMEDY};
 use super::request::{SendCheck, SendRefusal, SendRequest, Settlement, StatusUpdate};
 use super::tables::{CHAT_OUTBOUND, IDEMPOTENCY, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY};
 use super::templates;
@@ -294,6 +294,11 @@ impl<'txn> OutboxTables<'txn> {
                 message.state = MessageState::Queued;
                 message.error = Some(failure.clone());
             }
+            Settlement::Uncertain { failure } => {
+                message.state = MessageState::Uncertain;
+                message.error = Some(failure.clone());
+                self.outbox.remove((OutboxTopic::Meta as u8, id))?;
+            }
             Settlement::Failed { failure } => {
                 message.state = MessageState::Failed;
                 message.error = Some(failure.clone());
@@ -327,10 +332,7 @@ impl<'txn> OutboxTables<'txn> {
                 code: None,
                 title: "the gateway stopped while Meta was being asked to send it".into(),
                 details: None,
-                remedy: "Meta may or may not have accepted it: look at the customer's chat \
-                         (delivered and read statuses still arrive), and retry it only if it \
-                         did not arrive"
-                    .into(),
+                remedy: UNCERTAIN_REMEDY.into(),
                 at: now,
             });
             self.outbox.remove((OutboxTopic::Meta as u8, id))?;

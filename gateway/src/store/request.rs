@@ -180,6 +180,12 @@ pub enum Settlement {
         /// Why it did not go.
         failure: SendFailure,
     },
+    /// The request left but no answer came: Meta may have accepted it. It is never sent
+    /// again without an operator.
+    Uncertain {
+        /// What happened.
+        failure: SendFailure,
+    },
     /// It will not be sent.
     Failed {
         /// Why.
