@@ -3,6 +3,7 @@
 
 use core::net::SocketAddr;
 
+use crate::calendar::{Date, UtcOffset};
 use crate::schema::{Form, Meta, Unit};
 use crate::section;
 use crate::sources::{OperatorToken, SecretSource};
@@ -34,6 +35,14 @@ pub const MAX_DEPARTMENT_NUMBERS: usize = 16;
 pub const MAX_TEMPLATES: usize = 64;
 /// Most operators (`[[operators]]`).
 pub const MAX_OPERATORS: usize = 32;
+/// Most business numbers configured for sending (`[[numbers]]`).
+pub const MAX_NUMBERS: usize = 32;
+/// Most price rows (`[[pricing.rates]]`).
+pub const MAX_RATES: usize = 512;
+/// Longest URL (`meta.graph_base_url`), in bytes.
+pub const URL_CAPACITY: usize = 256;
+/// Longest Graph API version (`meta.graph_api_version`), in bytes.
+pub const API_VERSION_CAPACITY: usize = 16;
 
 /// A file-system path ([`PATH_CAPACITY`] bytes of UTF-8).
 pub type Path = heapless::String<PATH_CAPACITY>;
@@ -51,6 +60,12 @@ pub type PhoneNumberId = heapless::String<PHONE_NUMBER_ID_CAPACITY>;
 pub type TemplateName = heapless::String<TEMPLATE_NAME_CAPACITY>;
 /// A template's language code.
 pub type LanguageCode = heapless::String<LANGUAGE_CAPACITY>;
+/// A URL ([`URL_CAPACITY`] bytes).
+pub type Url = heapless::String<URL_CAPACITY>;
+/// A Graph API version (`v24.0`).
+pub type ApiVersion = heapless::String<API_VERSION_CAPACITY>;
+/// An ISO 3166 alpha-2 country code (`US`).
+pub type Market = heapless::String<2>;
 
 /// Default `data_dir`.
 pub const DEFAULT_DATA_DIR: &str = "./waygate-data";
@@ -60,6 +75,10 @@ pub const DEFAULT_PUBLIC_LISTEN: SocketAddr = loopback(8443);
 pub const DEFAULT_LOCAL_LISTEN: SocketAddr = loopback(8080);
 /// Default `log.filter`.
 pub const DEFAULT_LOG_FILTER: &str = "info";
+/// Default `meta.graph_base_url`.
+pub const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com";
+/// Default `meta.graph_api_version`.
+pub const DEFAULT_GRAPH_API_VERSION: &str = "v24.0";
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
@@ -94,7 +113,7 @@ section! {
         public: PublicListener = PublicListener::default(), Meta::ANY;
         /// The LAN listener (operator API, kiosk page, metrics, health).
         local: LocalListener = LocalListener::default(), Meta::ANY;
-        /// The secrets shared with Meta.
+        /// What is shared with Meta: its secrets, and how its Graph API is reached.
         meta: MetaSettings = MetaSettings::default(), Meta::ANY;
         /// The embedded database.
         store: StoreSettings = StoreSettings::default(), Meta::ANY;
@@ -110,6 +129,12 @@ section! {
         templates: heapless::Vec<Template, MAX_TEMPLATES> = heapless::Vec::new(), Meta::ANY.since(2);
         /// Who may use the local operator API.
         operators: heapless::Vec<Operator, MAX_OPERATORS> = heapless::Vec::new(), Meta::ANY.since(2);
+        /// The business numbers messages are sent from; another number is answered at the defaults.
+        numbers: heapless::Vec<Number, MAX_NUMBERS> = heapless::Vec::new(), Meta::ANY.since(4);
+        /// What Meta charges per message, for the credits a chat costs.
+        pricing: PricingSettings = PricingSettings::default(), Meta::ANY.since(4);
+        /// How credits are sold.
+        credits: CreditSettings = CreditSettings::default(), Meta::ANY.since(4);
     }
 }
 
@@ -155,14 +180,72 @@ section! {
     }
 }
 
+/// A secret the gateway generates when no source is written.
+const GENERATED: Meta = Meta {
+    unset: Some("it is generated into data_dir"),
+    ..Meta::ANY
+};
+
+/// Whether `host` (`127.0.0.1`, `[::1]`, `localhost`) names this machine.
+fn is_loopback(host: &str) -> bool {
+    let v4 = host.parse::<core::net::Ipv4Addr>();
+    host == "localhost" || host == "[::1]" || v4.is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `https://host[:port][/path]`, or `http://` to a loopback host.
+fn is_graph_url(url: &str) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => (host, Some(port)),
+        _ => (authority, None),
+    };
+    let host_chars = |ch: char| ch.is_ascii_alphanumeric() || "-.[]:".contains(ch);
+    !host.is_empty()
+        && host.chars().all(host_chars)
+        && port.is_none_or(|port| {
+            port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok()
+        })
+        && !url.contains(['?', '#', '@'])
+        && !url.contains(char::is_whitespace)
+        && !url.contains(char::is_control)
+        && (scheme == "https" || scheme == "http" && is_loopback(host))
+}
+
+const GRAPH_URL: Form = Form {
+    test: is_graph_url,
+    expected: "an https:// URL with an optional port and path (http:// only to 127.0.0.1, [::1] \
+               or localhost, for tests), without user, query or fragment",
+};
+const API_VERSION: Form = Form {
+    test: |version| {
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        let parts = version
+            .strip_prefix('v')
+            .and_then(|rest| rest.split_once('.'));
+        parts.is_some_and(|(major, minor)| digits(major) && digits(minor))
+    },
+    expected: "a Graph API version like \"v24.0\"",
+};
+
 section! {
-    /// The secrets shared with Meta; each has a key per source (`app_secret`, `app_secret_file`,
-    /// `app_secret_env`), at most one written; none means generated into data_dir.
+    /// What is shared with Meta. Secrets have a key per source (`app_secret`, `app_secret_file`,
+    /// `app_secret_env`), at most one written.
     pub struct MetaSettings at "meta." {
         /// The app secret that signs webhooks (X-Hub-Signature-256).
-        app_secret: SecretSource = SecretSource::Generated, Meta::ANY;
+        app_secret: SecretSource = SecretSource::Generated, GENERATED;
         /// The token Meta echoes in the webhook verification handshake.
-        verify_token: SecretSource = SecretSource::Generated, Meta::ANY;
+        verify_token: SecretSource = SecretSource::Generated, GENERATED;
+        /// Where Meta's Graph API is (a local stand-in for tests: http:// to a loopback host).
+        graph_base_url: Url = text(DEFAULT_GRAPH_BASE_URL), Meta { form: Some(GRAPH_URL), ..Meta::NON_BLANK }.since(4);
+        /// The Graph API version messages are sent with.
+        graph_api_version: ApiVersion = text(DEFAULT_GRAPH_API_VERSION), Meta { form: Some(API_VERSION), ..Meta::NON_BLANK }.since(4);
+        /// The system user's access token that sends messages (WAYGATE_ACCESS_TOKEN overrides it).
+        access_token: SecretSource = SecretSource::Generated, Meta { unset: Some("nothing is sent to Meta: the numbers are held"), ..Meta::ANY }.since(4);
+        /// Extra PEM trust roots for the Graph API, besides the built-in (webpki) ones.
+        ca_file: Option<Path> = None, PATH.since(4);
     }
 }
 
@@ -314,6 +397,85 @@ section! {
         name: Name = Name::new(), Meta::required(None);
         /// The bearer token: token_sha256 (its SHA-256 in hex), token_file or token_env.
         token: OperatorToken = OperatorToken::default(), Meta { required: true, ..Meta::ANY };
+    }
+}
+
+/// Digits only (`waba_id`).
+const DIGITS: Form = Form {
+    test: |id| id.bytes().all(|byte| byte.is_ascii_digit()),
+    expected: "digits only (Meta's numeric id)",
+};
+
+section! {
+    /// A business number messages are sent from, and how fast.
+    pub struct Number at "numbers[]." {
+        /// Meta's id of the number (each number once).
+        phone_number_id: PhoneNumberId = PhoneNumberId::new(), Meta::required(Some(PHONE_NUMBER_ID));
+        /// The WhatsApp Business Account it belongs to.
+        waba_id: Option<PhoneNumberId> = None, Meta { form: Some(DIGITS), ..Meta::NON_BLANK };
+        /// The number as people see it, for the operators.
+        display_phone_number: Option<Name> = None, Meta::NON_BLANK;
+        /// Messages sent per second at most (Meta's throughput for the number).
+        messages_per_second: u32 = 80, Meta::range(1, 1_000, Unit::Count("messages per second"));
+        /// Send a chat's next message only after Meta accepted the previous one.
+        strict_order: bool = true, Meta::ANY;
+    }
+}
+
+section! {
+    /// What Meta charges per message; the rows in force on a day are the latest `from` before it.
+    pub struct PricingSettings at "pricing." {
+        /// Service messages free each month, per business account.
+        service_free_tier_per_month: u32 = 1_000, Meta::range(0, 1_000_000, Unit::Count("messages per month"));
+        /// The offset from UTC Meta bills days and months in.
+        billing_utc_offset: UtcOffset = UtcOffset::UTC, Meta::ANY;
+        /// Price rows: market, category, price and the day it applies from.
+        rates: heapless::Vec<Rate, MAX_RATES> = heapless::Vec::new(), Meta::ANY;
+    }
+}
+
+words! {
+    /// What Meta prices a message as.
+    pub enum PricingCategory {
+        /// Promotions.
+        Marketing => "marketing",
+        /// Transactional updates.
+        Utility => "utility",
+        /// One-time passwords.
+        Authentication => "authentication",
+        /// One-time passwords sent to another country, where Meta prices them so.
+        AuthenticationInternational => "authentication_international",
+        /// Replies within the customer service window.
+        Service => "service",
+    }
+}
+
+const MARKET: Form = Form {
+    test: |code| code.len() == 2 && code.bytes().all(|byte| byte.is_ascii_alphabetic()),
+    expected: "an ISO 3166 country code of two letters, like \"US\" or \"br\"",
+};
+
+section! {
+    /// One price: a message of a category to a market, from a day on (each triple once).
+    pub struct Rate at "pricing.rates[]." {
+        /// The recipient's country (ISO 3166 alpha-2, any case).
+        market: Market = Market::new(), Meta::required(Some(MARKET));
+        /// The category priced: marketing, utility, authentication, authentication_international or service.
+        category: PricingCategory = PricingCategory::Marketing, Meta { required: true, ..Meta::ANY };
+        /// The price of one message, in micro-USD.
+        micro_usd: u64 = 0, Meta { required: true, ..Meta::range(0, 100_000_000, Unit::Count("micro-USD")) };
+        /// The first day (in the billing offset) the price applies.
+        from: Date = Date::EPOCH, Meta { required: true, ..Meta::ANY };
+    }
+}
+
+section! {
+    /// How credits are sold.
+    pub struct CreditSettings at "credits." {
+        /// The price of one credit.
+        usd_per_credit: u32 = 2, Meta::range(1, 1_000, Unit::Count("USD per credit"));
+        /// The fee added to a purchase of credits.
+        purchase_fee_percent: u32 = 3, Meta::range(0, 100, Unit::Count("percent"));
     }
 }
 

@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 
 pub mod blob;
+mod calendar;
 mod config;
 mod problem;
 mod rules;
@@ -50,6 +51,7 @@ mod toml_out;
 #[cfg(feature = "std")]
 mod units;
 
+pub use calendar::{Date, UtcOffset};
 pub use config::*;
 pub use problem::{KeyPath, MAX_PROBLEMS, Problem, ProblemKind, Problems, ShownValue};
 pub use shown_value::VALUE_CAPACITY;

@@ -149,9 +149,9 @@ pub enum ProblemKind {
     ConflictingSources {
         /// The other key written.
         other: KeyPath,
-        /// Whether the setting needs exactly one source (an operator's token) rather than at
-        /// most one (a secret that is otherwise generated).
-        required: bool,
+        /// What writing none means, for a setting that may have none; `None` for one that
+        /// needs exactly one source (an operator's token).
+        unset: Option<&'static str>,
     },
     /// Only one half of the TLS certificate/key pair is set.
     TlsPairIncomplete {
@@ -237,19 +237,16 @@ impl fmt::Display for ProblemKind {
                 f.write_str("needs one of ")?;
                 write_list(f, suffixes, |f, suffix| write!(f, "{name}{suffix}"))
             }
-            Self::ConflictingSources {
-                other,
-                required: true,
-            } => {
+            Self::ConflictingSources { other, unset: None } => {
                 write!(f, "conflicts with {other}: write exactly one source for it")
             }
             Self::ConflictingSources {
                 other,
-                required: false,
+                unset: Some(unset),
             } => write!(
                 f,
-                "conflicts with {other}: write at most one source for this secret (none: \
-                 generated into data_dir)"
+                "conflicts with {other}: write at most one source for this secret (with none, \
+                 {unset})"
             ),
             Self::TlsPairIncomplete { missing } => write!(
                 f,

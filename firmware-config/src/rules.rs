@@ -210,6 +210,35 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
         let rule = "each operator has a token of their own";
         repeats(operators, path(suffix), rule, of_kind, shown, report);
     }
+    outbound_repeats(config, report);
+}
+
+/// The rules between `[[numbers]]` and between `[[pricing.rates]]`.
+fn outbound_repeats(config: &Config, report: &mut impl FnMut(Problem)) {
+    let id = |number: &crate::Number| {
+        let id = &number.phone_number_id;
+        (!id.is_empty()).then(|| id.clone())
+    };
+    let shown = |number: &crate::Number| number.phone_number_id.shown();
+    let path = KeyPath::new("numbers[].phone_number_id");
+    let rule = "each business number is configured once";
+    repeats(&config.numbers, path, rule, id, shown, report);
+
+    let row = |rate: &crate::Rate| {
+        let market = rate.market.as_bytes().first_chunk::<2>()?;
+        Some((
+            market.map(|byte| byte.to_ascii_uppercase()),
+            rate.category,
+            rate.from,
+        ))
+    };
+    let shown = |rate: &crate::Rate| {
+        let (market, category) = (rate.market.as_str(), rate.category.name());
+        ShownValue::display(format_args!("({market:?}, {category:?}, {})", rate.from))
+    };
+    let rule = "a market, category and first day have one price";
+    let path = KeyPath::new("pricing.rates[]");
+    repeats(&config.pricing.rates, path, rule, row, shown, report);
 }
 
 /// A name that is written (not blank).

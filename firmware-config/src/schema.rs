@@ -106,6 +106,9 @@ pub struct Meta {
     pub non_blank: bool,
     /// A key without a default, that must be written.
     pub required: bool,
+    /// What writing none of a setting's sources means (`"it is generated into data_dir"`),
+    /// for one that may have none.
+    pub unset: Option<&'static str>,
 }
 
 impl Meta {
@@ -118,6 +121,7 @@ impl Meta {
         form: None,
         non_blank: false,
         required: false,
+        unset: None,
     };
 
     /// A number in `min..=max` of `unit`.

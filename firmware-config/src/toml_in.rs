@@ -331,7 +331,7 @@ impl VisitMut for Reader<'_> {
         for &(suffix, extra, line) in found.iter().skip(1) {
             let kind = ProblemKind::ConflictingSources {
                 other,
-                required: meta.required,
+                unset: meta.unset,
             };
             let shown = shown(extra, T::SECRET_SUFFIX == Some(suffix));
             self.report(

@@ -51,8 +51,17 @@ fn size(bytes: u64) -> String {
         )
 }
 
-/// What a setting allows, in words.
+/// What a setting allows, in words; `; required` when it must be written.
 fn allowed<T: Value>(meta: &Meta) -> String {
+    let mut words = allowed_values::<T>(meta);
+    if meta.required && T::SUFFIXES.len() == 1 {
+        words.push_str("; required");
+    }
+    words
+}
+
+/// The values a setting allows, in words.
+fn allowed_values<T: Value>(meta: &Meta) -> String {
     let name = meta.key.rsplit('.').next().unwrap_or_default();
     if let Some(range) = meta.range {
         let (min, max) = match range.unit {
@@ -78,16 +87,16 @@ fn allowed<T: Value>(meta: &Meta) -> String {
             .map(|suffix| format!("{name}{suffix}"))
             .collect();
         let count = if meta.required { "exactly" } else { "at most" };
-        return format!("{count} one of {}", keys.join(", "));
+        let unset = meta.unset.map(|unset| format!("; with none, {unset}"));
+        return format!(
+            "{count} one of {}{}",
+            keys.join(", "),
+            unset.unwrap_or_default()
+        );
     }
-    let mut words = String::from(if meta.non_blank { "not empty" } else { "any" });
-    if let Some(form) = meta.form {
-        words = form.expected.to_owned();
-    }
-    if meta.required {
-        words.push_str("; required");
-    }
-    words
+    let form = meta.form.map(|form| form.expected).or(T::FORM);
+    let blank = if meta.non_blank { "not empty" } else { "any" };
+    form.unwrap_or(blank).to_owned()
 }
 
 /// Writes TOML: `[table]` and `[[array]]` headers, then `key = value` lines, each after its doc;

@@ -68,6 +68,8 @@ pub trait Value: Clone + PartialEq {
     const CHOICES: &'static [&'static str] = &[];
     /// The suffix whose value is a secret, never shown.
     const SECRET_SUFFIX: Option<usize> = None;
+    /// What a value of the type must be, for a type with a form of its own (a date).
+    const FORM: Option<&'static str> = None;
 
     /// The value as a problem report shows it.
     fn shown(&self) -> ShownValue;

@@ -73,33 +73,45 @@ fn the_readme_table_matches_the_declarations() {
     }
 }
 
+/// The keys the reader lists when it meets an unknown key beside them in `text`.
+fn known_beside(text: &str) -> Option<Vec<String>> {
+    let errors = firmware_config::parse_toml(text).err()?;
+    errors.iter().find_map(|problem| match problem {
+        firmware_config::ConfigProblem::UnknownKey { key, known, .. }
+            if key.ends_with("zz_unknown") =>
+        {
+            Some(known.clone())
+        }
+        _ => None,
+    })
+}
+
 /// The keys the reader knows, by table (`""`, `"public."`, `"departments[]."`): what it lists
 /// when it meets an unknown key there.
 fn keys_the_reader_knows() -> Vec<String> {
-    fn known_beside(text: &str) -> Option<Vec<String>> {
-        let errors = firmware_config::parse_toml(text).err()?;
-        errors.iter().find_map(|problem| match problem {
-            firmware_config::ConfigProblem::UnknownKey { key, known, .. }
-                if key.ends_with("zz_unknown") =>
-            {
-                Some(known.clone())
-            }
-            _ => None,
-        })
-    }
     let top = known_beside("zz_unknown = 1\n").unwrap();
     let mut keys = Vec::new();
     for name in top {
         if let Some(fields) = known_beside(&format!("[{name}]\nzz_unknown = 1\n")) {
-            keys.extend(fields.iter().map(|field| format!("{name}.{field}")));
-        } else if let Some(fields) = known_beside(&format!("[[{name}]]\nzz_unknown = 1\n")) {
-            keys.push(format!("[[{name}]]"));
-            keys.extend(fields.iter().map(|field| format!("{name}[].{field}")));
+            for field in fields {
+                array_or_key(format!("{name}.{field}"), &mut keys);
+            }
         } else {
-            keys.push(name);
+            array_or_key(name, &mut keys);
         }
     }
     keys
+}
+
+/// `name` as an array of tables (`[[pricing.rates]]` and its keys) if it is one, else as a key.
+fn array_or_key(name: String, keys: &mut Vec<String>) {
+    match known_beside(&format!("[[{name}]]\nzz_unknown = 1\n")) {
+        Some(fields) => {
+            keys.push(format!("[[{name}]]"));
+            keys.extend(fields.iter().map(|field| format!("{name}[].{field}")));
+        }
+        None => keys.push(name),
+    }
 }
 
 #[test]
@@ -111,6 +123,8 @@ fn every_key_the_reader_knows_is_documented() {
         "meta.app_secret_env",
         "[[operators]]",
         "operators[].token_env",
+        "[[pricing.rates]]",
+        "pricing.rates[].from",
     ] {
         assert!(keys.iter().any(|known| known == key), "{key} in {keys:?}");
     }
@@ -170,6 +184,7 @@ fn the_example_file_gives_every_range_with_its_unit_and_note() {
             .rsplit_once(" (")
             .and_then(|(_, allowed)| allowed.strip_suffix(')'))
             .unwrap_or_else(|| panic!("{key}: {comment}"));
+        let allowed = allowed.strip_suffix("; required").unwrap_or(allowed);
         let (bounds, note) = allowed.split_once("; ").unwrap_or((allowed, ""));
         assert_eq!(note, range.note.unwrap_or_default(), "{key}: {comment}");
         let words: Vec<&str> = bounds.splitn(4, ' ').collect();

@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod build_info;
+pub mod ca_file;
 pub mod chat;
 mod chat_json;
 pub mod cli;

@@ -1,7 +1,8 @@
 //! What `serve` needs beyond a well-formed configuration, checked before anything starts and by
 //! `waygate config check`, so both report the same problems, all at once, with their lines:
 //! secret and token sources that cannot be read, a certificate and key that do not parse or do
-//! not match, word lists that cannot be read, and a log filter tracing refuses.
+//! not match, extra trust roots that do not parse, word lists that cannot be read, and a log
+//! filter tracing refuses.
 //!
 //! One difference: `config check`, run by hand, cannot see the credentials systemd passes only
 //! to the service (`$CREDENTIALS_DIRECTORY`), so it names those secret files as not checked
@@ -15,6 +16,7 @@ use crate::secret::{Resolve as _, SecretError, secret_file_path};
 use crate::secrets::source_key;
 use tracing_subscriber::EnvFilter;
 
+use crate::ca_file::add_ca_file;
 use crate::chat::ProfanityList;
 use crate::ingress::tls::{self, CertificateFiles};
 
@@ -58,6 +60,7 @@ pub fn check_with(
     let meta = [
         ("meta.app_secret", &config.meta.app_secret),
         ("meta.verify_token", &config.meta.verify_token),
+        ("meta.access_token", &config.meta.access_token),
     ];
     for (key, source) in meta {
         if let Err(error) = source.resolve_with(&env) {
@@ -93,6 +96,12 @@ pub fn check_with(
             if let Err(error) = tls::server_config(&files) {
                 found.unusable("public.tls_cert".to_owned(), error.to_string());
             }
+        }
+    }
+    if let Some(ca_file) = &config.meta.ca_file {
+        let mut roots = rustls::RootCertStore::empty();
+        if let Err(error) = add_ca_file(&mut roots, std::path::Path::new(ca_file.as_str())) {
+            found.unusable("meta.ca_file".to_owned(), error.to_string());
         }
     }
     for (index, path) in config.chat.profanity_word_lists.iter().enumerate() {
@@ -219,6 +228,35 @@ mod tests {
             1,
             "a set directory without the file is a problem"
         );
+    }
+
+    #[test]
+    fn the_access_token_file_and_the_trust_roots_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key) = pair(dir.path(), "ca");
+        let mut config = Config::default();
+        config.meta.access_token =
+            SecretSource::File("$CREDENTIALS_DIRECTORY/access_token".try_into().unwrap());
+        config.meta.ca_file = Some(cert.as_str().try_into().unwrap());
+        let set = |_: &str| Some(dir.path().as_os_str().to_owned());
+        let keys = |config: &Config| -> Vec<String> {
+            let found = check_with(config, &KeyLines::default(), Checker::Serve, set);
+            found
+                .problems
+                .iter()
+                .filter_map(ConfigProblem::path)
+                .collect()
+        };
+        assert_eq!(keys(&config), ["meta.access_token_file"]);
+        std::fs::write(dir.path().join("access_token"), "token\n").unwrap();
+        assert_eq!(keys(&config), Vec::<String>::new());
+        for not_roots in [key.as_str(), "/nonexistent/ca.pem"] {
+            config.meta.ca_file = Some(not_roots.try_into().unwrap());
+            assert_eq!(keys(&config), ["meta.ca_file"], "{not_roots}");
+        }
+        let unset = |_: &str| None;
+        let checked = check_with(&config, &KeyLines::default(), Checker::ConfigCheck, unset);
+        assert_eq!(checked.left_to_systemd, ["meta.access_token_file"]);
     }
 
     #[test]

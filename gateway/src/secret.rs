@@ -267,7 +267,11 @@ pub(crate) fn secret_file_path(
     }
 }
 
-fn read_env(name: &str, env: impl Fn(&str) -> Option<OsString>) -> Result<Secret, SecretError> {
+/// Reads the secret in variable `name` of `env`.
+pub(crate) fn read_env(
+    name: &str,
+    env: impl Fn(&str) -> Option<OsString>,
+) -> Result<Secret, SecretError> {
     let name_owned = || name.to_owned();
     if !is_env_name(name) {
         return Err(SecretError::EnvNameInvalid { name: name_owned() });

@@ -1,16 +1,19 @@
 //! Where the gateway's secrets come from: the app secret (verifies webhook signatures), the
-//! verify token (answers Meta's subscription handshake) and the default operator's token.
+//! verify token (answers Meta's subscription handshake), the default operator's token and the
+//! access token (sends messages through Meta's Graph API).
 //!
 //! Precedence: the environment (`WAYGATE_APP_SECRET`, `WAYGATE_VERIFY_TOKEN`,
-//! `WAYGATE_OPERATOR_TOKEN`), then the configuration (inline, file or named variable), then a
-//! value generated once into `<data-dir>/secrets/` with mode 0600. Every value is a
+//! `WAYGATE_OPERATOR_TOKEN`, `WAYGATE_ACCESS_TOKEN`), then the configuration (inline, file or
+//! named variable), then a value generated once into `<data-dir>/secrets/` with mode 0600, except
+//! for the access token, which only Meta issues: without one nothing is sent. Every value is a
 //! [`crate::secret::Secret`], read by its readers; it never reaches a log line or an error.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use firmware_config::SecretSource;
+use firmware_config::{Config, SecretSource};
 
-use crate::secret::{Resolve as _, Secret};
+use crate::secret::{Resolve as _, Secret, read_env};
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
@@ -18,6 +21,8 @@ use zeroize::Zeroizing;
 pub const ENV_APP_SECRET: &str = "WAYGATE_APP_SECRET";
 /// Environment variable that sets the verify token.
 pub const ENV_VERIFY_TOKEN: &str = "WAYGATE_VERIFY_TOKEN";
+/// Environment variable that sets the access token (it overrides `meta.access_token*`).
+pub const ENV_ACCESS_TOKEN: &str = "WAYGATE_ACCESS_TOKEN";
 /// Environment variable that sets the default operator's bearer token.
 pub const ENV_OPERATOR_TOKEN: &str = "WAYGATE_OPERATOR_TOKEN";
 /// Where a generated operator token is kept, inside the data folder.
@@ -97,20 +102,11 @@ pub fn resolve(
     generated_file: &str,
 ) -> Result<ResolvedSecret, SecretError> {
     use crate::secret::SecretError as Read;
-    match Secret::from_env(env_var) {
-        Ok(value) => {
-            return Ok(ResolvedSecret {
-                value,
-                origin: SecretOrigin::Environment(env_var),
-            });
-        }
-        Err(Read::EnvMissing { .. } | Read::EnvEmpty { .. }) => {}
-        Err(source) => {
-            return Err(SecretError::Source {
-                key: env_var.to_owned(),
-                source,
-            });
-        }
+    if let Some(value) = from_override(env_var, |name| std::env::var_os(name))? {
+        return Ok(ResolvedSecret {
+            value,
+            origin: SecretOrigin::Environment(env_var),
+        });
     }
     if let Some(value) = configured {
         return Ok(ResolvedSecret {
@@ -133,6 +129,52 @@ pub fn resolve(
         ) => generate(path),
         Err(source) => Err(SecretError::Generated(source)),
     }
+}
+
+/// The secret in the `WAYGATE_*` variable `env_var` of `env`; `None` when it is unset or empty.
+fn from_override(
+    env_var: &'static str,
+    env: impl Fn(&str) -> Option<OsString>,
+) -> Result<Option<Secret>, SecretError> {
+    use crate::secret::SecretError as Read;
+    match read_env(env_var, env) {
+        Ok(value) => Ok(Some(value)),
+        Err(Read::EnvMissing { .. } | Read::EnvEmpty { .. }) => Ok(None),
+        Err(source) => Err(SecretError::Source {
+            key: env_var.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// The access token that sends messages through Meta's Graph API: `WAYGATE_ACCESS_TOKEN` when
+/// it is set, else `meta.access_token*`; `None` when neither is (nothing is sent to Meta). Never
+/// generated, and never logged: a [`Secret`]'s `Debug` is redacted.
+///
+/// # Errors
+/// The variable or the configured source cannot be read; the error names the key, never the
+/// value.
+pub fn access_token(config: &Config) -> Result<Option<Secret>, SecretError> {
+    access_token_with(&config.meta.access_token, |name| std::env::var_os(name))
+}
+
+/// As [`access_token`], with `env` standing in for the process environment.
+///
+/// # Errors
+/// As [`access_token`].
+pub fn access_token_with(
+    configured: &SecretSource,
+    env: impl Fn(&str) -> Option<OsString>,
+) -> Result<Option<Secret>, SecretError> {
+    if let Some(token) = from_override(ENV_ACCESS_TOKEN, &env)? {
+        return Ok(Some(token));
+    }
+    configured
+        .resolve_with(env)
+        .map_err(|source| SecretError::Source {
+            key: source_key("meta.access_token", configured),
+            source,
+        })
 }
 
 /// Reads the configured `source` (`None` when the gateway is to generate the secret); an
@@ -213,6 +255,39 @@ mod tests {
         .unwrap();
         assert_eq!(got.value.expose(), "cfg");
         assert!(!dir.path().join(GENERATED_APP_SECRET).exists());
+    }
+
+    #[test]
+    fn the_access_token_comes_from_the_environment_then_the_configuration_and_is_never_generated() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("access_token");
+        std::fs::write(&file, "from-file\n").unwrap();
+        let configured =
+            SecretSource::File(file.display().to_string().as_str().try_into().unwrap());
+        let token = |source: &SecretSource, variable: Option<&str>| {
+            let env =
+                |name: &str| (name == ENV_ACCESS_TOKEN).then(|| variable.map(OsString::from))?;
+            access_token_with(source, env).map(|token| token.map(|t| t.expose().to_owned()))
+        };
+        assert_eq!(token(&SecretSource::Generated, None).unwrap(), None);
+        assert_eq!(token(&SecretSource::Generated, Some("")).unwrap(), None);
+        assert_eq!(
+            token(&configured, None).unwrap().as_deref(),
+            Some("from-file")
+        );
+        assert_eq!(
+            token(&configured, Some("env")).unwrap().as_deref(),
+            Some("env")
+        );
+        let missing = SecretSource::File("/nonexistent/token".try_into().unwrap());
+        let error = token(&missing, None).unwrap_err().to_string();
+        assert!(error.starts_with("meta.access_token_file: "), "{error}");
+        let debug = format!("{:?}", access_token_with(&configured, |_| None));
+        assert!(!debug.contains("from-file"), "{debug}");
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().count() == 1,
+            "nothing generated"
+        );
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! What the configuration means for each subsystem: the store's options, the chat lifecycle's
-//! limits and the template registry, translated from firmware-config's types.
+//! limits, the template registry, and the sender's Graph API, numbers, prices and credits,
+//! translated from firmware-config's types.
 
-use firmware_config::{ChatSettings, Config};
+use std::path::PathBuf;
+
+use firmware_config::{ChatSettings, Config, PricingCategory};
 
 use crate::chat::{LifecycleSettings, Span};
 use crate::policy::{
@@ -60,4 +63,176 @@ pub fn template_registry(config: &Config) -> Result<TemplateRegistry, RegistryEr
                 meta_id: None,
             }),
     )
+}
+
+/// Where and how the sender reaches Meta's Graph API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphSettings {
+    /// `meta.graph_base_url` without a trailing `/` (`https://graph.facebook.com`).
+    pub base_url: String,
+    /// `meta.graph_api_version` (`v24.0`).
+    pub api_version: String,
+    /// `meta.ca_file`: extra PEM trust roots besides the built-in ones.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// The Graph API settings from the configuration.
+pub fn graph_settings(config: &Config) -> GraphSettings {
+    let meta = &config.meta;
+    GraphSettings {
+        base_url: meta.graph_base_url.trim_end_matches('/').to_owned(),
+        api_version: meta.graph_api_version.as_str().to_owned(),
+        ca_file: meta
+            .ca_file
+            .as_ref()
+            .map(|path| PathBuf::from(path.as_str())),
+    }
+}
+
+/// How one business number sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberSettings {
+    /// Meta's id of the number.
+    pub phone_number_id: String,
+    /// Its WhatsApp Business Account.
+    pub waba_id: Option<String>,
+    /// The number as people see it.
+    pub display_phone_number: Option<String>,
+    /// Messages sent per second at most.
+    pub messages_per_second: u32,
+    /// A chat's next message waits until Meta accepted the previous one.
+    pub strict_order: bool,
+}
+
+impl NumberSettings {
+    /// A number that is not configured (it receives webhooks all the same): 80 messages per
+    /// second, in strict order, as `[[numbers]]` defaults.
+    pub fn default_for(phone_number_id: &str) -> Self {
+        let defaults = firmware_config::Number::default();
+        Self {
+            phone_number_id: phone_number_id.to_owned(),
+            waba_id: None,
+            display_phone_number: None,
+            messages_per_second: defaults.messages_per_second,
+            strict_order: defaults.strict_order,
+        }
+    }
+}
+
+/// The configured `[[numbers]]`.
+pub fn number_settings(config: &Config) -> Vec<NumberSettings> {
+    config
+        .numbers
+        .iter()
+        .map(|number| NumberSettings {
+            phone_number_id: number.phone_number_id.as_str().to_owned(),
+            waba_id: number.waba_id.as_deref().map(str::to_owned),
+            display_phone_number: number.display_phone_number.as_deref().map(str::to_owned),
+            messages_per_second: number.messages_per_second,
+            strict_order: number.strict_order,
+        })
+        .collect()
+}
+
+/// One price row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateRow {
+    /// ISO 3166 alpha-2, uppercase (`US`).
+    pub market: String,
+    /// What Meta prices the message as.
+    pub category: PricingCategory,
+    /// The price of one message.
+    pub micro_usd: u64,
+    /// The first day it applies, in the billing offset: (year, month, day).
+    pub from: (u16, u8, u8),
+}
+
+/// What Meta charges, from `[pricing]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricingSettings {
+    /// The price rows, as configured.
+    pub rates: Vec<RateRow>,
+    /// Service messages free each month.
+    pub service_free_tier_per_month: u32,
+    /// Minutes east of UTC that Meta's billing days and months are in.
+    pub billing_utc_offset_minutes: i16,
+}
+
+/// The pricing settings from the configuration.
+pub fn pricing_settings(config: &Config) -> PricingSettings {
+    let pricing = &config.pricing;
+    let rates = pricing.rates.iter().map(|rate| RateRow {
+        market: rate.market.to_ascii_uppercase(),
+        category: rate.category,
+        micro_usd: rate.micro_usd,
+        from: (rate.from.year, rate.from.month, rate.from.day),
+    });
+    PricingSettings {
+        rates: rates.collect(),
+        service_free_tier_per_month: pricing.service_free_tier_per_month,
+        billing_utc_offset_minutes: pricing.billing_utc_offset.minutes,
+    }
+}
+
+/// How credits are sold, from `[credits]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreditSettings {
+    /// The price of one credit, in USD.
+    pub usd_per_credit: u32,
+    /// The fee added to a purchase, in percent.
+    pub purchase_fee_percent: u32,
+}
+
+/// The credit settings from the configuration.
+pub fn credit_settings(config: &Config) -> CreditSettings {
+    CreditSettings {
+        usd_per_credit: config.credits.usd_per_credit,
+        purchase_fee_percent: config.credits.purchase_fee_percent,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_outbound_settings_translate_plainly() {
+        let config = firmware_config::parse_toml(
+            "[meta]\ngraph_base_url = \"http://127.0.0.1:9000/graph/\"\nca_file = \"/etc/ca.pem\"\n\
+             [[numbers]]\nphone_number_id = \"1065\"\nwaba_id = \"42\"\nmessages_per_second = 5\n\
+             [pricing]\nbilling_utc_offset = \"+09:00\"\n\
+             [[pricing.rates]]\nmarket = \"br\"\ncategory = \"utility\"\nmicro_usd = 8000\nfrom = 2026-10-01\n\
+             [credits]\nusd_per_credit = 4\n",
+        )
+        .unwrap();
+        let graph = graph_settings(&config);
+        assert_eq!(graph.base_url, "http://127.0.0.1:9000/graph");
+        assert_eq!(graph.api_version, "v24.0");
+        assert_eq!(graph.ca_file, Some(PathBuf::from("/etc/ca.pem")));
+        let numbers = number_settings(&config);
+        assert_eq!(numbers[0].waba_id.as_deref(), Some("42"));
+        assert_eq!(
+            (numbers[0].messages_per_second, numbers[0].strict_order),
+            (5, true)
+        );
+        let other = NumberSettings::default_for("7");
+        assert_eq!((other.messages_per_second, other.strict_order), (80, true));
+        let pricing = pricing_settings(&config);
+        assert_eq!(pricing.billing_utc_offset_minutes, 540);
+        assert_eq!(pricing.service_free_tier_per_month, 1_000);
+        let row = &pricing.rates[0];
+        assert_eq!(
+            (row.market.as_str(), row.category),
+            ("BR", PricingCategory::Utility)
+        );
+        assert_eq!((row.micro_usd, row.from), (8_000, (2026, 10, 1)));
+        assert_eq!(
+            credit_settings(&config),
+            CreditSettings {
+                usd_per_credit: 4,
+                purchase_fee_percent: 3
+            }
+        );
+    }
 }

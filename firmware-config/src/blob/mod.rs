@@ -6,7 +6,7 @@
 //! | offset | field   | size    | content |
 //! |--------|---------|---------|---------|
 //! | 0      | magic   | 4       | `b"WGCF"` ([`MAGIC`]) |
-//! | 4      | version | u16     | [`FORMAT_VERSION`] (3; 1 and 2 are still read) |
+//! | 4      | version | u16     | [`FORMAT_VERSION`] (4; 1 to 3 are still read) |
 //! | 6      | length  | u32     | body length in bytes |
 //! | 10     | body    | length  | the settings in declaration order, each in postcard |
 //! | 10 + length | crc32 | u32  | CRC-32 (IEEE) over magic through the end of the body |
@@ -27,6 +27,9 @@
 //!   operators.
 //! - **3**: the version-2 body, followed by the public listener's bounds (idle timeout, in-flight
 //!   body budget, entries, changes and items per delivery).
+//! - **4**: the version-3 body, followed by the outbound settings: the Graph API's URL,
+//!   version, access token and trust roots (in `meta`), the numbers, pricing and credits. A
+//!   date is four bytes (year little-endian, month, day); a UTC offset is an `i16` of minutes.
 //!
 //! Older blobs still decode; the settings they lack take their defaults.
 //!
@@ -45,7 +48,7 @@ use crate::schema::Section;
 /// The first four bytes of every blob.
 pub const MAGIC: [u8; 4] = *b"WGCF";
 /// The body format this build writes, and the newest it reads.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 /// The oldest body format this build reads.
 pub const OLDEST_FORMAT_VERSION: u16 = 1;
 /// Bytes before the body: magic, version, length.
@@ -55,7 +58,7 @@ pub const CHECKSUM_LEN: usize = 4;
 
 /// Largest blob this build can produce, from every text and list at its capacity (the golden
 /// tests encode that configuration): a buffer this long always suffices.
-pub const MAX_ENCODED_LEN: usize = 60_175;
+pub const MAX_ENCODED_LEN: usize = 74_653;
 
 /// The smallest blob: a header and a checksum around an empty body.
 const MIN_LEN: usize = HEADER_LEN + CHECKSUM_LEN;

@@ -115,14 +115,14 @@ fn bytes_after_the_checksum_are_refused_unless_reading_a_prefix() {
 
 #[test]
 fn a_body_that_does_not_decode_is_malformed() {
-    let garbage = frame(3, &[0xff; 6]);
+    let garbage = frame(blob::FORMAT_VERSION, &[0xff; 6]);
     let error = blob::decode(&garbage).unwrap_err();
     assert!(matches!(error, BlobError::Malformed { .. }), "{error:?}");
     assert!(error.to_string().contains("malformed"), "{error}");
 
     let mut longer = body_of(&hex(DEFAULT_BLOB)).to_vec();
     longer.push(0);
-    let error = blob::decode(&frame(3, &longer)).unwrap_err();
+    let error = blob::decode(&frame(blob::FORMAT_VERSION, &longer)).unwrap_err();
     assert_eq!(
         error,
         BlobError::Malformed {
@@ -132,7 +132,7 @@ fn a_body_that_does_not_decode_is_malformed() {
 
     let golden = hex(DEFAULT_BLOB);
     let body = body_of(&golden);
-    let error = blob::decode(&frame(3, &body[..body.len() - 1])).unwrap_err();
+    let error = blob::decode(&frame(blob::FORMAT_VERSION, &body[..body.len() - 1])).unwrap_err();
     assert_eq!(
         error,
         BlobError::Malformed {
@@ -147,7 +147,7 @@ fn a_body_that_does_not_decode_is_malformed() {
     assert_eq!(body[at], 0, "utility");
     body[at] = 3;
     assert_eq!(
-        blob::decode(&frame(3, &body)),
+        blob::decode(&frame(blob::FORMAT_VERSION, &body)),
         Err(BlobError::Malformed {
             detail: "a choice has an unknown tag"
         })

@@ -3,13 +3,77 @@
 
 use firmware_config::blob;
 use firmware_config::{
-    Config, Department, EnvName, LogFilter, LogFormat, Operator, OperatorToken, Path, SecretSource,
-    Template, TemplateCategory, TemplateStatus,
+    Config, Date, Department, EnvName, LogFilter, LogFormat, Number, Operator, OperatorToken, Path,
+    PricingCategory, Rate, SecretSource, Template, TemplateCategory, TemplateStatus, UtcOffset,
 };
 
-/// `Config::default()` as a version-3 blob: the version-2 body, then the public listener's
-/// bounds (idle timeout, body budget, entries, changes, items).
+/// `Config::default()` as a version-4 blob: the version-3 body, then the outbound settings
+/// (Graph URL, version, access token, trust roots; numbers; pricing; credits).
 pub(crate) const DEFAULT_BLOB: &str = "
+    57474346 0400 8b000000
+    0e 2e2f776179676174652d64617461
+    00 7f000001 fb41
+    00 00
+    8008 8080c001 904e b0ea01 904e 40
+    00 7f000001 903f
+    00 00
+    8080808004 c001 80897a 80808002 8004
+    904e
+    00 04 696e666f
+    901c 901c 00 d804 03 00 00
+    00
+    00
+    00
+    b0ea01 80808010 e807 d00f 904e
+    1a 68747470733a2f2f67726170682e66616365626f6f6b2e636f6d 05 7632342e30 00 00
+    00
+    e807 00 00
+    02 03
+    0a95ee0c";
+
+/// `non_default()` as a version-4 blob.
+pub(crate) const NON_DEFAULT_BLOB: &str = "
+    57474346 0400 10020000
+    10 2f7661722f6c69622f77617967617465
+    01 00000000000000000000000000000000 bb03 00 00
+    01 15 2f6574632f776179676174652f636572742e70656d
+    01 14 2f6574632f776179676174652f6b65792e70656d
+    8008 8080c001 904e b0ea01 904e 40
+    00 c0a8010a 903f
+    03 12 574159474154455f4150505f534543524554
+    02 19 2f72756e2f736563726574732f7665726966795f746f6b656e
+    8080808020 c001 80897a 80808002 40
+    00
+    01 12 776179676174653d64656275672c696e666f
+    8407 80a305 01 ac02 05
+    01 1d 2f6574632f776179676174652f70726f66616e6974792f656e2e747874
+    01
+    02
+      07 737570706f7274 01 0f 313036353430333532323432393232
+      05 73616c6573 00
+    02
+      0c 6f726465725f757064617465 05 656e5f5553 00 02 00
+      0b 737072696e675f73616c65 05 70745f4252 01 00 01
+    02
+      05 6b696f736b 00 abababababababababababababababababababababababababababababababab
+      02 6871 02 08 48515f544f4b454e
+    8827 80808008 64 c801 ac02
+    1b 687474703a2f2f3132372e302e302e313a393030302f6772617068 05 7632332e30
+    02 19 2f72756e2f736563726574732f6163636573735f746f6b656e
+    01 13 2f6574632f776179676174652f63612e70656d
+    01
+      0f 313036353430333532323432393232 01 0f 313032323930313239333430333938
+      01 0b 2b31203535352030313030 14 00
+    f403 9305
+    02
+      02 5553 00 a8c301 ea07 0a 01
+      02 6272 01 c03e e807 02 1d
+    05 00
+    42b96792";
+
+/// `Config::default()` as a version-3 blob (written by the previous release): the version-2
+/// body, then the public listener's bounds (idle timeout, body budget, entries, changes, items).
+pub(crate) const V3_DEFAULT_BLOB: &str = "
     57474346 0300 61000000
     0e 2e2f776179676174652d64617461
     00 7f000001 fb41
@@ -27,8 +91,8 @@ pub(crate) const DEFAULT_BLOB: &str = "
     b0ea01 80808010 e807 d00f 904e
     6461dc94";
 
-/// `non_default()` as a version-3 blob.
-pub(crate) const NON_DEFAULT_BLOB: &str = "
+/// `non_default_v3()` as a version-3 blob (written by the previous release).
+pub(crate) const V3_NON_DEFAULT_BLOB: &str = "
     57474346 0300 71010000
     10 2f7661722f6c69622f77617967617465
     01 00000000000000000000000000000000 bb03 00 00
@@ -217,7 +281,7 @@ pub(crate) fn non_default_v2() -> Config {
 }
 
 /// `non_default_v2()` with the bounds version 3 adds, away from their defaults too.
-pub(crate) fn non_default() -> Config {
+pub(crate) fn non_default_v3() -> Config {
     let mut config = non_default_v2();
     let public = &mut config.public;
     public.idle_timeout_ms = 5_000;
@@ -225,6 +289,40 @@ pub(crate) fn non_default() -> Config {
     public.max_delivery_entries = 100;
     public.max_delivery_changes = 200;
     public.max_delivery_items = 300;
+    config
+}
+
+/// `non_default_v3()` with the outbound settings version 4 adds, away from their defaults too.
+pub(crate) fn non_default() -> Config {
+    let mut config = non_default_v3();
+    let meta = &mut config.meta;
+    meta.graph_base_url = "http://127.0.0.1:9000/graph".try_into().unwrap();
+    meta.graph_api_version = "v23.0".try_into().unwrap();
+    meta.access_token = SecretSource::File("/run/secrets/access_token".try_into().unwrap());
+    meta.ca_file = Some("/etc/waygate/ca.pem".try_into().unwrap());
+    let number = Number {
+        phone_number_id: "106540352242922".try_into().unwrap(),
+        waba_id: Some("102290129340398".try_into().unwrap()),
+        display_phone_number: Some("+1 555 0100".try_into().unwrap()),
+        messages_per_second: 20,
+        strict_order: false,
+    };
+    config.numbers.push(number).unwrap();
+    let pricing = &mut config.pricing;
+    pricing.service_free_tier_per_month = 500;
+    pricing.billing_utc_offset = UtcOffset { minutes: -330 };
+    let rate = |market: &str, category, micro_usd, (year, month, day)| Rate {
+        market: market.try_into().unwrap(),
+        category,
+        micro_usd,
+        from: Date { year, month, day },
+    };
+    pricing.rates.extend([
+        rate("US", PricingCategory::Marketing, 25_000, (2026, 10, 1)),
+        rate("br", PricingCategory::Utility, 8_000, (2024, 2, 29)),
+    ]);
+    config.credits.usd_per_credit = 5;
+    config.credits.purchase_fee_percent = 0;
     config
 }
 

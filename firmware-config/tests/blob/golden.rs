@@ -1,9 +1,9 @@
-//! Golden bytes pin the version-3 layout; encoded sizes are exact and bounded.
+//! Golden bytes pin the version-4 layout; encoded sizes are exact and bounded.
 
 use firmware_config::blob::{self, BlobError};
 use firmware_config::{
-    Config, Department, LogFormat, Operator, OperatorToken, Path, SecretSource, Template,
-    TemplateCategory, TemplateStatus,
+    Config, Date, Department, LogFormat, Number, Operator, OperatorToken, Path, PricingCategory,
+    Rate, SecretSource, Template, TemplateCategory, TemplateStatus, UtcOffset,
 };
 
 use crate::fixtures::{DEFAULT_BLOB, NON_DEFAULT_BLOB, full, hex, non_default};
@@ -14,7 +14,7 @@ fn golden_default_blob() {
     assert_eq!(blob::encode(&Config::default()), golden);
     assert_eq!(blob::decode(&golden), Ok(Config::default()));
     assert_eq!(blob::encoded_len(&Config::default()), golden.len());
-    assert_eq!(golden.len(), 111, "the README quotes this size");
+    assert_eq!(golden.len(), 153, "the README quotes this size");
 }
 
 #[test]
@@ -80,6 +80,10 @@ fn max_encoded_len_is_the_largest_blob() {
     config.public.max_delivery_items = u32::MAX;
     config.meta.app_secret = SecretSource::Inline(full('s', 256).as_str().try_into().unwrap());
     config.meta.verify_token = SecretSource::File(config.data_dir.clone());
+    config.meta.graph_base_url = full('u', 256).as_str().try_into().unwrap();
+    config.meta.graph_api_version = full('v', 16).as_str().try_into().unwrap();
+    config.meta.access_token = config.meta.app_secret.clone();
+    config.meta.ca_file = Some(config.data_dir.clone());
     config.store.quota_bytes = u64::MAX;
     config.store.dedupe_retention_hours = u32::MAX;
     config.store.dedupe_max_entries = u32::MAX;
@@ -90,7 +94,7 @@ fn max_encoded_len_is_the_largest_blob() {
     config.log.filter = full('f', 256).as_str().try_into().unwrap();
     fill_lists_to_capacity(&mut config);
     assert_eq!(blob::encoded_len(&config), blob::MAX_ENCODED_LEN);
-    assert_eq!(blob::MAX_ENCODED_LEN, 60_175, "the README quotes this size");
+    assert_eq!(blob::MAX_ENCODED_LEN, 74_653, "the README quotes this size");
     let encoded = blob::encode(&config);
     assert_eq!(encoded.len(), blob::MAX_ENCODED_LEN);
     // Every field survives the trip, even the flow label; only validation objects.
@@ -129,6 +133,29 @@ fn fill_lists_to_capacity(config: &mut Config) {
         };
         config.templates.push(template).unwrap();
     }
+    while config.numbers.len() < config.numbers.capacity() {
+        let number = Number {
+            phone_number_id: full('9', 32).as_str().try_into().unwrap(),
+            waba_id: Some(full('9', 32).as_str().try_into().unwrap()),
+            display_phone_number: Some(full('n', 64).as_str().try_into().unwrap()),
+            messages_per_second: u32::MAX,
+            strict_order: true,
+        };
+        config.numbers.push(number).unwrap();
+    }
+    config.pricing.service_free_tier_per_month = u32::MAX;
+    config.pricing.billing_utc_offset = UtcOffset { minutes: i16::MIN };
+    while config.pricing.rates.len() < config.pricing.rates.capacity() {
+        let rate = Rate {
+            market: "ZZ".try_into().unwrap(),
+            category: PricingCategory::AuthenticationInternational,
+            micro_usd: u64::MAX,
+            from: Date::EPOCH,
+        };
+        config.pricing.rates.push(rate).unwrap();
+    }
+    config.credits.usd_per_credit = u32::MAX;
+    config.credits.purchase_fee_percent = u32::MAX;
     while config.operators.len() < config.operators.capacity() {
         let operator = Operator {
             name: full('o', 64).as_str().try_into().unwrap(),

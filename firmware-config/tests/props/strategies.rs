@@ -1,19 +1,20 @@
-//! Strategies for configurations: valid ones (boxed: a `Config` is some 64 KB) and any ones.
+//! Strategies for configurations: valid ones (boxed: a `Config` is some 90 KB) and any ones.
 //! Numbers are drawn from their declared ranges (the `validate` tests pin those numbers).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 
 use firmware_config::{
-    ChatSettings, Config, Department, LocalListener, LogFormat, LogSettings, MetaSettings,
-    Operator, OperatorToken, PublicListener, SecretSource, ShutdownSettings, StoreSettings,
-    Template, TemplateCategory, TemplateStatus,
+    ChatSettings, Config, CreditSettings, Date, Department, LocalListener, LogFormat, LogSettings,
+    MetaSettings, Number, Operator, OperatorToken, PricingCategory, PricingSettings,
+    PublicListener, Rate, SecretSource, ShutdownSettings, StoreSettings, Template,
+    TemplateCategory, TemplateStatus, UtcOffset,
 };
 use proptest::prelude::*;
 
 use crate::declared_ranges::{declared, declared_u64};
 
 /// The default number of cases, with shrinking bounded to 20 s: a failure is reported with a
-/// small example soon, rather than after minutes of shrinking a 64 KB configuration.
+/// small example soon, rather than after minutes of shrinking a 90 KB configuration.
 pub(crate) fn bounded_shrinking() -> ProptestConfig {
     ProptestConfig {
         max_shrink_time: 20_000,
@@ -239,7 +240,102 @@ pub(crate) fn operator() -> impl Strategy<Value = Operator> {
     (non_blank::<64>(), token).prop_map(|(name, token)| Operator { name, token })
 }
 
-/// Any valid configuration. A `Config` is some 64 KB (fixed capacities), so it is boxed:
+/// A business number to send from.
+pub(crate) fn number() -> impl Strategy<Value = Number> {
+    (
+        "[0-9]{1,32}",
+        prop::option::of("[0-9]{1,32}"),
+        prop::option::of(non_blank::<64>()),
+        declared("numbers[].messages_per_second"),
+        any::<bool>(),
+    )
+        .prop_map(|(id, waba, display, rate, strict)| Number {
+            phone_number_id: id.as_str().try_into().unwrap(),
+            waba_id: waba.map(|waba| waba.as_str().try_into().unwrap()),
+            display_phone_number: display,
+            messages_per_second: rate,
+            strict_order: strict,
+        })
+}
+
+/// A price row on a real day (the 28th exists in every month).
+pub(crate) fn rate() -> impl Strategy<Value = Rate> {
+    (
+        "[A-Za-z]{2}",
+        prop::sample::select(PricingCategory::ALL.to_vec()),
+        declared_u64("pricing.rates[].micro_usd"),
+        (0..=9999_u16, 1..=12_u8, 1..=28_u8),
+    )
+        .prop_map(|(market, category, micro_usd, (year, month, day))| Rate {
+            market: market.as_str().try_into().unwrap(),
+            category,
+            micro_usd,
+            from: Date { year, month, day },
+        })
+}
+
+/// The outbound settings: the Graph API (meta), numbers, pricing and credits.
+#[allow(clippy::type_complexity, reason = "a tuple of strategies")]
+fn outbound() -> impl Strategy<
+    Value = (
+        (
+            heapless::String<256>,
+            heapless::String<16>,
+            SecretSource,
+            Option<heapless::String<256>>,
+        ),
+        Vec<Number>,
+        PricingSettings,
+        CreditSettings,
+    ),
+> {
+    let graph = (
+        prop::sample::select(vec![
+            "https://graph.facebook.com",
+            "http://127.0.0.1:9000/graph/",
+            "http://[::1]:8080",
+            "https://example.com:8443/a/b",
+        ]),
+        (0..100_u32, 0..10_u32),
+        secret_source(),
+        prop::option::of(path()),
+    )
+        .prop_map(|(url, (major, minor), token, ca)| {
+            let version = format!("v{major}.{minor}");
+            (
+                url.try_into().unwrap(),
+                version.as_str().try_into().unwrap(),
+                token,
+                ca,
+            )
+        });
+    let pricing = (
+        declared("pricing.service_free_tier_per_month"),
+        -720..=840_i16,
+        prop::collection::vec(rate(), 0..=3),
+    )
+        .prop_map(|(free, minutes, rates)| PricingSettings {
+            service_free_tier_per_month: free,
+            billing_utc_offset: UtcOffset { minutes },
+            rates: fixed_list(rates),
+        });
+    let credits = (
+        declared("credits.usd_per_credit"),
+        declared("credits.purchase_fee_percent"),
+    )
+        .prop_map(|(usd, fee)| CreditSettings {
+            usd_per_credit: usd,
+            purchase_fee_percent: fee,
+        });
+    (
+        graph,
+        prop::collection::vec(number(), 0..=3),
+        pricing,
+        credits,
+    )
+}
+
+/// Any valid configuration. A `Config` is some 90 KB (fixed capacities), so it is boxed:
 /// proptest moves values through many layers, each a copy on a test thread's stack.
 pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Config>> {
     let lists = (
@@ -257,6 +353,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
         declared("shutdown.grace_ms"),
         (log_format(), non_blank::<256>()),
         lists,
+        outbound(),
     )
         .prop_map(
             |(
@@ -268,6 +365,12 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
                 grace_ms,
                 log,
                 (chat, departments, templates, operators),
+                (
+                    (graph_base_url, graph_api_version, access_token, ca_file),
+                    numbers,
+                    pricing,
+                    credits,
+                ),
             )| {
                 Box::new(Config {
                     data_dir,
@@ -276,6 +379,10 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
                     meta: MetaSettings {
                         app_secret,
                         verify_token,
+                        graph_base_url,
+                        graph_api_version,
+                        access_token,
+                        ca_file,
                     },
                     store,
                     shutdown: ShutdownSettings { grace_ms },
@@ -287,12 +394,16 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
                     departments: fixed_list(departments),
                     templates: fixed_list(templates),
                     operators: fixed_list(operators),
+                    numbers: fixed_list(numbers),
+                    pricing,
+                    credits,
                 })
             },
         )
-        .prop_filter("listeners collide, or a name repeats", |config| {
-            config.validate().is_ok()
-        })
+        .prop_filter(
+            "listeners collide, or a name, number or price row repeats",
+            |config| config.validate().is_ok(),
+        )
 }
 
 /// Any configuration, valid or not.

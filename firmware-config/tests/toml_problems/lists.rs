@@ -328,7 +328,7 @@ fn an_operator_with_two_token_sources_is_refused() {
             other: KeyPath::new("operators[].token")
                 .at(0)
                 .with_suffix("_sha256"),
-            required: true,
+            unset: None,
         }
     );
     assert!(

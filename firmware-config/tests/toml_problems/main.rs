@@ -5,6 +5,7 @@
 
 mod lines;
 mod lists;
+mod outbound;
 mod scalars;
 
 use firmware_config::{ConfigErrors, ConfigProblem, ProblemKind, parse_toml};

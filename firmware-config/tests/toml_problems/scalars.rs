@@ -60,7 +60,7 @@ fn unknown_keys_are_named_with_their_full_path_and_the_known_keys() {
          tls_handshake_timeout_ms, http2_max_concurrent_streams, idle_timeout_ms, \
          inflight_body_bytes, max_delivery_entries, max_delivery_changes, max_delivery_items\n\
          line 3: stor: unknown table; known here: data_dir, public, local, meta, store, \
-         shutdown, log, chat, departments, templates, operators"
+         shutdown, log, chat, departments, templates, operators, numbers, pricing, credits"
     );
     assert!(matches!(
         &errors.problems()[1],
@@ -312,7 +312,7 @@ fn a_secret_has_at_most_one_source() {
         problem.kind(),
         &ProblemKind::ConflictingSources {
             other: KeyPath::new("meta.app_secret"),
-            required: false,
+            unset: Some("it is generated into data_dir"),
         }
     );
     assert!(!errors.to_string().contains(SECRET));
@@ -323,7 +323,7 @@ fn a_secret_has_at_most_one_source() {
         kind,
         ProblemKind::ConflictingSources {
             other: KeyPath::new("meta.verify_token").with_suffix("_file"),
-            required: false,
+            unset: Some("it is generated into data_dir"),
         }
     );
 }

@@ -5,12 +5,13 @@
 #[path = "../support/declared_ranges.rs"]
 mod declared_ranges;
 mod lists;
+mod outbound;
 mod ranges;
 mod rules;
 
 use firmware_config::{
-    Config, Department, Operator, OperatorToken, ProblemKind, Template, TemplateCategory,
-    TemplateStatus,
+    Config, Date, Department, Number, Operator, OperatorToken, PricingCategory, ProblemKind, Rate,
+    Template, TemplateCategory, TemplateStatus,
 };
 
 /// The key path and kind of each problem of `config`, in report order.
@@ -60,5 +61,27 @@ pub(crate) fn operator(name: &str, token: OperatorToken) -> Operator {
     Operator {
         name: name.try_into().unwrap(),
         token,
+    }
+}
+
+/// Business number `id` at the defaults.
+pub(crate) fn number(id: &str) -> Number {
+    Number {
+        phone_number_id: id.try_into().unwrap(),
+        ..Number::default()
+    }
+}
+
+/// A price of 0.025 USD for `category` in `market` from the day `(year, month, day)`.
+pub(crate) fn rate(
+    market: &str,
+    category: PricingCategory,
+    (year, month, day): (u16, u8, u8),
+) -> Rate {
+    Rate {
+        market: market.try_into().unwrap(),
+        category,
+        micro_usd: 25_000,
+        from: Date { year, month, day },
     }
 }

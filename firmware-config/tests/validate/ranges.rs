@@ -1,6 +1,6 @@
 //! Every number's declared range, at both edges: the documented numbers, enforced by validation.
 
-use firmware_config::{Config, ProblemKind, Template, TemplateStatus};
+use firmware_config::{Config, PricingCategory, ProblemKind, Rate, Template, TemplateStatus};
 
 use crate::declared_ranges::declared_ranges;
 use crate::{kinds, template};
@@ -8,7 +8,7 @@ use crate::{kinds, template};
 type Field = fn(&mut Config) -> &mut u32;
 
 /// Each 32-bit number: its key, its documented range, and where it lives.
-const U32_SETTINGS: [(&str, u32, u32, Field); 21] = [
+const U32_SETTINGS: [(&str, u32, u32, Field); 25] = [
     ("public.max_connections", 1, 65_535, |c| {
         &mut c.public.max_connections
     }),
@@ -76,6 +76,19 @@ const U32_SETTINGS: [(&str, u32, u32, Field); 21] = [
         c.templates.push(template("order_update", "en")).unwrap();
         &mut c.templates[0].parameters
     }),
+    ("numbers[].messages_per_second", 1, 1_000, |c| {
+        c.numbers.push(crate::number("106540352242922")).unwrap();
+        &mut c.numbers[0].messages_per_second
+    }),
+    ("pricing.service_free_tier_per_month", 0, 1_000_000, |c| {
+        &mut c.pricing.service_free_tier_per_month
+    }),
+    ("credits.usd_per_credit", 1, 1_000, |c| {
+        &mut c.credits.usd_per_credit
+    }),
+    ("credits.purchase_fee_percent", 0, 100, |c| {
+        &mut c.credits.purchase_fee_percent
+    }),
 ];
 
 #[test]
@@ -86,6 +99,7 @@ fn the_documented_ranges_are_the_declared_ones() {
         .map(|(key, min, max, _)| (*key, u64::from(*min), u64::from(*max)))
         .collect();
     documented.push(("store.quota_bytes", 1 << 20, 1 << 40));
+    documented.push(("pricing.rates[].micro_usd", 0, 100_000_000));
     let mut declared_numbers: Vec<(&str, u64, u64)> = declared
         .iter()
         .map(|(key, range)| (*key, range.min, range.max))
@@ -148,6 +162,20 @@ fn the_quota_is_enforced_at_both_edges() {
 }
 
 #[test]
+fn a_price_is_at_most_100_usd() {
+    for (micro_usd, ok) in [(0, true), (100_000_000, true), (100_000_001, false)] {
+        let mut config = Config::default();
+        let rate = crate::rate("US", PricingCategory::Marketing, (2026, 10, 1));
+        config
+            .pricing
+            .rates
+            .push(Rate { micro_usd, ..rate })
+            .unwrap();
+        assert_eq!(kinds(&config).is_empty(), ok, "{micro_usd}");
+    }
+}
+
+#[test]
 fn out_of_range_reads_like_the_spec() {
     let mut config = Config::default();
     config.store.dedupe_retention_hours = 167;
@@ -197,4 +225,25 @@ fn the_defaults_are_valid_and_the_documented_values() {
     assert!(chat.profanity_word_lists.is_empty());
     assert_eq!(Template::default().status, TemplateStatus::Pending);
     assert_eq!(Template::default().parameters, 0);
+    assert_eq!(config.meta.graph_base_url, "https://graph.facebook.com");
+    assert_eq!(config.meta.graph_api_version, "v24.0");
+    assert_eq!(
+        config.meta.access_token,
+        firmware_config::SecretSource::Generated
+    );
+    assert_eq!(config.meta.ca_file, None);
+    let number = crate::number("1");
+    assert_eq!(
+        (number.messages_per_second, number.strict_order),
+        (80, true)
+    );
+    assert_eq!(config.pricing.service_free_tier_per_month, 1_000);
+    assert_eq!(config.pricing.billing_utc_offset.minutes, 0);
+    assert_eq!(
+        (
+            config.credits.usd_per_credit,
+            config.credits.purchase_fee_percent
+        ),
+        (2, 3)
+    );
 }
