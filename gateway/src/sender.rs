@@ -11,6 +11,7 @@
 use std::sync::Arc;
 
 use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
@@ -78,9 +79,8 @@ impl Sender {
         }
     }
 
-    /// Runs until `stop`; requests in flight then finish on their own tasks (their outcome is
-    /// recorded if the store still takes it, or the message is found `sending`, hence
-    /// `uncertain`, at the next start).
+    /// Runs until `stop`, then waits for the requests in flight (a request cut by the end of the
+    /// grace period leaves its message `sending`, hence `uncertain` at the next start).
     pub async fn run(self, stop: CancellationToken) {
         let mut lanes = Lanes::new();
         let now = self.clock.now_ms();
@@ -93,6 +93,7 @@ impl Sender {
             );
         }
         let (outcomes, mut finished) = mpsc::unbounded_channel();
+        let mut attempts = JoinSet::new();
         let mut seen = 0_u64;
         self.load(&mut lanes, &mut seen).await;
         loop {
@@ -105,7 +106,7 @@ impl Sender {
                         clock: Arc::clone(&self.clock),
                     };
                     let outcomes = outcomes.clone();
-                    tokio::spawn(async move {
+                    attempts.spawn(async move {
                         let outcome = attempt.run(due.id).await;
                         let _ = outcomes.send((due.id, due.number, outcome));
                     });
@@ -122,8 +123,12 @@ impl Sender {
                     apply(&mut lanes, id, &number, outcome, self.clock.now_ms());
                 }
                 () = sleep(wait) => {}
+                Some(_) = attempts.join_next(), if !attempts.is_empty() => {}
             }
         }
+        // Requests in flight finish (within the shutdown's grace period, which the caller
+        // keeps): their answers are recorded while the store still takes them.
+        while attempts.join_next().await.is_some() {}
     }
 
     /// Puts the outbox's messages newer than `seen` on their lanes.

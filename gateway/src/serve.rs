@@ -24,7 +24,10 @@ use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::listeners_file::{LISTENERS_FILE, Listeners};
 use crate::meta::DecodeLimits;
+use crate::graph::GraphClient;
+use crate::outbound::{LaneSettings, MessagesPerSecond};
 use crate::secrets::{self, ResolvedSecret, SecretError, SecretOrigin};
+use crate::sender::Sender;
 use crate::server::{self, ConnectionLimits, Protocols};
 use crate::service_manager::ServiceManager;
 use crate::settings;
@@ -40,6 +43,22 @@ fn tls_file(key: &str, configured: &str) -> Result<PathBuf, SecretError> {
             source,
         }
     })
+}
+
+/// The sender's lanes of the configured `[[numbers]]` (others send at the defaults).
+fn lane_settings(config: &Config) -> Vec<(String, LaneSettings)> {
+    settings::number_settings(config)
+        .into_iter()
+        .map(|number| {
+            let rate = MessagesPerSecond::new(number.messages_per_second)
+                .unwrap_or(MessagesPerSecond::DEFAULT);
+            let lane = LaneSettings {
+                rate,
+                strict_order: number.strict_order,
+            };
+            (number.phone_number_id, lane)
+        })
+        .collect()
 }
 
 /// How often the store is asked to close due chats.
@@ -91,6 +110,9 @@ pub enum ServeError {
     /// The configured templates do not make a registry.
     #[error("templates: {0}")]
     Templates(#[from] crate::policy::RegistryError),
+    /// The client to Meta's Graph API could not be built.
+    #[error("Graph API client: {0}")]
+    Graph(#[from] crate::graph::GraphClientError),
     /// A blocking task failed.
     #[error("internal task failed: {0}")]
     Task(String),
@@ -156,6 +178,10 @@ pub async fn run(
         "secrets and certificate loaded"
     );
 
+    let graph = GraphClient::new(
+        settings::graph_settings(&config),
+        secrets::access_token(&config)?,
+    )?;
     let routing = Arc::new(chat_routing(&config)?);
     let clock: SharedClock = Arc::new(SystemClock);
     let options = settings::store_options(&config)?;
@@ -188,6 +214,16 @@ pub async fn run(
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
     let outbox_waker = Arc::new(tokio::sync::Notify::new());
+    let sender = tokio::spawn(
+        Sender::new(
+            store.clone(),
+            graph,
+            Arc::clone(&clock),
+            Arc::clone(&outbox_waker),
+            lane_settings(&config),
+        )
+        .run(stop.clone()),
+    );
     let service_manager = ServiceManager::from_env();
     let watchdog =
         service_manager.map(|manager| tokio::spawn(manager.watchdog(store.clone(), stop.clone())));
@@ -274,6 +310,7 @@ pub async fn run(
     let drained = tokio::time::timeout(grace, async {
         let _ = public_task.await;
         let _ = local_task.await;
+        let _ = sender.await;
     })
     .await;
     if drained.is_err() {

@@ -13,11 +13,12 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use rustls::RootCertStore;
-use rustls::pki_types::CertificateDer;
 use serde_json::Value;
 
 use super::answer::{GraphFailure, SendAccepted, read_send_answer};
+use crate::ca_file::{CaFileError, add_ca_file};
 use crate::secret::Secret;
+use crate::settings::GraphSettings;
 
 /// The longest answer read from Meta; its answers are a few hundred bytes.
 const MAX_ANSWER_BYTES: usize = 1 << 20;
@@ -26,22 +27,13 @@ const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
 /// How long an idle pooled connection is kept.
 const POOL_IDLE: Duration = Duration::from_secs(90);
 
-/// Where the Graph API is: `meta.graph_base_url` and `meta.graph_api_version`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GraphEndpoint {
-    /// `https://graph.facebook.com` (or a loopback `http://` URL, for tests).
-    pub base_url: String,
-    /// `v24.0`.
-    pub api_version: String,
-}
-
 /// Why the client could not be built.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GraphClientError {
-    /// A certificate of `meta.ca_file` is not usable as a trust root.
-    #[error("a certificate in meta.ca_file cannot be used as a trust root: {0}")]
-    TrustRoot(rustls::Error),
+    /// `meta.ca_file` cannot be used.
+    #[error("meta.ca_file: {0}")]
+    CaFile(#[from] CaFileError),
     /// rustls refused the client configuration.
     #[error("the TLS client cannot be configured: {0}")]
     Tls(rustls::Error),
@@ -51,7 +43,7 @@ pub enum GraphClientError {
 #[derive(Clone)]
 pub struct GraphClient {
     http: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
-    endpoint: Arc<GraphEndpoint>,
+    endpoint: Arc<GraphSettings>,
     token: Option<Arc<Secret>>,
 }
 
@@ -65,18 +57,14 @@ impl std::fmt::Debug for GraphClient {
 }
 
 impl GraphClient {
-    /// A client for `endpoint` with the access token `token` (none: nothing can be sent),
-    /// trusting the webpki roots and `extra_roots`.
-    pub fn new(
-        endpoint: GraphEndpoint,
-        token: Option<Secret>,
-        extra_roots: Vec<CertificateDer<'static>>,
-    ) -> Result<Self, GraphClientError> {
+    /// A client for the Graph API `endpoint` names, with the access token `token` (none:
+    /// nothing can be sent), trusting the webpki roots and those of `meta.ca_file`.
+    pub fn new(endpoint: GraphSettings, token: Option<Secret>) -> Result<Self, GraphClientError> {
         let mut roots = RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
-        for root in extra_roots {
-            roots.add(root).map_err(GraphClientError::TrustRoot)?;
+        if let Some(path) = &endpoint.ca_file {
+            add_ca_file(&mut roots, path)?;
         }
         let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),

@@ -8,5 +8,5 @@ mod client;
 mod request;
 
 pub use answer::{GraphFailure, SendAccepted};
-pub use client::{GraphClient, GraphClientError, GraphEndpoint};
+pub use client::{GraphClient, GraphClientError};
 pub use request::{CALLBACK_PREFIX, local_id_from_callback, send_body};
