@@ -327,9 +327,10 @@ impl Ledger {
         Ok(entry)
     }
 
-    /// Whether the credits available cover a message estimated at `estimate` micro-USD.
+    /// Whether the credits available cover a message estimated at `estimate` micro-USD. A free
+    /// message (`estimate` 0) is always covered, even when the balance is overdrawn.
     pub fn can_cover(&self, estimate: u64) -> Result<(), Insufficient> {
-        if i128::from(estimate) <= i128::from(self.available()) {
+        if estimate == 0 || i128::from(estimate) <= i128::from(self.available()) {
             Ok(())
         } else {
             Err(Insufficient {

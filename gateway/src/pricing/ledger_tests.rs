@@ -188,13 +188,16 @@ fn a_charge_beyond_the_balance_overdraws_it() {
     assert_eq!(ledger.balance(), -500_000);
     assert_eq!(ledger.available(), -500_000);
     assert_eq!(
-        ledger.can_cover(0),
+        ledger.can_cover(1),
         Err(Insufficient {
-            estimate: 0,
+            estimate: 1,
             available: -500_000,
             balance: -500_000
         })
     );
+    // Free messages still go.
+    assert_eq!(ledger.can_cover(0), Ok(()));
+    assert_eq!(ledger.reserve(2, 0), Ok(()));
     assert!(
         ledger
             .can_cover(1)
@@ -361,9 +364,9 @@ proptest! {
                             result,
                             Err(ReserveError::AlreadyReserved { message, micro_usd: held })
                         );
-                    } else if i128::from(micro_usd) <= i128::from(available) {
+                    } else if micro_usd == 0 || i128::from(micro_usd) <= i128::from(available) {
                         prop_assert_eq!(result, Ok(()));
-                        prop_assert!(ledger.available() >= 0);
+                        prop_assert!(micro_usd == 0 || ledger.available() >= 0);
                         if micro_usd > 0 {
                             open.insert(message, micro_usd);
                         }
