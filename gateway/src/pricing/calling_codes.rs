@@ -7,6 +7,7 @@
 //! table decides it ([`crate::policy::nanp`]). A test parses the whole table; should it fail to
 //! load anyway, no number has a market, and paid messages are refused as to an unknown market.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use super::market::Market;
@@ -20,10 +21,10 @@ const HEADER: &str = "calling_code,country";
 /// The longest prefix the table may list: E.164 country codes have one to three digits.
 const MAX_PREFIX_DIGITS: usize = 3;
 
-/// The parsed table: (prefix digits, country), sorted by prefix.
+/// The parsed table: country by prefix digits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallingCodes {
-    prefixes: Vec<(&'static str, Market)>,
+    prefixes: BTreeMap<&'static str, Market>,
 }
 
 /// A line of the table that does not parse.
@@ -44,7 +45,7 @@ pub enum CallingCodesError {
     /// A prefix appears twice.
     #[error("calling-code table, line {line}: calling code +{code} is listed twice")]
     Duplicate {
-        /// The line number of the later occurrence, from 1.
+        /// The line number of the second occurrence, from 1.
         line: usize,
         /// The prefix.
         code: &'static str,
@@ -55,38 +56,21 @@ impl CallingCodes {
     /// Parses the CSV text of a calling-code table: `#` comment lines, then the header, then one
     /// `calling_code,country` row per prefix.
     pub fn parse(text: &'static str) -> Result<Self, CallingCodesError> {
-        let mut rows = text
-            .lines()
-            .enumerate()
-            .map(|(index, line)| (index + 1, line.trim()))
+        let mut rows = (1..)
+            .zip(text.lines().map(str::trim))
             .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'));
-        match rows.next() {
-            Some((_, line)) if line == HEADER => {}
-            _ => return Err(CallingCodesError::MissingHeader),
+        if rows.next().map(|(_, line)| line) != Some(HEADER) {
+            return Err(CallingCodesError::MissingHeader);
         }
-        let mut prefixes: Vec<(usize, &'static str, Market)> = Vec::new();
+        let mut prefixes = BTreeMap::new();
         for (line, row) in rows {
             let (code, market) =
                 parse_row(row).map_err(|problem| CallingCodesError::BadRow { line, problem })?;
-            prefixes.push((line, code, market));
-        }
-        prefixes.sort_by_key(|(_, code, _)| *code);
-        for pair in prefixes.windows(2) {
-            if let [(first_line, first, _), (second_line, second, _)] = pair
-                && first == second
-            {
-                return Err(CallingCodesError::Duplicate {
-                    line: *first_line.max(second_line),
-                    code: first,
-                });
+            if prefixes.insert(code, market).is_some() {
+                return Err(CallingCodesError::Duplicate { line, code });
             }
         }
-        Ok(Self {
-            prefixes: prefixes
-                .into_iter()
-                .map(|(_, code, market)| (code, market))
-                .collect(),
-        })
+        Ok(Self { prefixes })
     }
 
     /// The country of the longest listed prefix of `digits` (a number in international form,
@@ -95,18 +79,12 @@ impl CallingCodes {
         (1..=MAX_PREFIX_DIGITS.min(digits.len()))
             .rev()
             .filter_map(|length| digits.get(..length))
-            .find_map(|prefix| {
-                self.prefixes
-                    .binary_search_by_key(&prefix, |(code, _)| code)
-                    .ok()
-                    .and_then(|index| self.prefixes.get(index))
-                    .map(|(_, market)| *market)
-            })
+            .find_map(|prefix| self.prefixes.get(prefix).copied())
     }
 
     /// Every (prefix, country), by prefix.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, Market)> + '_ {
-        self.prefixes.iter().copied()
+        self.prefixes.iter().map(|(&code, &market)| (code, market))
     }
 }
 
