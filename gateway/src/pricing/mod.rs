@@ -45,7 +45,10 @@ pub mod rate_card;
 pub mod usd;
 
 pub use crate::time::UnixMs;
-pub use billing_month::{BillingMonth, UtcOffsetError, format_utc_offset, parse_utc_offset};
+pub use billing_month::{
+    BillingMonth, DEFAULT_BILLING_UTC_OFFSET_MINUTES, UtcOffsetError, format_utc_offset,
+    parse_utc_offset,
+};
 pub use calling_codes::{CallingCodes, CallingCodesError, calling_codes};
 pub use category::{PricingCategory, SettledCategory, UnknownPricingCategory};
 pub use date::{BadDate, Date};
