@@ -4,8 +4,9 @@
 //! The crate is split at the I/O boundary:
 //! - pure code takes `now` and the current state and returns decisions: [`meta`] (webhook
 //!   decoding and signatures), [`chat`] (the lifecycle), [`policy`] (service window, templates,
-//!   US marketing pause), [`media`] (attachment rules), [`outbound`] (the sender's scheduling
-//!   and Meta's error codes), on the instants of [`time`];
+//!   US marketing pause), [`pricing`] (markets, rates, estimates and the credit ledger),
+//!   [`media`] (attachment rules), [`outbound`] (the sender's scheduling and Meta's error
+//!   codes), on the instants of [`time`];
 //! - the [`store`] is the only code that touches redb, on its own writer thread;
 //! - the shell moves data between the outside world, the store and the core: [`ingress`]
 //!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
@@ -28,6 +29,7 @@ pub mod meta;
 pub mod outbound;
 pub mod policy;
 pub mod preflight;
+pub mod pricing;
 pub mod secret;
 pub mod secrets;
 pub mod sender;

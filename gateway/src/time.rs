@@ -72,9 +72,9 @@ impl fmt::Display for Utc {
     }
 }
 
-/// The proleptic Gregorian date of the day `days` after 1970-01-01 (Howard Hinnant's
-/// days-to-civil algorithm, in unsigned arithmetic since days are never negative here).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
+/// The proleptic Gregorian date `(year, month, day)` of the day `days` after 1970-01-01 (Howard
+/// Hinnant's days-to-civil algorithm, in unsigned arithmetic since days are never negative here).
+pub(crate) fn civil_from_days(days: u64) -> (u64, u64, u64) {
     const DAYS_PER_ERA: u64 = 146_097; // 400 years
     // Shift the epoch to 0000-03-01 so that leap days fall at the end of a year.
     let z = days + 719_468;
@@ -92,6 +92,26 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     };
     let year = year_of_era + era * 400 + u64::from(month <= 2);
     (year, month, day)
+}
+
+/// The number of days from 1970-01-01 to the proleptic Gregorian date `year-month-day`, the
+/// inverse of [`civil_from_days`] (Hinnant's days-from-civil). `None` before 1970-01-01 or for a
+/// month outside 1..=12 or a day outside 1..=31; the day is not checked against the month's
+/// length (the caller validates dates).
+pub(crate) fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || year < 1970 {
+        return None;
+    }
+    // Years start on 1 March, so that a leap day is the last day of its year.
+    let year = year - u64::from(month <= 2);
+    let era = year / 400;
+    let year_of_era = year % 400;
+    let march_based_month = (month + 9) % 12;
+    let day_of_year = (153 * march_based_month + 2) / 5 + day - 1;
+    let day_of_era = 365 * year_of_era + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era.checked_mul(146_097)?
+        .checked_add(day_of_era)?
+        .checked_sub(719_468)
 }
 
 #[cfg(test)]
@@ -119,6 +139,26 @@ mod tests {
         );
         // The largest instant still formats (no overflow, no panic).
         assert!(Utc(u64::MAX).to_string().ends_with('Z'));
+    }
+
+    #[test]
+    fn days_from_civil_inverts_civil_from_days() {
+        assert_eq!(days_from_civil(1970, 1, 1), Some(0));
+        assert_eq!(
+            days_from_civil(2000, 2, 29),
+            Some(951_782_400_000 / MS_PER_DAY)
+        );
+        assert_eq!(
+            days_from_civil(2026, 10, 1),
+            Some(1_790_812_800_000 / MS_PER_DAY)
+        );
+        assert_eq!(days_from_civil(1969, 12, 31), None);
+        assert_eq!(days_from_civil(2026, 13, 1), None);
+        assert_eq!(days_from_civil(2026, 1, 0), None);
+        for days in (0..800_000).step_by(7).chain(2_932_800..2_933_300) {
+            let (year, month, day) = civil_from_days(days);
+            assert_eq!(days_from_civil(year, month, day), Some(days), "day {days}");
+        }
     }
 
     #[test]
