@@ -20,11 +20,11 @@ use crate::api::{
 use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
 use crate::first_start;
+use crate::graph::GraphClient;
 use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::listeners_file::{LISTENERS_FILE, Listeners};
 use crate::meta::DecodeLimits;
-use crate::graph::GraphClient;
 use crate::outbound::{LaneSettings, MessagesPerSecond};
 use crate::secrets::{self, ResolvedSecret, SecretError, SecretOrigin};
 use crate::sender::Sender;
@@ -110,6 +110,9 @@ pub enum ServeError {
     /// The configured templates do not make a registry.
     #[error("templates: {0}")]
     Templates(#[from] crate::policy::RegistryError),
+    /// The configuration does not make the gateway's settings.
+    #[error("{0}")]
+    Settings(#[from] settings::SettingsError),
     /// The client to Meta's Graph API could not be built.
     #[error("Graph API client: {0}")]
     Graph(#[from] crate::graph::GraphClientError),

@@ -4,16 +4,32 @@
 
 use std::path::PathBuf;
 
-use firmware_config::{ChatSettings, Config, PricingCategory};
+use firmware_config::{ChatSettings, Config};
 
 use crate::chat::{LifecycleSettings, Span};
 use crate::policy::{
     RegistryError, TemplateCategory, TemplateRegistration, TemplateRegistry, TemplateStatus,
 };
+use crate::pricing::{
+    CreditSettings, Date, Market, PricingCategory, PricingRules, RateCard, RateCardError, RateRow,
+};
 use crate::store::StoreOptions;
 
+/// Why the configuration does not make the gateway's settings (its own rules refuse these
+/// first; this is the pricing core's and the registry's word on them).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// The configured templates do not make a registry.
+    #[error("templates: {0}")]
+    Templates(#[from] RegistryError),
+    /// The configured rates do not make a rate card.
+    #[error("pricing.rates: {0}")]
+    Rates(#[from] RateCardError),
+}
+
 /// The store options the configuration asks for.
-pub fn store_options(config: &Config) -> Result<StoreOptions, RegistryError> {
+pub fn store_options(config: &Config) -> Result<StoreOptions, SettingsError> {
     Ok(StoreOptions {
         quota_bytes: config.store.quota_bytes,
         dedupe_retention_ms: u64::from(config.store.dedupe_retention_hours) * 3_600_000,
@@ -22,6 +38,8 @@ pub fn store_options(config: &Config) -> Result<StoreOptions, RegistryError> {
         max_batch: usize::try_from(config.store.max_batch).unwrap_or(1).max(1),
         lifecycle: lifecycle_settings(&config.chat),
         templates: template_registry(config)?,
+        pricing: pricing_rules(config)?,
+        credits: credit_settings(config),
     })
 }
 
@@ -134,56 +152,39 @@ pub fn number_settings(config: &Config) -> Vec<NumberSettings> {
         .collect()
 }
 
-/// One price row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RateRow {
-    /// ISO 3166 alpha-2, uppercase (`US`).
-    pub market: String,
-    /// What Meta prices the message as.
-    pub category: PricingCategory,
-    /// The price of one message.
-    pub micro_usd: u64,
-    /// The first day it applies, in the billing offset: (year, month, day).
-    pub from: (u16, u8, u8),
-}
-
-/// What Meta charges, from `[pricing]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PricingSettings {
-    /// The price rows, as configured.
-    pub rates: Vec<RateRow>,
-    /// Service messages free each month.
-    pub service_free_tier_per_month: u32,
-    /// Minutes east of UTC that Meta's billing days and months are in.
-    pub billing_utc_offset_minutes: i16,
-}
-
-/// The pricing settings from the configuration.
-pub fn pricing_settings(config: &Config) -> PricingSettings {
+/// The pricing rules from the configuration.
+///
+/// # Errors
+/// Two rows for the same market, category and day (the configuration's rules refuse them
+/// first), or a row the pricing core cannot take.
+pub fn pricing_rules(config: &Config) -> Result<PricingRules, RateCardError> {
     let pricing = &config.pricing;
-    let rates = pricing.rates.iter().map(|rate| RateRow {
-        market: rate.market.to_ascii_uppercase(),
-        category: rate.category,
-        micro_usd: rate.micro_usd,
-        from: (rate.from.year, rate.from.month, rate.from.day),
-    });
-    PricingSettings {
-        rates: rates.collect(),
-        service_free_tier_per_month: pricing.service_free_tier_per_month,
-        billing_utc_offset_minutes: pricing.billing_utc_offset.minutes,
+    let mut rows = Vec::with_capacity(pricing.rates.len());
+    for (index, rate) in pricing.rates.iter().enumerate() {
+        let invalid = |what: &str| RateCardError::Invalid {
+            row: index,
+            reason: format!("pricing.rates[{index}]: {what}"),
+        };
+        let market = Market::new(&rate.market).ok_or_else(|| invalid("not a market"))?;
+        let category = PricingCategory::from_wire(rate.category.name())
+            .ok_or_else(|| invalid("not a pricing category"))?;
+        let from = Date::new(rate.from.year, rate.from.month, rate.from.day)
+            .ok_or_else(|| invalid("not a date"))?;
+        rows.push(RateRow {
+            market,
+            category,
+            micro_usd: rate.micro_usd,
+            from,
+        });
     }
+    Ok(PricingRules {
+        rates: RateCard::new(rows)?,
+        service_free_tier_per_month: u64::from(pricing.service_free_tier_per_month),
+        billing_utc_offset_minutes: pricing.billing_utc_offset.minutes,
+    })
 }
 
 /// How credits are sold, from `[credits]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CreditSettings {
-    /// The price of one credit, in USD.
-    pub usd_per_credit: u32,
-    /// The fee added to a purchase, in percent.
-    pub purchase_fee_percent: u32,
-}
-
-/// The credit settings from the configuration.
 pub fn credit_settings(config: &Config) -> CreditSettings {
     CreditSettings {
         usd_per_credit: config.credits.usd_per_credit,
@@ -218,15 +219,23 @@ mod tests {
         );
         let other = NumberSettings::default_for("7");
         assert_eq!((other.messages_per_second, other.strict_order), (80, true));
-        let pricing = pricing_settings(&config);
+        let pricing = pricing_rules(&config).unwrap();
         assert_eq!(pricing.billing_utc_offset_minutes, 540);
         assert_eq!(pricing.service_free_tier_per_month, 1_000);
-        let row = &pricing.rates[0];
+        let brazil = Market::new("BR").unwrap();
+        let october = Date::new(2026, 10, 1).unwrap().starts_at();
         assert_eq!(
-            (row.market.as_str(), row.category),
-            ("BR", PricingCategory::Utility)
+            pricing
+                .rates
+                .rate(brazil, PricingCategory::Utility, october),
+            Some(8_000)
         );
-        assert_eq!((row.micro_usd, row.from), (8_000, (2026, 10, 1)));
+        assert_eq!(
+            pricing
+                .rates
+                .rate(brazil, PricingCategory::Utility, october - 1),
+            None
+        );
         assert_eq!(
             credit_settings(&config),
             CreditSettings {

@@ -42,6 +42,18 @@ pub(super) enum ApiError {
     /// No chat has this id (an id that is not a decimal number names no chat either).
     #[error("no chat {0}")]
     NoChat(String),
+    /// A paid message the credits do not cover (answered with the estimate and the balance).
+    #[error("{reason}")]
+    NoCredits {
+        /// The refusal, with the amounts in words.
+        reason: String,
+        /// The message's estimate.
+        estimate_micro_usd: u64,
+        /// Purchases less charges.
+        balance_micro_usd: i64,
+        /// The balance less what queued paid messages reserved.
+        available_micro_usd: i64,
+    },
     /// No outgoing message has this id.
     #[error("no message {0}")]
     NoMessage(String),
@@ -102,6 +114,7 @@ impl ApiError {
             Self::NoToken | Self::WrongToken => StatusCode::UNAUTHORIZED,
             Self::NoEndpoint { .. } | Self::NoChat(_) | Self::NoMessage(_) => StatusCode::NOT_FOUND,
             Self::SendRefused { status, .. } => *status,
+            Self::NoCredits { .. } => StatusCode::PAYMENT_REQUIRED,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadQuery(_) | Self::BadBody { .. } | Self::BodyRead(_) => StatusCode::BAD_REQUEST,
             Self::NotJson { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -121,8 +134,20 @@ impl IntoResponse for ApiError {
         }
         let status = self.status();
         let mut body = serde_json::json!({ "error": self.to_string() });
-        if let Self::SendRefused { reasons, .. } = &self {
-            body["reasons"] = serde_json::json!(reasons);
+        match &self {
+            Self::SendRefused { reasons, .. } => body["reasons"] = serde_json::json!(reasons),
+            Self::NoCredits {
+                reason,
+                estimate_micro_usd,
+                balance_micro_usd,
+                available_micro_usd,
+            } => {
+                body["reasons"] = serde_json::json!([reason]);
+                body["estimate_micro_usd"] = serde_json::json!(estimate_micro_usd);
+                body["balance_micro_usd"] = serde_json::json!(balance_micro_usd);
+                body["available_micro_usd"] = serde_json::json!(available_micro_usd);
+            }
+            _ => {}
         }
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {

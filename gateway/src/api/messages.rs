@@ -116,6 +116,17 @@ fn refused(refusal: SendRefusal) -> ApiError {
         SendRefusal::Store(error) => return ApiError::StoreUnavailable(error),
         SendRefusal::Chat(refusal) => (StatusCode::CONFLICT, vec![refusal.to_string()]),
         SendRefusal::Rules(reasons) => (StatusCode::UNPROCESSABLE_ENTITY, reasons),
+        SendRefusal::Unpriced(refusal) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, vec![refusal.to_string()])
+        }
+        SendRefusal::Credits(insufficient) => {
+            return ApiError::NoCredits {
+                reason: insufficient.to_string(),
+                estimate_micro_usd: insufficient.estimate,
+                balance_micro_usd: insufficient.balance,
+                available_micro_usd: insufficient.available,
+            };
+        }
         other @ (SendRefusal::IdempotencyKeyReused { .. } | SendRefusal::RetryTooSoon { .. }) => {
             (StatusCode::UNPROCESSABLE_ENTITY, vec![other.to_string()])
         }

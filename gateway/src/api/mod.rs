@@ -57,6 +57,7 @@
 mod auth;
 mod body;
 mod chats;
+mod credits;
 mod departments;
 mod error;
 mod extract;
@@ -108,7 +109,8 @@ pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// What a 404 names as served.
 const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/chats/{id}, \
      /api/v1/chats/{id}/accept|close|transfer|send-check|messages, /api/v1/messages, \
-     /api/v1/messages/{id}, /api/v1/messages/{id}/retry, /api/v1/templates and /api/v1/status";
+     /api/v1/messages/{id}, /api/v1/messages/{id}/retry, /api/v1/credits, \
+     /api/v1/credits/purchases, /api/v1/templates and /api/v1/status";
 
 /// What the local API answers from: who may call it, the store it reads and changes chats in,
 /// the departments chats can be transferred to, the clock the messaging rules are judged by, the
@@ -194,6 +196,8 @@ impl LocalService {
             .route("/api/v1/messages", get(messages::list))
             .route("/api/v1/messages/{id}", get(messages::detail))
             .route("/api/v1/messages/{id}/retry", post(messages::retry))
+            .route("/api/v1/credits", get(credits::credits))
+            .route("/api/v1/credits/purchases", post(credits::purchase))
             .route("/api/v1/templates", get(chats::templates))
             .route("/api/v1/status", get(status::status))
             .fallback(no_endpoint)

@@ -11,7 +11,8 @@ use crate::meta::{AccountEvent, Event, InboundEvent, MessageContent, Status};
 use crate::outbound::{self, StatusKind};
 use crate::policy::EntryPoint;
 use crate::store::{
-    BusinessMessageSent, CustomerMessageInput, EventEffect, SendFailure, StatusUpdate,
+    BusinessMessageSent, CustomerMessageInput, EventEffect, SendFailure, SettledPricing,
+    StatusUpdate,
 };
 use crate::time::UnixMs;
 
@@ -111,6 +112,11 @@ fn message_status(
             .as_deref()
             .and_then(local_id_from_callback),
         status: kind,
+        pricing: status.pricing.as_ref().map(|pricing| SettledPricing {
+            kind: pricing.kind.as_ref().map(ToString::to_string),
+            category: pricing.category.as_ref().map(ToString::to_string),
+            billable: pricing.billable,
+        }),
         failure: failure.or_else(|| {
             (kind == StatusKind::Failed).then(|| SendFailure {
                 code: None,

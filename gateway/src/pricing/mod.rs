@@ -42,6 +42,7 @@ pub mod estimate;
 pub mod ledger;
 pub mod market;
 pub mod rate_card;
+pub mod rules;
 pub mod usd;
 
 pub use crate::time::UnixMs;
@@ -61,4 +62,5 @@ pub use ledger::{
 };
 pub use market::{Market, NotAMarket, market_of};
 pub use rate_card::{RateCard, RateCardError, RateRow};
+pub use rules::PricingRules;
 pub use usd::{MICRO_USD_PER_USD, Usd};

@@ -33,6 +33,14 @@ pub struct RateRow {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RateCardError {
+    /// A row the configuration let through but the pricing core cannot take.
+    #[error("{reason}")]
+    Invalid {
+        /// The row's index.
+        row: usize,
+        /// What is wrong with it, naming its key.
+        reason: String,
+    },
     /// Two rows set the same (market, category) from the same date.
     #[error(
         "rates #{first} ({}) and #{second} ({}) both set the {category} rate for {market} \

@@ -5,6 +5,7 @@
 use redb::{Table, WriteTransaction};
 
 use super::StoreError;
+use super::books::Books;
 use super::chats::ChatTables;
 use super::outbox::OutboxTables;
 use super::request::{EventEffect, StatusUpdate};
@@ -48,11 +49,11 @@ pub(super) struct GroupTables<'txn> {
     chats: ChatTables<'txn>,
     windows: WindowTable<'txn>,
     policy: Table<'txn, &'static str, &'static [u8]>,
-    outbox: OutboxTables<'txn>,
+    pub(super) outbox: OutboxTables<'txn>,
 }
 
 impl<'txn> GroupTables<'txn> {
-    pub(super) fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
+    pub(super) fn open(txn: &'txn WriteTransaction, books: Books) -> Result<Self, StoreError> {
         Ok(Self {
             dedupe: txn.open_table(DEDUPE)?,
             by_age: txn.open_table(DEDUPE_BY_AGE)?,
@@ -62,7 +63,7 @@ impl<'txn> GroupTables<'txn> {
             chats: ChatTables::open(txn)?,
             windows: WindowTable::open(txn)?,
             policy: txn.open_table(POLICY)?,
-            outbox: OutboxTables::open(txn)?,
+            outbox: OutboxTables::open(txn, books)?,
         })
     }
 

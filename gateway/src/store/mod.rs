@@ -6,6 +6,7 @@
 //! [`StoreHealth`] and reopens it when it can (see `recovery.rs`). Readers ([`reader`]) open the
 //! file read-only while the gateway is stopped, for `export` and inspection.
 
+mod books;
 mod chat_access;
 mod chats;
 mod commit_metrics;
@@ -40,12 +41,12 @@ pub use chats::CustomerMessageInput;
 pub use commit_metrics::CommitMetrics;
 pub use error::StoreError;
 pub use health::{DiskRecovery, StoreHealth};
-pub use outbound_record::{OutboundMessage, SendFailure, UNCERTAIN_REMEDY};
+pub use outbound_record::{OutboundMessage, SendFailure, SettledPricing, UNCERTAIN_REMEDY};
 pub use outbox::{MessageFilter, OutboxTopic};
 pub use record::{DeadLetter, DeadLetterRef, LogRecord, RecordKind};
 pub use request::{
-    BusinessMessageSent, EventEffect, IngestBatch, IngestOutcome, PreparedEvent, Queued, SendCheck,
-    SendRefusal, SendRequest, Settlement, StatusUpdate,
+    BusinessMessageSent, EventEffect, IngestBatch, IngestOutcome, PreparedEvent, PurchaseRefusal,
+    Queued, SendCheck, SendRefusal, SendRequest, Settlement, StatusUpdate,
 };
 pub use snapshot::{ChatCounts, StoreSnapshot, StoreSummary};
 pub use usage::{SharedUsage, Usage};
@@ -53,6 +54,7 @@ pub use usage::{SharedUsage, Usage};
 use crate::chat::{Chat, LifecycleSettings};
 use crate::clock::SharedClock;
 use crate::policy::TemplateRegistry;
+use crate::pricing::{CreditSettings, Entry, Ledger, PricingRules};
 use open::StoreFile;
 use request::{Command, Submission};
 use slot::DbSlot;
@@ -79,6 +81,10 @@ pub struct StoreOptions {
     /// The configured templates; what webhooks taught about them before a restart is carried
     /// forward (see [`TemplateRegistry::carried_forward`]).
     pub templates: TemplateRegistry,
+    /// What Meta charges: messages are estimated by it when queued and charged on delivery.
+    pub pricing: PricingRules,
+    /// How credits are sold.
+    pub credits: CreditSettings,
 }
 
 /// A handle to the open store. Cheap to clone; every clone talks to the same writer.
@@ -113,9 +119,11 @@ impl Store {
             path: data_dir.join(STORE_FILE),
             cache_bytes: options.cache_bytes,
             templates: options.templates,
+            pricing: Arc::new(options.pricing),
+            credits: options.credits,
         };
         let path = file.path.clone();
-        let (db, counters) = file.open()?;
+        let (db, counters, books) = file.open()?;
         let shared = WriterShared {
             slot: DbSlot::default(),
             health: StoreHealth::default(),
@@ -143,7 +151,7 @@ impl Store {
             commit_metrics: shared.commit_metrics.clone(),
             path: Arc::new(path.clone()),
         };
-        let writer = Writer::new(file, db, counters, shared, settings, clock)?;
+        let writer = Writer::new(file, db, counters, books, shared, settings, clock)?;
         let thread = std::thread::Builder::new()
             .name("waygate-store".into())
             .spawn(move || writer.run(receiver))
@@ -268,6 +276,31 @@ impl Store {
             .await
             .map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Records a purchase of `credits` made upstream (`reference`: an invoice or payment id),
+    /// with its fee, durably.
+    pub async fn purchase(
+        &self,
+        credits: u64,
+        reference: String,
+    ) -> Result<[Entry; 2], PurchaseRefusal> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Purchase(request::PurchaseSubmission {
+                credits,
+                reference,
+                reply,
+            }))
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// The credit ledger (its totals and the reservations of queued paid messages) and its
+    /// entries, from one snapshot.
+    pub async fn ledger(&self) -> Result<(Ledger, Vec<Entry>), StoreError> {
+        self.read(|db| books::read_ledger(&db.begin_read()?)).await
     }
 
     /// Outgoing message `id`, if it exists.

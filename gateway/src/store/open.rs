@@ -6,8 +6,10 @@ use std::sync::Arc;
 use redb::Database;
 
 use super::StoreError;
+use super::books::Books;
 use super::writer::Counters;
 use crate::policy::TemplateRegistry;
+use crate::pricing::{CreditSettings, Ledger, PricingRules};
 
 /// The store file and what opening it for writing takes.
 #[derive(Debug, Clone)]
@@ -20,16 +22,26 @@ pub(super) struct StoreFile {
     pub(super) cache_bytes: usize,
     /// The configured templates, reconciled with the stored ones on every open.
     pub(super) templates: TemplateRegistry,
+    /// What Meta charges, for the books.
+    pub(super) pricing: Arc<PricingRules>,
+    /// How credits are sold.
+    pub(super) credits: CreditSettings,
 }
 
 impl StoreFile {
     /// Opens (or creates) the file, brings it to this waygate's schema (refusing a newer one),
     /// prepares its tables and reads the counters, in one durable commit: an open that returns
     /// `Ok` has written to the disk. Blocking.
-    pub(super) fn open(&self) -> Result<(Arc<Database>, Counters), StoreError> {
+    pub(super) fn open(&self) -> Result<(Arc<Database>, Counters, Books), StoreError> {
         let db = open_database(&self.path, self.cache_bytes)?;
-        let counters = Counters::load_or_init(&db, &self.path, self.templates.clone())?;
-        Ok((Arc::new(db), counters))
+        let books = Books {
+            ledger: Ledger::new(),
+            rules: Arc::clone(&self.pricing),
+            credits: self.credits,
+        };
+        let (counters, books) =
+            Counters::load_or_init(&db, &self.path, self.templates.clone(), books)?;
+        Ok((Arc::new(db), counters, books))
     }
 
     /// The space the data folder's file system has free for the gateway (which is not root):

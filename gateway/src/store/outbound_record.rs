@@ -44,6 +44,12 @@ pub struct OutboundMessage {
     pub estimate_micro_usd: u64,
     /// The expected pricing: `free_customer_service`, `free_entry_point` or `regular`.
     pub pricing: String,
+    /// The category it is priced in (`service`, `utility`, `marketing`...).
+    pub category: String,
+    /// The recipient's market (ISO 3166 alpha-2), when known.
+    pub market: Option<String>,
+    /// What Meta's statuses said of its price (`pricing.type`, `pricing.category`).
+    pub settled: Option<SettledPricing>,
     /// The cost Meta's status settled, in micro-USD.
     pub cost_micro_usd: Option<u64>,
     /// Why it failed (or why the last attempt failed, while it waits for a retry).
@@ -54,6 +60,29 @@ pub struct OutboundMessage {
     pub retry_of: Option<u64>,
     /// The message that retried this one.
     pub retried_by: Option<u64>,
+}
+
+/// A status webhook's `pricing`: how Meta prices the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettledPricing {
+    /// `pricing.type`: `regular`, `free_customer_service`, `free_entry_point` (an open set).
+    pub kind: Option<String>,
+    /// `pricing.category`, as written (an open set).
+    pub category: Option<String>,
+    /// `pricing.billable` (deprecated by Meta, still sent).
+    pub billable: Option<bool>,
+}
+
+impl SettledPricing {
+    /// Whether Meta charges for the message, as far as the status says: `None` when it says
+    /// nothing either way.
+    pub fn charged(&self) -> Option<bool> {
+        match self.kind.as_deref() {
+            Some("regular") => Some(true),
+            Some(kind) if kind.starts_with("free") => Some(false),
+            _ => self.billable,
+        }
+    }
 }
 
 /// Why a message failed, in Meta's words and ours.
@@ -114,6 +143,13 @@ mod tests {
             not_before: Some(3),
             estimate_micro_usd: 8_000,
             pricing: "regular".into(),
+            category: "utility".into(),
+            market: Some("US".into()),
+            settled: Some(SettledPricing {
+                kind: Some("regular".into()),
+                category: Some("utility".into()),
+                billable: Some(true),
+            }),
             cost_micro_usd: None,
             error: Some(SendFailure {
                 code: Some(131_047),

@@ -6,19 +6,30 @@
 //! The outbox is one table of `(topic, key)` entries: an entry is work a consumer has not
 //! finished. The sender to Meta consumes [`OutboxTopic::Meta`]; its key is the message id.
 
+use std::sync::Arc;
+
 use redb::{ReadTransaction, ReadableTable, Table, WriteTransaction};
 
 use super::StoreError;
+use super::books::{BookTables, Books};
 use super::chat_access::ChatActionError;
 use super::chats::ChatTables;
-use super::outbound_record::{OutboundMessage, SendFailure, UNCERTAIN_REMEDY};
-use super::request::{SendCheck, SendRefusal, SendRequest, Settlement, StatusUpdate};
-use super::tables::{CHAT_OUTBOUND, IDEMPOTENCY, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY};
+use super::outbound_record::{OutboundMessage, SendFailure, SettledPricing, UNCERTAIN_REMEDY};
+use super::request::{
+    PurchaseRefusal, SendCheck, SendRefusal, SendRequest, Settlement, StatusUpdate,
+};
+use super::tables::{
+    CHAT_OUTBOUND, IDEMPOTENCY, LEDGER, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, SERVICE_DELIVERED,
+};
 use super::templates;
 use super::windows::WindowTable;
-use crate::chat::{LifecycleSettings, check_operator_may_write};
+use crate::chat::{Chat, CustomerId, LifecycleSettings, check_operator_may_write};
 use crate::outbound::MessageState;
-use crate::policy::{ExpectedPricing, OutgoingMessage, check_send};
+use crate::policy::{OutgoingKind, OutgoingMessage, SendVerdict, check_send};
+use crate::pricing::{
+    Entry, Estimate, EstimateRequest, Market, PricingCategory, SettledCategory, Windows,
+    estimate as estimate_cost, market_of, pricing_wire_name,
+};
 use crate::time::UnixMs;
 
 /// Who consumes an outbox entry.
@@ -33,8 +44,11 @@ pub enum OutboxTopic {
 /// idempotency entries, an upper bound.
 const MESSAGE_INDEX_BYTES: u64 = 3 * 24 + 256;
 
-/// The outgoing-message tables, opened once per write transaction.
+/// The outgoing-message tables, opened once per write transaction, with the books they keep.
 pub(super) struct OutboxTables<'txn> {
+    /// The ledger as this transaction leaves it: the writer keeps it once the commit succeeded.
+    pub(super) books: Books,
+    book_tables: BookTables<'txn>,
     messages: Table<'txn, u64, &'static [u8]>,
     outbox: Table<'txn, (u8, u64), ()>,
     idempotency: Table<'txn, &'static str, u64>,
@@ -48,8 +62,13 @@ fn idempotency_key(operator: &str, key: &str) -> String {
 }
 
 impl<'txn> OutboxTables<'txn> {
-    pub(super) fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
+    pub(super) fn open(txn: &'txn WriteTransaction, books: Books) -> Result<Self, StoreError> {
         Ok(Self {
+            books,
+            book_tables: BookTables {
+                entries: txn.open_table(LEDGER)?,
+                service: txn.open_table(SERVICE_DELIVERED)?,
+            },
             messages: txn.open_table(OUT_MESSAGES)?,
             outbox: txn.open_table(OUTBOX)?,
             idempotency: txn.open_table(IDEMPOTENCY)?,
@@ -137,6 +156,10 @@ impl<'txn> OutboxTables<'txn> {
                 )));
             }
         };
+        let estimate = match self.estimate(&chat, &verdict, now)? {
+            Ok(estimate) => estimate,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         match chats.operator_message(request.chat, &request.operator, now, lifecycle) {
             Ok(Ok(_)) => {}
             Ok(Err(refusal)) | Err(ChatActionError::Refused(refusal)) => {
@@ -147,6 +170,10 @@ impl<'txn> OutboxTables<'txn> {
         }
         let id = *next_id;
         *next_id = next_id.saturating_add(1);
+        // Covered, checked just above in this transaction.
+        if let Err(error) = self.books.ledger.reserve(id, estimate.micro_usd) {
+            tracing::warn!(message = id, %error, "a reservation was refused after its check");
+        }
         let message = OutboundMessage {
             id,
             chat: request.chat,
@@ -161,8 +188,11 @@ impl<'txn> OutboxTables<'txn> {
             created_at: now,
             updated_at: now,
             not_before: None,
-            estimate_micro_usd: 0,
-            pricing: pricing_name(verdict.window.pricing).to_owned(),
+            estimate_micro_usd: estimate.micro_usd,
+            pricing: pricing_wire_name(estimate.pricing).to_owned(),
+            category: estimate.category.as_str().to_owned(),
+            market: estimate.market.map(|market| market.as_str().to_owned()),
+            settled: None,
             cost_micro_usd: None,
             error: None,
             idempotency_key: request.idempotency_key.clone(),
@@ -184,6 +214,46 @@ impl<'txn> OutboxTables<'txn> {
             added += self.save(&retried)?;
         }
         Ok(Ok((message, true, added)))
+    }
+
+    /// The message's estimated cost under the rules in force at `now`, and whether the credits
+    /// cover it.
+    fn estimate(
+        &self,
+        chat: &Chat,
+        verdict: &SendVerdict,
+        now: UnixMs,
+    ) -> Result<Result<Estimate, SendRefusal>, StoreError> {
+        let rules = &self.books.rules;
+        let (phone, bsuid) = match &chat.customer {
+            CustomerId::WaId(phone) => (Some(phone.as_str()), None),
+            CustomerId::Bsuid(bsuid) => (None, Some(bsuid.as_str())),
+        };
+        let kind = match verdict.category {
+            Some(category) => OutgoingKind::Template { category },
+            None => OutgoingKind::FreeForm,
+        };
+        let request = EstimateRequest {
+            windows: Windows::of(&verdict.window),
+            kind,
+            at: now,
+            market: market_of(phone, bsuid),
+            service_delivered_this_month: self.book_tables.service_delivered(
+                chat.number.as_str(),
+                now,
+                rules.billing_utc_offset_minutes,
+            )?,
+            service_free_tier_per_month: rules.service_free_tier_per_month,
+            rates: &rules.rates,
+        };
+        let estimate = match estimate_cost(&request) {
+            Ok(estimate) => estimate,
+            Err(refusal) => return Ok(Err(SendRefusal::Unpriced(refusal))),
+        };
+        Ok(match self.books.ledger.can_cover(estimate.micro_usd) {
+            Ok(()) => Ok(estimate),
+            Err(insufficient) => Err(SendRefusal::Credits(insufficient)),
+        })
     }
 
     /// Whether message `old` may be retried now: `Ok(Some(retry))` when it was retried
@@ -295,11 +365,13 @@ impl<'txn> OutboxTables<'txn> {
                 message.error = Some(failure.clone());
             }
             Settlement::Uncertain { failure } => {
+                self.books.ledger.release(id);
                 message.state = MessageState::Uncertain;
                 message.error = Some(failure.clone());
                 self.outbox.remove((OutboxTopic::Meta as u8, id))?;
             }
             Settlement::Failed { failure } => {
+                self.books.ledger.release(id);
                 message.state = MessageState::Failed;
                 message.error = Some(failure.clone());
                 self.outbox.remove((OutboxTopic::Meta as u8, id))?;
@@ -327,6 +399,7 @@ impl<'txn> OutboxTables<'txn> {
                 continue;
             }
             message.state = MessageState::Uncertain;
+            self.books.ledger.release(id);
             message.updated_at = now;
             message.error = Some(SendFailure {
                 code: None,
@@ -365,6 +438,14 @@ impl<'txn> OutboxTables<'txn> {
             return Ok(0);
         }
         let Some(next) = message.state.on_status(update.status) else {
+            // A status that moves nothing may still carry the price (it comes with `sent` and
+            // with one of `delivered` or `read`).
+            if let Some(pricing) = &update.pricing
+                && message.settled.as_ref() != Some(pricing)
+            {
+                message.settled = Some(pricing.clone());
+                return self.save(&message);
+            }
             return Ok(0);
         };
         let mut added = 0;
@@ -373,8 +454,18 @@ impl<'txn> OutboxTables<'txn> {
             self.wamids.insert(update.wamid.as_str(), id)?;
             added += len_u64(update.wamid.len()) + 8;
         }
-        if matches!(next, MessageState::Failed) {
-            message.error = update.failure.clone();
+        if let Some(pricing) = &update.pricing {
+            message.settled = Some(pricing.clone());
+        }
+        match next {
+            MessageState::Failed => {
+                message.error = update.failure.clone();
+                self.books.ledger.release(id);
+            }
+            MessageState::Delivered | MessageState::Read if message.cost_micro_usd.is_none() => {
+                added += self.settle_cost(&mut message, now)?;
+            }
+            _ => {}
         }
         // Meta accepted it: it has nothing more to do with the sender.
         self.outbox.remove((OutboxTopic::Meta as u8, id))?;
@@ -385,12 +476,84 @@ impl<'txn> OutboxTables<'txn> {
     }
 }
 
-/// The pricing name the API shows.
-fn pricing_name(pricing: Option<ExpectedPricing>) -> &'static str {
-    match pricing {
-        Some(ExpectedPricing::FreeCustomerService) => "free_customer_service",
-        Some(ExpectedPricing::FreeEntryPoint) => "free_entry_point",
-        Some(ExpectedPricing::Regular) | None => "regular",
+impl OutboxTables<'_> {
+    /// Charges a delivered message its cost, once: what Meta's statuses said of its price (a
+    /// free `pricing.type` costs nothing; `regular` costs the rate of its settled category and
+    /// market at the send), else the estimate. A delivered service message counts towards its
+    /// number's free tier. Returns the bytes added.
+    fn settle_cost(
+        &mut self,
+        message: &mut OutboundMessage,
+        now: UnixMs,
+    ) -> Result<u64, StoreError> {
+        let rules = Arc::clone(&self.books.rules);
+        let settled = message.settled.clone();
+        let charged = settled.as_ref().and_then(SettledPricing::charged);
+        let category = settled
+            .as_ref()
+            .and_then(|settled| settled.category.clone())
+            .unwrap_or_else(|| message.category.clone());
+        let cost = match charged {
+            Some(false) => 0,
+            Some(true) => {
+                let market = message.market.as_deref().and_then(Market::new);
+                let rate = PricingCategory::from_wire(&category).zip(market).and_then(
+                    |(category, market)| rules.rates.rate(market, category, message.created_at),
+                );
+                rate.unwrap_or(message.estimate_micro_usd)
+            }
+            None => message.estimate_micro_usd,
+        };
+        message.cost_micro_usd = Some(cost);
+        if category == PricingCategory::Service.as_str() {
+            self.book_tables.count_service(
+                message.number.as_str(),
+                now,
+                rules.billing_utc_offset_minutes,
+            )?;
+        }
+        self.books.ledger.release(message.id);
+        if cost == 0 {
+            return Ok(0);
+        }
+        let pricing = settled
+            .and_then(|settled| settled.kind)
+            .unwrap_or_else(|| message.pricing.clone());
+        match self
+            .books
+            .ledger
+            .charge(now, message.id, cost, SettledCategory(category), &pricing)
+        {
+            Ok(entry) => {
+                self.book_tables.append(&entry)?;
+                Ok(64)
+            }
+            Err(error) => {
+                tracing::error!(message = message.id, %error, "a delivered message's charge could not be recorded");
+                Ok(0)
+            }
+        }
+    }
+
+    /// Records a purchase of `credits`: its entry and its fee's, in this transaction.
+    pub(super) fn purchase(
+        &mut self,
+        credits: u64,
+        reference: &str,
+        now: UnixMs,
+    ) -> Result<Result<[Entry; 2], PurchaseRefusal>, StoreError> {
+        let entries = match self
+            .books
+            .ledger
+            .purchase(now, credits, reference, self.books.credits)
+        {
+            Ok(entries) => entries,
+            Err(error) => return Ok(Err(PurchaseRefusal::Ledger(error))),
+        };
+        for entry in &entries {
+            self.book_tables.append(entry)?;
+        }
+        Ok(Ok(entries))
     }
 }
 

@@ -5,10 +5,11 @@ use tokio::sync::oneshot;
 use super::StoreError;
 use super::chat_access::{ChatAction, ChatActionError};
 use super::chats::CustomerMessageInput;
-use super::outbound_record::{OutboundMessage, SendFailure};
+use super::outbound_record::{OutboundMessage, SendFailure, SettledPricing};
 use crate::chat::{BusinessNumber, Chat, CustomerId, Refusal};
 use crate::meta::{TemplateCategoryUpdate, TemplateStatusUpdate};
 use crate::outbound::{MessageState, StatusKind};
+use crate::pricing::{Entry, EstimateRefusal, Insufficient, LedgerError};
 use crate::time::UnixMs;
 
 /// One event ready for the store: its dedupe key and its encoded log record.
@@ -66,6 +67,8 @@ pub struct StatusUpdate {
     pub status: StatusKind,
     /// For `failed`: Meta's error and what to do about it.
     pub failure: Option<SendFailure>,
+    /// The status's `pricing`, when it has one.
+    pub pricing: Option<SettledPricing>,
 }
 
 /// What the operator's message must pass besides the chat: the window, and for a template its
@@ -129,6 +132,12 @@ pub enum SendRefusal {
     /// The messaging rules refuse; every rule that does is named.
     #[error("the messaging rules refuse this message: {}", .0.join("; "))]
     Rules(Vec<String>),
+    /// The message is charged and cannot be priced (no rate, or no market).
+    #[error("{0}")]
+    Unpriced(EstimateRefusal),
+    /// The credits available do not cover the message's estimate.
+    #[error("{0}")]
+    Credits(Insufficient),
     /// The same `Idempotency-Key` came with another chat or body.
     #[error(
         "this Idempotency-Key was used for message {id} with another chat or body; use a new key for a new message"
@@ -259,6 +268,25 @@ pub(super) struct SenderSubmission {
     pub(super) reply: oneshot::Sender<Result<Option<OutboundMessage>, StoreError>>,
 }
 
+/// A purchase of credits on its way to the writer.
+pub(super) struct PurchaseSubmission {
+    pub(super) credits: u64,
+    pub(super) reference: String,
+    pub(super) reply: oneshot::Sender<Result<[Entry; 2], PurchaseRefusal>>,
+}
+
+/// Why a purchase was not recorded. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PurchaseRefusal {
+    /// The ledger cannot take it (no credits, or a total too large).
+    #[error("{0}")]
+    Ledger(LedgerError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// A message to the writer thread.
 pub(super) enum Command {
     /// Commit this batch durably, then answer.
@@ -273,6 +301,8 @@ pub(super) enum Command {
     Send(SendSubmission),
     /// Claim or settle a message for the sender, durably, then answer.
     Sender(SenderSubmission),
+    /// Record a purchase of credits, durably, then answer.
+    Purchase(PurchaseSubmission),
     /// Finish everything queued before this, close the database, and stop.
     Close,
 }

@@ -52,6 +52,13 @@ pub(super) const OUT_WAMIDS: TableDefinition<'_, &str, u64> = TableDefinition::n
 /// The outgoing messages of each chat: (chat id, message id) -> ().
 pub(super) const CHAT_OUTBOUND: TableDefinition<'_, (u64, u64), ()> =
     TableDefinition::new("chat_outbound");
+/// The credit ledger, append-only: entry seq -> postcard [`crate::pricing::Entry`]
+/// (versioned, see `books.rs`).
+pub(super) const LEDGER: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("ledger");
+/// Service messages delivered per business number and billing month: (number, year × 100 +
+/// month) -> count (the free tier's measure).
+pub(super) const SERVICE_DELIVERED: TableDefinition<'_, (&str, u32), u64> =
+    TableDefinition::new("service_delivered");
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 

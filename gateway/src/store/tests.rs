@@ -22,6 +22,11 @@ pub(super) fn options() -> StoreOptions {
         max_batch: 64,
         lifecycle: lifecycle(),
         templates: TemplateRegistry::default(),
+        pricing: PricingRules {
+            service_free_tier_per_month: 1_000,
+            ..PricingRules::default()
+        },
+        credits: CreditSettings::default(),
     }
 }
 

@@ -17,6 +17,7 @@ use redb::{Database, Durability, ReadableTable, Table, WriteTransaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::StoreError;
+use super::books::{self, Books};
 use super::chat_access::ChatActionError;
 use super::chats::ChatTables;
 use super::commit_metrics::CommitMetrics;
@@ -26,16 +27,17 @@ use super::open::StoreFile;
 use super::outbox::OutboxTables;
 use super::recovery::Recovery;
 use super::request::{
-    ActionSubmission, Command, IngestBatch, IngestOutcome, SendSubmission, SenderSubmission,
-    Submission,
+    ActionSubmission, Command, IngestBatch, IngestOutcome, PurchaseSubmission, SendSubmission,
+    SenderSubmission, Submission,
 };
 use super::schema;
 use super::slot::DbSlot;
 use super::tables::{
     CHAT_DEADLINES, CHAT_MESSAGES, CHAT_OUTBOUND, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE,
-    IDEMPOTENCY, INBOUND_LOG, LATEST_CHAT, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL,
-    META_LAST_COMMIT_MS, META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ, META_NEXT_MESSAGE_ID,
-    META_NEXT_SEQ, META_STORED_BYTES, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, WINDOWS,
+    IDEMPOTENCY, INBOUND_LOG, LATEST_CHAT, LEDGER, META, META_DEDUPE_ENTRIES,
+    META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ,
+    META_NEXT_MESSAGE_ID, META_NEXT_SEQ, META_STORED_BYTES, OUT_MESSAGES, OUT_WAMIDS, OUTBOX,
+    POLICY, SERVICE_DELIVERED, WINDOWS,
 };
 use super::templates;
 use super::usage::SharedUsage;
@@ -81,7 +83,8 @@ impl Counters {
         db: &Database,
         path: &Path,
         templates: TemplateRegistry,
-    ) -> Result<Self, StoreError> {
+        books: Books,
+    ) -> Result<(Self, Books), StoreError> {
         let txn = begin_durable(db)?;
         schema::CURRENT.upgrade(&txn, path)?;
         let counters = {
@@ -101,6 +104,8 @@ impl Counters {
             txn.open_table(IDEMPOTENCY)?;
             txn.open_table(OUT_WAMIDS)?;
             txn.open_table(CHAT_OUTBOUND)?;
+            txn.open_table(LEDGER)?;
+            txn.open_table(SERVICE_DELIVERED)?;
             let meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
@@ -117,8 +122,9 @@ impl Counters {
             }
         };
         templates::reconcile(&txn, templates)?;
-        let uncertain =
-            OutboxTables::open(&txn)?.mark_in_flight_uncertain(counters.last_commit_ms)?;
+        let uncertain = OutboxTables::open(&txn, books.clone())?
+            .mark_in_flight_uncertain(counters.last_commit_ms)?;
+        let ledger = books::ledger(&txn.open_table(LEDGER)?, &txn.open_table(OUT_MESSAGES)?)?;
         if uncertain > 0 {
             tracing::warn!(
                 uncertain,
@@ -126,7 +132,7 @@ impl Counters {
             );
         }
         txn.commit()?;
-        Ok(counters)
+        Ok((counters, Books { ledger, ..books }))
     }
 
     fn save(&self, meta: &mut Table<'_, &'static str, u64>) -> Result<(), StoreError> {
@@ -166,6 +172,8 @@ pub(super) struct Writer {
     timer: tokio::runtime::Runtime,
     settings: WriterSettings,
     counters: Counters,
+    /// The credit ledger's state, as of the last commit.
+    books: Books,
     clock: SharedClock,
     last_expiry_ms: u64,
 }
@@ -177,6 +185,7 @@ struct Turn {
     actions: Vec<ActionSubmission>,
     sends: Vec<SendSubmission>,
     sender: Vec<SenderSubmission>,
+    purchases: Vec<PurchaseSubmission>,
     tick: bool,
     swept: Vec<oneshot::Sender<()>>,
     closing: bool,
@@ -185,7 +194,7 @@ struct Turn {
 impl Turn {
     /// Requests in this turn that a group commit takes.
     fn len(&self) -> usize {
-        self.group.len() + self.sends.len() + self.sender.len()
+        self.group.len() + self.sends.len() + self.sender.len() + self.purchases.len()
     }
 
     fn take(&mut self, command: Command) {
@@ -194,6 +203,7 @@ impl Turn {
             Command::Act(action) => self.actions.push(action),
             Command::Send(send) => self.sends.push(send),
             Command::Sender(update) => self.sender.push(update),
+            Command::Purchase(purchase) => self.purchases.push(purchase),
             Command::Tick => self.tick = true,
             Command::Sweep(reply) => {
                 self.tick = true;
@@ -210,6 +220,7 @@ impl Writer {
         file: StoreFile,
         db: Arc<Database>,
         counters: Counters,
+        books: Books,
         shared: WriterShared,
         settings: WriterSettings,
         clock: SharedClock,
@@ -231,6 +242,7 @@ impl Writer {
             timer,
             settings,
             counters,
+            books,
             clock,
             last_expiry_ms: 0,
         })
@@ -272,6 +284,9 @@ impl Writer {
                 Command::Sender(late) => {
                     let _ = late.reply.send(Err(StoreError::WriterGone));
                 }
+                Command::Purchase(late) => {
+                    let _ = late.reply.send(Err(StoreError::WriterGone.into()));
+                }
                 Command::Tick | Command::Sweep(_) | Command::Close => {}
             }
         }
@@ -286,6 +301,7 @@ impl Writer {
             actions,
             sends,
             sender,
+            purchases,
             tick,
             swept,
             closing: _,
@@ -293,8 +309,8 @@ impl Writer {
         if !group.is_empty() {
             self.commit_group(&mut group);
         }
-        if !sends.is_empty() || !sender.is_empty() {
-            self.commit_outbound(sends, sender);
+        if !sends.is_empty() || !sender.is_empty() || !purchases.is_empty() {
+            self.commit_outbound(sends, sender, purchases);
         }
         for action in actions {
             let result = self.act(&action);
@@ -317,22 +333,24 @@ impl Writer {
         let mut counters = self.counters;
         counters.last_commit_ms = counters.last_commit_ms.max(now_ms);
         let started = std::time::Instant::now();
-        let result = (|| -> Result<Vec<Result<IngestOutcome, StoreError>>, StoreError> {
+        type Outcomes = Vec<Result<IngestOutcome, StoreError>>;
+        let result = (|| -> Result<(Outcomes, Books), StoreError> {
             let txn = begin_durable(self.db()?)?;
-            let outcomes = {
-                let mut tables = GroupTables::open(&txn)?;
+            let (outcomes, books) = {
+                let mut tables = GroupTables::open(&txn, self.books.clone())?;
                 let mut outcomes = Vec::with_capacity(group.len());
                 for submission in group.iter() {
                     outcomes.push(self.apply(&mut tables, &mut counters, &submission.batch)?);
                 }
                 counters.save(&mut tables.meta)?;
-                outcomes
+                (outcomes, tables.outbox.books)
             };
             txn.commit()?;
-            Ok(outcomes)
+            Ok((outcomes, books))
         })();
         match result {
-            Ok(outcomes) => {
+            Ok((outcomes, books)) => {
+                self.books = books;
                 let metrics = &self.shared.commit_metrics;
                 metrics.latency.observe(started.elapsed().as_secs_f64());
                 metrics.size.observe(group.len() as f64);

@@ -31,6 +31,7 @@ fn status(wamid: &str, local_id: Option<u64>, kind: StatusKind) -> IngestBatch {
                     local_id,
                     status: kind,
                     failure: None,
+                    pricing: None,
                 },
                 sent: None,
             }),

@@ -53,6 +53,7 @@ fn sent(key: &str, sent_at: u64) -> IngestBatch {
                 local_id: None,
                 status: StatusKind::Sent,
                 failure: None,
+                pricing: None,
             },
             sent: Some(BusinessMessageSent {
                 number: BusinessNumber("pn".into()),

@@ -4,10 +4,15 @@
 use redb::WriteTransaction;
 
 use super::{Counters, Writer, begin_durable, len_u64};
+use crate::pricing::Entry;
 use crate::store::StoreError;
+use crate::store::books::Books;
 use crate::store::outbound_record::OutboundMessage;
 use crate::store::outbox::OutboxTables;
-use crate::store::request::{Queued, SendRefusal, SendSubmission, SenderSubmission, SenderUpdate};
+use crate::store::request::{
+    PurchaseRefusal, PurchaseSubmission, Queued, SendRefusal, SendSubmission, SenderSubmission,
+    SenderUpdate,
+};
 use crate::store::tables::META;
 
 /// The most a new message adds to the store besides its body, for the quota's check.
@@ -15,6 +20,8 @@ const MESSAGE_OVERHEAD_BYTES: u64 = 1024;
 
 type SendAnswer = Result<Queued, SendRefusal>;
 type UpdateAnswer = Result<Option<OutboundMessage>, StoreError>;
+type PurchaseAnswer = Result<[Entry; 2], PurchaseRefusal>;
+type Answers = (Vec<SendAnswer>, Vec<UpdateAnswer>, Vec<PurchaseAnswer>);
 
 impl Writer {
     /// Applies a turn's new messages and sender updates in one transaction, then answers each.
@@ -22,19 +29,35 @@ impl Writer {
         &mut self,
         sends: Vec<SendSubmission>,
         updates: Vec<SenderSubmission>,
+        purchases: Vec<PurchaseSubmission>,
     ) {
         let mut counters = self.counters;
         counters.last_commit_ms = counters.last_commit_ms.max(self.clock.now_ms());
-        let result = (|| -> Result<(Vec<SendAnswer>, Vec<UpdateAnswer>), StoreError> {
+        let result = (|| -> Result<(Answers, Books), StoreError> {
             let txn = begin_durable(self.db()?)?;
-            let answers = self.apply_outbound(&txn, &mut counters, &sends, &updates)?;
+            let (answers, books) = {
+                let mut tables = OutboxTables::open(&txn, self.books.clone())?;
+                let answers = self.apply_outbound(
+                    &txn,
+                    &mut tables,
+                    &mut counters,
+                    &sends,
+                    &updates,
+                    &purchases,
+                )?;
+                (answers, tables.books)
+            };
             counters.save(&mut txn.open_table(META)?)?;
             txn.commit()?;
-            Ok(answers)
+            Ok((answers, books))
         })();
         match result {
-            Ok((send_answers, update_answers)) => {
+            Ok(((send_answers, update_answers, purchase_answers), books)) => {
                 self.counters = counters;
+                self.books = books;
+                for (purchase, answer) in purchases.into_iter().zip(purchase_answers) {
+                    let _ = purchase.reply.send(answer);
+                }
                 self.shared.usage.set_stored_bytes(counters.stored_bytes);
                 for (send, answer) in sends.into_iter().zip(send_answers) {
                     let _ = send.reply.send(answer);
@@ -56,20 +79,24 @@ impl Writer {
                 for update in updates {
                     let _ = update.reply.send(Err(refusal()));
                 }
+                for purchase in purchases {
+                    let _ = purchase.reply.send(Err(refusal().into()));
+                }
             }
         }
     }
 
-    fn apply_outbound(
+    fn apply_outbound<'txn>(
         &self,
-        txn: &WriteTransaction,
+        txn: &'txn WriteTransaction,
+        tables: &mut OutboxTables<'txn>,
         counters: &mut Counters,
         sends: &[SendSubmission],
         updates: &[SenderSubmission],
-    ) -> Result<(Vec<SendAnswer>, Vec<UpdateAnswer>), StoreError> {
+        purchases: &[PurchaseSubmission],
+    ) -> Result<Answers, StoreError> {
         let now = counters.last_commit_ms;
         let lifecycle = &self.settings.lifecycle;
-        let mut tables = OutboxTables::open(txn)?;
         let mut send_answers = Vec::with_capacity(sends.len());
         for send in sends {
             let used = self.shared.usage.other_files_bytes() + counters.stored_bytes;
@@ -105,6 +132,14 @@ impl Writer {
             counters.stored_bytes += added;
             update_answers.push(Ok(message));
         }
-        Ok((send_answers, update_answers))
+        let mut purchase_answers = Vec::with_capacity(purchases.len());
+        for purchase in purchases {
+            let answer = tables.purchase(purchase.credits, &purchase.reference, now)?;
+            if answer.is_ok() {
+                counters.stored_bytes += 2 * (len_u64(purchase.reference.len()) + 64);
+            }
+            purchase_answers.push(answer);
+        }
+        Ok((send_answers, update_answers, purchase_answers))
     }
 }

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 
 use super::{Counters, Writer};
 use crate::store::StoreError;
+use crate::store::books::Books;
 use crate::store::recovery::{self, Recovery};
 use crate::store::request::Command;
 
@@ -74,13 +75,14 @@ impl Writer {
             return;
         };
         match attempt {
-            Ok((db, counters)) => {
+            Ok((db, counters, books)) => {
                 let failed_attempts = recovery.schedule.failed_attempts();
                 self.recovery = None;
                 self.shared.slot.put(&db);
                 self.db = Some(db);
                 // What is on disk is the truth: a commit reported as failed may have landed.
                 self.counters = counters;
+                self.books = books;
                 self.shared.usage.set_stored_bytes(counters.stored_bytes);
                 self.shared.health.set_ready();
                 tracing::info!(
@@ -101,7 +103,7 @@ impl Writer {
     }
 
     /// One reopen attempt; on failure, why, for people.
-    fn reopen(&self) -> Result<(Arc<Database>, Counters), String> {
+    fn reopen(&self) -> Result<(Arc<Database>, Counters, Books), String> {
         let data_dir = &self.file.data_dir;
         match self.file.free_bytes() {
             Ok(free) => {
