@@ -216,17 +216,13 @@ pub async fn run(
     let metrics = Arc::new(Metrics::new(store.commit_metrics()));
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
-    let outbox_waker = Arc::new(tokio::sync::Notify::new());
-    let sender = tokio::spawn(
-        Sender::new(
-            store.clone(),
-            graph,
-            Arc::clone(&clock),
-            Arc::clone(&outbox_waker),
-            lane_settings(&config),
-        )
-        .run(stop.clone()),
+    let (sender, sender_handle) = Sender::new(
+        store.clone(),
+        graph,
+        Arc::clone(&clock),
+        lane_settings(&config),
     );
+    let sender = tokio::spawn(sender.run(stop.clone()));
     let service_manager = ServiceManager::from_env();
     let watchdog =
         service_manager.map(|manager| tokio::spawn(manager.watchdog(store.clone(), stop.clone())));
@@ -243,7 +239,7 @@ pub async fn run(
         Arc::clone(&clock),
         Health::new(readiness.clone(), store.health().clone()),
         Arc::clone(&metrics),
-        Arc::clone(&outbox_waker),
+        sender_handle,
     ));
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {

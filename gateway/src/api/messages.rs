@@ -96,7 +96,7 @@ async fn queue(api: &LocalApi, request: SendRequest) -> Result<Response, ApiErro
             template = is_template,
             "operator's message queued for Meta"
         );
-        api.outbox_waker.notify_one();
+        api.sender.wake();
     }
     let answer = Accepted {
         id: message.id,

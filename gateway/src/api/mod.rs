@@ -82,7 +82,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use bytes::Bytes;
 use http::{Method, Request, StatusCode, Uri};
-use tokio::sync::Notify;
 use tower::ServiceBuilder;
 use tower::ServiceExt as _;
 use tower::util::BoxCloneSyncService;
@@ -97,6 +96,7 @@ pub use departments::Departments;
 pub use health::{Health, Readiness};
 
 use crate::clock::SharedClock;
+use crate::sender::SenderHandle;
 use crate::store::Store;
 use crate::telemetry::Metrics;
 use crate::time::UnixMs;
@@ -122,8 +122,8 @@ pub struct LocalApi {
     clock: SharedClock,
     health: Health,
     metrics: Arc<Metrics>,
-    /// Woken when a message is queued, so the sender looks at the outbox at once.
-    outbox_waker: Arc<Notify>,
+    /// The running sender: woken when a message is queued; its holds; resume.
+    sender: SenderHandle,
     /// When the API was built (the gateway starting to serve), by the wall clock...
     started_at: UnixMs,
     /// ...and by a monotonic one, for the uptime.
@@ -151,13 +151,13 @@ impl LocalApi {
         clock: SharedClock,
         health: Health,
         metrics: Arc<Metrics>,
-        outbox_waker: Arc<Notify>,
+        sender: SenderHandle,
     ) -> Self {
         Self {
             auth,
             store,
             departments,
-            outbox_waker,
+            sender,
             started_at: clock.now_ms(),
             started: Instant::now(),
             clock,

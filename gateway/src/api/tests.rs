@@ -42,7 +42,7 @@ impl Fixture {
             clock,
             Health::new(readiness.clone(), store.health().clone()),
             Arc::new(Metrics::new(store.commit_metrics())),
-            Arc::new(Notify::new()),
+            crate::sender::SenderHandle::detached(),
         );
         Self {
             service: LocalService::new(api),

@@ -8,9 +8,11 @@
 //! marks it sent. A message found `sending` at start was in flight when the gateway stopped; the
 //! store marks it `uncertain`, and only an operator sends it again.
 
+mod handle;
+
 use std::sync::Arc;
 
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -42,12 +44,14 @@ enum Outcome {
     Gone,
 }
 
+pub use handle::SenderHandle;
+
 /// The sender to Meta.
 pub struct Sender {
     store: Store,
     client: GraphClient,
     clock: SharedClock,
-    waker: Arc<Notify>,
+    end: handle::HandleEnd,
     numbers: Vec<(String, LaneSettings)>,
 }
 
@@ -61,27 +65,29 @@ impl std::fmt::Debug for Sender {
 }
 
 impl Sender {
-    /// A sender draining `store`'s outbox through `client`; `waker` is notified when a message
-    /// is queued; `numbers` are the configured business numbers (others send at the defaults).
+    /// A sender draining `store`'s outbox through `client`, and the handle the API uses to
+    /// wake it, see its holds and resume a number; `numbers` are the configured business
+    /// numbers (others send at the defaults).
     pub fn new(
         store: Store,
         client: GraphClient,
         clock: SharedClock,
-        waker: Arc<Notify>,
         numbers: Vec<(String, LaneSettings)>,
-    ) -> Self {
-        Self {
+    ) -> (Self, SenderHandle) {
+        let (handle, end) = SenderHandle::new(client.has_token());
+        let sender = Self {
             store,
             client,
             clock,
-            waker,
+            end,
             numbers,
-        }
+        };
+        (sender, handle)
     }
 
     /// Runs until `stop`, then waits for the requests in flight (a request cut by the end of the
     /// grace period leaves its message `sending`, hence `uncertain` at the next start).
-    pub async fn run(self, stop: CancellationToken) {
+    pub async fn run(mut self, stop: CancellationToken) {
         let mut lanes = Lanes::new();
         let now = self.clock.now_ms();
         for (number, settings) in &self.numbers {
@@ -118,9 +124,16 @@ impl Sender {
                 .map(|at| std::time::Duration::from_millis(at.saturating_sub(now).max(1)));
             tokio::select! {
                 () = stop.cancelled() => break,
-                () = self.waker.notified() => self.load(&mut lanes, &mut seen).await,
+                () = self.end.waker.notified() => self.load(&mut lanes, &mut seen).await,
                 Some((id, number, outcome)) = finished.recv() => {
-                    apply(&mut lanes, id, &number, outcome, self.clock.now_ms());
+                    if let Some(hold) = apply(&mut lanes, id, &number, outcome, self.clock.now_ms()) {
+                        self.end.held(&number, hold);
+                    }
+                }
+                Some(number) = self.end.resumes.recv() => {
+                    if lanes.resume(&number).is_some() {
+                        tracing::info!(number, "the number was resumed: its queue is sent again");
+                    }
                 }
                 () = sleep(wait) => {}
                 Some(_) = attempts.join_next(), if !attempts.is_empty() => {}
@@ -163,8 +176,8 @@ async fn sleep(wait: Option<std::time::Duration>) {
     }
 }
 
-/// Tells the lanes what became of message `id`.
-fn apply(lanes: &mut Lanes, id: u64, number: &str, outcome: Outcome, now: UnixMs) {
+/// Tells the lanes what became of message `id`; a new hold of its number is returned.
+fn apply(lanes: &mut Lanes, id: u64, number: &str, outcome: Outcome, now: UnixMs) -> Option<Hold> {
     match outcome {
         Outcome::Accepted => {
             lanes.accepted(id);
@@ -188,11 +201,13 @@ fn apply(lanes: &mut Lanes, id: u64, number: &str, outcome: Outcome, now: UnixMs
                     number,
                     code = hold.code,
                     remedy = hold.remedy(),
-                    "Meta's answer holds this business number: nothing is sent from it until it is resumed"
+                    "Meta's answer holds this business number: nothing is sent from it until it is resumed (POST /api/v1/numbers/{{phone_number_id}}/resume)"
                 );
             }
+            return Some(hold);
         }
     }
+    None
 }
 
 /// One request to Meta for one message, with what it needs.

@@ -1,0 +1,93 @@
+//! What the rest of the gateway sees of the sender while it runs: which numbers are held (and
+//! why), and a way to resume one. The sender's lanes stay its own; a resume reaches them
+//! through a channel.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::{Notify, mpsc};
+
+use crate::outbound::Hold;
+
+/// A handle on the running sender. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct SenderHandle {
+    holds: Arc<Mutex<BTreeMap<String, Hold>>>,
+    resumes: mpsc::UnboundedSender<String>,
+    waker: Arc<Notify>,
+    has_token: bool,
+}
+
+/// The sender's end of a [`SenderHandle`].
+#[derive(Debug)]
+pub(super) struct HandleEnd {
+    pub(super) holds: Arc<Mutex<BTreeMap<String, Hold>>>,
+    pub(super) resumes: mpsc::UnboundedReceiver<String>,
+    pub(super) waker: Arc<Notify>,
+}
+
+impl SenderHandle {
+    /// A handle and the sender's end of it; `has_token`: whether an access token is configured.
+    pub(super) fn new(has_token: bool) -> (Self, HandleEnd) {
+        let holds = Arc::new(Mutex::new(BTreeMap::new()));
+        let waker = Arc::new(Notify::new());
+        let (resumes, receiver) = mpsc::unbounded_channel();
+        let handle = Self {
+            holds: Arc::clone(&holds),
+            resumes,
+            waker: Arc::clone(&waker),
+            has_token,
+        };
+        let end = HandleEnd {
+            holds,
+            resumes: receiver,
+            waker,
+        };
+        (handle, end)
+    }
+
+    /// A handle on no sender (for tests of what only reads it): nothing is held.
+    pub fn detached() -> Self {
+        Self::new(true).0
+    }
+
+    /// Tells the sender that a message was queued.
+    pub fn wake(&self) {
+        self.waker.notify_one();
+    }
+
+    /// Whether an access token is configured (without one, nothing is sent).
+    pub fn has_token(&self) -> bool {
+        self.has_token
+    }
+
+    /// The held numbers, with their holds.
+    pub fn holds(&self) -> BTreeMap<String, Hold> {
+        self.holds
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Lifts the hold of `number`; the hold it had, or `None` when it was not held.
+    pub fn resume(&self, number: &str) -> Option<Hold> {
+        let hold = self
+            .holds
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(number)?;
+        // A sender that has stopped has nothing to resume.
+        let _ = self.resumes.send(number.to_owned());
+        Some(hold)
+    }
+}
+
+impl HandleEnd {
+    /// Publishes a hold.
+    pub(super) fn held(&self, number: &str, hold: Hold) {
+        self.holds
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(number.to_owned(), hold);
+    }
+}
