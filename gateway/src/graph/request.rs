@@ -30,6 +30,7 @@ pub fn send_body(operator_body: &str, customer: &CustomerId, id: u64) -> Result<
         return Err("the stored body is not a JSON object".into());
     };
     members.insert("messaging_product".into(), json!("whatsapp"));
+    members.insert("recipient_type".into(), json!("individual"));
     match customer {
         CustomerId::WaId(phone) => members.insert("to".into(), json!(phone)),
         CustomerId::Bsuid(bsuid) => members.insert("recipient".into(), json!(bsuid)),
@@ -53,6 +54,7 @@ mod tests {
         assert_eq!(body["to"], "16505550101");
         assert!(body.get("recipient").is_none());
         assert_eq!(body["messaging_product"], "whatsapp");
+        assert_eq!(body["recipient_type"], "individual");
         assert_eq!(body["biz_opaque_callback_data"], "waygate:7");
         let body = send_body(TEXT, &CustomerId::Bsuid("US.1349".into()), 7).unwrap();
         assert_eq!(body["recipient"], "US.1349");
