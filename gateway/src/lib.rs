@@ -5,8 +5,9 @@
 //! - pure code takes `now` and the current state and returns decisions: [`meta`] (webhook
 //!   decoding and signatures), [`chat`] (the lifecycle), [`policy`] (service window, templates,
 //!   US marketing pause), [`pricing`] (markets, rates, estimates and the credit ledger),
-//!   [`media`] (attachment rules), [`outbound`] (the sender's scheduling and Meta's error
-//!   codes), on the instants of [`time`];
+//!   [`media`] (attachment rules), [`numbers`] (the business numbers' registry and their
+//!   problems), [`outbound`] (the sender's scheduling and Meta's error codes), on the instants
+//!   of [`time`];
 //! - the [`store`] is the only code that touches redb, on its own writer thread;
 //! - the shell moves data between the outside world, the store and the core: [`ingress`]
 //!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
@@ -26,6 +27,7 @@ pub mod ingress;
 pub mod listeners_file;
 pub mod media;
 pub mod meta;
+pub mod numbers;
 pub mod outbound;
 pub mod policy;
 pub mod preflight;

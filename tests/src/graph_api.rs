@@ -2,8 +2,13 @@
 //! only): it takes `POST /{version}/{phone_number_id}/messages`, records every request it
 //! accepts with the instant it arrived, answers with a fresh wamid, and injects faults the test
 //! scripts: Meta's error objects by code, bare 5xx, latency, and dropped connections.
+//!
+//! It also answers the read of a number, `GET /{version}/{phone_number_id}?fields=...`, with the
+//! profile a test set ([`GraphApi::set_number_profile`]) or a healthy verified number, keeping
+//! only the fields asked for as Meta does. Reads have their own fault queue
+//! ([`GraphApi::push_read_faults`]), so a read never takes a fault scripted for a send.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -76,6 +81,12 @@ struct State {
     /// A fault for every request whose body's recipient (`to` or `recipient`) matches.
     by_recipient: Vec<(String, Fault)>,
     accepted: Vec<AcceptedSend>,
+    /// Profiles set by the test, by phone_number_id.
+    profiles: HashMap<String, Value>,
+    /// Faults for the next number reads, in order.
+    read_faults: VecDeque<Fault>,
+    /// Every number read that reached it (phone_number_id, query string).
+    reads: Vec<(String, String)>,
     /// Every request that reached it, accepted or not (phone_number_id, body).
     requests: Vec<(String, Value)>,
     bad_auth: u32,
@@ -176,6 +187,25 @@ impl GraphApi {
         self.state().requests.clone()
     }
 
+    /// What `GET /{version}/{phone_number_id}` answers for `phone_number_id` from now on (the
+    /// members of Meta's phone number object: `verified_name`, `name_status`,
+    /// `code_verification_status`, `throughput: {"level": ...}`, ...).
+    pub fn set_number_profile(&self, phone_number_id: &str, profile: Value) {
+        self.state()
+            .profiles
+            .insert(phone_number_id.to_owned(), profile);
+    }
+
+    /// Scripts the next number reads' faults, in order.
+    pub fn push_read_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.state().read_faults.extend(faults);
+    }
+
+    /// Every number read that arrived: (phone_number_id, query string).
+    pub fn reads(&self) -> Vec<(String, String)> {
+        self.state().reads.clone()
+    }
+
     /// Requests that came without the expected bearer token.
     pub fn bad_auth(&self) -> u32 {
         self.state().bad_auth
@@ -270,6 +300,8 @@ async fn answer(
 ) -> Result<Response<Full<Bytes>>, std::io::Error> {
     let lock = || state.lock().unwrap_or_else(PoisonError::into_inner);
     let path = request.uri().path().to_owned();
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let method = request.method().clone();
     let authorized = request
         .headers()
         .get(http::header::AUTHORIZATION)
@@ -281,8 +313,17 @@ async fn answer(
         .map(|collected| collected.to_bytes())
         .unwrap_or_default();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let [_version, phone_number_id, "messages"] = segments.as_slice() else {
-        return Ok(error(404, 100, "Unsupported request (simulated Meta)"));
+    let phone_number_id = match (segments.as_slice(), &method) {
+        ([_version, phone_number_id, "messages"], _) => *phone_number_id,
+        ([_version, phone_number_id], &http::Method::GET) => {
+            if !authorized {
+                lock().bad_auth += 1;
+                changed.notify_waiters();
+                return Ok(error(401, 190, "Invalid OAuth access token"));
+            }
+            return read_number(phone_number_id, &query, &state, &changed).await;
+        }
+        _ => return Ok(error(404, 100, "Unsupported request (simulated Meta)")),
     };
     if !authorized {
         lock().bad_auth += 1;
@@ -302,7 +343,7 @@ async fn answer(
         let mut state = lock();
         state
             .requests
-            .push(((*phone_number_id).to_owned(), body.clone()));
+            .push((phone_number_id.to_owned(), body.clone()));
         let by_recipient = state
             .by_recipient
             .iter()
@@ -311,26 +352,14 @@ async fn answer(
         by_recipient.or_else(|| state.faults.pop_front())
     };
     changed.notify_waiters();
-    match fault {
-        Some(Fault::Error {
-            status,
-            code,
-            title,
-        }) => return Ok(error(status, code, &title)),
-        Some(Fault::BareStatus(status)) => {
-            return Ok(reply(status, Bytes::from_static(b"<html>simulated</html>")));
-        }
-        Some(Fault::Drop) => {
-            return Err(std::io::Error::other("simulated dropped connection"));
-        }
-        Some(Fault::Latency(wait)) => tokio::time::sleep(wait).await,
-        None => {}
+    if let Some(answer) = fault_answer(fault).await {
+        return answer;
     }
     let wamid = wamids.next_wamid();
     {
         let mut state = lock();
         state.accepted.push(AcceptedSend {
-            phone_number_id: (*phone_number_id).to_owned(),
+            phone_number_id: phone_number_id.to_owned(),
             body,
             wamid: wamid.clone(),
             at: Instant::now(),
@@ -343,6 +372,89 @@ async fn answer(
         "messages": [{"id": wamid, "message_status": "accepted"}],
     });
     Ok(reply(200, Bytes::from(answer.to_string())))
+}
+
+/// The answer a fault makes instead of the normal one (after a latency fault: none, the
+/// request proceeds).
+async fn fault_answer(
+    fault: Option<Fault>,
+) -> Option<Result<Response<Full<Bytes>>, std::io::Error>> {
+    match fault? {
+        Fault::Error {
+            status,
+            code,
+            title,
+        } => Some(Ok(error(status, code, &title))),
+        Fault::BareStatus(status) => Some(Ok(reply(
+            status,
+            Bytes::from_static(b"<html>simulated</html>"),
+        ))),
+        Fault::Drop => Some(Err(std::io::Error::other("simulated dropped connection"))),
+        Fault::Latency(wait) => {
+            tokio::time::sleep(wait).await;
+            None
+        }
+    }
+}
+
+/// A healthy number: verified, its name approved, on the Cloud API.
+fn healthy_profile(phone_number_id: &str) -> Value {
+    json!({
+        "verified_name": "Simulated Shop",
+        "display_phone_number": "+1 631-555-0100",
+        "name_status": "APPROVED",
+        "code_verification_status": "VERIFIED",
+        "quality_rating": "GREEN",
+        "throughput": {"level": "STANDARD"},
+        "platform_type": "CLOUD_API",
+        "id": phone_number_id,
+    })
+}
+
+/// The answer to `GET /{version}/{phone_number_id}?fields=...`: the profile's fields asked
+/// for, and `id`.
+async fn read_number(
+    phone_number_id: &str,
+    query: &str,
+    state: &Mutex<State>,
+    changed: &Notify,
+) -> Result<Response<Full<Bytes>>, std::io::Error> {
+    let (profile, fault) = {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        state
+            .reads
+            .push((phone_number_id.to_owned(), query.to_owned()));
+        let profile = state
+            .profiles
+            .get(phone_number_id)
+            .cloned()
+            .unwrap_or_else(|| healthy_profile(phone_number_id));
+        (profile, state.read_faults.pop_front())
+    };
+    changed.notify_waiters();
+    if let Some(answer) = fault_answer(fault).await {
+        return answer;
+    }
+    let fields: Option<Vec<String>> = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("fields="))
+        .map(|value| {
+            value
+                .replace("%2C", ",")
+                .split(',')
+                .map(str::to_owned)
+                .collect()
+        });
+    let mut answer = serde_json::Map::new();
+    if let Value::Object(members) = profile {
+        for (name, value) in members {
+            if name == "id" || fields.as_ref().is_none_or(|fields| fields.contains(&name)) {
+                answer.insert(name, value);
+            }
+        }
+    }
+    answer.entry("id").or_insert_with(|| json!(phone_number_id));
+    Ok(reply(200, Bytes::from(Value::Object(answer).to_string())))
 }
 
 fn error(status: u16, code: i64, title: &str) -> Response<Full<Bytes>> {
@@ -362,4 +474,74 @@ fn reply(status: u16, body: Bytes) -> Response<Full<Bytes>> {
         http::HeaderValue::from_static("application/json"),
     );
     response
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    /// `GET {path}` at `api` with `bearer`: the status and the JSON body.
+    async fn get(api: &GraphApi, path: &str, bearer: &str) -> (u16, Value) {
+        let stream = tokio::net::TcpStream::connect(api.address).await.unwrap();
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let request = Request::get(path)
+            .header(http::header::HOST, api.address.to_string())
+            .header(http::header::AUTHORIZATION, format!("Bearer {bearer}"))
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let response = sender.send_request(request).await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    const FIELDS: &str = "/v24.0/101?fields=name_status,throughput,code_verification_status";
+
+    #[tokio::test]
+    async fn a_number_reads_healthy_until_the_test_sets_its_profile() {
+        let api = GraphApi::start().await.unwrap();
+        let (status, healthy) = get(&api, FIELDS, ACCESS_TOKEN).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            healthy,
+            json!({"name_status": "APPROVED", "throughput": {"level": "STANDARD"},
+                   "code_verification_status": "VERIFIED", "id": "101"})
+        );
+        api.set_number_profile(
+            "101",
+            json!({"name_status": "DECLINED", "verified_name": "X"}),
+        );
+        let (_, declined) = get(&api, FIELDS, ACCESS_TOKEN).await;
+        assert_eq!(declined, json!({"name_status": "DECLINED", "id": "101"}));
+        let (_, everything) = get(&api, "/v24.0/101", ACCESS_TOKEN).await;
+        assert_eq!(everything["verified_name"], "X");
+        assert_eq!(api.reads().len(), 3);
+        assert_eq!(api.reads()[0].1, FIELDS.split_once('?').unwrap().1);
+        assert!(api.requests().is_empty(), "reads are not sends");
+    }
+
+    #[tokio::test]
+    async fn reads_take_their_own_faults_and_check_the_token() {
+        let api = GraphApi::start().await.unwrap();
+        api.push_faults([Fault::code(131_000)]);
+        api.push_read_faults([Fault::code(100)]);
+        let (status, refused) = get(&api, FIELDS, ACCESS_TOKEN).await;
+        assert_eq!(
+            (status, refused["error"]["code"].as_i64()),
+            (400, Some(100))
+        );
+        let (status, _) = get(&api, FIELDS, ACCESS_TOKEN).await;
+        assert_eq!(status, 200);
+        let (status, _) = get(&api, FIELDS, "wrong").await;
+        assert_eq!((status, api.bad_auth()), (401, 1));
+        assert_eq!(
+            api.state().faults.len(),
+            1,
+            "the send's fault is still there"
+        );
+    }
 }

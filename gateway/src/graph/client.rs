@@ -16,7 +16,9 @@ use rustls::RootCertStore;
 use serde_json::Value;
 
 use super::answer::{GraphFailure, SendAccepted, read_send_answer};
+use super::number_read::{number_path, read_number_answer};
 use crate::ca_file::{CaFileError, add_ca_file};
+use crate::numbers::NumberProfile;
 use crate::secret::Secret;
 use crate::settings::GraphSettings;
 
@@ -101,12 +103,7 @@ impl GraphClient {
         phone_number_id: &str,
         body: &Value,
     ) -> Result<SendAccepted, GraphFailure> {
-        if phone_number_id.is_empty() || !phone_number_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(GraphFailure::Unreadable {
-                status: 0,
-                reason: format!("{phone_number_id:?} is not a phone_number_id"),
-            });
-        }
+        check_phone_number_id(phone_number_id)?;
         let (status, answer) = self
             .call(
                 Method::POST,
@@ -115,6 +112,16 @@ impl GraphClient {
             )
             .await?;
         read_send_answer(status, &answer)
+    }
+
+    /// `GET /{version}/{phone_number_id}?fields=...`: what Meta says of the number
+    /// ([`super::NUMBER_FIELDS`]).
+    pub async fn read_number(&self, phone_number_id: &str) -> Result<NumberProfile, GraphFailure> {
+        check_phone_number_id(phone_number_id)?;
+        let (status, answer) = self
+            .call(Method::GET, &number_path(phone_number_id), None)
+            .await?;
+        read_number_answer(status, &answer)
     }
 
     /// One request to `{base}/{version}/{path}`, answered with its status and body.
@@ -142,11 +149,14 @@ impl GraphClient {
                 GraphFailure::NotSent("the access token is not a valid header value".into())
             })?;
         authorization.set_sensitive(true);
-        let request = Request::builder()
+        let mut request = Request::builder()
             .method(method)
             .uri(&uri)
-            .header(header::AUTHORIZATION, authorization)
-            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, authorization);
+        if body.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        let request = request
             .body(Full::new(payload))
             .map_err(|error| GraphFailure::NotSent(format!("bad request to {uri}: {error}")))?;
         let exchange = async {
@@ -173,6 +183,17 @@ impl GraphClient {
                 GraphFailure::NoAnswer(format!("no answer within {} s", REQUEST_DEADLINE.as_secs()))
             })?
     }
+}
+
+/// A `phone_number_id` goes into the request's path: digits only.
+fn check_phone_number_id(phone_number_id: &str) -> Result<(), GraphFailure> {
+    if phone_number_id.is_empty() || !phone_number_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(GraphFailure::Unreadable {
+            status: 0,
+            reason: format!("{phone_number_id:?} is not a phone_number_id"),
+        });
+    }
+    Ok(())
 }
 
 /// A client error in words, with its cause (hyper's outer error says little).

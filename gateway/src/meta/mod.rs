@@ -55,7 +55,7 @@ mod interactive;
 mod lenient;
 mod message;
 mod messages_value;
-mod open_enum;
+pub(crate) mod open_enum;
 mod raw_object;
 mod shared_contact;
 mod signature;
