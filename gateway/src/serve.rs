@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use firmware_config::{Config, OperatorToken};
@@ -25,7 +25,7 @@ use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::listeners_file::{LISTENERS_FILE, Listeners};
 use crate::meta::DecodeLimits;
-use crate::outbound::{LaneSettings, MessagesPerSecond};
+use crate::numbers::{Board, refresh_periodically};
 use crate::secrets::{self, ResolvedSecret, SecretError, SecretOrigin};
 use crate::sender::Sender;
 use crate::server::{self, ConnectionLimits, Protocols};
@@ -43,22 +43,6 @@ fn tls_file(key: &str, configured: &str) -> Result<PathBuf, SecretError> {
             source,
         }
     })
-}
-
-/// The sender's lanes of the configured `[[numbers]]` (others send at the defaults).
-fn lane_settings(config: &Config) -> Vec<(String, LaneSettings)> {
-    settings::number_settings(config)
-        .into_iter()
-        .map(|number| {
-            let rate = MessagesPerSecond::new(number.messages_per_second)
-                .unwrap_or(MessagesPerSecond::DEFAULT);
-            let lane = LaneSettings {
-                rate,
-                strict_order: number.strict_order,
-            };
-            (number.phone_number_id, lane)
-        })
-        .collect()
 }
 
 /// How often the store is asked to close due chats.
@@ -216,11 +200,21 @@ pub async fn run(
     let metrics = Arc::new(Metrics::new(store.commit_metrics()));
     let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
+    let numbers = settings::number_settings(&config);
+    let board = Arc::new(Mutex::new(Board::new(&numbers)));
+    let refresher = tokio::spawn(refresh_periodically(
+        graph.clone(),
+        numbers.clone(),
+        Arc::clone(&board),
+        Arc::clone(&clock),
+        stop.clone(),
+    ));
     let (sender, sender_handle) = Sender::new(
         store.clone(),
         graph,
         Arc::clone(&clock),
-        lane_settings(&config),
+        &numbers,
+        Arc::clone(&board),
     );
     let sender = tokio::spawn(sender.run(stop.clone()));
     let service_manager = ServiceManager::from_env();
@@ -254,6 +248,7 @@ pub async fn run(
                 max_items: to_usize(config.public.max_delivery_items),
             },
             routing,
+            numbers: Arc::clone(&board),
         },
         store,
         metrics.webhook().clone(),
@@ -320,6 +315,7 @@ pub async fn run(
     }
     let _ = scanner.await;
     let _ = ticker.await;
+    let _ = refresher.await;
     if let Some(watchdog) = watchdog {
         let _ = watchdog.await;
     }

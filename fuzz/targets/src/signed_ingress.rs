@@ -35,7 +35,7 @@ static ROUTING: LazyLock<ChatRouting> = LazyLock::new(|| ChatRouting {
 /// Runs the target on `body`.
 pub fn run(body: &[u8]) {
     check_signature(body);
-    let batch = prepare(body, RECEIVED_AT_MS, &ROUTING, DecodeLimits::default());
+    let batch = prepare(body, RECEIVED_AT_MS, &ROUTING, DecodeLimits::default()).batch;
     match decode_webhook(body) {
         Ok(decoded) => check_decoded_batch(&batch, &decoded),
         Err(error) => {

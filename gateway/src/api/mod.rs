@@ -66,6 +66,7 @@ mod health;
 mod message_json;
 mod messages;
 mod metrics;
+mod numbers;
 mod policy_json;
 mod send_body;
 mod status;
@@ -110,7 +111,8 @@ pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/chats/{id}, \
      /api/v1/chats/{id}/accept|close|transfer|send-check|messages, /api/v1/messages, \
      /api/v1/messages/{id}, /api/v1/messages/{id}/retry, /api/v1/credits, \
-     /api/v1/credits/purchases, /api/v1/templates and /api/v1/status";
+     /api/v1/credits/purchases, /api/v1/numbers, /api/v1/numbers/{phone_number_id}/resume, \
+     /api/v1/wabas, /api/v1/templates and /api/v1/status";
 
 /// What the local API answers from: who may call it, the store it reads and changes chats in,
 /// the departments chats can be transferred to, the clock the messaging rules are judged by, the
@@ -198,6 +200,12 @@ impl LocalService {
             .route("/api/v1/messages/{id}/retry", post(messages::retry))
             .route("/api/v1/credits", get(credits::credits))
             .route("/api/v1/credits/purchases", post(credits::purchase))
+            .route("/api/v1/numbers", get(numbers::list))
+            .route(
+                "/api/v1/numbers/{phone_number_id}/resume",
+                post(numbers::resume),
+            )
+            .route("/api/v1/wabas", get(numbers::wabas))
             .route("/api/v1/templates", get(chats::templates))
             .route("/api/v1/status", get(status::status))
             .fallback(no_endpoint)

@@ -5,10 +5,31 @@ use tracing::warn;
 
 use super::chat_routing::ChatRouting;
 use crate::meta::{
-    DecodeError, DecodeLimits, DecodedWebhook, DedupeKey, EventKind, InboundEvent,
-    decode_webhook_with,
+    AccountEvent, DecodeError, DecodeLimits, DecodedWebhook, DedupeKey, Event, EventKind,
+    InboundEvent, decode_webhook_with,
 };
 use crate::store::{DeadLetter, DeadLetterRef, IngestBatch, LogRecord, PreparedEvent, RecordKind};
+
+/// A delivery ready for the store, and what it tells the numbers' registry (applied once the
+/// store kept the delivery).
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// What the store keeps.
+    pub batch: IngestBatch,
+    /// The business numbers the delivery names, and its account-level events about numbers.
+    pub numbers: Vec<NumberNews>,
+}
+
+/// What one delivery says about a business number or its account.
+#[derive(Debug, Clone)]
+pub struct NumberNews {
+    /// `entry[].id`: the business account.
+    pub waba_id: String,
+    /// `metadata.phone_number_id`, for events that carry one.
+    pub phone_number_id: Option<String>,
+    /// A name, quality or account update.
+    pub event: Option<AccountEvent>,
+}
 
 /// Decodes a verified body into what the store keeps: its events (and the items it had to
 /// reject, as dead letters), or the whole body as one dead letter when it cannot be decoded.
@@ -18,14 +39,56 @@ pub fn prepare(
     received_at_ms: u64,
     routing: &ChatRouting,
     limits: DecodeLimits,
-) -> IngestBatch {
+) -> Prepared {
     match decode_webhook_with(body, limits) {
-        Ok(decoded) => batch_from_decoded(decoded, received_at_ms, routing),
+        Ok(decoded) => {
+            let numbers = number_news(&decoded);
+            Prepared {
+                batch: batch_from_decoded(decoded, received_at_ms, routing),
+                numbers,
+            }
+        }
         Err(error) => {
             warn!(%error, bytes = body.len(), "signed webhook cannot be decoded; keeping it as a dead letter");
-            batch_from_undecodable(body, &error, received_at_ms)
+            Prepared {
+                batch: batch_from_undecodable(body, &error, received_at_ms),
+                numbers: Vec::new(),
+            }
         }
     }
+}
+
+/// The numbers `decoded` names (once each) and its events about numbers and accounts.
+fn number_news(decoded: &DecodedWebhook) -> Vec<NumberNews> {
+    let mut news: Vec<NumberNews> = Vec::new();
+    for event in &decoded.events {
+        let about_numbers = matches!(
+            &event.content,
+            Event::Account(
+                AccountEvent::PhoneNumberNameUpdate(_)
+                    | AccountEvent::PhoneNumberQualityUpdate(_)
+                    | AccountEvent::AccountUpdate(_)
+            )
+        );
+        if about_numbers && let Event::Account(account) = &event.content {
+            news.push(NumberNews {
+                waba_id: event.waba_id.clone(),
+                phone_number_id: event.phone_number_id.clone(),
+                event: Some(account.clone()),
+            });
+        } else if let Some(id) = &event.phone_number_id
+            && !news
+                .iter()
+                .any(|seen| seen.event.is_none() && seen.phone_number_id.as_ref() == Some(id))
+        {
+            news.push(NumberNews {
+                waba_id: event.waba_id.clone(),
+                phone_number_id: Some(id.clone()),
+                event: None,
+            });
+        }
+    }
+    news
 }
 
 /// The store's dedupe key for an event. The prefixes keep the three key spaces apart.

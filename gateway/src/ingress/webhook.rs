@@ -2,7 +2,7 @@
 //! verifies, decodes and durably stores deliveries. Every other path is 404 and every other
 //! method 405: the public port serves nothing else.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::secret::Secret;
@@ -13,10 +13,11 @@ use tracing::{debug, info, warn};
 use super::body::{BodyError, BodyLimits, read_body};
 use super::body_budget::BodyBudget;
 use super::chat_routing::ChatRouting;
-use super::prepare::prepare;
+use super::prepare::{NumberNews, Prepared, prepare};
 use super::response::{self, Reply};
 use crate::clock::SharedClock;
 use crate::meta::{DecodeLimits, verify_signature};
+use crate::numbers::Board;
 use crate::store::{Store, StoreError};
 use crate::telemetry::{Refusal, WebhookMetrics};
 
@@ -39,6 +40,7 @@ pub struct WebhookEndpoint {
     body_limits: BodyLimits,
     decode_limits: DecodeLimits,
     routing: Arc<ChatRouting>,
+    numbers: Arc<Mutex<Board>>,
 }
 
 /// The pieces a [`WebhookEndpoint`] is built from.
@@ -57,6 +59,8 @@ pub struct WebhookSettings {
     pub decode_limits: DecodeLimits,
     /// Profanity lists and departments for customer messages.
     pub routing: Arc<ChatRouting>,
+    /// The numbers' registry, told what deliveries say of numbers once they are stored.
+    pub numbers: Arc<Mutex<Board>>,
 }
 
 impl WebhookEndpoint {
@@ -80,6 +84,7 @@ impl WebhookEndpoint {
             },
             decode_limits: settings.decode_limits,
             routing: settings.routing,
+            numbers: settings.numbers,
         }
     }
 
@@ -177,7 +182,7 @@ impl WebhookEndpoint {
         }
         let received_at_ms = self.clock.now_ms();
         let received = Instant::now();
-        let batch = if body.len() > DECODE_INLINE_MAX_BYTES {
+        let Prepared { batch, numbers } = if body.len() > DECODE_INLINE_MAX_BYTES {
             // A large payload takes milliseconds to decode: keep it off the async workers.
             let owned = body.clone();
             let routing = Arc::clone(&self.routing);
@@ -201,6 +206,9 @@ impl WebhookEndpoint {
         let event_count = batch.events.len();
         match self.store.ingest(batch).await {
             Ok(outcome) => {
+                if !numbers.is_empty() {
+                    self.tell_numbers(&numbers, received_at_ms);
+                }
                 let dead_letters_total = self.metrics.stored(&outcome, received.elapsed());
                 if outcome.dead_letters > 0 {
                     warn!(
@@ -230,6 +238,20 @@ impl WebhookEndpoint {
                 unavailable(
                     "the store could not commit this delivery; it was not stored, retry later",
                 )
+            }
+        }
+    }
+
+    /// Applies what a stored delivery says of numbers to the registry.
+    fn tell_numbers(&self, news: &[NumberNews], now: u64) {
+        let mut board = self.numbers.lock().unwrap_or_else(PoisonError::into_inner);
+        for item in news {
+            match (&item.event, &item.phone_number_id) {
+                (Some(event), _) => {
+                    board.apply(&item.waba_id, event, now);
+                }
+                (None, Some(id)) => board.saw_number(id, &item.waba_id, None),
+                (None, None) => {}
             }
         }
     }

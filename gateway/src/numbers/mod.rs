@@ -30,5 +30,5 @@ pub use profile::{
     CodeVerificationStatus, NameStatus, NumberProfile, PlatformType, QualityRating,
     ThroughputLevel, phone_digits,
 };
-pub use refresh::{RefreshReport, refresh_all};
+pub use refresh::{REFRESH_INTERVAL, RefreshReport, refresh_all, refresh_periodically};
 pub use waba::WabaView;

@@ -48,6 +48,37 @@ pub async fn refresh_all(
     report
 }
 
+/// How often the configured numbers are read again.
+pub const REFRESH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(4 * 3600);
+
+/// Reads every configured number now and every [`REFRESH_INTERVAL`] until `stop`.
+pub async fn refresh_periodically(
+    client: GraphClient,
+    numbers: Vec<NumberSettings>,
+    board: std::sync::Arc<Mutex<Board>>,
+    clock: crate::clock::SharedClock,
+    stop: tokio_util::sync::CancellationToken,
+) {
+    if numbers.is_empty() || !client.has_token() {
+        return;
+    }
+    loop {
+        let report = tokio::select! {
+            () = stop.cancelled() => return,
+            report = refresh_all(&client, &numbers, &board, clock.now_ms()) => report,
+        };
+        tracing::info!(
+            read = report.read.len(),
+            failed = report.failed.len(),
+            "business numbers read from Meta"
+        );
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(REFRESH_INTERVAL) => {}
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {

@@ -1,5 +1,5 @@
-//! What the rest of the gateway sees of the sender while it runs: which numbers are held (and
-//! why), and a way to resume one. The sender's lanes stay its own; a resume reaches them
+//! What the rest of the gateway sees of the sender while it runs: the numbers' registry, which
+//! numbers are held (and why), and a way to resume one. The sender's lanes stay its own; a resume reaches them
 //! through a channel.
 
 use std::collections::BTreeMap;
@@ -7,11 +7,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{Notify, mpsc};
 
+use crate::numbers::Board;
 use crate::outbound::Hold;
 
 /// A handle on the running sender. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct SenderHandle {
+    board: Arc<Mutex<Board>>,
     holds: Arc<Mutex<BTreeMap<String, Hold>>>,
     resumes: mpsc::UnboundedSender<String>,
     waker: Arc<Notify>,
@@ -28,11 +30,12 @@ pub(super) struct HandleEnd {
 
 impl SenderHandle {
     /// A handle and the sender's end of it; `has_token`: whether an access token is configured.
-    pub(super) fn new(has_token: bool) -> (Self, HandleEnd) {
+    pub(super) fn new(has_token: bool, board: Arc<Mutex<Board>>) -> (Self, HandleEnd) {
         let holds = Arc::new(Mutex::new(BTreeMap::new()));
         let waker = Arc::new(Notify::new());
         let (resumes, receiver) = mpsc::unbounded_channel();
         let handle = Self {
+            board,
             holds: Arc::clone(&holds),
             resumes,
             waker: Arc::clone(&waker),
@@ -48,7 +51,15 @@ impl SenderHandle {
 
     /// A handle on no sender (for tests of what only reads it): nothing is held.
     pub fn detached() -> Self {
-        Self::new(true).0
+        Self::new(true, Arc::default()).0
+    }
+
+    /// The numbers' registry: what Meta says of each number.
+    pub fn board(&self) -> Board {
+        self.board
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Tells the sender that a message was queued.

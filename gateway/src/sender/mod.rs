@@ -10,7 +10,7 @@
 
 mod handle;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -18,9 +18,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::SharedClock;
 use crate::graph::{GraphClient, GraphFailure, send_body};
+use crate::numbers::Board;
 use crate::outbound::{
-    ErrorClass, Hold, LaneSettings, Lanes, QueuedRef, classify, is_known, remedy, retry_delay_ms,
+    ErrorClass, Hold, LaneSettings, Lanes, MessagesPerSecond, QueuedRef, classify, is_known,
+    remedy, retry_delay_ms,
 };
+use crate::settings::NumberSettings;
 use crate::store::{
     MessageFilter, OutboundMessage, SendFailure, Settlement, Store, UNCERTAIN_REMEDY,
 };
@@ -66,15 +69,28 @@ impl std::fmt::Debug for Sender {
 
 impl Sender {
     /// A sender draining `store`'s outbox through `client`, and the handle the API uses to
-    /// wake it, see its holds and resume a number; `numbers` are the configured business
-    /// numbers (others send at the defaults).
+    /// wake it, see the numbers (`board`) and their holds, and resume one. `numbers` are the
+    /// configured business numbers (others send at the defaults).
     pub fn new(
         store: Store,
         client: GraphClient,
         clock: SharedClock,
-        numbers: Vec<(String, LaneSettings)>,
+        numbers: &[NumberSettings],
+        board: Arc<Mutex<Board>>,
     ) -> (Self, SenderHandle) {
-        let (handle, end) = SenderHandle::new(client.has_token());
+        let (handle, end) = SenderHandle::new(client.has_token(), board);
+        let numbers = numbers
+            .iter()
+            .map(|number| {
+                let rate = MessagesPerSecond::new(number.messages_per_second)
+                    .unwrap_or(MessagesPerSecond::DEFAULT);
+                let lane = LaneSettings {
+                    rate,
+                    strict_order: number.strict_order,
+                };
+                (number.phone_number_id.clone(), lane)
+            })
+            .collect();
         let sender = Self {
             store,
             client,
