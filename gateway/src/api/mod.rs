@@ -25,6 +25,19 @@
 //!   message go to the chat's customer now, from the calling operator, and what will it cost?
 //!   Answered 200 either way; `refusals` names every rule that forbids it (the chat is closed
 //!   or another operator's, the window, the template's status, the US marketing pause).
+//! - `POST /api/v1/chats/{id}/messages` (Meta's send body without `messaging_product` and `to`;
+//!   optional `Idempotency-Key`) -> 202 `{"id", "state": "queued", "estimate_micro_usd",
+//!   "pricing", "created"}` once durably in the outbox; refused with `{"error", "reasons"}`:
+//!   409 (the chat), 422 (the rules, a text over 4,096 characters, no rate), 402 (credits, with
+//!   `estimate_micro_usd`, `balance_micro_usd`, `available_micro_usd`) ([`messages`]).
+//! - `GET /api/v1/messages[?state=...]`, `GET /api/v1/messages/{id}`,
+//!   `POST /api/v1/messages/{id}/retry`: operators' messages and their states; a retry is a new
+//!   message linked to a failed or uncertain one.
+//! - `GET /api/v1/credits`, `POST /api/v1/credits/purchases` (`{"credits", "reference"}`): the
+//!   ledger in micro-USD ([`credits`]).
+//! - `GET /api/v1/numbers`, `POST /api/v1/numbers/{phone_number_id}/resume`,
+//!   `GET /api/v1/wabas`: the business numbers, their holds and queues, and their accounts
+//!   ([`numbers`]).
 //! - `GET /api/v1/templates` -> `{"templates": [template, ...]}`: the configured templates as
 //!   Meta's webhooks left them (status, reason, category now and any announced change).
 //! - `GET /api/v1/status` -> [`crate::status::StatusReport`]: version, uptime, readiness (and
