@@ -11,11 +11,12 @@ use serde::{Deserialize, Serialize};
 
 use super::LocalApi;
 use super::error::ApiError;
-use super::extract::{ApiJson, ChatId, MessageId};
+use super::extract::{ApiJson, ChatId, MessageId, RequestBody};
 use super::gate::Operator;
 use super::message_json::OutboundJson;
 use super::send_body::SendBody;
-use crate::outbound::MessageState;
+use crate::graph::GraphFailure;
+use crate::outbound::{MessageState, remedy};
 use crate::store::{MessageFilter, Queued, SendCheck, SendRefusal, SendRequest};
 
 /// The longest `Idempotency-Key` taken, in bytes.
@@ -150,6 +151,58 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         return Err(bad());
     }
     Ok(Some(key.to_owned()))
+}
+
+/// The body of `POST /api/v1/chats/{id}/read`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReadRequest {
+    message_id: String,
+}
+
+impl RequestBody for ReadRequest {
+    const EXAMPLE: &'static str = r#"{"message_id": "wamid.HBgLMTY1MDU1NTAxMDEVAgASGBQzQTdD"}"#;
+}
+
+/// `POST /api/v1/chats/{id}/read`: marks the customer's message (one of this chat's) as read
+/// at Meta, now. 200 once Meta accepted it; Meta's refusal is 502 with its code and remedy.
+pub(super) async fn mark_read(
+    State(api): State<Arc<LocalApi>>,
+    ChatId(chat): ChatId,
+    ApiJson(request): ApiJson<ReadRequest>,
+) -> Result<Response, ApiError> {
+    let view = api
+        .store
+        .chat_view(chat)
+        .await
+        .map_err(ApiError::StoreUnavailable)?
+        .ok_or_else(|| ApiError::NoChat(chat.to_string()))?;
+    let wamid = request.message_id.trim();
+    let from_customer = view
+        .messages
+        .iter()
+        .any(|message| message.record.wamid.as_deref() == Some(wamid));
+    if !from_customer {
+        return Err(ApiError::SendRefused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            reasons: vec![format!(
+                "{wamid:?} is not a message of chat {chat}; use the wamid of one of its customer's messages (GET /api/v1/chats/{chat})"
+            )],
+        });
+    }
+    match api.sender.mark_read(view.chat.number.as_str(), wamid).await {
+        Ok(()) => Ok(Json(serde_json::json!({"message_id": wamid, "read": true})).into_response()),
+        Err(error) => {
+            let remedy = match &error {
+                GraphFailure::Meta { error, .. } => remedy(error.code),
+                _ => "Meta could not be reached; try again shortly",
+            };
+            Err(ApiError::SendRefused {
+                status: StatusCode::BAD_GATEWAY,
+                reasons: vec![format!("{error}; {remedy}")],
+            })
+        }
+    }
 }
 
 /// `GET /api/v1/messages/{id}`.

@@ -30,6 +30,8 @@
 //!   "pricing", "created"}` once durably in the outbox; refused with `{"error", "reasons"}`:
 //!   409 (the chat), 422 (the rules, a text over 4,096 characters, no rate), 402 (credits, with
 //!   `estimate_micro_usd`, `balance_micro_usd`, `available_micro_usd`) ([`messages`]).
+//! - `POST /api/v1/chats/{id}/read` (`{"message_id": "<wamid>"}`, a customer's message of
+//!   the chat): marked read at Meta now (200), or Meta's refusal (502).
 //! - `GET /api/v1/messages[?state=...]`, `GET /api/v1/messages/{id}`,
 //!   `POST /api/v1/messages/{id}/retry`: operators' messages and their states; a retry is a new
 //!   message linked to a failed or uncertain one.
@@ -122,7 +124,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// What a 404 names as served.
 const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/chats/{id}, \
-     /api/v1/chats/{id}/accept|close|transfer|send-check|messages, /api/v1/messages, \
+     /api/v1/chats/{id}/accept|close|transfer|send-check|messages|read, /api/v1/messages, \
      /api/v1/messages/{id}, /api/v1/messages/{id}/retry, /api/v1/credits, \
      /api/v1/credits/purchases, /api/v1/numbers, /api/v1/numbers/{phone_number_id}/resume, \
      /api/v1/wabas, /api/v1/templates and /api/v1/status";
@@ -208,6 +210,7 @@ impl LocalService {
             .route("/api/v1/chats/{id}/transfer", post(chats::transfer))
             .route("/api/v1/chats/{id}/send-check", post(chats::send_check))
             .route("/api/v1/chats/{id}/messages", post(messages::send))
+            .route("/api/v1/chats/{id}/read", post(messages::mark_read))
             .route("/api/v1/messages", get(messages::list))
             .route("/api/v1/messages/{id}", get(messages::detail))
             .route("/api/v1/messages/{id}/retry", post(messages::retry))

@@ -15,7 +15,7 @@ use hyper_util::rt::TokioExecutor;
 use rustls::RootCertStore;
 use serde_json::Value;
 
-use super::answer::{GraphFailure, SendAccepted, read_send_answer};
+use super::answer::{GraphFailure, SendAccepted, read_error, read_send_answer};
 use super::number_read::{number_path, read_number_answer};
 use crate::ca_file::{CaFileError, add_ca_file};
 use crate::numbers::NumberProfile;
@@ -112,6 +112,29 @@ impl GraphClient {
             )
             .await?;
         read_send_answer(status, &answer)
+    }
+
+    /// Marks the customer's message `wamid` as read (blue check marks):
+    /// `POST /{version}/{phone_number_id}/messages` with `status: read`.
+    pub async fn mark_read(&self, phone_number_id: &str, wamid: &str) -> Result<(), GraphFailure> {
+        check_phone_number_id(phone_number_id)?;
+        let body = serde_json::json!({
+            "messaging_product": "whatsapp",
+            "status": "read",
+            "message_id": wamid,
+        });
+        let (status, answer) = self
+            .call(
+                Method::POST,
+                &format!("{phone_number_id}/messages"),
+                Some(&body),
+            )
+            .await?;
+        if (200..300).contains(&status) {
+            Ok(())
+        } else {
+            read_error(status, &answer)
+        }
     }
 
     /// `GET /{version}/{phone_number_id}?fields=...`: what Meta says of the number

@@ -7,12 +7,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{Notify, mpsc};
 
+use crate::graph::{GraphClient, GraphFailure};
 use crate::numbers::Board;
 use crate::outbound::Hold;
 
 /// A handle on the running sender. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct SenderHandle {
+    client: Option<GraphClient>,
     board: Arc<Mutex<Board>>,
     holds: Arc<Mutex<BTreeMap<String, Hold>>>,
     resumes: mpsc::UnboundedSender<String>,
@@ -30,11 +32,13 @@ pub(super) struct HandleEnd {
 
 impl SenderHandle {
     /// A handle and the sender's end of it; `has_token`: whether an access token is configured.
-    pub(super) fn new(has_token: bool, board: Arc<Mutex<Board>>) -> (Self, HandleEnd) {
+    pub(super) fn new(client: Option<GraphClient>, board: Arc<Mutex<Board>>) -> (Self, HandleEnd) {
+        let has_token = client.as_ref().is_none_or(GraphClient::has_token);
         let holds = Arc::new(Mutex::new(BTreeMap::new()));
         let waker = Arc::new(Notify::new());
         let (resumes, receiver) = mpsc::unbounded_channel();
         let handle = Self {
+            client,
             board,
             holds: Arc::clone(&holds),
             resumes,
@@ -51,7 +55,18 @@ impl SenderHandle {
 
     /// A handle on no sender (for tests of what only reads it): nothing is held.
     pub fn detached() -> Self {
-        Self::new(true, Arc::default()).0
+        Self::new(None, Arc::default()).0
+    }
+
+    /// Marks the customer's message `wamid` to `number` as read, at Meta, now.
+    ///
+    /// # Errors
+    /// Meta's refusal, or no answer (a detached handle has no client).
+    pub async fn mark_read(&self, number: &str, wamid: &str) -> Result<(), GraphFailure> {
+        match &self.client {
+            Some(client) => client.mark_read(number, wamid).await,
+            None => Err(GraphFailure::NotSent("no Graph API client".into())),
+        }
     }
 
     /// The numbers' registry: what Meta says of each number.

@@ -78,7 +78,7 @@ impl Sender {
         numbers: &[NumberSettings],
         board: Arc<Mutex<Board>>,
     ) -> (Self, SenderHandle) {
-        let (handle, end) = SenderHandle::new(client.has_token(), board);
+        let (handle, end) = SenderHandle::new(Some(client.clone()), board);
         let numbers = numbers
             .iter()
             .map(|number| {
