@@ -32,6 +32,7 @@ pub mod listeners;
 pub mod memory;
 pub mod meta;
 pub mod operator_api;
+pub mod openapi;
 pub mod options;
 pub mod random;
 pub mod raw_http;
