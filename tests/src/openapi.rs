@@ -169,7 +169,10 @@ fn with_later_additions(document: &mut Value) -> Result<(), String> {
         .iter()
         .map(|member| json!({"required": [member]}))
         .collect();
-    if base.insert("oneOf".into(), Value::Array(alternatives)).is_some() {
+    if base
+        .insert("oneOf".into(), Value::Array(alternatives))
+        .is_some()
+    {
         return Err(format!("{BASE} has a oneOf of its own"));
     }
     Ok(())
@@ -179,7 +182,10 @@ fn with_later_additions(document: &mut Value) -> Result<(), String> {
 fn with_v23_corrections(document: &mut Value) -> Result<(), String> {
     for correction in V23_CORRECTIONS {
         let required = document
-            .pointer_mut(&format!("/components/schemas/{}/required", correction.schema))
+            .pointer_mut(&format!(
+                "/components/schemas/{}/required",
+                correction.schema
+            ))
             .and_then(Value::as_array_mut)
             .ok_or_else(|| format!("{} requires nothing", correction.schema))?;
         let before = required.len();
@@ -324,12 +330,22 @@ impl<'a> Checker<'a> {
         if let Some(least) = bound(schema, "minItems")
             && items.len() < least
         {
-            self.violation(path, format_args!("{} items, at least {least}", items.len()));
+            self.violation(
+                path,
+                format_args!("{} items, at least {least}", items.len()),
+            );
         }
         if let Some(item_schema) = schema.get("items") {
             for (index, item) in items.iter().enumerate() {
                 let item_path = format!("{path}[{index}]");
-                self.check(item_schema, item, &item_path, &BTreeSet::new(), depth + 1, None);
+                self.check(
+                    item_schema,
+                    item,
+                    &item_path,
+                    &BTreeSet::new(),
+                    depth + 1,
+                    None,
+                );
             }
         }
     }
@@ -357,7 +373,14 @@ impl<'a> Checker<'a> {
         for (name, member_schema) in properties.into_iter().flatten() {
             if let Some(member) = members.get(name) {
                 let path = member_path(path, name);
-                self.check(member_schema, member, &path, &BTreeSet::new(), depth + 1, None);
+                self.check(
+                    member_schema,
+                    member,
+                    &path,
+                    &BTreeSet::new(),
+                    depth + 1,
+                    None,
+                );
             }
         }
         if schema.get("additionalProperties") == Some(&Value::Bool(false)) {
@@ -397,7 +420,9 @@ impl<'a> Checker<'a> {
                 .and_then(Value::as_str);
             let Some(target) = target else {
                 let known: Vec<&String> = mapping.into_iter().flat_map(Map::keys).collect();
-                let found = value.get(property).map_or("nothing".into(), Value::to_string);
+                let found = value
+                    .get(property)
+                    .map_or("nothing".into(), Value::to_string);
                 self.violation(
                     &member_path(path, property),
                     format_args!("{found} is none of the declared kinds {known:?}"),
@@ -580,7 +605,9 @@ mod tests {
         });
         assert_eq!(
             check_send_request(&body),
-            Err(vec!["$.template.language.code: required, missing".to_owned()])
+            Err(vec![
+                "$.template.language.code: required, missing".to_owned()
+            ])
         );
     }
 
@@ -670,7 +697,10 @@ mod tests {
             "button index 0 is an integer (v23: string); sub_type CATALOG is upper case and \
              the parameter type `action` is undeclared (v23: payload, text)",
         ),
-        ("Send Contact Message", "no recipient_type (v23 requires it)"),
+        (
+            "Send Contact Message",
+            "no recipient_type (v23 requires it)",
+        ),
         (
             "Send Flow Template Message",
             "no recipient_type; sub_type `flow` and parameter type `action` are undeclared",
@@ -774,6 +804,9 @@ mod tests {
         for (name, schema) in document["components"]["schemas"].as_object().unwrap() {
             walk(schema, name, &mut unknown);
         }
-        assert!(unknown.is_empty(), "keywords the checker would ignore: {unknown:?}");
+        assert!(
+            unknown.is_empty(),
+            "keywords the checker would ignore: {unknown:?}"
+        );
     }
 }
