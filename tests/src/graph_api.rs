@@ -588,4 +588,52 @@ mod tests {
             "the send's fault is still there"
         );
     }
+
+    /// Posts `body` to the simulated Meta; (status, answer).
+    async fn send(graph: &GraphApi, body: &Value) -> (u16, Value) {
+        let body = body.to_string();
+        let request = format!(
+            "POST /v23.0/1065/messages HTTP/1.1\r\nhost: graph\r\nauthorization: Bearer \
+             {ACCESS_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+             connection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut stream = tokio::net::TcpStream::connect(graph.address).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer)
+            .await
+            .unwrap();
+        let status = answer[9..12].parse().unwrap();
+        let (_, json) = answer.split_once("\r\n\r\n").unwrap();
+        (status, serde_json::from_str(json).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_body_that_does_not_conform_is_refused_as_meta_does_and_listed() {
+        let graph = GraphApi::start().await.unwrap();
+        let mut body = json!({
+            "messaging_product": "whatsapp", "recipient_type": "individual",
+            "to": "16505550101", "type": "text", "text": {"body": "hi"},
+        });
+        let (status, _) = send(&graph, &body).await;
+        assert_eq!(status, 200);
+        body.as_object_mut().unwrap().remove("recipient_type");
+        let (status, answer) = send(&graph, &body).await;
+        assert_eq!(status, 400);
+        assert_eq!(answer["error"]["code"], 100);
+        assert_eq!(
+            answer["error"]["error_data"]["details"],
+            "$.recipient_type: required, missing"
+        );
+        let refused = graph.nonconforming();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(
+            refused[0].violations,
+            ["$.recipient_type: required, missing"]
+        );
+        assert_eq!((graph.accepted().len(), graph.requests().len()), (1, 2));
+    }
 }

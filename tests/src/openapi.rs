@@ -85,26 +85,6 @@ pub const V23_CORRECTIONS: &[V23Correction] = &[V23Correction {
 /// The members that name the recipient: exactly one of them is required.
 const RECIPIENT_MEMBERS: [&str; 2] = ["to", "recipient"];
 
-/// Keywords the checker evaluates.
-const EVALUATED: &[&str] = &[
-    "$ref",
-    "allOf",
-    "oneOf",
-    "discriminator",
-    "type",
-    "enum",
-    "required",
-    "properties",
-    "additionalProperties",
-    "items",
-    "minItems",
-    "maxItems",
-    "minLength",
-    "maxLength",
-];
-/// Keywords the checker knowingly skips (see the module documentation).
-const SKIPPED: &[&str] = &["format", "pattern", "description", "example", "default"];
-
 /// Deeper than any real request; guards against a schema cycle.
 const MAX_DEPTH: usize = 64;
 
@@ -767,6 +747,26 @@ mod tests {
             .collect();
         assert_eq!(names, expected, "{broken:#?}");
     }
+
+    /// Keywords the checker evaluates.
+    const EVALUATED: &[&str] = &[
+        "$ref",
+        "allOf",
+        "oneOf",
+        "discriminator",
+        "type",
+        "enum",
+        "required",
+        "properties",
+        "additionalProperties",
+        "items",
+        "minItems",
+        "maxItems",
+        "minLength",
+        "maxLength",
+    ];
+    /// Keywords the checker knowingly skips (see the module documentation).
+    const SKIPPED: &[&str] = &["format", "pattern", "description", "example", "default"];
 
     #[test]
     fn the_schemas_use_only_keywords_the_checker_knows() {
