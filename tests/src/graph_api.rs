@@ -1,7 +1,10 @@
 //! A simulated Graph API on loopback (plain HTTP; the gateway accepts `http://` for loopback
 //! only): it takes `POST /{version}/{phone_number_id}/messages`, records every request it
 //! accepts with the instant it arrived, answers with a fresh wamid, and injects faults the test
-//! scripts: Meta's error objects by code, bare 5xx, latency, and dropped connections.
+//! scripts: Meta's error objects by code, bare 5xx, latency, and dropped connections. Every
+//! send body is checked against Meta's OpenAPI description ([`crate::openapi`]): one that does
+//! not conform is answered as Meta does (400, code 100) and listed in
+//! [`GraphApi::nonconforming`].
 //!
 //! It also answers the read of a number, `GET /{version}/{phone_number_id}?fields=...`, with the
 //! profile a test set ([`GraphApi::set_number_profile`]) or a healthy verified number, keeping
@@ -26,6 +29,7 @@ use tokio::task::JoinHandle;
 
 use crate::error::{HarnessError, HarnessResult};
 use crate::meta::WamidGenerator;
+use crate::openapi::check_send_request;
 
 /// The access token the simulated Meta expects (`Authorization: Bearer ...`).
 pub const ACCESS_TOKEN: &str = "EAAG-simulated-access-token";
@@ -74,6 +78,17 @@ pub struct AcceptedSend {
     pub at: Instant,
 }
 
+/// A request whose body does not conform to Meta's OpenAPI description; answered 400, code 100.
+#[derive(Debug, Clone)]
+pub struct NonconformingSend {
+    /// The `{phone_number_id}` of the path.
+    pub phone_number_id: String,
+    /// The request body.
+    pub body: Value,
+    /// Each violation with its JSON path.
+    pub violations: Vec<String>,
+}
+
 #[derive(Default)]
 struct State {
     /// Faults for the next requests, in order; then everything is accepted.
@@ -89,6 +104,8 @@ struct State {
     reads: Vec<(String, String)>,
     /// Every request that reached it, accepted or not (phone_number_id, body).
     requests: Vec<(String, Value)>,
+    /// The sends refused because their body does not conform to Meta's OpenAPI description.
+    nonconforming: Vec<NonconformingSend>,
     bad_auth: u32,
 }
 
@@ -204,6 +221,12 @@ impl GraphApi {
     /// Every number read that arrived: (phone_number_id, query string).
     pub fn reads(&self) -> Vec<(String, String)> {
         self.state().reads.clone()
+    }
+
+    /// The sends refused because their body does not conform to Meta's OpenAPI description,
+    /// in arrival order (a test asserts this is empty).
+    pub fn nonconforming(&self) -> Vec<NonconformingSend> {
+        self.state().nonconforming.clone()
     }
 
     /// Requests that came without the expected bearer token.
@@ -339,11 +362,28 @@ async fn answer(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
+    let conformance = check_send_request(&body);
     let fault = {
         let mut state = lock();
         state
             .requests
             .push((phone_number_id.to_owned(), body.clone()));
+        if let Err(violations) = conformance {
+            let details = violations.join("; ");
+            state.nonconforming.push(NonconformingSend {
+                phone_number_id: phone_number_id.to_owned(),
+                body,
+                violations,
+            });
+            drop(state);
+            changed.notify_waiters();
+            return Ok(error_with_details(
+                400,
+                100,
+                "(#100) Invalid parameter",
+                &details,
+            ));
+        }
         let by_recipient = state
             .by_recipient
             .iter()
@@ -458,9 +498,13 @@ async fn read_number(
 }
 
 fn error(status: u16, code: i64, title: &str) -> Response<Full<Bytes>> {
+    error_with_details(status, code, title, &format!("simulated: {title}"))
+}
+
+fn error_with_details(status: u16, code: i64, title: &str, details: &str) -> Response<Full<Bytes>> {
     let body = json!({"error": {
         "message": title, "type": "OAuthException", "code": code,
-        "error_data": {"messaging_product": "whatsapp", "details": format!("simulated: {title}")},
+        "error_data": {"messaging_product": "whatsapp", "details": details},
         "fbtrace_id": "simulated"
     }});
     reply(status, Bytes::from(body.to_string()))
@@ -543,5 +587,53 @@ mod tests {
             1,
             "the send's fault is still there"
         );
+    }
+
+    /// Posts `body` to the simulated Meta; (status, answer).
+    async fn send(graph: &GraphApi, body: &Value) -> (u16, Value) {
+        let body = body.to_string();
+        let request = format!(
+            "POST /v23.0/1065/messages HTTP/1.1\r\nhost: graph\r\nauthorization: Bearer \
+             {ACCESS_TOKEN}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+             connection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut stream = tokio::net::TcpStream::connect(graph.address).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut answer)
+            .await
+            .unwrap();
+        let status = answer[9..12].parse().unwrap();
+        let (_, json) = answer.split_once("\r\n\r\n").unwrap();
+        (status, serde_json::from_str(json).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_body_that_does_not_conform_is_refused_as_meta_does_and_listed() {
+        let graph = GraphApi::start().await.unwrap();
+        let mut body = json!({
+            "messaging_product": "whatsapp", "recipient_type": "individual",
+            "to": "16505550101", "type": "text", "text": {"body": "hi"},
+        });
+        let (status, _) = send(&graph, &body).await;
+        assert_eq!(status, 200);
+        body.as_object_mut().unwrap().remove("recipient_type");
+        let (status, answer) = send(&graph, &body).await;
+        assert_eq!(status, 400);
+        assert_eq!(answer["error"]["code"], 100);
+        assert_eq!(
+            answer["error"]["error_data"]["details"],
+            "$.recipient_type: required, missing"
+        );
+        let refused = graph.nonconforming();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(
+            refused[0].violations,
+            ["$.recipient_type: required, missing"]
+        );
+        assert_eq!((graph.accepted().len(), graph.requests().len()), (1, 2));
     }
 }

@@ -31,6 +31,7 @@ pub mod knobs;
 pub mod listeners;
 pub mod memory;
 pub mod meta;
+pub mod openapi;
 pub mod operator_api;
 pub mod options;
 pub mod random;
