@@ -107,6 +107,8 @@ struct State {
     /// The sends refused because their body does not conform to Meta's OpenAPI description.
     nonconforming: Vec<NonconformingSend>,
     bad_auth: u32,
+    /// Wamids marked read.
+    read_receipts: Vec<String>,
 }
 
 /// The simulated Graph API; stops when dropped.
@@ -227,6 +229,11 @@ impl GraphApi {
     /// in arrival order (a test asserts this is empty).
     pub fn nonconforming(&self) -> Vec<NonconformingSend> {
         self.state().nonconforming.clone()
+    }
+
+    /// The wamids marked read (`status: read`), in arrival order.
+    pub fn read_receipts(&self) -> Vec<String> {
+        self.state().read_receipts.clone()
     }
 
     /// Requests that came without the expected bearer token.
@@ -356,6 +363,21 @@ async fn answer(
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return Ok(error(400, 100, "Invalid parameter (body is not JSON)"));
     };
+    // A read receipt (`status: read`) is not a message: Meta answers `{"success": true}`.
+    if body.get("status").and_then(Value::as_str) == Some("read") {
+        let wamid = body
+            .get("message_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if body.get("messaging_product").and_then(Value::as_str) != Some("whatsapp")
+            || wamid.is_empty()
+        {
+            return Ok(error(400, 100, "(#100) Invalid parameter (read receipt)"));
+        }
+        lock().read_receipts.push(wamid.to_owned());
+        changed.notify_waiters();
+        return Ok(reply(200, Bytes::from_static(br#"{"success":true}"#)));
+    }
     let recipient = body
         .get("to")
         .or_else(|| body.get("recipient"))

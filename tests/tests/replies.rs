@@ -182,6 +182,40 @@ async fn a_reply_reaches_meta_once_and_its_statuses_reach_the_chat() {
         "replying accepted the chat: {chat}"
     );
     assert_eq!(graph.requests().len(), 1, "still one request");
+
+    // The operator marks the customer's message read.
+    let customer_wamid = chat["messages"][0]["wamid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let read = json_of(
+        &call(
+            &mut api,
+            Method::POST,
+            "/api/v1/chats/1/read",
+            Some(&token),
+            Some(json!({"message_id": customer_wamid})),
+        )
+        .await,
+        200,
+        "mark read",
+    );
+    assert_eq!(read["read"], true, "{read}");
+    assert_eq!(graph.read_receipts(), [customer_wamid]);
+    let wrong = call(
+        &mut api,
+        Method::POST,
+        "/api/v1/chats/1/read",
+        Some(&token),
+        Some(json!({"message_id": wamid})),
+    )
+    .await;
+    json_of(&wrong, 422, "our own message is not the customer's");
+    assert!(
+        graph.nonconforming().is_empty(),
+        "{:?}",
+        graph.nonconforming()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
