@@ -20,11 +20,11 @@ use crate::api::{
 use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
 use crate::first_start;
+use crate::graph::GraphClient;
 use crate::ingress::tls::{self, TlsError};
 use crate::ingress::{ChatRouting, WebhookEndpoint, WebhookSettings};
 use crate::listeners_file::{LISTENERS_FILE, Listeners};
 use crate::meta::DecodeLimits;
-use crate::graph::GraphClient;
 use crate::outbound::{LaneSettings, MessagesPerSecond};
 use crate::secrets::{self, ResolvedSecret, SecretError, SecretOrigin};
 use crate::sender::Sender;

@@ -27,7 +27,12 @@ async fn start_with(graph: &GraphApi, extra: &str) -> Gateway {
 
 /// Delivers a customer's text `seconds_ago` seconds old, from `from` (a phone number) or, with
 /// `bsuid`, from a customer known only by their BSUID.
-async fn customer_writes(gateway: &Gateway, from: Option<&str>, bsuid: Option<&str>, seconds_ago: u64) {
+async fn customer_writes(
+    gateway: &Gateway,
+    from: Option<&str>,
+    bsuid: Option<&str>,
+    seconds_ago: u64,
+) {
     let meta = gateway.meta();
     let mut message = meta.text_message("where is my order?");
     message["timestamp"] = json!((meta.now() - seconds_ago).to_string());
@@ -48,7 +53,11 @@ async fn customer_writes(gateway: &Gateway, from: Option<&str>, bsuid: Option<&s
     }
     let webhook = meta.sign_payload(&meta.payload(vec![vec![change]]), Escaping::META);
     let mut connection = must(gateway.connect_public().await);
-    assert_status(&must(connection.post_webhook(&webhook).await), 200, "customer's message");
+    assert_status(
+        &must(connection.post_webhook(&webhook).await),
+        200,
+        "customer's message",
+    );
 }
 
 /// Delivers a status webhook about `wamid`.
@@ -67,7 +76,11 @@ fn text(body: &str) -> Value {
 /// `GET /api/v1/messages/{id}`.
 async fn message(api: &mut HttpConnection, token: &str, id: u64) -> Value {
     let path = format!("/api/v1/messages/{id}");
-    json_of(&call(api, Method::GET, &path, Some(token), None).await, 200, &path)
+    json_of(
+        &call(api, Method::GET, &path, Some(token), None).await,
+        200,
+        &path,
+    )
 }
 
 /// Polls message `id` until `done` holds for it (the gateway's own progress is the signal).
@@ -103,7 +116,15 @@ async fn a_reply_reaches_meta_once_and_its_statuses_reach_the_chat() {
 
     let key = [("idempotency-key", "reply-1")];
     let first = json_of(
-        &call_with(&mut api, Method::POST, "/api/v1/chats/1/messages", Some(&token), &key, Some(text("on its way"))).await,
+        &call_with(
+            &mut api,
+            Method::POST,
+            "/api/v1/chats/1/messages",
+            Some(&token),
+            &key,
+            Some(text("on its way")),
+        )
+        .await,
         202,
         "reply",
     );
@@ -112,7 +133,15 @@ async fn a_reply_reaches_meta_once_and_its_statuses_reach_the_chat() {
     let id = first["id"].as_u64().unwrap_or(0);
     // The same key again: the same message, nothing new.
     let again = json_of(
-        &call_with(&mut api, Method::POST, "/api/v1/chats/1/messages", Some(&token), &key, Some(text("on its way"))).await,
+        &call_with(
+            &mut api,
+            Method::POST,
+            "/api/v1/chats/1/messages",
+            Some(&token),
+            &key,
+            Some(text("on its way")),
+        )
+        .await,
         202,
         "the same reply again",
     );
@@ -125,7 +154,10 @@ async fn a_reply_reaches_meta_once_and_its_statuses_reach_the_chat() {
     assert_eq!(accepted.len(), 1, "exactly one send reached Meta");
     let request = &accepted[0];
     assert_eq!(request.wamid, wamid);
-    assert_eq!(request.phone_number_id, gateway.meta().business().phone_number_id);
+    assert_eq!(
+        request.phone_number_id,
+        gateway.meta().business().phone_number_id
+    );
     assert_eq!(request.body["messaging_product"], "whatsapp");
     assert_eq!(request.body["to"], CUSTOMER);
     assert!(request.body.get("recipient").is_none());
@@ -145,7 +177,10 @@ async fn a_reply_reaches_meta_once_and_its_statuses_reach_the_chat() {
     let outbound = &chat["outbound"][0];
     assert_eq!(outbound["state"], "read", "{chat}");
     assert_eq!(outbound["operator"], "default", "{chat}");
-    assert_eq!(chat["chat"]["state"], "active", "replying accepted the chat: {chat}");
+    assert_eq!(
+        chat["chat"]["state"], "active",
+        "replying accepted the chat: {chat}"
+    );
     assert_eq!(graph.requests().len(), 1, "still one request");
 }
 
@@ -157,11 +192,25 @@ async fn a_bsuid_only_customer_is_addressed_with_recipient() {
     customer_writes(&gateway, None, Some("US.13491208655302741918"), 5).await;
     let mut api = must(gateway.connect_local().await);
     let queued = json_of(
-        &call(&mut api, Method::POST, "/api/v1/chats/1/messages", Some(&token), Some(text("hello Kim"))).await,
+        &call(
+            &mut api,
+            Method::POST,
+            "/api/v1/chats/1/messages",
+            Some(&token),
+            Some(text("hello Kim")),
+        )
+        .await,
         202,
         "reply to a BSUID",
     );
-    message_until(&mut api, &token, queued["id"].as_u64().unwrap_or(0), "sent", |m| m["state"] == "sent").await;
+    message_until(
+        &mut api,
+        &token,
+        queued["id"].as_u64().unwrap_or(0),
+        "sent",
+        |m| m["state"] == "sent",
+    )
+    .await;
     let request = &graph.accepted()[0];
     assert_eq!(request.body["recipient"], "US.13491208655302741918");
     assert!(request.body.get("to").is_none(), "{}", request.body);
@@ -174,31 +223,63 @@ async fn outside_the_window_a_text_is_refused_with_its_reason() {
     let token = gateway.operator_token().to_owned();
     customer_writes(&gateway, Some(CUSTOMER), None, 25 * 3600).await;
     let mut api = must(gateway.connect_local().await);
-    let reply = call(&mut api, Method::POST, "/api/v1/chats/1/messages", Some(&token), Some(text("sorry for the wait"))).await;
+    let reply = call(
+        &mut api,
+        Method::POST,
+        "/api/v1/chats/1/messages",
+        Some(&token),
+        Some(text("sorry for the wait")),
+    )
+    .await;
     let refusal = json_of(&reply, 422, "a text after the window");
     let reasons = refusal["reasons"].as_array().cloned().unwrap_or_default();
     assert!(
-        reasons.iter().any(|reason| reason.as_str().is_some_and(|r| r.contains("template"))),
+        reasons
+            .iter()
+            .any(|reason| reason.as_str().is_some_and(|r| r.contains("template"))),
         "{refusal}"
     );
     // A body that addresses someone itself is refused, naming the member.
-    let reply = call(&mut api, Method::POST, "/api/v1/chats/1/messages", Some(&token), Some(json!({"type": "text", "to": "1", "text": {"body": "x"}}))).await;
+    let reply = call(
+        &mut api,
+        Method::POST,
+        "/api/v1/chats/1/messages",
+        Some(&token),
+        Some(json!({"type": "text", "to": "1", "text": {"body": "x"}})),
+    )
+    .await;
     let refusal = json_of(&reply, 400, "to in the body");
-    assert!(refusal["error"].as_str().is_some_and(|e| e.contains("`to`")), "{refusal}");
+    assert!(
+        refusal["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("`to`")),
+        "{refusal}"
+    );
     assert!(graph.requests().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn retryable_errors_are_retried_and_final_ones_fail_with_a_remedy() {
     let graph = must(GraphApi::start().await);
-    graph.push_faults([Fault::code(130_429), Fault::BareStatus(503), Fault::code(131_047)]);
+    graph.push_faults([
+        Fault::code(130_429),
+        Fault::BareStatus(503),
+        Fault::code(131_047),
+    ]);
     let gateway = start_with(&graph, "").await;
     let token = gateway.operator_token().to_owned();
     customer_writes(&gateway, Some(CUSTOMER), None, 5).await;
     let mut api = must(gateway.connect_local().await);
     // 130429 then a bare 503: retried; then 131047: failed for good.
     let queued = json_of(
-        &call(&mut api, Method::POST, "/api/v1/chats/1/messages", Some(&token), Some(text("first"))).await,
+        &call(
+            &mut api,
+            Method::POST,
+            "/api/v1/chats/1/messages",
+            Some(&token),
+            Some(text("first")),
+        )
+        .await,
         202,
         "reply",
     );
@@ -206,27 +287,67 @@ async fn retryable_errors_are_retried_and_final_ones_fail_with_a_remedy() {
     let failed = message_until(&mut api, &token, id, "failed", |m| m["state"] == "failed").await;
     assert_eq!(failed["attempts"], 3, "{failed}");
     assert_eq!(failed["error"]["code"], 131_047, "{failed}");
-    assert!(failed["error"]["remedy"].as_str().is_some_and(|r| r.contains("template")), "{failed}");
-    let chat = json_of(&call(&mut api, Method::GET, "/api/v1/chats/1", Some(&token), None).await, 200, "chat");
+    assert!(
+        failed["error"]["remedy"]
+            .as_str()
+            .is_some_and(|r| r.contains("template")),
+        "{failed}"
+    );
+    let chat = json_of(
+        &call(&mut api, Method::GET, "/api/v1/chats/1", Some(&token), None).await,
+        200,
+        "chat",
+    );
     assert_eq!(chat["outbound"][0]["error"]["code"], 131_047, "{chat}");
     // The next one is accepted at once.
     let queued = json_of(
-        &call(&mut api, Method::POST, "/api/v1/chats/1/messages", Some(&token), Some(text("second"))).await,
+        &call(
+            &mut api,
+            Method::POST,
+            "/api/v1/chats/1/messages",
+            Some(&token),
+            Some(text("second")),
+        )
+        .await,
         202,
         "second reply",
     );
-    let sent = message_until(&mut api, &token, queued["id"].as_u64().unwrap_or(0), "sent", |m| m["state"] == "sent").await;
+    let sent = message_until(
+        &mut api,
+        &token,
+        queued["id"].as_u64().unwrap_or(0),
+        "sent",
+        |m| m["state"] == "sent",
+    )
+    .await;
     assert_eq!(sent["attempts"], 1, "{sent}");
     // A retry of the failed one is a new message linked to it.
     let retry = json_of(
-        &call(&mut api, Method::POST, &format!("/api/v1/messages/{id}/retry"), Some(&token), None).await,
+        &call(
+            &mut api,
+            Method::POST,
+            &format!("/api/v1/messages/{id}/retry"),
+            Some(&token),
+            None,
+        )
+        .await,
         202,
         "retry",
     );
     assert_ne!(retry["id"], json!(id));
-    let retried = message_until(&mut api, &token, retry["id"].as_u64().unwrap_or(0), "sent", |m| m["state"] == "sent").await;
+    let retried = message_until(
+        &mut api,
+        &token,
+        retry["id"].as_u64().unwrap_or(0),
+        "sent",
+        |m| m["state"] == "sent",
+    )
+    .await;
     assert_eq!(retried["retry_of"], json!(id), "{retried}");
-    assert_eq!(message(&mut api, &token, id).await["retried_by"], retried["id"]);
+    assert_eq!(
+        message(&mut api, &token, id).await["retried_by"],
+        retried["id"]
+    );
     assert_eq!(graph.accepted().len(), 2);
 }
 
@@ -241,12 +362,26 @@ async fn a_message_in_flight_when_the_gateway_is_killed_is_uncertain_and_not_res
     {
         let mut api = must(gateway.connect_local().await);
         json_of(
-            &call(&mut api, Method::POST, "/api/v1/chats/1/messages", Some(&token), Some(text("in flight"))).await,
+            &call(
+                &mut api,
+                Method::POST,
+                "/api/v1/chats/1/messages",
+                Some(&token),
+                Some(text("in flight")),
+            )
+            .await,
             202,
             "reply",
         );
         json_of(
-            &call(&mut api, Method::POST, "/api/v1/chats/1/messages", Some(&token), Some(text("queued behind it"))).await,
+            &call(
+                &mut api,
+                Method::POST,
+                "/api/v1/chats/1/messages",
+                Some(&token),
+                Some(text("queued behind it")),
+            )
+            .await,
             202,
             "second reply",
         );
@@ -256,11 +391,21 @@ async fn a_message_in_flight_when_the_gateway_is_killed_is_uncertain_and_not_res
     must(gateway.restart().await);
     let mut api = must(gateway.connect_local().await);
     let uncertain = json_of(
-        &call(&mut api, Method::GET, "/api/v1/messages?state=uncertain", Some(&token), None).await,
+        &call(
+            &mut api,
+            Method::GET,
+            "/api/v1/messages?state=uncertain",
+            Some(&token),
+            None,
+        )
+        .await,
         200,
         "uncertain list",
     );
-    let listed = uncertain["messages"].as_array().cloned().unwrap_or_default();
+    let listed = uncertain["messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(listed.len(), 1, "{uncertain}");
     assert_eq!(listed[0]["id"], 1, "{uncertain}");
     // The message queued behind it was never in flight: it is sent after the restart.

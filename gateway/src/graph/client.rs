@@ -150,19 +150,15 @@ impl GraphClient {
             .body(Full::new(payload))
             .map_err(|error| GraphFailure::NotSent(format!("bad request to {uri}: {error}")))?;
         let exchange = async {
-            let response = self
-                .http
-                .request(request)
-                .await
-                .map_err(|error| {
-                    // A connection that was never made carried nothing; any other failure may
-                    // have come after Meta read the request.
-                    if error.is_connect() {
-                        GraphFailure::NotSent(transport_reason(&error))
-                    } else {
-                        GraphFailure::NoAnswer(transport_reason(&error))
-                    }
-                })?;
+            let response = self.http.request(request).await.map_err(|error| {
+                // A connection that was never made carried nothing; any other failure may
+                // have come after Meta read the request.
+                if error.is_connect() {
+                    GraphFailure::NotSent(transport_reason(&error))
+                } else {
+                    GraphFailure::NoAnswer(transport_reason(&error))
+                }
+            })?;
             let status = response.status().as_u16();
             let answer = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
                 .collect()
@@ -174,10 +170,7 @@ impl GraphClient {
         tokio::time::timeout(REQUEST_DEADLINE, exchange)
             .await
             .map_err(|_| {
-                GraphFailure::NoAnswer(format!(
-                    "no answer within {} s",
-                    REQUEST_DEADLINE.as_secs()
-                ))
+                GraphFailure::NoAnswer(format!("no answer within {} s", REQUEST_DEADLINE.as_secs()))
             })?
     }
 }
