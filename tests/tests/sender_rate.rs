@@ -9,10 +9,10 @@
 //!   messages are accepted in the order the operator sent them; the control run with
 //!   `strict_order = false` loses nothing (its order is not asserted).
 //!
-//! Every test first fills the outbox, then lets the sender go: the gateway starts without an
-//! access token (its sender queues and sends nothing), the customers write, the operator queues
-//! 10 replies in each chat, and the gateway restarts with the token, so the sender finds the
-//! whole backlog at once and nothing is measured while the queue is still filling.
+//! Every test first fills the outbox, then lets the sender go
+//! ([`waygate_e2e::backlog::queued_backlog`]): the customers write, the operator queues 10
+//! replies in each chat while the gateway has no access token, and the gateway restarts with
+//! it, so nothing is measured while the queue is still filling.
 //!
 //! Size: the rate test queues 10 replies to each of `40 × WAYGATE_E2E_SCALE` customers at
 //! 20 msg/s: 400 messages (20 s of sending) by default. The acceptance size of issue 9, 2,000
@@ -26,23 +26,18 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use http::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::Mutex;
-use tokio::task::JoinSet;
+use waygate_e2e::Gateway;
+use waygate_e2e::backlog::{
+    Number, REPLIES_PER_CHAT, all_accepted, queued_backlog, rate_between, reply_of, steady_rate,
+};
 use waygate_e2e::graph_api::{AcceptedSend, Fault, GraphApi, recipient_of};
 use waygate_e2e::knobs::{operation_deadline, ready_deadline, scaled};
-use waygate_e2e::meta::BusinessNumber;
 use waygate_e2e::operator_api::{call, json_of};
 use waygate_e2e::random::random_in;
-use waygate_e2e::suite::{assert_status, must};
-use waygate_e2e::{Escaping, Gateway, GatewayOptions, HttpConnection};
+use waygate_e2e::suite::must;
 
-/// Replies the operator queues in each chat.
-const REPLIES_PER_CHAT: usize = 10;
-/// Customers' messages per webhook while the chats open.
-const MESSAGES_PER_WEBHOOK: usize = 25;
-/// Local API connections that queue replies at once.
-const QUEUEING_CONNECTIONS: usize = 4;
 /// The largest deviation from the configured rate, in percent.
 const RATE_TOLERANCE_PERCENT: f64 = 5.0;
 /// Meta's pair rate limit: too many messages to one recipient.
@@ -53,194 +48,6 @@ const FIRST_PAIR_BACKOFF: Duration = Duration::from_secs(4);
 /// One test at a time (see the module's doc).
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
-/// How the business number sends.
-#[derive(Debug, Clone, Copy)]
-struct Number {
-    messages_per_second: u32,
-    strict_order: bool,
-}
-
-/// One chat of the workload.
-#[derive(Debug)]
-struct Chat {
-    /// The customer's phone number.
-    customer: String,
-    /// The local ids of its replies, in the order the operator sent them.
-    replies: Vec<u64>,
-}
-
-/// The text of the operator's `k`-th reply to `customer`.
-fn reply_text(customer: &str, k: usize) -> String {
-    format!("{customer} #{k}")
-}
-
-/// Which reply an accepted send is: its recipient and `k` (see [`reply_text`]).
-fn reply_of(send: &AcceptedSend) -> (String, usize) {
-    let recipient = recipient_of(&send.body).to_owned();
-    let text = send.body["text"]["body"].as_str().unwrap_or_default();
-    let k = text
-        .strip_prefix(&format!("{recipient} #"))
-        .and_then(|k| k.parse().ok())
-        .unwrap_or_else(|| panic!("a send that is no reply of the workload: {}", send.body));
-    (recipient, k)
-}
-
-/// The gateway's config: the simulated Meta (with or without the access token) and the
-/// business number's `[[numbers]]` entry.
-fn config(graph: &GraphApi, business: &str, number: Number, with_token: bool) -> String {
-    let meta = if with_token {
-        graph.config_toml()
-    } else {
-        format!("[meta]\ngraph_base_url = \"{}\"\n", graph.base_url())
-    };
-    format!(
-        "{meta}\n[[numbers]]\nphone_number_id = \"{business}\"\nmessages_per_second = {}\nstrict_order = {}\n",
-        number.messages_per_second, number.strict_order
-    )
-}
-
-/// A gateway whose outbox holds `REPLIES_PER_CHAT` replies to each of `customers` customers
-/// before its sender may send any (see the module's doc); it has just restarted with the access
-/// token. `before_sending` runs before the restart (to script the simulated Meta's faults).
-async fn queued_backlog(
-    graph: &GraphApi,
-    number: Number,
-    customers: usize,
-    before_sending: impl FnOnce(&[Chat]),
-) -> (Gateway, Vec<Chat>) {
-    // The simulated Meta's webhooks come from its (default) business number.
-    let business = BusinessNumber::default().phone_number_id;
-    let options = GatewayOptions::with_config(config(graph, &business, number, false));
-    let mut gateway = must(Gateway::start(options).await);
-    let customers: Vec<String> = (0..customers).map(|i| format!("1650555{i:04}")).collect();
-    customers_write(&gateway, &customers).await;
-    let chats = queue_replies(&gateway, chat_ids(&gateway, &customers).await).await;
-    assert!(
-        graph.requests().is_empty(),
-        "without an access token nothing is sent"
-    );
-    before_sending(&chats);
-    must(gateway.stop().await);
-    must(gateway.set_config(Some(config(graph, &business, number, true))));
-    must(gateway.restart().await);
-    (gateway, chats)
-}
-
-/// Each customer writes once (inside the window): one chat each.
-async fn customers_write(gateway: &Gateway, customers: &[String]) {
-    let meta = gateway.meta();
-    let mut connection = must(gateway.connect_public().await);
-    for batch in customers.chunks(MESSAGES_PER_WEBHOOK) {
-        let messages: Vec<Value> = batch
-            .iter()
-            .map(|customer| {
-                let mut message = meta.text_message("where is my order?");
-                message["from"] = json!(customer);
-                message
-            })
-            .collect();
-        let change = meta.messages_change(&messages, &[]);
-        let webhook = meta.sign_payload(&meta.payload(vec![vec![change]]), Escaping::META);
-        assert_status(
-            &must(connection.post_webhook(&webhook).await),
-            200,
-            "customers' messages",
-        );
-    }
-}
-
-/// The chat id of each customer's chat, in the customers' order.
-async fn chat_ids(gateway: &Gateway, customers: &[String]) -> Vec<(u64, String)> {
-    let mut api = must(gateway.connect_local().await);
-    let token = gateway.operator_token();
-    let list = json_of(
-        &call(&mut api, Method::GET, "/api/v1/chats", Some(token), None).await,
-        200,
-        "chat list",
-    );
-    let by_customer: BTreeMap<&str, u64> = list["chats"]
-        .as_array()
-        .map(|chats| {
-            chats
-                .iter()
-                .filter_map(|chat| Some((chat["customer"].as_str()?, chat["id"].as_u64()?)))
-                .collect()
-        })
-        .unwrap_or_default();
-    customers
-        .iter()
-        .map(|customer| {
-            let id = by_customer
-                .get(customer.as_str())
-                .unwrap_or_else(|| panic!("no chat for {customer}: {list}"));
-            (*id, customer.clone())
-        })
-        .collect()
-}
-
-/// The operator queues `REPLIES_PER_CHAT` replies in each chat, over several connections at
-/// once; each chat's replies go in order on one connection.
-async fn queue_replies(gateway: &Gateway, chats: Vec<(u64, String)>) -> Vec<Chat> {
-    let mut groups: Vec<Vec<(usize, u64, String)>> = vec![Vec::new(); QUEUEING_CONNECTIONS];
-    for (index, (id, customer)) in chats.into_iter().enumerate() {
-        groups[index % QUEUEING_CONNECTIONS].push((index, id, customer));
-    }
-    let mut operators = JoinSet::new();
-    for group in groups {
-        let mut api = must(gateway.connect_local().await);
-        let token = gateway.operator_token().to_owned();
-        operators.spawn(async move {
-            let mut queued = Vec::new();
-            for (index, chat, customer) in group {
-                let replies = queue_chat(&mut api, &token, chat, &customer).await;
-                queued.push((index, Chat { customer, replies }));
-            }
-            queued
-        });
-    }
-    let mut chats: Vec<(usize, Chat)> = operators.join_all().await.into_iter().flatten().collect();
-    chats.sort_by_key(|(index, _)| *index);
-    chats.into_iter().map(|(_, chat)| chat).collect()
-}
-
-/// Queues one chat's replies, in order; their local ids.
-async fn queue_chat(api: &mut HttpConnection, token: &str, chat: u64, customer: &str) -> Vec<u64> {
-    let path = format!("/api/v1/chats/{chat}/messages");
-    let mut ids = Vec::with_capacity(REPLIES_PER_CHAT);
-    for k in 0..REPLIES_PER_CHAT {
-        let body = json!({"type": "text", "text": {"body": reply_text(customer, k)}});
-        let queued = json_of(
-            &call(api, Method::POST, &path, Some(token), Some(body)).await,
-            202,
-            "reply",
-        );
-        assert_eq!(queued["state"], "queued", "{queued}");
-        ids.push(
-            queued["id"]
-                .as_u64()
-                .unwrap_or_else(|| panic!("no id: {queued}")),
-        );
-    }
-    assert!(ids.is_sorted(), "a chat's replies get growing ids: {ids:?}");
-    ids
-}
-
-/// Waits until Meta accepted every reply of `chats`, sending at `rate` (the deadline leaves
-/// twice the time the rate needs, plus the readiness deadline), and checks that each was
-/// accepted exactly once.
-async fn all_accepted(graph: &GraphApi, chats: &[Chat], rate: u32) -> Vec<AcceptedSend> {
-    let total = chats.len() * REPLIES_PER_CHAT;
-    let sending = Duration::from_secs_f64(2.0 * total as f64 / f64::from(rate));
-    must(graph.wait_accepted(total, sending + ready_deadline()).await);
-    let accepted = graph.accepted();
-    assert_eq!(accepted.len(), total, "each reply accepted once, no more");
-    let mut replies: Vec<(String, usize)> = accepted.iter().map(reply_of).collect();
-    replies.sort();
-    replies.dedup();
-    assert_eq!(replies.len(), total, "no reply accepted twice");
-    accepted
-}
-
 /// The `k` of each recipient's accepted replies, in the order they arrived.
 fn arrival_order(accepted: &[AcceptedSend]) -> BTreeMap<String, Vec<usize>> {
     let mut order: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -249,21 +56,6 @@ fn arrival_order(accepted: &[AcceptedSend]) -> BTreeMap<String, Vec<usize>> {
         order.entry(recipient).or_default().push(k);
     }
     order
-}
-
-/// Messages per second over the middle 90 % of `arrivals` (in arrival order): the first and
-/// last 5 % are the sender's start and the tail.
-fn steady_rate(arrivals: &[Instant]) -> f64 {
-    let trim = arrivals.len() / 20;
-    let (first, last) = (trim, arrivals.len() - 1 - trim);
-    rate_between(arrivals, first, last)
-}
-
-/// Messages per second from arrival `first` to arrival `last`.
-fn rate_between(arrivals: &[Instant], first: usize, last: usize) -> f64 {
-    let elapsed = arrivals[last].duration_since(arrivals[first]).as_secs_f64();
-    assert!(elapsed > 0.0, "arrivals {first}..={last} at one instant");
-    (last - first) as f64 / elapsed
 }
 
 #[track_caller]
