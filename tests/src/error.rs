@@ -81,11 +81,7 @@ pub enum HarnessError {
 
 impl HarnessError {
     /// Wraps an I/O error with the action and path it concerned.
-    pub(crate) fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-        source: std::io::Error,
-    ) -> Self {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {
             action,
             path: path.into(),

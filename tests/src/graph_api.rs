@@ -263,6 +263,32 @@ impl GraphApi {
             .await
     }
 
+    /// Waits until at least `count` requests to `recipient` (`to` or `recipient` of the body)
+    /// arrived, accepted or not, or `deadline` passed.
+    ///
+    /// # Errors
+    /// [`HarnessError::Timeout`].
+    pub async fn wait_requests_to(
+        &self,
+        recipient: &str,
+        count: usize,
+        deadline: Duration,
+    ) -> HarnessResult<()> {
+        self.wait_until(
+            deadline,
+            |state| {
+                let to_recipient = state
+                    .requests
+                    .iter()
+                    .filter(|(_, body)| recipient_of(body) == recipient)
+                    .count();
+                to_recipient >= count
+            },
+            "requests to one recipient",
+        )
+        .await
+    }
+
     async fn wait_until(
         &self,
         deadline: Duration,
@@ -378,12 +404,7 @@ async fn answer(
         changed.notify_waiters();
         return Ok(reply(200, Bytes::from_static(br#"{"success":true}"#)));
     }
-    let recipient = body
-        .get("to")
-        .or_else(|| body.get("recipient"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let recipient = recipient_of(&body).to_owned();
     let conformance = check_send_request(&body);
     let fault = {
         let mut state = lock();
@@ -517,6 +538,15 @@ async fn read_number(
     }
     answer.entry("id").or_insert_with(|| json!(phone_number_id));
     Ok(reply(200, Bytes::from(Value::Object(answer).to_string())))
+}
+
+/// Whom a send body addresses: its `to` (a phone number) or its `recipient` (a BSUID); empty
+/// when it has neither.
+pub fn recipient_of(body: &Value) -> &str {
+    body.get("to")
+        .or_else(|| body.get("recipient"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 fn error(status: u16, code: i64, title: &str) -> Response<Full<Bytes>> {

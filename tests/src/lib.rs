@@ -19,6 +19,7 @@
 //!   printed when a test fails.
 #![forbid(unsafe_code)]
 
+pub mod backlog;
 pub mod binary;
 pub mod corpus;
 pub mod delivery;

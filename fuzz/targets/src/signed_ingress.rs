@@ -159,10 +159,14 @@ fn check_effect(effect: Option<&EventEffect>, event: &InboundEvent) {
             event.kind == EventKind::Message
                 && event.phone_number_id.as_deref() == Some(input.number.0.as_str())
         }
-        EventEffect::BusinessMessageSent(sent) => {
+        EventEffect::MessageStatus { update, sent } => {
+            let sent_matches = sent.as_ref().is_none_or(|sent| {
+                event.type_name == "sent"
+                    && event.phone_number_id.as_deref() == Some(sent.number.0.as_str())
+            });
             event.kind == EventKind::Status
-                && event.type_name == "sent"
-                && event.phone_number_id.as_deref() == Some(sent.number.0.as_str())
+                && event.wamid.as_deref() == Some(update.wamid.as_str())
+                && sent_matches
         }
         EventEffect::TemplateStatus { .. } | EventEffect::TemplateCategory { .. } => {
             event.kind == EventKind::Account

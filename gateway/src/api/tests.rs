@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::clock::ManualClock;
+use crate::sender::SenderHandle;
 use crate::store::StoreWriter;
 
 const TOKEN: &str = "token-ana";
@@ -42,7 +43,7 @@ impl Fixture {
             clock,
             Health::new(readiness.clone(), store.health().clone()),
             Arc::new(Metrics::new(store.commit_metrics())),
-            crate::sender::SenderHandle::detached(),
+            SenderHandle::detached(),
         );
         Self {
             service: LocalService::new(api),

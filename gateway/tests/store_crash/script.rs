@@ -40,6 +40,8 @@ pub(crate) fn options() -> StoreOptions {
             profanity_limit: 3,
         },
         templates: TemplateRegistry::default(),
+        pricing: gateway::pricing::PricingRules::default(),
+        credits: gateway::pricing::CreditSettings::default(),
     }
 }
 
