@@ -215,6 +215,7 @@ pub async fn run(
         Arc::clone(&clock),
         &numbers,
         Arc::clone(&board),
+        metrics.outbound().clone(),
     );
     let sender = tokio::spawn(sender.run(stop.clone()));
     let service_manager = ServiceManager::from_env();

@@ -109,6 +109,14 @@ impl SenderHandle {
 }
 
 impl HandleEnd {
+    /// How many numbers are held.
+    pub(super) fn held_count(&self) -> usize {
+        self.holds
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
     /// Publishes a hold.
     pub(super) fn held(&self, number: &str, hold: Hold) {
         self.holds

@@ -27,6 +27,7 @@ use crate::settings::NumberSettings;
 use crate::store::{
     MessageFilter, OutboundMessage, SendFailure, Settlement, Store, UNCERTAIN_REMEDY,
 };
+use crate::telemetry::{OutboundMetrics, SendOutcome};
 use crate::time::UnixMs;
 
 /// What became of one attempt, for the lanes.
@@ -56,6 +57,7 @@ pub struct Sender {
     clock: SharedClock,
     end: handle::HandleEnd,
     numbers: Vec<(String, LaneSettings)>,
+    metrics: OutboundMetrics,
 }
 
 impl std::fmt::Debug for Sender {
@@ -77,6 +79,7 @@ impl Sender {
         clock: SharedClock,
         numbers: &[NumberSettings],
         board: Arc<Mutex<Board>>,
+        metrics: OutboundMetrics,
     ) -> (Self, SenderHandle) {
         let (handle, end) = SenderHandle::new(Some(client.clone()), board);
         let numbers = numbers
@@ -97,6 +100,7 @@ impl Sender {
             clock,
             end,
             numbers,
+            metrics,
         };
         (sender, handle)
     }
@@ -126,6 +130,7 @@ impl Sender {
                         store: self.store.clone(),
                         client: self.client.clone(),
                         clock: Arc::clone(&self.clock),
+                        metrics: self.metrics.clone(),
                     };
                     let outcomes = outcomes.clone();
                     attempts.spawn(async move {
@@ -134,6 +139,7 @@ impl Sender {
                     });
                 }
             }
+            self.metrics.set_queue(lanes.len(), self.end.held_count());
             let wait = lanes
                 .next_wake(now)
                 .filter(|_| self.client.has_token())
@@ -231,6 +237,7 @@ struct Attempt {
     store: Store,
     client: GraphClient,
     clock: SharedClock,
+    metrics: OutboundMetrics,
 }
 
 impl Attempt {
@@ -244,7 +251,17 @@ impl Attempt {
                 return Outcome::Gone;
             }
         };
+        let asked = std::time::Instant::now();
         let (settlement, outcome) = self.ask_meta(&message).await;
+        let counted = match (&settlement, &outcome) {
+            (Settlement::Accepted { .. }, _) => SendOutcome::Accepted,
+            (Settlement::Retry { .. }, _) => SendOutcome::Retry,
+            (Settlement::Uncertain { .. }, _) => SendOutcome::Uncertain,
+            (Settlement::Failed { .. }, _) => SendOutcome::Failed,
+            (Settlement::Requeue { .. }, Outcome::PairLimited) => SendOutcome::PairLimited,
+            (Settlement::Requeue { .. }, _) => SendOutcome::Held,
+        };
+        self.metrics.request(counted, asked.elapsed());
         match self.store.settle(id, settlement).await {
             Ok(_) => outcome,
             Err(error) => {

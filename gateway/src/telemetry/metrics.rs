@@ -17,6 +17,10 @@
 //! | `store_used_bytes`, `store_quota_bytes` | gauges | the quota's measure (stored data plus other files in the data folder) and the quota |
 //! | `dedupe_entries`, `dead_letters` | gauges | entries in the dedupe index, dead letters kept |
 //! | `chats{state}` | gauge | `waiting`, `active`, `closed` |
+//! | `outbound_requests_total{outcome}` | counter | requests to Meta for operators' messages: `accepted`, `retry`, `pair_limited`, `held`, `failed`, `uncertain` |
+//! | `outbound_request_latency_seconds` | histogram | a request to Meta, sent to answered |
+//! | `outbox_messages` | gauge | messages the sender has still to send (in flight included) |
+//! | `numbers_held` | gauge | business numbers the sender holds until an operator resumes them |
 //! | `build_info{version, commit}` | gauge, always 1 | the binary |
 //!
 //! The counters and histograms count since the process started; the gauges are read from the
@@ -167,6 +171,92 @@ impl WebhookMetrics {
     }
 }
 
+/// What came of one request to Meta for an operator's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Meta accepted it.
+    Accepted,
+    /// It will be tried again after a backoff.
+    Retry,
+    /// Meta slowed its recipient down (131056).
+    PairLimited,
+    /// Meta's answer holds the number.
+    Held,
+    /// It will not be sent.
+    Failed,
+    /// The request left without an answer.
+    Uncertain,
+}
+
+impl SendOutcome {
+    const ALL: [Self; 6] = [
+        Self::Accepted,
+        Self::Retry,
+        Self::PairLimited,
+        Self::Held,
+        Self::Failed,
+        Self::Uncertain,
+    ];
+
+    const fn label(self) -> Label<&'static str> {
+        [(
+            "outcome",
+            match self {
+                Self::Accepted => "accepted",
+                Self::Retry => "retry",
+                Self::PairLimited => "pair_limited",
+                Self::Held => "held",
+                Self::Failed => "failed",
+                Self::Uncertain => "uncertain",
+            },
+        )]
+    }
+}
+
+/// What the sender counts. Cheap to clone: clones count into the same series.
+#[derive(Debug, Clone)]
+pub struct OutboundMetrics {
+    requests: Family<Label<&'static str>, Counter>,
+    latency: Histogram,
+    outbox: Level,
+    held: Level,
+}
+
+impl Default for OutboundMetrics {
+    fn default() -> Self {
+        let metrics = Self {
+            requests: Family::default(),
+            // 5 ms to about 40 s.
+            latency: Histogram::new(exponential_buckets(0.005, 2.0, 14)),
+            outbox: Level::default(),
+            held: Level::default(),
+        };
+        for outcome in SendOutcome::ALL {
+            drop(metrics.requests.get_or_create(&outcome.label()));
+        }
+        metrics
+    }
+}
+
+impl OutboundMetrics {
+    /// Counts a request to Meta answered (or not) after `latency`.
+    pub fn request(&self, outcome: SendOutcome, latency: Duration) {
+        self.requests.get_or_create(&outcome.label()).inc();
+        self.latency.observe(latency.as_secs_f64());
+    }
+
+    /// Sets the messages still to send and the numbers held.
+    pub fn set_queue(&self, outbox: usize, held: usize) {
+        self.outbox.set(u64::try_from(outbox).unwrap_or(u64::MAX));
+        self.held.set(u64::try_from(held).unwrap_or(u64::MAX));
+    }
+
+    /// Requests so far with `outcome`.
+    pub fn requests(&self, outcome: SendOutcome) -> u64 {
+        self.requests.get_or_create(&outcome.label()).get()
+    }
+}
+
 /// The webhook counters at one moment, as the final log line gives them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WebhookTotals {
@@ -205,6 +295,7 @@ struct StoreGauges {
 pub struct Metrics {
     registry: Registry,
     webhook: WebhookMetrics,
+    outbound: OutboundMetrics,
     store: StoreGauges,
 }
 
@@ -213,6 +304,7 @@ impl Metrics {
     pub fn new(commit: &CommitMetrics) -> Self {
         let mut registry = Registry::with_prefix("waygate");
         let webhook = WebhookMetrics::default();
+        let outbound = OutboundMetrics::default();
         let store = StoreGauges::default();
         for label in [WAITING, ACTIVE, CLOSED] {
             drop(store.chats.get_or_create(&label));
@@ -285,11 +377,38 @@ impl Metrics {
             store.dead_letters.clone(),
         );
         registry.register("chats", "Chats by state", store.chats.clone());
+        registry.register(
+            "outbound_requests",
+            "Requests to Meta for operators' messages, by what came of them",
+            outbound.requests.clone(),
+        );
+        registry.register_with_unit(
+            "outbound_request_latency",
+            "A request to Meta, from sent to answered",
+            Unit::Seconds,
+            outbound.latency.clone(),
+        );
+        registry.register(
+            "outbox_messages",
+            "Operators' messages the sender has still to send, in flight included",
+            outbound.outbox.clone(),
+        );
+        registry.register(
+            "numbers_held",
+            "Business numbers held until an operator resumes them",
+            outbound.held.clone(),
+        );
         Self {
             registry,
             webhook,
+            outbound,
             store,
         }
+    }
+
+    /// The sender's handle.
+    pub fn outbound(&self) -> &OutboundMetrics {
+        &self.outbound
     }
 
     /// The webhook endpoint's handle.
