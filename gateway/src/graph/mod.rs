@@ -6,9 +6,12 @@
 mod answer;
 mod client;
 mod number_read;
+pub mod download_hosts;
+mod media;
 mod request;
 
 pub use answer::{GraphFailure, SendAccepted};
 pub use client::{GraphClient, GraphClientError};
 pub use number_read::NUMBER_FIELDS;
+pub use media::{MEDIA_DEADLINE, MediaDownload, MediaInfo, MediaUpload};
 pub use request::{CALLBACK_PREFIX, local_id_from_callback, send_body};
