@@ -5,13 +5,13 @@
 
 mod answer;
 mod client;
-mod number_read;
 pub mod download_hosts;
 mod media;
+mod number_read;
 mod request;
 
 pub use answer::{GraphFailure, SendAccepted};
 pub use client::{GraphClient, GraphClientError};
-pub use number_read::NUMBER_FIELDS;
 pub use media::{MEDIA_DEADLINE, MediaDownload, MediaInfo, MediaUpload};
+pub use number_read::NUMBER_FIELDS;
 pub use request::{CALLBACK_PREFIX, local_id_from_callback, send_body};
