@@ -239,7 +239,10 @@ impl Downloader {
         if let Some(expected) = expected
             && !digest_matches(expected, digest.as_ref())
         {
-            return Err("the file's SHA-256 is not the one Meta gave: it is discarded".to_owned());
+            return Err(format!(
+                "the file's SHA-256 ({}) is not the one Meta gave ({expected}): it is discarded",
+                super::digest::hex_of(digest.as_ref())
+            ));
         }
         let stored = incoming
             .finish()
