@@ -78,7 +78,11 @@ pub(super) async fn upload(
             Some("file") => break field,
             // Meta's upload form names the type in its own field; taken when the file part
             // declares none.
-            Some("type") => declared_type = Some(field.text().await.map_err(form_error)?),
+            // (Read as bytes: multer's text() would link every character set's tables.)
+            Some("type") => {
+                let bytes = field.bytes().await.map_err(form_error)?;
+                declared_type = Some(String::from_utf8_lossy(&bytes).trim().to_owned());
+            }
             _ => {}
         }
     };
