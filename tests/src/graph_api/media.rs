@@ -244,7 +244,7 @@ pub fn sha256_base64(bytes: &[u8]) -> String {
     if held > 0 {
         text.push(char::from(SYMBOLS[((bits << (6 - held)) & 63) as usize]));
     }
-    while text.len() % 4 != 0 {
+    while !text.len().is_multiple_of(4) {
         text.push('=');
     }
     text
