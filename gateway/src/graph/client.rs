@@ -199,7 +199,7 @@ impl GraphClient {
 }
 
 /// A `phone_number_id` goes into the request's path: digits only.
-fn check_phone_number_id(phone_number_id: &str) -> Result<(), GraphFailure> {
+pub(super) fn check_phone_number_id(phone_number_id: &str) -> Result<(), GraphFailure> {
     if phone_number_id.is_empty() || !phone_number_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(GraphFailure::Unreadable {
             status: 0,

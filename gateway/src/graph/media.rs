@@ -11,7 +11,7 @@ use hyper::body::Incoming;
 use serde::Deserialize;
 
 use super::answer::{GraphFailure, read_error};
-use super::client::{GraphClient, transport_reason};
+use super::client::{GraphClient, check_phone_number_id, transport_reason};
 use super::download_hosts::allowed_download;
 use crate::file_body::FileBody;
 
@@ -87,12 +87,7 @@ impl GraphClient {
         phone_number_id: &str,
         upload: MediaUpload,
     ) -> Result<String, GraphFailure> {
-        if !is_graph_id(phone_number_id) {
-            return Err(GraphFailure::Unreadable {
-                status: 0,
-                reason: format!("{phone_number_id:?} is not a phone_number_id"),
-            });
-        }
+        check_phone_number_id(phone_number_id)?;
         let uri = self.url(&format!("{phone_number_id}/media"));
         let head = Bytes::from(format!(
             "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n\
