@@ -101,6 +101,10 @@ pub(crate) struct MessageJson<'a> {
     #[serde(rename = "type")]
     type_name: &'a str,
     content: ContentJson<'a>,
+    /// For a customer's media the gateway downloaded: the local media id
+    /// (`GET /api/v1/media/{id}`). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media_id: Option<String>,
 }
 
 impl<'a> MessageJson<'a> {
@@ -112,7 +116,18 @@ impl<'a> MessageJson<'a> {
             timestamp: record.timestamp,
             type_name: &record.type_name,
             content: ContentJson::new(&record.content_json),
+            media_id: None,
         }
+    }
+
+    /// Its place in the inbound log.
+    pub(crate) fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Names the local copy of the message's media.
+    pub(crate) fn set_media_id(&mut self, id: u64) {
+        self.media_id = Some(id.to_string());
     }
 }
 

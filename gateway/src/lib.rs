@@ -13,6 +13,7 @@
 //!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
 
 pub mod api;
+pub mod attachments;
 pub mod build_info;
 pub mod ca_file;
 pub mod chat;
@@ -20,6 +21,7 @@ mod chat_json;
 pub mod cli;
 pub mod clock;
 pub mod export;
+mod file_body;
 mod files;
 pub mod first_start;
 pub mod graph;

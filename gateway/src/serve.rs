@@ -17,6 +17,7 @@ use tracing::{info, warn};
 use crate::api::{
     Departments, Health, LocalApi, LocalService, OperatorAuth, Readiness, token_digest,
 };
+use crate::attachments::Downloader;
 use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
 use crate::first_start;
@@ -209,6 +210,9 @@ pub async fn run(
         Arc::clone(&clock),
         stop.clone(),
     ));
+    let downloader = tokio::spawn(
+        Downloader::new(store.clone(), graph.clone(), Arc::clone(&clock)).run(stop.clone()),
+    );
     let (sender, sender_handle) = Sender::new(
         store.clone(),
         graph,
@@ -317,6 +321,7 @@ pub async fn run(
     let _ = scanner.await;
     let _ = ticker.await;
     let _ = refresher.await;
+    let _ = downloader.await;
     if let Some(watchdog) = watchdog {
         let _ = watchdog.await;
     }

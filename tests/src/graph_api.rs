@@ -10,6 +10,8 @@
 //! profile a test set ([`GraphApi::set_number_profile`]) or a healthy verified number, keeping
 //! only the fields asked for as Meta does. Reads have their own fault queue
 //! ([`GraphApi::push_read_faults`]), so a read never takes a fault scripted for a send.
+//!
+//! Media (uploads, URLs of customers' media, downloads) are answered in `media.rs`.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -26,6 +28,10 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+
+mod media;
+
+pub use media::{MediaUpload, sha256_base64};
 
 use crate::error::{HarnessError, HarnessResult};
 use crate::meta::WamidGenerator;
@@ -109,6 +115,8 @@ struct State {
     bad_auth: u32,
     /// Wamids marked read.
     read_receipts: Vec<String>,
+    /// Uploads and customers' media (see `media.rs`).
+    media: media::MediaState,
 }
 
 /// The simulated Graph API; stops when dropped.
@@ -362,6 +370,18 @@ async fn answer(
         .headers()
         .get(http::header::AUTHORIZATION)
         .is_some_and(|value| value.as_bytes() == format!("Bearer {ACCESS_TOKEN}").as_bytes());
+    let header = |name: http::header::HeaderName| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (host, content_type) = (
+        header(http::header::HOST),
+        header(http::header::CONTENT_TYPE),
+    );
     let body = request
         .into_body()
         .collect()
@@ -369,6 +389,19 @@ async fn answer(
         .map(|collected| collected.to_bytes())
         .unwrap_or_default();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let media = media::answer(
+        &method,
+        &segments,
+        authorized,
+        &host,
+        &content_type,
+        &body,
+        &mut lock().media,
+    );
+    if let Some(media) = media {
+        changed.notify_waiters();
+        return Ok(media);
+    }
     let phone_number_id = match (segments.as_slice(), &method) {
         ([_version, phone_number_id, "messages"], _) => *phone_number_id,
         ([_version, phone_number_id], &http::Method::GET) => {

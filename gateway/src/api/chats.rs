@@ -51,7 +51,19 @@ pub(super) async fn detail(
         .await
         .map_err(ApiError::StoreUnavailable)?
         .ok_or_else(|| ApiError::NoChat(id.to_string()))?;
-    Ok(Json(ChatDetail::new(&view, api.clock.now_ms())).into_response())
+    let seqs = view.messages.iter().map(|message| message.seq).collect();
+    let media = api
+        .store
+        .received_media(seqs)
+        .await
+        .map_err(ApiError::StoreUnavailable)?;
+    let mut detail = ChatDetail::new(&view, api.clock.now_ms());
+    for message in &mut detail.messages {
+        if let Some((_, id)) = media.iter().find(|(seq, _)| *seq == message.seq()) {
+            message.set_media_id(*id);
+        }
+    }
+    Ok(Json(detail).into_response())
 }
 
 /// `POST /api/v1/chats/{id}/accept`.

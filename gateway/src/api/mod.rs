@@ -78,6 +78,8 @@ mod error;
 mod extract;
 mod gate;
 mod health;
+mod media;
+mod media_error;
 mod message_json;
 mod messages;
 mod metrics;
@@ -126,8 +128,9 @@ pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/chats/{id}, \
      /api/v1/chats/{id}/accept|close|transfer|send-check|messages|read, /api/v1/messages, \
      /api/v1/messages/{id}, /api/v1/messages/{id}/retry, /api/v1/credits, \
-     /api/v1/credits/purchases, /api/v1/numbers, /api/v1/numbers/{phone_number_id}/resume, \
-     /api/v1/wabas, /api/v1/templates and /api/v1/status";
+     /api/v1/credits/purchases, /api/v1/media, /api/v1/media/{id}, /api/v1/numbers, \
+     /api/v1/numbers/{phone_number_id}/resume, /api/v1/wabas, /api/v1/templates and \
+     /api/v1/status";
 
 /// What the local API answers from: who may call it, the store it reads and changes chats in,
 /// the departments chats can be transferred to, the clock the messaging rules are judged by, the
@@ -231,6 +234,8 @@ impl LocalService {
                 REQUEST_DEADLINE,
             ))
             .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+            // After the listener's limit and deadline: attachments have their own.
+            .merge(media::routes())
             .with_state(Arc::clone(&api));
         // The request span is the accept loop's (it carries the request id): the trace layer
         // logs the answer's status and latency in it.

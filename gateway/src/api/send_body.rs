@@ -21,9 +21,10 @@ pub(super) struct SendBody {
     pub(super) check: SendCheck,
     /// The body, as JSON text.
     pub(super) json: String,
-    /// A rule it breaks on its own (a text over [`MAX_TEXT_CHARS`], an attachment this build
-    /// cannot send): refused with 422.
+    /// A rule it breaks on its own (a text over [`MAX_TEXT_CHARS`]): refused with 422.
     pub(super) breaks: Option<String>,
+    /// The local media id an attachment's body names (`image.id`...), checked by the handler.
+    pub(super) media_id: Option<String>,
 }
 
 /// The body's members this endpoint reads, by type (others are passed to Meta as written).
@@ -125,10 +126,10 @@ impl<'de> Deserialize<'de> for SendBody {
                 },
                 None,
             ),
-            Typed::Image { image: media }
-            | Typed::Document { document: media }
-            | Typed::Audio { audio: media }
-            | Typed::Video { video: media } => (
+            Typed::Image { .. }
+            | Typed::Document { .. }
+            | Typed::Audio { .. }
+            | Typed::Video { .. } => (
                 match typed {
                     Typed::Image { .. } => "image",
                     Typed::Document { .. } => "document",
@@ -136,10 +137,7 @@ impl<'de> Deserialize<'de> for SendBody {
                     _ => "video",
                 },
                 SendCheck::FreeForm,
-                Some(format!(
-                    "attachment {:?} cannot be sent: this build does not store attachments yet (POST /api/v1/media is not available); send a text instead",
-                    media.id
-                )),
+                None,
             ),
             Typed::Reaction { reaction } => {
                 if reaction.message_id.trim().is_empty() {
@@ -148,11 +146,19 @@ impl<'de> Deserialize<'de> for SendBody {
                 ("reaction", SendCheck::FreeForm, None)
             }
         };
+        let media_id = match &typed {
+            Typed::Image { image: media }
+            | Typed::Document { document: media }
+            | Typed::Audio { audio: media }
+            | Typed::Video { video: media } => Some(media.id.clone()),
+            _ => None,
+        };
         Ok(Self {
             kind,
             check,
             json: value.to_string(),
             breaks,
+            media_id,
         })
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, Request, header};
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -44,10 +45,13 @@ pub enum GraphClientError {
 /// The Graph API client. Cheap to clone.
 #[derive(Clone)]
 pub struct GraphClient {
-    http: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
-    endpoint: Arc<GraphSettings>,
+    pub(super) http: Client<HttpsConnector<HttpConnector>, GraphBody>,
+    pub(super) endpoint: Arc<GraphSettings>,
     token: Option<Arc<Secret>>,
 }
+
+/// A request body to Meta: JSON in memory, or an attachment streamed from its file.
+pub(super) type GraphBody = BoxBody<Bytes, std::io::Error>;
 
 impl std::fmt::Debug for GraphClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -148,39 +152,25 @@ impl GraphClient {
     }
 
     /// One request to `{base}/{version}/{path}`, answered with its status and body.
-    async fn call(
+    pub(super) async fn call(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
     ) -> Result<(u16, Bytes), GraphFailure> {
-        let Some(token) = &self.token else {
-            return Err(GraphFailure::NotSent(
-                "no access token is configured (meta.access_token_file)".into(),
-            ));
-        };
-        let uri = format!(
-            "{}/{}/{path}",
-            self.endpoint.base_url.trim_end_matches('/'),
-            self.endpoint.api_version
-        );
+        let uri = self.url(path);
         let payload = body
             .map(|body| Bytes::from(body.to_string()))
             .unwrap_or_default();
-        let mut authorization = http::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-            .map_err(|_| {
-                GraphFailure::NotSent("the access token is not a valid header value".into())
-            })?;
-        authorization.set_sensitive(true);
         let mut request = Request::builder()
             .method(method)
             .uri(&uri)
-            .header(header::AUTHORIZATION, authorization);
+            .header(header::AUTHORIZATION, self.authorization()?);
         if body.is_some() {
             request = request.header(header::CONTENT_TYPE, "application/json");
         }
         let request = request
-            .body(Full::new(payload))
+            .body(Full::new(payload).map_err(|never| match never {}).boxed())
             .map_err(|error| GraphFailure::NotSent(format!("bad request to {uri}: {error}")))?;
         let exchange = async {
             let response = self.http.request(request).await.map_err(|error| {
@@ -209,7 +199,7 @@ impl GraphClient {
 }
 
 /// A `phone_number_id` goes into the request's path: digits only.
-fn check_phone_number_id(phone_number_id: &str) -> Result<(), GraphFailure> {
+pub(super) fn check_phone_number_id(phone_number_id: &str) -> Result<(), GraphFailure> {
     if phone_number_id.is_empty() || !phone_number_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(GraphFailure::Unreadable {
             status: 0,
@@ -219,8 +209,34 @@ fn check_phone_number_id(phone_number_id: &str) -> Result<(), GraphFailure> {
     Ok(())
 }
 
+impl GraphClient {
+    /// `{base}/{version}/{path}`.
+    pub(super) fn url(&self, path: &str) -> String {
+        format!(
+            "{}/{}/{path}",
+            self.endpoint.base_url.trim_end_matches('/'),
+            self.endpoint.api_version
+        )
+    }
+
+    /// The `Authorization` header (marked sensitive, so it is never logged).
+    pub(super) fn authorization(&self) -> Result<http::HeaderValue, GraphFailure> {
+        let Some(token) = &self.token else {
+            return Err(GraphFailure::NotSent(
+                "no access token is configured (meta.access_token_file)".into(),
+            ));
+        };
+        let mut authorization = http::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .map_err(|_| {
+                GraphFailure::NotSent("the access token is not a valid header value".into())
+            })?;
+        authorization.set_sensitive(true);
+        Ok(authorization)
+    }
+}
+
 /// A client error in words, with its cause (hyper's outer error says little).
-fn transport_reason(error: &hyper_util::client::legacy::Error) -> String {
+pub(super) fn transport_reason(error: &hyper_util::client::legacy::Error) -> String {
     use std::error::Error as _;
     match error.source() {
         Some(source) => format!("{error}: {source}"),

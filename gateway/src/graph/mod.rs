@@ -5,10 +5,13 @@
 
 mod answer;
 mod client;
+pub mod download_hosts;
+mod media;
 mod number_read;
 mod request;
 
 pub use answer::{GraphFailure, SendAccepted};
 pub use client::{GraphClient, GraphClientError};
+pub use media::{MEDIA_DEADLINE, MediaDownload, MediaInfo, MediaUpload};
 pub use number_read::NUMBER_FIELDS;
 pub use request::{CALLBACK_PREFIX, local_id_from_callback, send_body};

@@ -73,11 +73,10 @@ mod tests_props;
 
 pub use format::{Format, allowed_extensions, extension_of};
 pub use kind::{AttachmentKind, Limits, MEGABYTE};
-pub use refusal::{AttachmentRefusal, NAME_LABEL_CHARS};
+pub use refusal::{AttachmentRefusal, NAME_LABEL_CHARS, clean, label};
 pub use sniff::{Detected, HEAD_LEN, IsoBrands, OggCodec, sniff};
 
 use mime::DeclaredMime;
-use refusal::{clean, label};
 
 /// A file the policy accepts, and how to send it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

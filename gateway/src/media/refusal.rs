@@ -104,7 +104,7 @@ pub enum AttachmentRefusal {
 }
 
 /// A file name made safe to show: as [`clean`], and "(unnamed file)" when empty.
-pub(super) fn label(file_name: &str) -> String {
+pub fn label(file_name: &str) -> String {
     if file_name.is_empty() {
         "(unnamed file)".to_owned()
     } else {
@@ -114,7 +114,7 @@ pub(super) fn label(file_name: &str) -> String {
 
 /// `text` made safe to show: control characters replaced with `?`, cut at
 /// [`NAME_LABEL_CHARS`] characters (with `…` when cut).
-pub(super) fn clean(text: &str) -> String {
+pub fn clean(text: &str) -> String {
     let mut out: String = text
         .chars()
         .take(NAME_LABEL_CHARS)

@@ -281,11 +281,36 @@ impl Attempt {
                 return (Settlement::Failed { failure }, Outcome::Failed);
             }
         };
-        let error = match self
-            .client
-            .send_message(message.number.as_str(), &body)
-            .await
-        {
+        let mut body = body;
+        // An attachment goes by Meta's media id, uploaded on its first send; an upload's
+        // failure is judged like a send's.
+        let ready = crate::attachments::send::use_meta_media_id(
+            &self.store,
+            &self.client,
+            message,
+            &mut body,
+            now(),
+        )
+        .await;
+        let sent = match ready {
+            Ok(()) => {
+                self.client
+                    .send_message(message.number.as_str(), &body)
+                    .await
+            }
+            Err(crate::attachments::send::MediaSendError::Upload(failure)) => Err(failure),
+            Err(crate::attachments::send::MediaSendError::Missing(reason)) => {
+                let failure = failure(
+                    None,
+                    reason,
+                    None,
+                    "upload the file again with POST /api/v1/media and send a new message".into(),
+                    now(),
+                );
+                return (Settlement::Failed { failure }, Outcome::Failed);
+            }
+        };
+        let error = match sent {
             Ok(accepted) => {
                 tracing::info!(message = message.id, wamid = %accepted.wamid, "Meta accepted the message");
                 return (

@@ -303,6 +303,8 @@ pub(super) enum Command {
     Sender(SenderSubmission),
     /// Record a purchase of credits, durably, then answer.
     Purchase(PurchaseSubmission),
+    /// Change the attachments, durably, then answer.
+    Media(super::media::MediaSubmission),
     /// Finish everything queued before this, close the database, and stop.
     Close,
 }

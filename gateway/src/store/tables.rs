@@ -59,6 +59,16 @@ pub(super) const LEDGER: TableDefinition<'_, u64, &[u8]> = TableDefinition::new(
 /// month) -> count (the free tier's measure).
 pub(super) const SERVICE_DELIVERED: TableDefinition<'_, (&str, u32), u64> =
     TableDefinition::new("service_delivered");
+/// Attachments: local media id -> postcard [`super::MediaRecord`] (versioned, see
+/// `media_record.rs`). Their files are in the data folder's media folder, named by SHA-256.
+pub(super) const MEDIA: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("media");
+/// Customers' media downloaded: inbound log seq of the message -> local media id.
+pub(super) const MEDIA_RECEIVED: TableDefinition<'_, u64, u64> =
+    TableDefinition::new("media_received");
+/// Customers' media still to download: inbound log seq of the message -> postcard
+/// [`super::PendingDownload`].
+pub(super) const MEDIA_PENDING: TableDefinition<'_, u64, &[u8]> =
+    TableDefinition::new("media_pending");
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 
@@ -80,3 +90,7 @@ pub(super) const META_NEXT_CHAT_ID: &str = "next_chat_id";
 pub(super) const META_NEXT_MESSAGE_ID: &str = "next_message_id";
 /// The store's schema version (see `schema.rs`).
 pub(super) const META_SCHEMA_VERSION: &str = "schema_version";
+/// The id the next attachment gets (starts at 1).
+pub(super) const META_NEXT_MEDIA_ID: &str = "next_media_id";
+/// The last inbound log seq the media downloader looked at for customers' media.
+pub(super) const META_MEDIA_SCAN_SEQ: &str = "media_scan_seq";

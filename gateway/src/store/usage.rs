@@ -41,6 +41,16 @@ impl Usage {
     pub fn set_other_files_bytes(&self, bytes: u64) {
         self.other_files_bytes.store(bytes, Ordering::Relaxed);
     }
+
+    /// Counts a file just written to the data folder before the next scan finds it (the scan
+    /// then replaces the measure, so the file is never counted twice).
+    pub fn add_other_files_bytes(&self, bytes: u64) {
+        let _ =
+            self.other_files_bytes
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |total| {
+                    Some(total.saturating_add(bytes))
+                });
+    }
 }
 
 /// Sums the sizes of the regular files under `dir`, except `skip` (the store file itself).

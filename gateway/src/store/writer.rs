@@ -6,6 +6,7 @@
 //! `Durability::Immediate` (one fsync for the whole group), and only then answers each
 //! submission. A submission is never answered `Ok` before its data is durable.
 
+mod media;
 mod outbound;
 mod reopen;
 
@@ -34,10 +35,10 @@ use super::schema;
 use super::slot::DbSlot;
 use super::tables::{
     CHAT_DEADLINES, CHAT_MESSAGES, CHAT_OUTBOUND, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE,
-    IDEMPOTENCY, INBOUND_LOG, LATEST_CHAT, LEDGER, META, META_DEDUPE_ENTRIES,
-    META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ,
-    META_NEXT_MESSAGE_ID, META_NEXT_SEQ, META_STORED_BYTES, OUT_MESSAGES, OUT_WAMIDS, OUTBOX,
-    POLICY, SERVICE_DELIVERED, WINDOWS,
+    IDEMPOTENCY, INBOUND_LOG, LATEST_CHAT, LEDGER, MEDIA, MEDIA_PENDING, MEDIA_RECEIVED, META,
+    META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID,
+    META_NEXT_DEAD_SEQ, META_NEXT_MESSAGE_ID, META_NEXT_SEQ, META_STORED_BYTES, OUT_MESSAGES,
+    OUT_WAMIDS, OUTBOX, POLICY, SERVICE_DELIVERED, WINDOWS,
 };
 use super::templates;
 use super::usage::SharedUsage;
@@ -106,6 +107,9 @@ impl Counters {
             txn.open_table(CHAT_OUTBOUND)?;
             txn.open_table(LEDGER)?;
             txn.open_table(SERVICE_DELIVERED)?;
+            txn.open_table(MEDIA)?;
+            txn.open_table(MEDIA_RECEIVED)?;
+            txn.open_table(MEDIA_PENDING)?;
             let meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
@@ -186,6 +190,7 @@ struct Turn {
     sends: Vec<SendSubmission>,
     sender: Vec<SenderSubmission>,
     purchases: Vec<PurchaseSubmission>,
+    media: Vec<super::media::MediaSubmission>,
     tick: bool,
     swept: Vec<oneshot::Sender<()>>,
     closing: bool,
@@ -204,6 +209,7 @@ impl Turn {
             Command::Send(send) => self.sends.push(send),
             Command::Sender(update) => self.sender.push(update),
             Command::Purchase(purchase) => self.purchases.push(purchase),
+            Command::Media(change) => self.media.push(change),
             Command::Tick => self.tick = true,
             Command::Sweep(reply) => {
                 self.tick = true;
@@ -287,6 +293,9 @@ impl Writer {
                 Command::Purchase(late) => {
                     let _ = late.reply.send(Err(StoreError::WriterGone.into()));
                 }
+                Command::Media(late) => {
+                    let _ = late.reply.send(Err(StoreError::WriterGone));
+                }
                 Command::Tick | Command::Sweep(_) | Command::Close => {}
             }
         }
@@ -302,6 +311,7 @@ impl Writer {
             sends,
             sender,
             purchases,
+            media,
             tick,
             swept,
             closing: _,
@@ -311,6 +321,9 @@ impl Writer {
         }
         if !sends.is_empty() || !sender.is_empty() || !purchases.is_empty() {
             self.commit_outbound(sends, sender, purchases);
+        }
+        if !media.is_empty() {
+            self.commit_media(media);
         }
         for action in actions {
             let result = self.act(&action);
