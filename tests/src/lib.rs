@@ -21,6 +21,7 @@
 
 pub mod backlog;
 pub mod binary;
+pub mod conversation;
 pub mod corpus;
 pub mod delivery;
 pub mod error;

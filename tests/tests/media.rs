@@ -6,16 +6,15 @@
 //! once and reused by the next send.
 #![forbid(unsafe_code)]
 
-use std::time::Duration;
-
 use bytes::Bytes;
 use http::Method;
 use serde_json::{Value, json};
+use waygate_e2e::conversation::{self, Customer, gateway_for, get_until};
 use waygate_e2e::graph_api::GraphApi;
 use waygate_e2e::knobs::ready_deadline;
 use waygate_e2e::operator_api::{call, json_of};
 use waygate_e2e::suite::{assert_status, must};
-use waygate_e2e::{Escaping, Gateway, GatewayOptions, HttpConnection, HttpReply};
+use waygate_e2e::{Gateway, HttpConnection, HttpReply};
 
 /// The customer's phone number.
 const CUSTOMER: &str = "16505550101";
@@ -31,28 +30,13 @@ fn png(len: usize, seed: u8) -> Vec<u8> {
 }
 
 async fn start(graph: &GraphApi) -> Gateway {
-    must(Gateway::start(GatewayOptions::with_config(graph.config_toml())).await)
+    gateway_for(graph, "").await
 }
 
 /// Delivers a customer's message (`content` is its type-specific part, e.g. an image) from
 /// [`CUSTOMER`].
 async fn customer_sends(gateway: &Gateway, kind: &str, content: Value) {
-    let meta = gateway.meta();
-    let mut message = meta.text_message("placeholder");
-    message["from"] = json!(CUSTOMER);
-    if let Some(object) = message.as_object_mut() {
-        object.remove("text");
-    }
-    message["type"] = json!(kind);
-    message[kind] = content;
-    let change = meta.messages_change(&[message], &[]);
-    let webhook = meta.sign_payload(&meta.payload(vec![vec![change]]), Escaping::META);
-    let mut connection = must(gateway.connect_public().await);
-    assert_status(
-        &must(connection.post_webhook(&webhook).await),
-        200,
-        "customer's message",
-    );
+    conversation::customer_sends(gateway, Customer::Phone(CUSTOMER), 5, kind, content).await;
 }
 
 /// Polls `GET /api/v1/chats/1` until its messages satisfy `done`.
@@ -62,20 +46,12 @@ async fn chat_until(
     what: &str,
     done: impl Fn(&[Value]) -> bool,
 ) -> Vec<Value> {
-    let started = std::time::Instant::now();
-    loop {
-        let chat = json_of(
-            &call(api, Method::GET, "/api/v1/chats/1", Some(token), None).await,
-            200,
-            "chat",
-        );
-        let messages = chat["messages"].as_array().cloned().unwrap_or_default();
-        if done(&messages) {
-            return messages;
-        }
-        assert!(started.elapsed() < ready_deadline(), "never {what}: {chat}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let messages = |chat: &Value| chat["messages"].as_array().cloned().unwrap_or_default();
+    let chat = get_until(api, token, "/api/v1/chats/1", what, |chat| {
+        done(&messages(chat))
+    })
+    .await;
+    messages(&chat)
 }
 
 /// `POST /api/v1/media` with one file part.

@@ -4,47 +4,20 @@
 //! sent from it until an operator resumes it; the business accounts list their numbers.
 #![forbid(unsafe_code)]
 
-use std::time::{Duration, Instant};
-
 use http::Method;
 use serde_json::{Value, json};
+use waygate_e2e::conversation::{Customer, customer_writes, gateway_for, get_until};
 use waygate_e2e::graph_api::{Fault, GraphApi};
 use waygate_e2e::knobs::ready_deadline;
 use waygate_e2e::operator_api::{call, json_of};
-use waygate_e2e::suite::{assert_status, must};
-use waygate_e2e::{Escaping, Gateway, GatewayOptions, HttpConnection};
+use waygate_e2e::suite::must;
+use waygate_e2e::{Gateway, HttpConnection};
 
 const WABA: &str = "102290129340398";
 
 async fn start_configured(graph: &GraphApi, pnid: &str) -> Gateway {
-    let config = format!(
-        "{}\n[[numbers]]\nphone_number_id = \"{pnid}\"\nwaba_id = \"{WABA}\"\n",
-        graph.config_toml()
-    );
-    must(Gateway::start(GatewayOptions::with_config(config)).await)
-}
-
-async fn customer_writes(gateway: &Gateway, from: &str) {
-    let meta = gateway.meta();
-    let mut message = meta.text_message("hi");
-    message["from"] = json!(from);
-    let change = meta.messages_change(&[message], &[]);
-    let webhook = meta.sign_payload(&meta.payload(vec![vec![change]]), Escaping::META);
-    let mut connection = must(gateway.connect_public().await);
-    assert_status(
-        &must(connection.post_webhook(&webhook).await),
-        200,
-        "message",
-    );
-}
-
-async fn numbers(api: &mut HttpConnection, token: &str) -> Vec<Value> {
-    let list = json_of(
-        &call(api, Method::GET, "/api/v1/numbers", Some(token), None).await,
-        200,
-        "numbers",
-    );
-    list["numbers"].as_array().cloned().unwrap_or_default()
+    let numbers = format!("[[numbers]]\nphone_number_id = \"{pnid}\"\nwaba_id = \"{WABA}\"\n");
+    gateway_for(graph, &numbers).await
 }
 
 /// Polls the number `pnid` until `done` holds for its JSON.
@@ -55,22 +28,15 @@ async fn number_until(
     what: &str,
     done: impl Fn(&Value) -> bool,
 ) -> Value {
-    let started = Instant::now();
-    loop {
-        let found = numbers(api, token)
-            .await
-            .into_iter()
-            .find(|number| number["phone_number_id"] == pnid)
-            .unwrap_or(Value::Null);
-        if done(&found) {
-            return found;
-        }
-        assert!(
-            started.elapsed() < ready_deadline(),
-            "number {pnid} never {what}: {found}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let of = |list: &Value| {
+        list["numbers"]
+            .as_array()
+            .and_then(|numbers| numbers.iter().find(|n| n["phone_number_id"] == pnid))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let list = get_until(api, token, "/api/v1/numbers", what, |list| done(&of(list))).await;
+    of(&list)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -135,7 +101,7 @@ async fn a_failed_read_leaves_the_number_unknown_and_sending() {
     assert_eq!(number["profile_state"], "unknown", "{number}");
     assert_eq!(number["state"], "sending", "{number}");
     // It still sends.
-    customer_writes(&gateway, "16505550101").await;
+    customer_writes(&gateway, Customer::Phone("16505550101"), 5).await;
     json_of(
         &call(
             &mut api,
@@ -162,8 +128,8 @@ async fn error_190_holds_the_number_until_an_operator_resumes_it() {
     let pnid = "106540352242922";
     let gateway = start_configured(&graph, pnid).await;
     let token = gateway.operator_token().to_owned();
-    customer_writes(&gateway, "16505550101").await;
-    customer_writes(&gateway, "16505550102").await;
+    customer_writes(&gateway, Customer::Phone("16505550101"), 5).await;
+    customer_writes(&gateway, Customer::Phone("16505550102"), 5).await;
     let mut api = must(gateway.connect_local().await);
     let text = |body: &str| Some(json!({"type": "text", "text": {"body": body}}));
     json_of(

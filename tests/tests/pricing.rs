@@ -6,15 +6,15 @@
 //! tier, the next free-form reply is estimated at the market's `service` rate.
 #![forbid(unsafe_code)]
 
-use std::time::Duration;
-
-use http::Method;
 use serde_json::{Value, json};
+use waygate_e2e::conversation::{
+    Customer, customer_writes, gateway_for, get, message_reaches, purchase, reply, status_arrives,
+    template, text,
+};
 use waygate_e2e::graph_api::GraphApi;
-use waygate_e2e::knobs::ready_deadline;
-use waygate_e2e::operator_api::{call, json_of};
-use waygate_e2e::suite::{assert_status, must};
-use waygate_e2e::{Escaping, Gateway, GatewayOptions, HttpConnection, HttpReply};
+use waygate_e2e::operator_api::json_of;
+use waygate_e2e::suite::must;
+use waygate_e2e::{Gateway, HttpConnection};
 
 /// A US customer (area code 650).
 const US_CUSTOMER: &str = "16505550101";
@@ -58,81 +58,17 @@ from = 2026-01-01
 "#;
 
 async fn start_with(graph: &GraphApi, extra: &str) -> Gateway {
-    let config = format!("{}\n{PRICED}\n{extra}", graph.config_toml());
-    must(Gateway::start(GatewayOptions::with_config(config)).await)
+    gateway_for(graph, &format!("{PRICED}\n{extra}")).await
 }
 
-/// Delivers a customer's text, `seconds_ago` seconds old, from `from`.
-async fn customer_writes(gateway: &Gateway, from: &str, seconds_ago: u64) {
-    let meta = gateway.meta();
-    let mut message = meta.text_message("hello");
-    message["timestamp"] = json!((meta.now() - seconds_ago).to_string());
-    message["from"] = json!(from);
-    deliver(gateway, meta.messages_change(&[message], &[])).await;
-}
-
-async fn deliver(gateway: &Gateway, change: Value) {
-    let meta = gateway.meta();
-    let webhook = meta.sign_payload(&meta.payload(vec![vec![change]]), Escaping::META);
-    let mut connection = must(gateway.connect_public().await);
-    assert_status(
-        &must(connection.post_webhook(&webhook).await),
-        200,
-        "webhook",
-    );
-}
-
-/// A `delivered` status for `wamid` to `recipient`, priced as `kind` / `category`.
-async fn delivered(gateway: &Gateway, wamid: &str, recipient: &str, kind: &str, category: &str) {
-    let meta = gateway.meta();
-    let status = json!({
-        "id": wamid, "status": "delivered", "timestamp": meta.now().to_string(),
-        "recipient_id": recipient,
-        "pricing": {"billable": kind == "regular", "pricing_model": "PMP", "type": kind, "category": category}
-    });
-    deliver(gateway, meta.messages_change(&[], &[status])).await;
-}
-
-fn template(name: &str) -> Value {
-    json!({"type": "template", "template": {"name": name, "language": {"code": "en_US"}}})
-}
-
-fn text(body: &str) -> Value {
-    json!({"type": "text", "text": {"body": body}})
-}
-
-async fn send(api: &mut HttpConnection, token: &str, chat: u64, body: Value) -> HttpReply {
-    let path = format!("/api/v1/chats/{chat}/messages");
-    call(api, Method::POST, &path, Some(token), Some(body)).await
-}
-
-/// Polls message `id` until its state is `state`.
-async fn wait_state(api: &mut HttpConnection, token: &str, id: u64, state: &str) -> Value {
-    let path = format!("/api/v1/messages/{id}");
-    let started = std::time::Instant::now();
-    loop {
-        let found = json_of(
-            &call(api, Method::GET, &path, Some(token), None).await,
-            200,
-            &path,
-        );
-        if found["state"] == state {
-            return found;
-        }
-        assert!(
-            started.elapsed() < ready_deadline(),
-            "message {id} never became {state}: {found}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// A `delivered` status for `wamid`, priced as `kind` / `category`.
+async fn delivered(gateway: &Gateway, wamid: &str, kind: &str, category: &str) {
+    let pricing = json!({"billable": kind == "regular", "pricing_model": "PMP", "type": kind, "category": category});
+    status_arrives(gateway, wamid, "delivered", Some(pricing)).await;
 }
 
 async fn credits(api: &mut HttpConnection, token: &str) -> Value {
-    json_of(
-        &call(api, Method::GET, "/api/v1/credits", Some(token), None).await,
-        200,
-        "credits",
-    )
+    get(api, token, "/api/v1/credits").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -140,12 +76,12 @@ async fn a_template_outside_the_window_needs_credits_and_is_charged_per_the_rate
     let graph = must(GraphApi::start().await);
     let gateway = start_with(&graph, "").await;
     let token = gateway.operator_token().to_owned();
-    customer_writes(&gateway, US_CUSTOMER, 25 * 3600).await;
+    customer_writes(&gateway, Customer::Phone(US_CUSTOMER), 25 * 3600).await;
     let mut api = must(gateway.connect_local().await);
 
     // No credits: refused with the estimate and the balance.
     let refusal = json_of(
-        &send(&mut api, &token, 1, template("order_update")).await,
+        &reply(&mut api, &token, 1, template("order_update")).await,
         402,
         "no credits",
     );
@@ -154,37 +90,26 @@ async fn a_template_outside_the_window_needs_credits_and_is_charged_per_the_rate
     assert!(graph.requests().is_empty());
 
     // 10 credits at 2 USD: 20 USD, and a 3% fee of 0.60 USD recorded apart.
-    let bought = json_of(
-        &call(
-            &mut api,
-            Method::POST,
-            "/api/v1/credits/purchases",
-            Some(&token),
-            Some(json!({"credits": 10, "reference": "inv-1"})),
-        )
-        .await,
-        201,
-        "purchase",
-    );
+    let bought = purchase(&mut api, &token, 10, "inv-1").await;
     assert_eq!(bought["balance_micro_usd"], 20_000_000, "{bought}");
     assert_eq!(bought["fees_micro_usd"], 600_000, "{bought}");
 
     let queued = json_of(
-        &send(&mut api, &token, 1, template("order_update")).await,
+        &reply(&mut api, &token, 1, template("order_update")).await,
         202,
         "template",
     );
     assert_eq!(queued["estimate_micro_usd"], 8000, "{queued}");
     assert_eq!(queued["pricing"], "regular", "{queued}");
     let id = queued["id"].as_u64().unwrap_or(0);
-    let sent = wait_state(&mut api, &token, id, "sent").await;
+    let sent = message_reaches(&mut api, &token, id, "sent").await;
     assert_eq!(credits(&mut api, &token).await["reserved_micro_usd"], 8000);
     let wamid = sent["wamid"].as_str().unwrap_or_default().to_owned();
     let request = &graph.accepted()[0];
     assert_eq!(request.body["template"]["name"], "order_update");
 
-    delivered(&gateway, &wamid, US_CUSTOMER, "regular", "utility").await;
-    let charged = wait_state(&mut api, &token, id, "delivered").await;
+    delivered(&gateway, &wamid, "regular", "utility").await;
+    let charged = message_reaches(&mut api, &token, id, "delivered").await;
     assert_eq!(charged["cost_micro_usd"], 8000, "{charged}");
     let ledger = credits(&mut api, &token).await;
     assert_eq!(ledger["balance_micro_usd"], 20_000_000 - 8000, "{ledger}");
@@ -196,7 +121,7 @@ async fn a_template_outside_the_window_needs_credits_and_is_charged_per_the_rate
     assert_eq!(kinds, ["purchase", "fee", "charge"], "{ledger}");
     assert_eq!(ledger["ledger"][2]["message"], id, "{ledger}");
     // A second delivered (or read) status charges nothing more.
-    delivered(&gateway, &wamid, US_CUSTOMER, "regular", "utility").await;
+    delivered(&gateway, &wamid, "regular", "utility").await;
     assert_eq!(credits(&mut api, &token).await["charged_micro_usd"], 8000);
 }
 
@@ -205,23 +130,12 @@ async fn marketing_to_a_us_number_is_refused_and_to_a_canadian_one_goes_out() {
     let graph = must(GraphApi::start().await);
     let gateway = start_with(&graph, "").await;
     let token = gateway.operator_token().to_owned();
-    customer_writes(&gateway, US_CUSTOMER, 60).await;
-    customer_writes(&gateway, CA_CUSTOMER, 60).await;
+    customer_writes(&gateway, Customer::Phone(US_CUSTOMER), 60).await;
+    customer_writes(&gateway, Customer::Phone(CA_CUSTOMER), 60).await;
     let mut api = must(gateway.connect_local().await);
-    json_of(
-        &call(
-            &mut api,
-            Method::POST,
-            "/api/v1/credits/purchases",
-            Some(&token),
-            Some(json!({"credits": 5, "reference": "inv-2"})),
-        )
-        .await,
-        201,
-        "purchase",
-    );
+    purchase(&mut api, &token, 5, "inv-2").await;
     let refusal = json_of(
-        &send(&mut api, &token, 1, template("spring_sale")).await,
+        &reply(&mut api, &token, 1, template("spring_sale")).await,
         422,
         "US marketing",
     );
@@ -231,12 +145,12 @@ async fn marketing_to_a_us_number_is_refused_and_to_a_canadian_one_goes_out() {
         "{refusal}"
     );
     let queued = json_of(
-        &send(&mut api, &token, 2, template("spring_sale")).await,
+        &reply(&mut api, &token, 2, template("spring_sale")).await,
         202,
         "CA marketing",
     );
     assert_eq!(queued["estimate_micro_usd"], 25000, "{queued}");
-    wait_state(&mut api, &token, queued["id"].as_u64().unwrap_or(0), "sent").await;
+    message_reaches(&mut api, &token, queued["id"].as_u64().unwrap_or(0), "sent").await;
     let accepted = graph.accepted();
     assert_eq!(accepted.len(), 1);
     assert_eq!(accepted[0].body["to"], CA_CUSTOMER);
@@ -247,50 +161,32 @@ async fn past_the_free_tier_a_free_form_reply_is_estimated_at_the_service_rate()
     let graph = must(GraphApi::start().await);
     let gateway = start_with(&graph, "[pricing]\nservice_free_tier_per_month = 3\n").await;
     let token = gateway.operator_token().to_owned();
-    customer_writes(&gateway, US_CUSTOMER, 60).await;
+    customer_writes(&gateway, Customer::Phone(US_CUSTOMER), 60).await;
     let mut api = must(gateway.connect_local().await);
     for n in 0..3 {
         let queued = json_of(
-            &send(&mut api, &token, 1, text(&format!("reply {n}"))).await,
+            &reply(&mut api, &token, 1, text(&format!("reply {n}"))).await,
             202,
             "free reply",
         );
         assert_eq!(queued["estimate_micro_usd"], 0, "{queued}");
         assert_eq!(queued["pricing"], "free_customer_service", "{queued}");
         let id = queued["id"].as_u64().unwrap_or(0);
-        let sent = wait_state(&mut api, &token, id, "sent").await;
+        let sent = message_reaches(&mut api, &token, id, "sent").await;
         let wamid = sent["wamid"].as_str().unwrap_or_default().to_owned();
-        delivered(
-            &gateway,
-            &wamid,
-            US_CUSTOMER,
-            "free_customer_service",
-            "service",
-        )
-        .await;
-        wait_state(&mut api, &token, id, "delivered").await;
+        delivered(&gateway, &wamid, "free_customer_service", "service").await;
+        message_reaches(&mut api, &token, id, "delivered").await;
     }
     // The tier is used up: the 4th is charged at the US service rate, which needs credits.
     let refusal = json_of(
-        &send(&mut api, &token, 1, text("reply 3")).await,
+        &reply(&mut api, &token, 1, text("reply 3")).await,
         402,
         "past the tier",
     );
     assert_eq!(refusal["estimate_micro_usd"], 4000, "{refusal}");
-    json_of(
-        &call(
-            &mut api,
-            Method::POST,
-            "/api/v1/credits/purchases",
-            Some(&token),
-            Some(json!({"credits": 1, "reference": "inv-3"})),
-        )
-        .await,
-        201,
-        "purchase",
-    );
+    purchase(&mut api, &token, 1, "inv-3").await;
     let queued = json_of(
-        &send(&mut api, &token, 1, text("reply 3")).await,
+        &reply(&mut api, &token, 1, text("reply 3")).await,
         202,
         "paid reply",
     );

@@ -10,121 +10,28 @@
 use std::time::Duration;
 
 use http::Method;
-use serde_json::{Value, json};
+use serde_json::json;
+use waygate_e2e::conversation::{
+    Customer, customer_writes, gateway_for, get, message_reaches, reply_keyed, status_arrives, text,
+};
 use waygate_e2e::graph_api::{Fault, GraphApi};
 use waygate_e2e::knobs::ready_deadline;
-use waygate_e2e::operator_api::{call, call_with, json_of};
-use waygate_e2e::suite::{assert_status, must};
-use waygate_e2e::{Escaping, Gateway, GatewayOptions, HttpConnection};
+use waygate_e2e::operator_api::{call, json_of};
+use waygate_e2e::suite::must;
 
 /// The customer's phone number.
 const CUSTOMER: &str = "16505550101";
 
-async fn start_with(graph: &GraphApi, extra: &str) -> Gateway {
-    let config = format!("{}\n{extra}", graph.config_toml());
-    must(Gateway::start(GatewayOptions::with_config(config)).await)
-}
-
-/// Delivers a customer's text `seconds_ago` seconds old, from `from` (a phone number) or, with
-/// `bsuid`, from a customer known only by their BSUID.
-async fn customer_writes(
-    gateway: &Gateway,
-    from: Option<&str>,
-    bsuid: Option<&str>,
-    seconds_ago: u64,
-) {
-    let meta = gateway.meta();
-    let mut message = meta.text_message("where is my order?");
-    message["timestamp"] = json!((meta.now() - seconds_ago).to_string());
-    match from {
-        Some(from) => message["from"] = json!(from),
-        None => {
-            if let Some(object) = message.as_object_mut() {
-                object.remove("from");
-            }
-        }
-    }
-    if let Some(bsuid) = bsuid {
-        message["from_user_id"] = json!(bsuid);
-    }
-    let mut change = meta.messages_change(&[message], &[]);
-    if from.is_none() {
-        change["value"]["contacts"] = json!([{"user_id": bsuid, "profile": {"name": "Kim"}}]);
-    }
-    let webhook = meta.sign_payload(&meta.payload(vec![vec![change]]), Escaping::META);
-    let mut connection = must(gateway.connect_public().await);
-    assert_status(
-        &must(connection.post_webhook(&webhook).await),
-        200,
-        "customer's message",
-    );
-}
-
-/// Delivers a status webhook about `wamid`.
-async fn status_arrives(gateway: &Gateway, wamid: &str, status: &str) {
-    let meta = gateway.meta();
-    let change = meta.messages_change(&[], &[meta.status(wamid, status)]);
-    let webhook = meta.sign_payload(&meta.payload(vec![vec![change]]), Escaping::META);
-    let mut connection = must(gateway.connect_public().await);
-    assert_status(&must(connection.post_webhook(&webhook).await), 200, status);
-}
-
-fn text(body: &str) -> Value {
-    json!({"type": "text", "text": {"body": body}})
-}
-
-/// `GET /api/v1/messages/{id}`.
-async fn message(api: &mut HttpConnection, token: &str, id: u64) -> Value {
-    let path = format!("/api/v1/messages/{id}");
-    json_of(
-        &call(api, Method::GET, &path, Some(token), None).await,
-        200,
-        &path,
-    )
-}
-
-/// Polls message `id` until `done` holds for it (the gateway's own progress is the signal).
-async fn message_until(
-    api: &mut HttpConnection,
-    token: &str,
-    id: u64,
-    what: &str,
-    done: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = ready_deadline();
-    let started = std::time::Instant::now();
-    loop {
-        let found = message(api, token, id).await;
-        if done(&found) {
-            return found;
-        }
-        assert!(
-            started.elapsed() < deadline,
-            "message {id} never became {what}: {found}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reply_reaches_meta_once_and_its_statuses_reach_the_chat() {
     let graph = must(GraphApi::start().await);
-    let gateway = start_with(&graph, "").await;
+    let gateway = gateway_for(&graph, "").await;
     let token = gateway.operator_token().to_owned();
-    customer_writes(&gateway, Some(CUSTOMER), None, 5).await;
+    customer_writes(&gateway, Customer::Phone(CUSTOMER), 5).await;
     let mut api = must(gateway.connect_local().await);
 
-    let key = [("idempotency-key", "reply-1")];
     let first = json_of(
-        &call_with(
-            &mut api,
-            Method::POST,
-            "/api/v1/chats/1/messages",
-            Some(&token),
-            &key,
-            Some(text("on its way")),
-        )
-        .await,
+        &reply_keyed(&mut api, &token, 1, "reply-1", text("on its way")).await,
         202,
         "reply",
     );
@@ -133,22 +40,14 @@ async fn a_reply_reaches_meta_once_and_its_statuses_reach_the_chat() {
     let id = first["id"].as_u64().unwrap_or(0);
     // The same key again: the same message, nothing new.
     let again = json_of(
-        &call_with(
-            &mut api,
-            Method::POST,
-            "/api/v1/chats/1/messages",
-            Some(&token),
-            &key,
-            Some(text("on its way")),
-        )
-        .await,
+        &reply_keyed(&mut api, &token, 1, "reply-1", text("on its way")).await,
         202,
         "the same reply again",
     );
     assert_eq!(again["id"], first["id"], "{again}");
     assert_eq!(again["created"], false, "{again}");
 
-    let sent = message_until(&mut api, &token, id, "sent", |m| m["state"] == "sent").await;
+    let sent = message_reaches(&mut api, &token, id, "sent").await;
     let wamid = sent["wamid"].as_str().unwrap_or_default().to_owned();
     let accepted = graph.accepted();
     assert_eq!(accepted.len(), 1, "exactly one send reached Meta");
@@ -164,11 +63,14 @@ async fn a_reply_reaches_meta_once_and_its_statuses_reach_the_chat() {
     assert_eq!(request.body["text"]["body"], "on its way");
     assert_eq!(graph.bad_auth(), 0);
 
-    status_arrives(&gateway, &wamid, "delivered").await;
-    status_arrives(&gateway, &wamid, "read").await;
+    status_arrives(&gateway, &wamid, "delivered", None).await;
+    status_arrives(&gateway, &wamid, "read", None).await;
     // A late `sent` does not move it back.
-    status_arrives(&gateway, &wamid, "sent").await;
-    assert_eq!(message(&mut api, &token, id).await["state"], "read");
+    status_arrives(&gateway, &wamid, "sent", None).await;
+    assert_eq!(
+        get(&mut api, &token, &format!("/api/v1/messages/{id}")).await["state"],
+        "read"
+    );
     let chat = json_of(
         &call(&mut api, Method::GET, "/api/v1/chats/1", Some(&token), None).await,
         200,
@@ -221,9 +123,9 @@ async fn a_reply_reaches_meta_once_and_its_statuses_reach_the_chat() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bsuid_only_customer_is_addressed_with_recipient() {
     let graph = must(GraphApi::start().await);
-    let gateway = start_with(&graph, "").await;
+    let gateway = gateway_for(&graph, "").await;
     let token = gateway.operator_token().to_owned();
-    customer_writes(&gateway, None, Some("US.13491208655302741918"), 5).await;
+    customer_writes(&gateway, Customer::Bsuid("US.13491208655302741918"), 5).await;
     let mut api = must(gateway.connect_local().await);
     let queued = json_of(
         &call(
@@ -237,14 +139,7 @@ async fn a_bsuid_only_customer_is_addressed_with_recipient() {
         202,
         "reply to a BSUID",
     );
-    message_until(
-        &mut api,
-        &token,
-        queued["id"].as_u64().unwrap_or(0),
-        "sent",
-        |m| m["state"] == "sent",
-    )
-    .await;
+    message_reaches(&mut api, &token, queued["id"].as_u64().unwrap_or(0), "sent").await;
     let request = &graph.accepted()[0];
     assert_eq!(request.body["recipient"], "US.13491208655302741918");
     assert!(request.body.get("to").is_none(), "{}", request.body);
@@ -253,9 +148,9 @@ async fn a_bsuid_only_customer_is_addressed_with_recipient() {
 #[tokio::test(flavor = "multi_thread")]
 async fn outside_the_window_a_text_is_refused_with_its_reason() {
     let graph = must(GraphApi::start().await);
-    let gateway = start_with(&graph, "[chat]\nunattended_close_seconds = \"31d\"\n").await;
+    let gateway = gateway_for(&graph, "[chat]\nunattended_close_seconds = \"31d\"\n").await;
     let token = gateway.operator_token().to_owned();
-    customer_writes(&gateway, Some(CUSTOMER), None, 25 * 3600).await;
+    customer_writes(&gateway, Customer::Phone(CUSTOMER), 25 * 3600).await;
     let mut api = must(gateway.connect_local().await);
     let reply = call(
         &mut api,
@@ -300,9 +195,9 @@ async fn retryable_errors_are_retried_and_final_ones_fail_with_a_remedy() {
         Fault::BareStatus(503),
         Fault::code(131_047),
     ]);
-    let gateway = start_with(&graph, "").await;
+    let gateway = gateway_for(&graph, "").await;
     let token = gateway.operator_token().to_owned();
-    customer_writes(&gateway, Some(CUSTOMER), None, 5).await;
+    customer_writes(&gateway, Customer::Phone(CUSTOMER), 5).await;
     let mut api = must(gateway.connect_local().await);
     // 130429 then a bare 503: retried; then 131047: failed for good.
     let queued = json_of(
@@ -318,7 +213,7 @@ async fn retryable_errors_are_retried_and_final_ones_fail_with_a_remedy() {
         "reply",
     );
     let id = queued["id"].as_u64().unwrap_or(0);
-    let failed = message_until(&mut api, &token, id, "failed", |m| m["state"] == "failed").await;
+    let failed = message_reaches(&mut api, &token, id, "failed").await;
     assert_eq!(failed["attempts"], 3, "{failed}");
     assert_eq!(failed["error"]["code"], 131_047, "{failed}");
     assert!(
@@ -346,14 +241,7 @@ async fn retryable_errors_are_retried_and_final_ones_fail_with_a_remedy() {
         202,
         "second reply",
     );
-    let sent = message_until(
-        &mut api,
-        &token,
-        queued["id"].as_u64().unwrap_or(0),
-        "sent",
-        |m| m["state"] == "sent",
-    )
-    .await;
+    let sent = message_reaches(&mut api, &token, queued["id"].as_u64().unwrap_or(0), "sent").await;
     assert_eq!(sent["attempts"], 1, "{sent}");
     // A retry of the failed one is a new message linked to it.
     let retry = json_of(
@@ -369,17 +257,11 @@ async fn retryable_errors_are_retried_and_final_ones_fail_with_a_remedy() {
         "retry",
     );
     assert_ne!(retry["id"], json!(id));
-    let retried = message_until(
-        &mut api,
-        &token,
-        retry["id"].as_u64().unwrap_or(0),
-        "sent",
-        |m| m["state"] == "sent",
-    )
-    .await;
+    let retried =
+        message_reaches(&mut api, &token, retry["id"].as_u64().unwrap_or(0), "sent").await;
     assert_eq!(retried["retry_of"], json!(id), "{retried}");
     assert_eq!(
-        message(&mut api, &token, id).await["retried_by"],
+        get(&mut api, &token, &format!("/api/v1/messages/{id}")).await["retried_by"],
         retried["id"]
     );
     assert_eq!(graph.accepted().len(), 2);
@@ -390,9 +272,9 @@ async fn a_message_in_flight_when_the_gateway_is_killed_is_uncertain_and_not_res
     let graph = must(GraphApi::start().await);
     // Meta takes its time: the gateway is killed while the request is open.
     graph.push_faults([Fault::Latency(Duration::from_secs(600))]);
-    let mut gateway = start_with(&graph, "").await;
+    let mut gateway = gateway_for(&graph, "").await;
     let token = gateway.operator_token().to_owned();
-    customer_writes(&gateway, Some(CUSTOMER), None, 5).await;
+    customer_writes(&gateway, Customer::Phone(CUSTOMER), 5).await;
     {
         let mut api = must(gateway.connect_local().await);
         json_of(
@@ -443,7 +325,7 @@ async fn a_message_in_flight_when_the_gateway_is_killed_is_uncertain_and_not_res
     assert_eq!(listed.len(), 1, "{uncertain}");
     assert_eq!(listed[0]["id"], 1, "{uncertain}");
     // The message queued behind it was never in flight: it is sent after the restart.
-    let sent = message_until(&mut api, &token, 2, "sent", |m| m["state"] == "sent").await;
+    let sent = message_reaches(&mut api, &token, 2, "sent").await;
     assert_eq!(sent["attempts"], 1, "{sent}");
     // Nothing sent the uncertain one again.
     let to_first = graph

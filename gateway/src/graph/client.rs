@@ -172,6 +172,16 @@ impl GraphClient {
         let request = request
             .body(Full::new(payload).map_err(|never| match never {}).boxed())
             .map_err(|error| GraphFailure::NotSent(format!("bad request to {uri}: {error}")))?;
+        self.exchange(request, REQUEST_DEADLINE).await
+    }
+
+    /// Sends `request` and reads its whole answer (at most [`MAX_ANSWER_BYTES`]) within
+    /// `deadline`: its status and body.
+    pub(super) async fn exchange(
+        &self,
+        request: Request<GraphBody>,
+        deadline: Duration,
+    ) -> Result<(u16, Bytes), GraphFailure> {
         let exchange = async {
             let response = self.http.request(request).await.map_err(|error| {
                 // A connection that was never made carried nothing; any other failure may
@@ -190,10 +200,10 @@ impl GraphClient {
                 .to_bytes();
             Ok((status, answer))
         };
-        tokio::time::timeout(REQUEST_DEADLINE, exchange)
+        tokio::time::timeout(deadline, exchange)
             .await
             .map_err(|_| {
-                GraphFailure::NoAnswer(format!("no answer within {} s", REQUEST_DEADLINE.as_secs()))
+                GraphFailure::NoAnswer(format!("no answer within {} s", deadline.as_secs()))
             })?
     }
 }

@@ -113,25 +113,7 @@ impl GraphClient {
             .header(header::CONTENT_LENGTH, length)
             .body(body.boxed())
             .map_err(|error| GraphFailure::NotSent(format!("bad request to {uri}: {error}")))?;
-        let exchange = async {
-            let response = self.http.request(request).await.map_err(|error| {
-                if error.is_connect() {
-                    GraphFailure::NotSent(transport_reason(&error))
-                } else {
-                    GraphFailure::NoAnswer(transport_reason(&error))
-                }
-            })?;
-            let status = response.status().as_u16();
-            let answer = http_body_util::Limited::new(response.into_body(), 1 << 20)
-                .collect()
-                .await
-                .map_err(|error| GraphFailure::NoAnswer(format!("reading the answer: {error}")))?
-                .to_bytes();
-            Ok::<_, GraphFailure>((status, answer))
-        };
-        let (status, answer) = tokio::time::timeout(MEDIA_DEADLINE, exchange)
-            .await
-            .map_err(|_| no_answer_within())??;
+        let (status, answer) = self.exchange(request, MEDIA_DEADLINE).await?;
         if (200..300).contains(&status) {
             return match serde_json::from_slice::<Uploaded>(&answer) {
                 Ok(Uploaded { id }) if !id.is_empty() => Ok(id),
