@@ -126,7 +126,7 @@ async fn error_190_holds_the_number_until_an_operator_resumes_it() {
         title: "Invalid OAuth access token".into(),
     }]);
     let pnid = "106540352242922";
-    let gateway = start_configured(&graph, pnid).await;
+    let mut gateway = start_configured(&graph, pnid).await;
     let token = gateway.operator_token().to_owned();
     customer_writes(&gateway, Customer::Phone("16505550101"), 5).await;
     customer_writes(&gateway, Customer::Phone("16505550102"), 5).await;
@@ -185,6 +185,21 @@ async fn error_190_holds_the_number_until_an_operator_resumes_it() {
     );
     assert_eq!(first["state"], "queued", "{first}");
     assert_eq!(first["error"]["code"], 190, "{first}");
+
+    // The hold outlives a restart: the number is still held, and still nothing is sent.
+    must(gateway.stop().await);
+    must(gateway.restart().await);
+    let mut api = must(gateway.connect_local().await);
+    let still = number_until(&mut api, &token, pnid, "held after the restart", |n| {
+        n["state"] == "held" && n["queue_depth"] == 2
+    })
+    .await;
+    assert_eq!(still["hold"]["code"], 190, "{still}");
+    assert_eq!(
+        graph.requests().len(),
+        1,
+        "nothing was sent after the restart"
+    );
 
     let resumed = json_of(
         &call(

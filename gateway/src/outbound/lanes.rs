@@ -94,8 +94,9 @@ impl Default for LaneSettings {
     }
 }
 
-/// Why a number is held: the error that stopped it and when.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a number is held: the error that stopped it and when. Kept in the store (postcard) so
+/// that a hold outlives a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Hold {
     /// Meta's error code (190, 131042, ...).
     pub code: i64,

@@ -118,6 +118,23 @@ impl Sender {
                 "no Meta access token is configured (meta.access_token_file): operators' messages are queued but none is sent"
             );
         }
+        match self.store.holds().await {
+            Ok(holds) => {
+                for (number, hold) in holds {
+                    tracing::warn!(
+                        number,
+                        code = hold.code,
+                        remedy = hold.remedy(),
+                        "the number is still held from before the restart: nothing is sent from it until it is resumed"
+                    );
+                    lanes.hold(&number, hold);
+                    self.end.held(&number, hold);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the held numbers could not be read; none is held")
+            }
+        }
         let (outcomes, mut finished) = mpsc::unbounded_channel();
         let mut attempts = JoinSet::new();
         let mut seen = 0_u64;
@@ -150,9 +167,15 @@ impl Sender {
                 Some((id, number, outcome)) = finished.recv() => {
                     if let Some(hold) = apply(&mut lanes, id, &number, outcome, self.clock.now_ms()) {
                         self.end.held(&number, hold);
+                        if let Err(error) = self.store.set_hold(&number, Some(hold)).await {
+                            tracing::warn!(number, %error, "the hold could not be stored; a restart forgets it");
+                        }
                     }
                 }
                 Some(number) = self.end.resumes.recv() => {
+                    if let Err(error) = self.store.set_hold(&number, None).await {
+                        tracing::warn!(number, %error, "the lifted hold could not be stored; a restart holds the number again");
+                    }
                     if lanes.resume(&number).is_some() {
                         tracing::info!(number, "the number was resumed: its queue is sent again");
                     }

@@ -56,6 +56,7 @@ pub use usage::{SharedUsage, Usage};
 
 use crate::chat::{Chat, LifecycleSettings};
 use crate::clock::SharedClock;
+use crate::outbound::Hold;
 use crate::policy::TemplateRegistry;
 use crate::pricing::{CreditSettings, Entry, Ledger, PricingRules};
 use open::StoreFile;
@@ -267,6 +268,18 @@ impl Store {
     ) -> Result<Option<OutboundMessage>, StoreError> {
         self.sender_update(request::SenderUpdate::Settle(id, settlement))
             .await
+    }
+
+    /// Holds `number` (`Some`) or lifts its hold (`None`), durably.
+    pub async fn set_hold(&self, number: &str, hold: Option<Hold>) -> Result<(), StoreError> {
+        self.sender_update(request::SenderUpdate::Hold(number.to_owned(), hold))
+            .await
+            .map(|_| ())
+    }
+
+    /// The held numbers, with their holds.
+    pub async fn holds(&self) -> Result<Vec<(String, Hold)>, StoreError> {
+        self.read(|db| outbox::read_holds(&db.begin_read()?)).await
     }
 
     async fn sender_update(

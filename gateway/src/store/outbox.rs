@@ -19,12 +19,13 @@ use super::request::{
     PurchaseRefusal, SendCheck, SendRefusal, SendRequest, Settlement, StatusUpdate,
 };
 use super::tables::{
-    CHAT_OUTBOUND, IDEMPOTENCY, LEDGER, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, SERVICE_DELIVERED,
+    CHAT_OUTBOUND, IDEMPOTENCY, LEDGER, NUMBER_HOLDS, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY,
+    SERVICE_DELIVERED,
 };
 use super::templates;
 use super::windows::WindowTable;
 use crate::chat::{Chat, CustomerId, LifecycleSettings, check_operator_may_write};
-use crate::outbound::MessageState;
+use crate::outbound::{Hold, MessageState};
 use crate::policy::{OutgoingKind, OutgoingMessage, SendVerdict, check_send};
 use crate::pricing::{
     Entry, Estimate, EstimateRequest, Market, PricingCategory, SettledCategory, Windows,
@@ -50,6 +51,7 @@ pub(super) struct OutboxTables<'txn> {
     pub(super) books: Books,
     book_tables: BookTables<'txn>,
     messages: Table<'txn, u64, &'static [u8]>,
+    holds: Table<'txn, &'static str, &'static [u8]>,
     outbox: Table<'txn, (u8, u64), ()>,
     idempotency: Table<'txn, &'static str, u64>,
     wamids: Table<'txn, &'static str, u64>,
@@ -70,6 +72,7 @@ impl<'txn> OutboxTables<'txn> {
                 service: txn.open_table(SERVICE_DELIVERED)?,
             },
             messages: txn.open_table(OUT_MESSAGES)?,
+            holds: txn.open_table(NUMBER_HOLDS)?,
             outbox: txn.open_table(OUTBOX)?,
             idempotency: txn.open_table(IDEMPOTENCY)?,
             wamids: txn.open_table(OUT_WAMIDS)?,
@@ -535,6 +538,21 @@ impl OutboxTables<'_> {
         }
     }
 
+    /// Holds `number` (`Some`) or lifts its hold (`None`), durably: a hold outlives a restart.
+    pub(super) fn set_hold(&mut self, number: &str, hold: Option<Hold>) -> Result<u64, StoreError> {
+        match hold {
+            Some(hold) => {
+                let bytes = postcard::to_allocvec(&HoldWire::V1(hold)).unwrap_or_default();
+                self.holds.insert(number, bytes.as_slice())?;
+                Ok(len_u64(number.len() + bytes.len()))
+            }
+            None => {
+                self.holds.remove(number)?;
+                Ok(0)
+            }
+        }
+    }
+
     /// Records a purchase of `credits`: its entry and its fee's, in this transaction.
     pub(super) fn purchase(
         &mut self,
@@ -567,6 +585,28 @@ fn decode(id: u64, bytes: &[u8]) -> Result<OutboundMessage, StoreError> {
 
 fn len_u64(len: usize) -> u64 {
     u64::try_from(len).unwrap_or(u64::MAX)
+}
+
+/// The wire form of a stored hold; the variant is the version.
+#[derive(serde::Serialize, serde::Deserialize)]
+enum HoldWire {
+    V1(Hold),
+}
+
+/// The held numbers, with their holds.
+pub(super) fn read_holds(txn: &ReadTransaction) -> Result<Vec<(String, Hold)>, StoreError> {
+    let table = txn.open_table(NUMBER_HOLDS)?;
+    let mut holds = Vec::new();
+    for row in table.iter()? {
+        let (number, bytes) = row?;
+        match postcard::from_bytes(bytes.value()) {
+            Ok(HoldWire::V1(hold)) => holds.push((number.value().to_owned(), hold)),
+            Err(error) => {
+                tracing::warn!(number = number.value(), %error, "a stored hold cannot be read; the number is not held")
+            }
+        }
+    }
+    Ok(holds)
 }
 
 /// Which messages a listing shows.

@@ -8,7 +8,7 @@ use super::chats::CustomerMessageInput;
 use super::outbound_record::{OutboundMessage, SendFailure, SettledPricing};
 use crate::chat::{BusinessNumber, Chat, CustomerId, Refusal};
 use crate::meta::{TemplateCategoryUpdate, TemplateStatusUpdate};
-use crate::outbound::{MessageState, StatusKind};
+use crate::outbound::{Hold, MessageState, StatusKind};
 use crate::pricing::{Entry, EstimateRefusal, Insufficient, LedgerError};
 use crate::time::UnixMs;
 
@@ -260,6 +260,8 @@ pub(super) enum SenderUpdate {
     Claim(u64),
     /// Record what Meta answered.
     Settle(u64, Settlement),
+    /// Hold a number (`Some`), or lift its hold (`None`); answered with `None`.
+    Hold(String, Option<Hold>),
 }
 
 /// A sender's change on its way to the writer.

@@ -69,6 +69,10 @@ pub(super) const MEDIA_RECEIVED: TableDefinition<'_, u64, u64> =
 /// [`super::PendingDownload`].
 pub(super) const MEDIA_PENDING: TableDefinition<'_, u64, &[u8]> =
     TableDefinition::new("media_pending");
+/// Business numbers the sender holds until an operator resumes them: phone_number_id ->
+/// postcard [`crate::outbound::Hold`] (versioned, see `outbox.rs`).
+pub(super) const NUMBER_HOLDS: TableDefinition<'_, &str, &[u8]> =
+    TableDefinition::new("number_holds");
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 

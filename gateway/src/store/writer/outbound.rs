@@ -125,6 +125,7 @@ impl Writer {
         for update in updates {
             let (message, added) = match &update.update {
                 SenderUpdate::Claim(id) => tables.claim(*id, now)?,
+                SenderUpdate::Hold(number, hold) => (None, tables.set_hold(number, *hold)?),
                 SenderUpdate::Settle(id, settlement) => {
                     tables.settle(txn, *id, settlement, now, lifecycle)?
                 }
