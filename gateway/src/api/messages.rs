@@ -90,7 +90,12 @@ async fn queue(api: &LocalApi, request: SendRequest) -> Result<Response, ApiErro
         created: bool,
     }
     let is_template = matches!(request.check, SendCheck::Template { .. });
-    let Queued { message, created } = api.store.send(request).await.map_err(refused)?;
+    let chat = request.chat;
+    let Queued { message, created } = api
+        .store
+        .send(request)
+        .await
+        .map_err(|refusal| refused(refusal, chat))?;
     if created {
         tracing::info!(
             message = message.id,
@@ -112,10 +117,10 @@ async fn queue(api: &LocalApi, request: SendRequest) -> Result<Response, ApiErro
     Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
 }
 
-/// The API's answer for a store's refusal.
-fn refused(refusal: SendRefusal) -> ApiError {
+/// The API's answer for a store's refusal of a message in `chat`.
+fn refused(refusal: SendRefusal, chat: u64) -> ApiError {
     let (status, reasons) = match refusal {
-        SendRefusal::NoChat => return ApiError::NoChat(String::new()),
+        SendRefusal::NoChat => return ApiError::NoChat(chat.to_string()),
         SendRefusal::NoMessage(id) => return ApiError::NoMessage(id.to_string()),
         SendRefusal::Store(error) => return ApiError::StoreUnavailable(error),
         SendRefusal::Chat(refusal) => (StatusCode::CONFLICT, vec![refusal.to_string()]),

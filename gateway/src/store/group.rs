@@ -49,11 +49,19 @@ pub(super) struct GroupTables<'txn> {
     chats: ChatTables<'txn>,
     windows: WindowTable<'txn>,
     policy: Table<'txn, &'static str, &'static [u8]>,
-    pub(super) outbox: OutboxTables<'txn>,
+    txn: &'txn WriteTransaction,
+    /// The ledger as the group found it; cloned into `outbox` only when a status needs it.
+    books: &'txn Books,
+    /// Opened at the group's first status of a business message: most groups have none, and
+    /// they neither open these tables nor copy the ledger.
+    outbox: Option<OutboxTables<'txn>>,
 }
 
 impl<'txn> GroupTables<'txn> {
-    pub(super) fn open(txn: &'txn WriteTransaction, books: Books) -> Result<Self, StoreError> {
+    pub(super) fn open(
+        txn: &'txn WriteTransaction,
+        books: &'txn Books,
+    ) -> Result<Self, StoreError> {
         Ok(Self {
             dedupe: txn.open_table(DEDUPE)?,
             by_age: txn.open_table(DEDUPE_BY_AGE)?,
@@ -63,8 +71,24 @@ impl<'txn> GroupTables<'txn> {
             chats: ChatTables::open(txn)?,
             windows: WindowTable::open(txn)?,
             policy: txn.open_table(POLICY)?,
-            outbox: OutboxTables::open(txn, books)?,
+            txn,
+            books,
+            outbox: None,
         })
+    }
+
+    /// The outgoing messages' tables, opened on first use.
+    fn outbox(&mut self) -> Result<&mut OutboxTables<'txn>, StoreError> {
+        if self.outbox.is_none() {
+            self.outbox = Some(OutboxTables::open(self.txn, self.books.clone())?);
+        }
+        // Set just above.
+        self.outbox.as_mut().ok_or(StoreError::WriterGone)
+    }
+
+    /// The ledger as this group leaves it, when one of its statuses changed it.
+    pub(super) fn into_books(self) -> Option<Books> {
+        self.outbox.map(|outbox| outbox.books)
     }
 
     /// Applies the effect of the new event appended as `seq`, at the commit's time `now`.
@@ -98,7 +122,7 @@ impl<'txn> GroupTables<'txn> {
                 }
             }
             EventEffect::MessageStatus { update, sent } => {
-                let added = self.outbox.apply_status(update, now)?;
+                let added = self.outbox()?.apply_status(update, now)?;
                 unused += (STATUS_INDEX_BYTES + status_failure_bytes(update)).saturating_sub(added);
                 match sent {
                     Some(sent) => {

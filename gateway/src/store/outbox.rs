@@ -24,6 +24,7 @@ use super::tables::{
 };
 use super::templates;
 use super::windows::WindowTable;
+use super::writer::len_u64;
 use crate::chat::{Chat, CustomerId, LifecycleSettings, check_operator_may_write};
 use crate::outbound::{Hold, MessageState};
 use crate::policy::{OutgoingKind, OutgoingMessage, SendVerdict, check_send};
@@ -581,10 +582,6 @@ fn decode(id: u64, bytes: &[u8]) -> Result<OutboundMessage, StoreError> {
         key: id,
         reason: error.to_string(),
     })
-}
-
-fn len_u64(len: usize) -> u64 {
-    u64::try_from(len).unwrap_or(u64::MAX)
 }
 
 /// The wire form of a stored hold; the variant is the version.

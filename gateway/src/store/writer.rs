@@ -348,23 +348,25 @@ impl Writer {
         counters.last_commit_ms = counters.last_commit_ms.max(now_ms);
         let started = std::time::Instant::now();
         type Outcomes = Vec<Result<IngestOutcome, StoreError>>;
-        let result = (|| -> Result<(Outcomes, Books), StoreError> {
+        let result = (|| -> Result<(Outcomes, Option<Books>), StoreError> {
             let txn = begin_durable(self.db()?)?;
             let (outcomes, books) = {
-                let mut tables = GroupTables::open(&txn, self.books.clone())?;
+                let mut tables = GroupTables::open(&txn, &self.books)?;
                 let mut outcomes = Vec::with_capacity(group.len());
                 for submission in group.iter() {
                     outcomes.push(self.apply(&mut tables, &mut counters, &submission.batch)?);
                 }
                 counters.save(&mut tables.meta)?;
-                (outcomes, tables.outbox.books)
+                (outcomes, tables.into_books())
             };
             txn.commit()?;
             Ok((outcomes, books))
         })();
         match result {
             Ok((outcomes, books)) => {
-                self.books = books;
+                if let Some(books) = books {
+                    self.books = books;
+                }
                 let metrics = &self.shared.commit_metrics;
                 metrics.latency.observe(started.elapsed().as_secs_f64());
                 metrics.size.observe(group.len() as f64);
@@ -642,6 +644,6 @@ fn event_cost(key_len: usize, record_len: usize) -> u64 {
     (key + U64_BYTES) * 2 + U64_BYTES + len_u64(record_len)
 }
 
-fn len_u64(len: usize) -> u64 {
+pub(super) fn len_u64(len: usize) -> u64 {
     u64::try_from(len).unwrap_or(u64::MAX)
 }
