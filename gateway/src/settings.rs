@@ -40,6 +40,7 @@ pub fn store_options(config: &Config) -> Result<StoreOptions, SettingsError> {
         templates: template_registry(config)?,
         pricing: pricing_rules(config)?,
         credits: credit_settings(config),
+        retention: None,
     })
 }
 

@@ -13,10 +13,10 @@ use super::body::{SendCheckRequest, TransferRequest};
 use super::error::ApiError;
 use super::extract::{ApiJson, ChatId, ChatStateQuery, RequestBody as _};
 use super::gate::Operator;
-use super::message_json::OutboundJson;
 use super::policy_json::{SendCheckJson, TemplateJson, WindowJson};
 use crate::chat::check_operator_may_write;
 use crate::chat_json::{ChatJson, MessageJson};
+use crate::outbound_json::OutboundJson;
 use crate::policy::{OutgoingMessage, UnixMs, check_send};
 use crate::store::{ChatAction, ChatActionError, ChatView};
 

@@ -13,10 +13,10 @@ use super::LocalApi;
 use super::error::ApiError;
 use super::extract::{ApiJson, ChatId, MessageId, RequestBody};
 use super::gate::Operator;
-use super::message_json::OutboundJson;
 use super::send_body::SendBody;
 use crate::graph::GraphFailure;
 use crate::outbound::{MessageState, remedy};
+use crate::outbound_json::OutboundJson;
 use crate::store::{MessageFilter, Queued, SendCheck, SendRefusal, SendRequest};
 
 /// The longest `Idempotency-Key` taken, in bytes.

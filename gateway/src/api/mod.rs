@@ -80,7 +80,6 @@ mod gate;
 mod health;
 mod media;
 mod media_error;
-mod message_json;
 mod messages;
 mod metrics;
 mod numbers;

@@ -10,11 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use super::chat_access::{ChatAction, ChatActionError};
+use super::journal::Recorder;
 use super::tables::{CHAT_DEADLINES, CHAT_MESSAGES, CHATS, LATEST_CHAT, pair_key};
 use crate::chat::{
     BusinessNumber, Chat, ChatEvent, ChatId, ChatRoute, CustomerId, IncomingMessage,
     LifecycleSettings, Server, Transition, UnixMs, route_customer_message, step,
 };
+use crate::journal::{EventData, EventType, NewEvent, chat_events};
 use crate::policy::EntryPoint;
 
 /// The wire form of a stored chat; the variant is the version.
@@ -68,15 +70,21 @@ pub(super) struct ChatTables<'txn> {
     latest: Table<'txn, &'static str, u64>,
     deadlines: Table<'txn, (u64, u64), ()>,
     messages: Table<'txn, (u64, u64), ()>,
+    /// Where the chats' changes are reported (see [`chat_events`]).
+    journal: Recorder,
 }
 
 impl<'txn> ChatTables<'txn> {
-    pub(super) fn open(txn: &'txn WriteTransaction) -> Result<Self, StoreError> {
+    pub(super) fn open(
+        txn: &'txn WriteTransaction,
+        journal: &Recorder,
+    ) -> Result<Self, StoreError> {
         Ok(Self {
             chats: txn.open_table(CHATS)?,
             latest: txn.open_table(LATEST_CHAT)?,
             deadlines: txn.open_table(CHAT_DEADLINES)?,
             messages: txn.open_table(CHAT_MESSAGES)?,
+            journal: journal.clone(),
         })
     }
 
@@ -92,7 +100,8 @@ impl<'txn> ChatTables<'txn> {
         }
     }
 
-    /// Writes `transition.chat`, moving its deadline index entry from `before`'s deadline.
+    /// Writes `transition.chat`, moving its deadline index entry from `before`'s deadline, and
+    /// reports the change to the journal.
     fn persist(
         &mut self,
         before: Option<&Chat>,
@@ -107,6 +116,7 @@ impl<'txn> ChatTables<'txn> {
             self.deadlines.insert((new.at, id), ())?;
         }
         self.chats.insert(id, encode_chat(chat).as_slice())?;
+        self.journal.record_all(chat_events(before, chat));
         Ok(())
     }
 
@@ -157,6 +167,11 @@ impl<'txn> ChatTables<'txn> {
             }
         };
         self.messages.insert((landed.0, seq), ())?;
+        self.journal.record(NewEvent {
+            event_type: EventType::MessageReceived,
+            chat: Some(landed.0),
+            data: EventData::Logged { log_seq: seq },
+        });
         Ok(opened_new)
     }
 

@@ -7,12 +7,14 @@ use redb::{Table, WriteTransaction};
 use super::StoreError;
 use super::books::Books;
 use super::chats::ChatTables;
+use super::journal::Recorder;
 use super::outbox::OutboxTables;
 use super::request::{EventEffect, StatusUpdate};
-use super::tables::{DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG, META, POLICY};
+use super::tables::{DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG, POLICY};
 use super::templates;
 use super::windows::WindowTable;
 use crate::chat::LifecycleSettings;
+use crate::journal::{EventType, NewEvent};
 use crate::policy::{TemplateRegistry, UpdateOutcome};
 use crate::time::UnixMs;
 
@@ -45,7 +47,6 @@ pub(super) struct GroupTables<'txn> {
     pub(super) by_age: Table<'txn, (u64, &'static [u8]), ()>,
     pub(super) log: Table<'txn, u64, &'static [u8]>,
     pub(super) dead: Table<'txn, u64, &'static [u8]>,
-    pub(super) meta: Table<'txn, &'static str, u64>,
     chats: ChatTables<'txn>,
     windows: WindowTable<'txn>,
     policy: Table<'txn, &'static str, &'static [u8]>,
@@ -55,32 +56,38 @@ pub(super) struct GroupTables<'txn> {
     /// Opened at the group's first status of a business message: most groups have none, and
     /// they neither open these tables nor copy the ledger.
     outbox: Option<OutboxTables<'txn>>,
+    journal: Recorder,
 }
 
 impl<'txn> GroupTables<'txn> {
     pub(super) fn open(
         txn: &'txn WriteTransaction,
         books: &'txn Books,
+        journal: &Recorder,
     ) -> Result<Self, StoreError> {
         Ok(Self {
             dedupe: txn.open_table(DEDUPE)?,
             by_age: txn.open_table(DEDUPE_BY_AGE)?,
             log: txn.open_table(INBOUND_LOG)?,
             dead: txn.open_table(DEAD_LETTERS)?,
-            meta: txn.open_table(META)?,
-            chats: ChatTables::open(txn)?,
+            chats: ChatTables::open(txn, journal)?,
             windows: WindowTable::open(txn)?,
             policy: txn.open_table(POLICY)?,
             txn,
             books,
             outbox: None,
+            journal: journal.clone(),
         })
     }
 
     /// The outgoing messages' tables, opened on first use.
     fn outbox(&mut self) -> Result<&mut OutboxTables<'txn>, StoreError> {
         if self.outbox.is_none() {
-            self.outbox = Some(OutboxTables::open(self.txn, self.books.clone())?);
+            self.outbox = Some(OutboxTables::open(
+                self.txn,
+                self.books.clone(),
+                &self.journal,
+            )?);
         }
         // Set just above.
         self.outbox.as_mut().ok_or(StoreError::WriterGone)
@@ -145,26 +152,42 @@ impl<'txn> GroupTables<'txn> {
                 }
             }
             EventEffect::TemplateStatus { update, at } => {
-                self.update_templates(|registry| registry.apply_status_update(update, *at))?;
+                if self.update_templates(|registry| registry.apply_status_update(update, *at))? {
+                    self.template_changed(serde_json::json!({ "status_update": update, "at": at }));
+                }
             }
             EventEffect::TemplateCategory { update, at } => {
-                self.update_templates(|registry| registry.apply_category_update(update, *at))?;
+                if self.update_templates(|registry| registry.apply_category_update(update, *at))? {
+                    self.template_changed(
+                        serde_json::json!({ "category_update": update, "at": at }),
+                    );
+                }
             }
         }
         Ok(unused)
     }
 
-    /// Loads the stored registry, applies `change`, and stores it back when it applied.
-    /// An update about a template the configuration does not register is logged, not kept:
-    /// the event itself is in the inbound log either way.
+    /// Reports a template update that applied.
+    fn template_changed(&self, data: serde_json::Value) {
+        self.journal.record(NewEvent::json(
+            EventType::TemplateStatusChanged,
+            None,
+            &data,
+        ));
+    }
+
+    /// Loads the stored registry, applies `change`, and stores it back when it applied;
+    /// returns whether it did. An update about a template the configuration does not register
+    /// is logged, not kept: the event itself is in the inbound log either way.
     fn update_templates(
         &mut self,
         change: impl FnOnce(&mut TemplateRegistry) -> Result<UpdateOutcome, crate::policy::UpdateError>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut registry = templates::load(&self.policy)?;
         match change(&mut registry) {
             Ok(UpdateOutcome::Applied) => {
                 templates::save(&mut self.policy, &registry)?;
+                return Ok(true);
             }
             Ok(UpdateOutcome::Stale { applied_at }) => {
                 tracing::info!(
@@ -176,7 +199,7 @@ impl<'txn> GroupTables<'txn> {
                 tracing::info!(%error, "a template update was not applied");
             }
         }
-        Ok(())
+        Ok(false)
     }
 }
 

@@ -13,6 +13,7 @@ mod commit_metrics;
 mod error;
 mod group;
 mod health;
+mod journal;
 mod media;
 mod media_record;
 mod open;
@@ -27,6 +28,7 @@ mod slot;
 mod snapshot;
 mod tables;
 mod templates;
+mod upstream;
 pub mod usage;
 mod windows;
 mod writer;
@@ -43,6 +45,7 @@ pub use chats::CustomerMessageInput;
 pub use commit_metrics::CommitMetrics;
 pub use error::StoreError;
 pub use health::{DiskRecovery, StoreHealth};
+pub use journal::{JournalWatch, ResolvedEvent};
 pub use media_record::{MediaOrigin, MediaRecord, MetaUpload, NewMedia, PendingDownload};
 pub use outbound_record::{OutboundMessage, SendFailure, SettledPricing, UNCERTAIN_REMEDY};
 pub use outbox::{MessageFilter, OutboxTopic};
@@ -52,6 +55,7 @@ pub use request::{
     Queued, SendCheck, SendRefusal, SendRequest, Settlement, StatusUpdate,
 };
 pub use snapshot::{ChatCounts, StoreSnapshot, StoreSummary};
+pub use upstream::{BatchOutcome, BatchRange, DeadBatch, UpstreamState};
 pub use usage::{SharedUsage, Usage};
 
 use crate::chat::{Chat, LifecycleSettings};
@@ -62,6 +66,7 @@ use crate::pricing::{CreditSettings, Entry, Ledger, PricingRules};
 use open::StoreFile;
 use request::{Command, Submission};
 use slot::DbSlot;
+pub use writer::Retention;
 use writer::{Writer, WriterSettings, WriterShared};
 
 /// The store file's name inside the data folder.
@@ -89,6 +94,8 @@ pub struct StoreOptions {
     pub pricing: PricingRules,
     /// How credits are sold.
     pub credits: CreditSettings,
+    /// What is pruned, and when (`None`: nothing is).
+    pub retention: Option<Retention>,
 }
 
 /// A handle to the open store. Cheap to clone; every clone talks to the same writer.
@@ -101,6 +108,7 @@ pub struct Store {
     usage: SharedUsage,
     quota_bytes: u64,
     commit_metrics: CommitMetrics,
+    journal: JournalWatch,
     path: Arc<PathBuf>,
 }
 
@@ -128,11 +136,13 @@ impl Store {
         };
         let path = file.path.clone();
         let (db, counters, books) = file.open()?;
+        let backlog = journal::count_backlog(&db.begin_read()?)?;
         let shared = WriterShared {
             slot: DbSlot::default(),
             health: StoreHealth::default(),
             usage: Arc::new(Usage::default()),
             commit_metrics: CommitMetrics::default(),
+            journal: JournalWatch::new(counters.next_event_seq.saturating_sub(1), backlog),
         };
         shared
             .usage
@@ -143,6 +153,7 @@ impl Store {
             dedupe_max_entries: options.dedupe_max_entries,
             max_batch: options.max_batch,
             lifecycle: options.lifecycle,
+            retention: options.retention,
         };
         // Room for a few full groups; beyond that, handlers wait (backpressure), they never drop.
         let (commands, receiver) = mpsc::channel(options.max_batch.saturating_mul(4).max(16));
@@ -153,6 +164,7 @@ impl Store {
             usage: Arc::clone(&shared.usage),
             quota_bytes: options.quota_bytes,
             commit_metrics: shared.commit_metrics.clone(),
+            journal: shared.journal.clone(),
             path: Arc::new(path.clone()),
         };
         let writer = Writer::new(file, db, counters, books, shared, settings, clock)?;
@@ -209,8 +221,16 @@ impl Store {
         self.read(|db| StoreSnapshot::read(&db.begin_read()?)).await
     }
 
+    /// Hands `command` to the writer (waiting for room in its queue).
+    async fn send_command(&self, command: Command) -> Result<(), StoreError> {
+        self.commands
+            .send(command)
+            .await
+            .map_err(|_| StoreError::WriterGone)
+    }
+
     /// Runs `read` on the blocking pool with the open database.
-    async fn read<T: Send + 'static>(
+    pub(super) async fn read<T: Send + 'static>(
         &self,
         read: impl FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {

@@ -14,6 +14,7 @@ use super::StoreError;
 use super::books::{BookTables, Books};
 use super::chat_access::ChatActionError;
 use super::chats::ChatTables;
+use super::journal::Recorder;
 use super::outbound_record::{OutboundMessage, SendFailure, SettledPricing, UNCERTAIN_REMEDY};
 use super::request::{
     PurchaseRefusal, SendCheck, SendRefusal, SendRequest, Settlement, StatusUpdate,
@@ -26,6 +27,7 @@ use super::templates;
 use super::windows::WindowTable;
 use super::writer::len_u64;
 use crate::chat::{Chat, CustomerId, LifecycleSettings, check_operator_may_write};
+use crate::journal::{EventType, NewEvent, message_event};
 use crate::outbound::{Hold, MessageState};
 use crate::policy::{OutgoingKind, OutgoingMessage, SendVerdict, check_send};
 use crate::pricing::{
@@ -40,6 +42,8 @@ use crate::time::UnixMs;
 pub enum OutboxTopic {
     /// The sender to Meta: the key is an outgoing message's id.
     Meta = 1,
+    /// The sync to headquarters: the key is a journal event's seq.
+    Upstream = 2,
 }
 
 /// What a new message costs in the accounting besides its record: its outbox, chat and
@@ -57,6 +61,8 @@ pub(super) struct OutboxTables<'txn> {
     idempotency: Table<'txn, &'static str, u64>,
     wamids: Table<'txn, &'static str, u64>,
     by_chat: Table<'txn, (u64, u64), ()>,
+    /// Where the messages' changes are reported (see [`message_event`]).
+    journal: Recorder,
 }
 
 /// A message's key in the idempotency index.
@@ -65,7 +71,11 @@ fn idempotency_key(operator: &str, key: &str) -> String {
 }
 
 impl<'txn> OutboxTables<'txn> {
-    pub(super) fn open(txn: &'txn WriteTransaction, books: Books) -> Result<Self, StoreError> {
+    pub(super) fn open(
+        txn: &'txn WriteTransaction,
+        books: Books,
+        journal: &Recorder,
+    ) -> Result<Self, StoreError> {
         Ok(Self {
             books,
             book_tables: BookTables {
@@ -78,6 +88,7 @@ impl<'txn> OutboxTables<'txn> {
             idempotency: txn.open_table(IDEMPOTENCY)?,
             wamids: txn.open_table(OUT_WAMIDS)?,
             by_chat: txn.open_table(CHAT_OUTBOUND)?,
+            journal: journal.clone(),
         })
     }
 
@@ -88,13 +99,21 @@ impl<'txn> OutboxTables<'txn> {
         }
     }
 
-    /// Writes `message`; returns how many bytes it grew by (for the quota's measure).
+    /// Writes `message` and reports a change of its state to the journal; returns how many
+    /// bytes it grew by (for the quota's measure).
     fn save(&mut self, message: &OutboundMessage) -> Result<u64, StoreError> {
         let bytes = message.to_bytes();
-        let before = self
-            .messages
-            .insert(message.id, bytes.as_slice())?
-            .map_or(0, |old| len_u64(old.value().len()));
+        let (before, state_before) = match self.messages.insert(message.id, bytes.as_slice())? {
+            Some(old) => {
+                let old = old.value();
+                let state = OutboundMessage::from_bytes(old).ok().map(|old| old.state);
+                (len_u64(old.len()), Some(state.unwrap_or(message.state)))
+            }
+            None => (0, None),
+        };
+        if let Some(event) = message_event(state_before, message) {
+            self.journal.record(event);
+        }
         Ok(len_u64(bytes.len()).saturating_sub(before))
     }
 
@@ -131,7 +150,7 @@ impl<'txn> OutboxTables<'txn> {
             }
         }
         // Every check reads; nothing is written until all of them pass.
-        let mut chats = ChatTables::open(txn)?;
+        let mut chats = ChatTables::open(txn, &self.journal)?;
         let Some(chat) = chats.get(request.chat)? else {
             return Ok(Err(SendRefusal::NoChat));
         };
@@ -349,7 +368,7 @@ impl<'txn> OutboxTables<'txn> {
                 self.outbox.remove((OutboxTopic::Meta as u8, id))?;
                 self.wamids.insert(wamid.as_str(), id)?;
                 added += len_u64(wamid.len()) + 8;
-                ChatTables::open(txn)?.business_message(
+                ChatTables::open(txn, &self.journal)?.business_message(
                     &message.number,
                     &message.customer,
                     now,
@@ -530,6 +549,7 @@ impl OutboxTables<'_> {
         {
             Ok(entry) => {
                 self.book_tables.append(&entry)?;
+                self.credits_changed("charge", std::slice::from_ref(&entry));
                 Ok(64)
             }
             Err(error) => {
@@ -541,6 +561,17 @@ impl OutboxTables<'_> {
 
     /// Holds `number` (`Some`) or lifts its hold (`None`), durably: a hold outlives a restart.
     pub(super) fn set_hold(&mut self, number: &str, hold: Option<Hold>) -> Result<u64, StoreError> {
+        self.journal.record(NewEvent::json(
+            EventType::NumberStateChanged,
+            None,
+            &serde_json::json!({
+                "phone_number_id": number,
+                "state": if hold.is_some() { "held" } else { "resumed" },
+                "code": hold.map(|hold| hold.code),
+                "since": hold.map(|hold| hold.since),
+                "remedy": hold.map(|hold| hold.remedy()),
+            }),
+        ));
         match hold {
             Some(hold) => {
                 let bytes = postcard::to_allocvec(&HoldWire::V1(hold)).unwrap_or_default();
@@ -572,7 +603,22 @@ impl OutboxTables<'_> {
         for entry in &entries {
             self.book_tables.append(entry)?;
         }
+        self.credits_changed("purchase", &entries);
         Ok(Ok(entries))
+    }
+
+    /// Reports new ledger entries, with the ledger's totals after them.
+    fn credits_changed(&self, reason: &str, entries: &[Entry]) {
+        self.journal.record(NewEvent::json(
+            EventType::CreditsChanged,
+            None,
+            &serde_json::json!({
+                "reason": reason,
+                "entries": entries,
+                "balance_micro_usd": self.books.ledger.balance(),
+                "available_micro_usd": self.books.ledger.available(),
+            }),
+        ));
     }
 }
 

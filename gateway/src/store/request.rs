@@ -307,6 +307,8 @@ pub(super) enum Command {
     Purchase(PurchaseSubmission),
     /// Change the attachments, durably, then answer.
     Media(super::media::MediaSubmission),
+    /// Form, settle or retry a batch for headquarters, durably, then answer.
+    Upstream(super::upstream::UpstreamSubmission),
     /// Finish everything queued before this, close the database, and stop.
     Close,
 }

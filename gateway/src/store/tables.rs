@@ -73,6 +73,17 @@ pub(super) const MEDIA_PENDING: TableDefinition<'_, u64, &[u8]> =
 /// postcard [`crate::outbound::Hold`] (versioned, see `outbox.rs`).
 pub(super) const NUMBER_HOLDS: TableDefinition<'_, &str, &[u8]> =
     TableDefinition::new("number_holds");
+/// The journal: event seq -> postcard [`crate::journal::JournalEvent`] (versioned). Append-only
+/// but for retention, which removes the oldest acknowledged events.
+pub(super) const JOURNAL: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("journal");
+/// Batches formed for headquarters and not yet settled: first event seq -> last event seq. A
+/// batch never changes once formed: a redelivery sends the same events under the same id.
+pub(super) const UPSTREAM_BATCHES: TableDefinition<'_, u64, u64> =
+    TableDefinition::new("upstream_batches");
+/// Batches headquarters refused (3xx, 4xx): first event seq -> postcard
+/// [`super::upstream::DeadBatch`]. Their events are kept until a retry is acknowledged.
+pub(super) const UPSTREAM_DEAD: TableDefinition<'_, u64, &[u8]> =
+    TableDefinition::new("upstream_dead");
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 
@@ -96,5 +107,9 @@ pub(super) const META_NEXT_MESSAGE_ID: &str = "next_message_id";
 pub(super) const META_SCHEMA_VERSION: &str = "schema_version";
 /// The id the next attachment gets (starts at 1).
 pub(super) const META_NEXT_MEDIA_ID: &str = "next_media_id";
+/// The next journal sequence number (starts at 1, only grows, no gaps).
+pub(super) const META_NEXT_EVENT_SEQ: &str = "next_event_seq";
+/// The last journal seq put in a batch for headquarters (batches are formed in order).
+pub(super) const META_UPSTREAM_FORMED: &str = "upstream_formed";
 /// The last inbound log seq the media downloader looked at for customers' media.
 pub(super) const META_MEDIA_SCAN_SEQ: &str = "media_scan_seq";

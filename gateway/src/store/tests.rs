@@ -27,6 +27,7 @@ pub(super) fn options() -> StoreOptions {
             ..PricingRules::default()
         },
         credits: CreditSettings::default(),
+        retention: None,
     }
 }
 
@@ -90,6 +91,7 @@ fn exported_wamids(dir: &Path) -> Vec<(u64, String)> {
 }
 
 mod chats;
+mod journal;
 mod outbox;
 mod policy;
 

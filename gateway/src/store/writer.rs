@@ -9,6 +9,10 @@
 mod media;
 mod outbound;
 mod reopen;
+mod retention;
+mod upstream;
+
+pub use retention::Retention;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -24,6 +28,7 @@ use super::chats::ChatTables;
 use super::commit_metrics::CommitMetrics;
 use super::group::{GroupTables, U64_BYTES, effect_cost_bound};
 use super::health::StoreHealth;
+use super::journal::{self, JournalWatch, Recorder};
 use super::open::StoreFile;
 use super::outbox::OutboxTables;
 use super::recovery::Recovery;
@@ -35,10 +40,11 @@ use super::schema;
 use super::slot::DbSlot;
 use super::tables::{
     CHAT_DEADLINES, CHAT_MESSAGES, CHAT_OUTBOUND, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE,
-    IDEMPOTENCY, INBOUND_LOG, LATEST_CHAT, LEDGER, MEDIA, MEDIA_PENDING, MEDIA_RECEIVED, META,
-    META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID,
-    META_NEXT_DEAD_SEQ, META_NEXT_MESSAGE_ID, META_NEXT_SEQ, META_STORED_BYTES, NUMBER_HOLDS,
-    OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, SERVICE_DELIVERED, WINDOWS,
+    IDEMPOTENCY, INBOUND_LOG, JOURNAL, LATEST_CHAT, LEDGER, MEDIA, MEDIA_PENDING, MEDIA_RECEIVED,
+    META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID,
+    META_NEXT_DEAD_SEQ, META_NEXT_EVENT_SEQ, META_NEXT_MESSAGE_ID, META_NEXT_SEQ,
+    META_STORED_BYTES, NUMBER_HOLDS, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, SERVICE_DELIVERED,
+    UPSTREAM_BATCHES, UPSTREAM_DEAD, WINDOWS,
 };
 use super::templates;
 use super::usage::SharedUsage;
@@ -61,6 +67,7 @@ pub(super) struct WriterSettings {
     pub(super) dedupe_max_entries: u64,
     pub(super) max_batch: usize,
     pub(super) lifecycle: LifecycleSettings,
+    pub(super) retention: Option<Retention>,
 }
 
 /// The counters the writer keeps in memory and persists in `meta` with every commit.
@@ -74,6 +81,7 @@ pub(super) struct Counters {
     pub(super) duplicates_total: u64,
     pub(super) next_chat_id: u64,
     pub(super) next_message_id: u64,
+    pub(super) next_event_seq: u64,
 }
 
 impl Counters {
@@ -111,6 +119,9 @@ impl Counters {
             txn.open_table(MEDIA)?;
             txn.open_table(MEDIA_RECEIVED)?;
             txn.open_table(MEDIA_PENDING)?;
+            txn.open_table(JOURNAL)?;
+            txn.open_table(UPSTREAM_BATCHES)?;
+            txn.open_table(UPSTREAM_DEAD)?;
             let meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
@@ -124,11 +135,22 @@ impl Counters {
                 duplicates_total: get(META_DUPLICATES_TOTAL)?.unwrap_or(0),
                 next_chat_id: get(META_NEXT_CHAT_ID)?.unwrap_or(1),
                 next_message_id: get(META_NEXT_MESSAGE_ID)?.unwrap_or(1),
+                next_event_seq: get(META_NEXT_EVENT_SEQ)?.unwrap_or(1),
             }
         };
+        let mut counters = counters;
         templates::reconcile(&txn, templates)?;
-        let uncertain = OutboxTables::open(&txn, books.clone())?
+        let recorder = Recorder::default();
+        let uncertain = OutboxTables::open(&txn, books.clone(), &recorder)?
             .mark_in_flight_uncertain(counters.last_commit_ms)?;
+        let (_, added) = journal::append(
+            &txn,
+            &recorder,
+            &mut counters.next_event_seq,
+            counters.last_commit_ms,
+        )?;
+        counters.stored_bytes += added;
+        counters.save(&mut txn.open_table(META)?)?;
         let ledger = books::ledger(&txn.open_table(LEDGER)?, &txn.open_table(OUT_MESSAGES)?)?;
         if uncertain > 0 {
             tracing::warn!(
@@ -149,6 +171,7 @@ impl Counters {
         meta.insert(META_DUPLICATES_TOTAL, self.duplicates_total)?;
         meta.insert(META_NEXT_CHAT_ID, self.next_chat_id)?;
         meta.insert(META_NEXT_MESSAGE_ID, self.next_message_id)?;
+        meta.insert(META_NEXT_EVENT_SEQ, self.next_event_seq)?;
         Ok(())
     }
 }
@@ -163,6 +186,8 @@ pub(super) struct WriterShared {
     pub(super) usage: SharedUsage,
     /// What the writer measures of its group commits.
     pub(super) commit_metrics: CommitMetrics,
+    /// How far the journal goes, for the sink and the event streams.
+    pub(super) journal: JournalWatch,
 }
 
 /// The writer thread's state.
@@ -181,6 +206,10 @@ pub(super) struct Writer {
     books: Books,
     clock: SharedClock,
     last_expiry_ms: u64,
+    /// When the last retention pass ran.
+    last_prune_ms: u64,
+    /// Whether a retention pass should run without waiting for its interval.
+    prune_due: bool,
 }
 
 /// What one turn of the writer's loop does: everything that was queued, up to a full group.
@@ -192,6 +221,7 @@ struct Turn {
     sender: Vec<SenderSubmission>,
     purchases: Vec<PurchaseSubmission>,
     media: Vec<super::media::MediaSubmission>,
+    upstream: Vec<super::upstream::UpstreamSubmission>,
     tick: bool,
     swept: Vec<oneshot::Sender<()>>,
     closing: bool,
@@ -211,6 +241,7 @@ impl Turn {
             Command::Sender(update) => self.sender.push(update),
             Command::Purchase(purchase) => self.purchases.push(purchase),
             Command::Media(change) => self.media.push(change),
+            Command::Upstream(change) => self.upstream.push(change),
             Command::Tick => self.tick = true,
             Command::Sweep(reply) => {
                 self.tick = true;
@@ -252,6 +283,8 @@ impl Writer {
             books,
             clock,
             last_expiry_ms: 0,
+            last_prune_ms: 0,
+            prune_due: false,
         })
     }
 
@@ -297,6 +330,9 @@ impl Writer {
                 Command::Media(late) => {
                     let _ = late.reply.send(Err(StoreError::WriterGone));
                 }
+                Command::Upstream(late) => {
+                    let _ = late.reply.send(Err(StoreError::WriterGone));
+                }
                 Command::Tick | Command::Sweep(_) | Command::Close => {}
             }
         }
@@ -313,6 +349,7 @@ impl Writer {
             sender,
             purchases,
             media,
+            upstream,
             tick,
             swept,
             closing: _,
@@ -326,6 +363,9 @@ impl Writer {
         if !media.is_empty() {
             self.commit_media(media);
         }
+        if !upstream.is_empty() {
+            self.commit_upstream(upstream);
+        }
         for action in actions {
             let result = self.act(&action);
             let _ = action.reply.send(result);
@@ -333,11 +373,13 @@ impl Writer {
         if tick {
             self.sweep();
         }
-        for reply in swept {
-            let _ = reply.send(());
-        }
         if let Err(error) = self.expire_dedupe_entries() {
             tracing::warn!(%error, "dedupe expiry pass failed; will retry");
+        }
+        self.prune();
+        // Answered once the turn's housekeeping (expiry, retention) is done too.
+        for reply in swept {
+            let _ = reply.send(());
         }
     }
 
@@ -348,22 +390,24 @@ impl Writer {
         counters.last_commit_ms = counters.last_commit_ms.max(now_ms);
         let started = std::time::Instant::now();
         type Outcomes = Vec<Result<IngestOutcome, StoreError>>;
-        let result = (|| -> Result<(Outcomes, Option<Books>), StoreError> {
+        let result = (|| -> Result<(Outcomes, Option<Books>, u64), StoreError> {
             let txn = begin_durable(self.db()?)?;
+            let recorder = Recorder::default();
             let (outcomes, books) = {
-                let mut tables = GroupTables::open(&txn, &self.books)?;
+                let mut tables = GroupTables::open(&txn, &self.books, &recorder)?;
                 let mut outcomes = Vec::with_capacity(group.len());
                 for submission in group.iter() {
                     outcomes.push(self.apply(&mut tables, &mut counters, &submission.batch)?);
                 }
-                counters.save(&mut tables.meta)?;
                 (outcomes, tables.into_books())
             };
+            let appended = Self::seal(&txn, &recorder, &mut counters)?;
             txn.commit()?;
-            Ok((outcomes, books))
+            Ok((outcomes, books, appended))
         })();
         match result {
-            Ok((outcomes, books)) => {
+            Ok((outcomes, books, appended)) => {
+                self.published(&counters, appended);
                 if let Some(books) = books {
                     self.books = books;
                 }
@@ -484,8 +528,9 @@ impl Writer {
         let mut counters = self.counters;
         counters.last_commit_ms = counters.last_commit_ms.max(self.clock.now_ms());
         let txn = begin_durable(self.db()?)?;
+        let recorder = Recorder::default();
         let outcome = {
-            let mut chats = ChatTables::open(&txn)?;
+            let mut chats = ChatTables::open(&txn, &recorder)?;
             chats.act(
                 submission.chat,
                 &submission.action,
@@ -493,8 +538,9 @@ impl Writer {
                 &self.settings.lifecycle,
             )?
         };
-        counters.save(&mut txn.open_table(META).map_err(StoreError::from)?)?;
+        let appended = Self::seal(&txn, &recorder, &mut counters)?;
         txn.commit().map_err(StoreError::from)?;
+        self.published(&counters, appended);
         self.counters = counters;
         outcome.map_err(ChatActionError::Refused)
     }
@@ -525,8 +571,9 @@ impl Writer {
             return Ok(0);
         }
         let txn = begin_durable(self.db()?)?;
+        let recorder = Recorder::default();
         let (due, closed) = {
-            let mut chats = ChatTables::open(&txn)?;
+            let mut chats = ChatTables::open(&txn, &recorder)?;
             match chats.next_deadline()? {
                 Some(at) if at <= now_ms => {
                     chats.close_due(now_ms, &self.settings.lifecycle, SWEEP_BATCH)?
@@ -540,8 +587,9 @@ impl Writer {
         }
         let mut counters = self.counters;
         counters.last_commit_ms = now_ms;
-        counters.save(&mut txn.open_table(META)?)?;
+        let appended = Self::seal(&txn, &recorder, &mut counters)?;
         txn.commit()?;
+        self.published(&counters, appended);
         self.counters = counters;
         if closed > 0 {
             tracing::info!(closed, "chats closed by their timers");
@@ -627,6 +675,35 @@ impl Writer {
         self.counters = counters;
         self.shared.usage.set_stored_bytes(counters.stored_bytes);
         Ok(())
+    }
+}
+
+impl Writer {
+    /// Appends the events `recorder` holds to the journal and saves the counters: the last
+    /// step of a transaction before its commit. Returns how many events it appended.
+    fn seal(
+        txn: &WriteTransaction,
+        recorder: &Recorder,
+        counters: &mut Counters,
+    ) -> Result<u64, StoreError> {
+        let (events, added) = journal::append(
+            txn,
+            recorder,
+            &mut counters.next_event_seq,
+            counters.last_commit_ms,
+        )?;
+        counters.stored_bytes += added;
+        counters.save(&mut txn.open_table(META)?)?;
+        Ok(len_u64(events.len()))
+    }
+
+    /// Tells the journal's readers what a commit with `counters` appended.
+    fn published(&self, counters: &Counters, appended: u64) {
+        if appended > 0 {
+            self.shared
+                .journal
+                .appended(counters.next_event_seq.saturating_sub(1), appended);
+        }
     }
 }
 

@@ -42,6 +42,7 @@ pub(crate) fn options() -> StoreOptions {
         templates: TemplateRegistry::default(),
         pricing: gateway::pricing::PricingRules::default(),
         credits: gateway::pricing::CreditSettings::default(),
+        retention: None,
     }
 }
 

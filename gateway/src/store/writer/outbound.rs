@@ -7,13 +7,13 @@ use super::{Counters, Writer, begin_durable, len_u64};
 use crate::pricing::Entry;
 use crate::store::StoreError;
 use crate::store::books::Books;
+use crate::store::journal::Recorder;
 use crate::store::outbound_record::OutboundMessage;
 use crate::store::outbox::OutboxTables;
 use crate::store::request::{
     PurchaseRefusal, PurchaseSubmission, Queued, SendRefusal, SendSubmission, SenderSubmission,
     SenderUpdate,
 };
-use crate::store::tables::META;
 
 /// The most a new message adds to the store besides its body, for the quota's check.
 const MESSAGE_OVERHEAD_BYTES: u64 = 1024;
@@ -33,10 +33,11 @@ impl Writer {
     ) {
         let mut counters = self.counters;
         counters.last_commit_ms = counters.last_commit_ms.max(self.clock.now_ms());
-        let result = (|| -> Result<(Answers, Books), StoreError> {
+        let result = (|| -> Result<(Answers, Books, u64), StoreError> {
             let txn = begin_durable(self.db()?)?;
+            let recorder = Recorder::default();
             let (answers, books) = {
-                let mut tables = OutboxTables::open(&txn, self.books.clone())?;
+                let mut tables = OutboxTables::open(&txn, self.books.clone(), &recorder)?;
                 let answers = self.apply_outbound(
                     &txn,
                     &mut tables,
@@ -47,12 +48,13 @@ impl Writer {
                 )?;
                 (answers, tables.books)
             };
-            counters.save(&mut txn.open_table(META)?)?;
+            let appended = Self::seal(&txn, &recorder, &mut counters)?;
             txn.commit()?;
-            Ok((answers, books))
+            Ok((answers, books, appended))
         })();
         match result {
-            Ok(((send_answers, update_answers, purchase_answers), books)) => {
+            Ok(((send_answers, update_answers, purchase_answers), books, appended)) => {
+                self.published(&counters, appended);
                 self.counters = counters;
                 self.books = books;
                 for (purchase, answer) in purchases.into_iter().zip(purchase_answers) {
