@@ -6,8 +6,8 @@
 //!   decoding and signatures), [`chat`] (the lifecycle), [`policy`] (service window, templates,
 //!   US marketing pause), [`pricing`] (markets, rates, estimates and the credit ledger),
 //!   [`media`] (attachment rules), [`numbers`] (the business numbers' registry and their
-//!   problems), [`outbound`] (the sender's scheduling and Meta's error codes), on the instants
-//!   of [`time`];
+//!   problems), [`outbound`] (the sender's scheduling and Meta's error codes), [`tools`] (the
+//!   operators' canned responses, articles, notes, tags and leads), on the instants of [`time`];
 //! - the [`store`] is the only code that touches redb, on its own writer thread;
 //! - the shell moves data between the outside world, the store and the core: [`ingress`]
 //!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
@@ -48,3 +48,5 @@ pub mod status;
 pub mod store;
 pub mod telemetry;
 pub mod time;
+mod tool_json;
+pub mod tools;

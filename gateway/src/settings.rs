@@ -41,6 +41,8 @@ pub fn store_options(config: &Config) -> Result<StoreOptions, SettingsError> {
         pricing: pricing_rules(config)?,
         credits: credit_settings(config),
         retention: None,
+        canned_responses: Vec::new(),
+        articles: Vec::new(),
     })
 }
 

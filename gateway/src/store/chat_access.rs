@@ -1,6 +1,6 @@
 //! Operators' access to chats while the gateway runs: reads through read transactions on the
 //! blocking pool, actions (accept, close, transfer) through the writer, so each commits with its
-//! effects like any other change.
+//! effects like any other change. (Notes, tags, leads and tickets: `tool_access.rs`.)
 
 use std::ops::ControlFlow;
 
@@ -9,12 +9,14 @@ use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable};
 use super::chats::chat_from_bytes;
 use super::outbound_record::OutboundMessage;
 use super::outbox::chat_messages;
-use super::tables::{CHAT_MESSAGES, CHATS, INBOUND_LOG};
+use super::tables::{CHAT_MESSAGES, CHAT_NOTES, CHAT_TAGS, CHATS, INBOUND_LOG};
 use super::templates::read_registry;
+use super::tool_records::{chat_notes, chat_tags};
 use super::windows::read_window;
 use super::{LogRecord, StoreError};
 use crate::chat::{Chat, ChatState, Refusal};
 use crate::policy::{TemplateRegistry, WindowState};
+use crate::tools::Note;
 
 /// Which chats a listing shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +117,10 @@ pub struct ChatView {
     /// The service window of the chat's customer on the chat's number (shared by every chat
     /// of that pair: the window outlives chats).
     pub window: WindowState,
+    /// The operators' internal notes on it, oldest first.
+    pub notes: Vec<Note>,
+    /// Its tags.
+    pub tags: Vec<String>,
 }
 
 /// The chat `id` with its messages and window, if it exists.
@@ -169,6 +175,8 @@ fn view_in(txn: &ReadTransaction, id: u64) -> Result<Option<ChatView>, StoreErro
         Some(error) => Err(error),
         None => Ok(Some(ChatView {
             outbound: chat_messages(txn, id)?,
+            notes: chat_notes(&txn.open_table(CHAT_NOTES)?, id)?,
+            tags: chat_tags(&txn.open_table(CHAT_TAGS)?, id)?,
             chat,
             messages,
             window,

@@ -28,6 +28,10 @@ mod slot;
 mod snapshot;
 mod tables;
 mod templates;
+mod tool_access;
+mod tool_records;
+mod tools;
+mod transcript;
 mod upstream;
 pub mod usage;
 mod windows;
@@ -55,6 +59,8 @@ pub use request::{
     Queued, SendCheck, SendRefusal, SendRequest, Settlement, StatusUpdate,
 };
 pub use snapshot::{ChatCounts, StoreSnapshot, StoreSummary};
+pub use tool_access::{Recorded, RenderInputs};
+pub use tools::{Put, TicketSent, ToolRefusal};
 pub use upstream::{BatchOutcome, BatchRange, DeadBatch, UpstreamState};
 pub use usage::{SharedUsage, Usage};
 
@@ -63,9 +69,11 @@ use crate::clock::SharedClock;
 use crate::outbound::Hold;
 use crate::policy::TemplateRegistry;
 use crate::pricing::{CreditSettings, Entry, Ledger, PricingRules};
+use crate::tools::{ArticleInput, CannedInput, Configured};
 use open::StoreFile;
 use request::{Command, Submission};
 use slot::DbSlot;
+use tools::ConfiguredTools;
 pub use writer::Retention;
 use writer::{Writer, WriterSettings, WriterShared};
 
@@ -96,6 +104,12 @@ pub struct StoreOptions {
     pub credits: CreditSettings,
     /// What is pruned, and when (`None`: nothing is).
     pub retention: Option<Retention>,
+    /// The configured canned responses (`[[canned_responses]]`). At every open they replace
+    /// the stored ones that came from the configuration, and those no longer configured go;
+    /// the ones operators or headquarters put stay.
+    pub canned_responses: Vec<Configured<CannedInput>>,
+    /// The configured articles (`[[articles]]`), applied like [`Self::canned_responses`].
+    pub articles: Vec<Configured<ArticleInput>>,
 }
 
 /// A handle to the open store. Cheap to clone; every clone talks to the same writer.
@@ -133,9 +147,13 @@ impl Store {
             templates: options.templates,
             pricing: Arc::new(options.pricing),
             credits: options.credits,
+            tools: ConfiguredTools {
+                canned: options.canned_responses,
+                articles: options.articles,
+            },
         };
         let path = file.path.clone();
-        let (db, counters, books) = file.open()?;
+        let (db, counters, books) = file.open(clock.now_ms())?;
         let backlog = journal::count_backlog(&db.begin_read()?)?;
         let shared = WriterShared {
             slot: DbSlot::default(),

@@ -7,9 +7,11 @@ use redb::Database;
 
 use super::StoreError;
 use super::books::Books;
+use super::tools::ConfiguredTools;
 use super::writer::Counters;
 use crate::policy::TemplateRegistry;
 use crate::pricing::{CreditSettings, Ledger, PricingRules};
+use crate::time::UnixMs;
 
 /// The store file and what opening it for writing takes.
 #[derive(Debug, Clone)]
@@ -26,21 +28,30 @@ pub(super) struct StoreFile {
     pub(super) pricing: Arc<PricingRules>,
     /// How credits are sold.
     pub(super) credits: CreditSettings,
+    /// The configured canned responses and articles, reconciled with the stored ones on every
+    /// open.
+    pub(super) tools: ConfiguredTools,
 }
 
 impl StoreFile {
     /// Opens (or creates) the file, brings it to this waygate's schema (refusing a newer one),
     /// prepares its tables and reads the counters, in one durable commit: an open that returns
-    /// `Ok` has written to the disk. Blocking.
-    pub(super) fn open(&self) -> Result<(Arc<Database>, Counters, Books), StoreError> {
+    /// `Ok` has written to the disk. `now` dates what the configuration changes. Blocking.
+    pub(super) fn open(&self, now: UnixMs) -> Result<(Arc<Database>, Counters, Books), StoreError> {
         let db = open_database(&self.path, self.cache_bytes)?;
         let books = Books {
             ledger: Ledger::new(),
             rules: Arc::clone(&self.pricing),
             credits: self.credits,
         };
-        let (counters, books) =
-            Counters::load_or_init(&db, &self.path, self.templates.clone(), books)?;
+        let (counters, books) = Counters::load_or_init(
+            &db,
+            &self.path,
+            self.templates.clone(),
+            books,
+            &self.tools,
+            now,
+        )?;
         Ok((Arc::new(db), counters, books))
     }
 

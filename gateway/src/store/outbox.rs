@@ -710,8 +710,20 @@ pub(super) fn chat_messages(
     txn: &ReadTransaction,
     chat: u64,
 ) -> Result<Vec<OutboundMessage>, StoreError> {
-    let index = txn.open_table(CHAT_OUTBOUND)?;
-    let table = txn.open_table(OUT_MESSAGES)?;
+    chat_messages_in(
+        &txn.open_table(CHAT_OUTBOUND)?,
+        &txn.open_table(OUT_MESSAGES)?,
+        chat,
+    )
+}
+
+/// The operators' messages of chat `chat` from the tables `index` ([`CHAT_OUTBOUND`]) and
+/// `table` ([`OUT_MESSAGES`]) of either kind of transaction, in the order they were written.
+pub(super) fn chat_messages_in(
+    index: &impl ReadableTable<(u64, u64), ()>,
+    table: &impl ReadableTable<u64, &'static [u8]>,
+    chat: u64,
+) -> Result<Vec<OutboundMessage>, StoreError> {
     let mut messages = Vec::new();
     for row in index.range((chat, 0)..=(chat, u64::MAX))? {
         let id = row?.0.value().1;

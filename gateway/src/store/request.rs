@@ -309,6 +309,8 @@ pub(super) enum Command {
     Media(super::media::MediaSubmission),
     /// Form, settle or retry a batch for headquarters, durably, then answer.
     Upstream(super::upstream::UpstreamSubmission),
+    /// Change the operators' tools, durably, then answer.
+    Tool(super::tool_access::ToolChange),
     /// Finish everything queued before this, close the database, and stop.
     Close,
 }

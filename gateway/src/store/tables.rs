@@ -84,6 +84,20 @@ pub(super) const UPSTREAM_BATCHES: TableDefinition<'_, u64, u64> =
 /// [`super::upstream::DeadBatch`]. Their events are kept until a retry is acknowledged.
 pub(super) const UPSTREAM_DEAD: TableDefinition<'_, u64, &[u8]> =
     TableDefinition::new("upstream_dead");
+/// Canned responses: id -> postcard [`crate::tools::CannedResponse`] (versioned, see
+/// `tools.rs`).
+pub(super) const CANNED_RESPONSES: TableDefinition<'_, &str, &[u8]> =
+    TableDefinition::new("canned_responses");
+/// Knowledge-base articles: id -> postcard [`crate::tools::Article`] (versioned, see
+/// `tools.rs`).
+pub(super) const ARTICLES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("articles");
+/// Operators' internal notes: (chat id, note number from 1) -> postcard
+/// [`crate::tools::Note`] (versioned, see `tools.rs`).
+pub(super) const CHAT_NOTES: TableDefinition<'_, (u64, u64), &[u8]> =
+    TableDefinition::new("chat_notes");
+/// A chat's tags: chat id -> postcard list of tags (versioned, see `tools.rs`). No entry: no
+/// tags.
+pub(super) const CHAT_TAGS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("chat_tags");
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 
@@ -113,3 +127,8 @@ pub(super) const META_NEXT_EVENT_SEQ: &str = "next_event_seq";
 pub(super) const META_UPSTREAM_FORMED: &str = "upstream_formed";
 /// The last inbound log seq the media downloader looked at for customers' media.
 pub(super) const META_MEDIA_SCAN_SEQ: &str = "media_scan_seq";
+/// The number the next canned response created without an id gets (starts at 1; an id taken
+/// by a `PUT` is skipped).
+pub(super) const META_NEXT_CANNED_ID: &str = "next_canned_id";
+/// The number the next article created without an id gets (like [`META_NEXT_CANNED_ID`]).
+pub(super) const META_NEXT_ARTICLE_ID: &str = "next_article_id";

@@ -28,6 +28,8 @@ pub(super) fn options() -> StoreOptions {
         },
         credits: CreditSettings::default(),
         retention: None,
+        canned_responses: Vec::new(),
+        articles: Vec::new(),
     }
 }
 
@@ -94,6 +96,7 @@ mod chats;
 mod journal;
 mod outbox;
 mod policy;
+mod tools;
 
 #[test]
 fn appends_in_order_and_drops_duplicates_across_requests_and_within_one() {

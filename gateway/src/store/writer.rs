@@ -10,6 +10,7 @@ mod media;
 mod outbound;
 mod reopen;
 mod retention;
+mod tools;
 mod upstream;
 
 pub use retention::Retention;
@@ -39,14 +40,17 @@ use super::request::{
 use super::schema;
 use super::slot::DbSlot;
 use super::tables::{
-    CHAT_DEADLINES, CHAT_MESSAGES, CHAT_OUTBOUND, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE,
-    IDEMPOTENCY, INBOUND_LOG, JOURNAL, LATEST_CHAT, LEDGER, MEDIA, MEDIA_PENDING, MEDIA_RECEIVED,
-    META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID,
-    META_NEXT_DEAD_SEQ, META_NEXT_EVENT_SEQ, META_NEXT_MESSAGE_ID, META_NEXT_SEQ,
-    META_STORED_BYTES, NUMBER_HOLDS, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, SERVICE_DELIVERED,
-    UPSTREAM_BATCHES, UPSTREAM_DEAD, WINDOWS,
+    ARTICLES, CANNED_RESPONSES, CHAT_DEADLINES, CHAT_MESSAGES, CHAT_NOTES, CHAT_OUTBOUND,
+    CHAT_TAGS, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, IDEMPOTENCY, INBOUND_LOG, JOURNAL,
+    LATEST_CHAT, LEDGER, MEDIA, MEDIA_PENDING, MEDIA_RECEIVED, META, META_DEDUPE_ENTRIES,
+    META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ,
+    META_NEXT_EVENT_SEQ, META_NEXT_MESSAGE_ID, META_NEXT_SEQ, META_STORED_BYTES, NUMBER_HOLDS,
+    OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, SERVICE_DELIVERED, UPSTREAM_BATCHES, UPSTREAM_DEAD,
+    WINDOWS,
 };
 use super::templates;
+use super::tool_access::ToolChange;
+use super::tools::{ConfiguredTools, ToolTables};
 use super::usage::SharedUsage;
 use crate::chat::{Chat, LifecycleSettings};
 use crate::clock::SharedClock;
@@ -87,12 +91,16 @@ pub(super) struct Counters {
 impl Counters {
     /// Reads the counters, initialising a new store, after bringing the store at `path` to
     /// this waygate's schema (a newer one is refused and nothing is written).
-    /// Also carries the template registry forward to `templates`, the configured one.
+    /// Also carries the template registry forward to `templates`, the configured one, and
+    /// brings the canned responses and articles from the configuration in line with `tools`
+    /// (dated `now`).
     pub(super) fn load_or_init(
         db: &Database,
         path: &Path,
         templates: TemplateRegistry,
         books: Books,
+        tools: &ConfiguredTools,
+        now: u64,
     ) -> Result<(Self, Books), StoreError> {
         let txn = begin_durable(db)?;
         schema::CURRENT.upgrade(&txn, path)?;
@@ -122,6 +130,10 @@ impl Counters {
             txn.open_table(JOURNAL)?;
             txn.open_table(UPSTREAM_BATCHES)?;
             txn.open_table(UPSTREAM_DEAD)?;
+            txn.open_table(CANNED_RESPONSES)?;
+            txn.open_table(ARTICLES)?;
+            txn.open_table(CHAT_NOTES)?;
+            txn.open_table(CHAT_TAGS)?;
             let meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
@@ -141,6 +153,15 @@ impl Counters {
         let mut counters = counters;
         templates::reconcile(&txn, templates)?;
         let recorder = Recorder::default();
+        let change = {
+            let mut configured = ToolTables::open(&txn, &recorder)?;
+            configured.reconcile_configured(tools, now.max(counters.last_commit_ms))?;
+            configured.stored_change()
+        };
+        counters.stored_bytes = counters
+            .stored_bytes
+            .saturating_add(change.grown)
+            .saturating_sub(change.freed);
         let uncertain = OutboxTables::open(&txn, books.clone(), &recorder)?
             .mark_in_flight_uncertain(counters.last_commit_ms)?;
         let (_, added) = journal::append(
@@ -222,6 +243,7 @@ struct Turn {
     purchases: Vec<PurchaseSubmission>,
     media: Vec<super::media::MediaSubmission>,
     upstream: Vec<super::upstream::UpstreamSubmission>,
+    tools: Vec<ToolChange>,
     tick: bool,
     swept: Vec<oneshot::Sender<()>>,
     closing: bool,
@@ -242,6 +264,7 @@ impl Turn {
             Command::Purchase(purchase) => self.purchases.push(purchase),
             Command::Media(change) => self.media.push(change),
             Command::Upstream(change) => self.upstream.push(change),
+            Command::Tool(change) => self.tools.push(change),
             Command::Tick => self.tick = true,
             Command::Sweep(reply) => {
                 self.tick = true;
@@ -333,6 +356,7 @@ impl Writer {
                 Command::Upstream(late) => {
                     let _ = late.reply.send(Err(StoreError::WriterGone));
                 }
+                Command::Tool(late) => late.refuse(StoreError::WriterGone),
                 Command::Tick | Command::Sweep(_) | Command::Close => {}
             }
         }
@@ -350,6 +374,7 @@ impl Writer {
             purchases,
             media,
             upstream,
+            tools,
             tick,
             swept,
             closing: _,
@@ -369,6 +394,9 @@ impl Writer {
         for action in actions {
             let result = self.act(&action);
             let _ = action.reply.send(result);
+        }
+        if !tools.is_empty() {
+            self.commit_tools(tools);
         }
         if tick {
             self.sweep();

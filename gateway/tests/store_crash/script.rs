@@ -43,6 +43,8 @@ pub(crate) fn options() -> StoreOptions {
         pricing: gateway::pricing::PricingRules::default(),
         credits: gateway::pricing::CreditSettings::default(),
         retention: None,
+        canned_responses: Vec::new(),
+        articles: Vec::new(),
     }
 }
 

@@ -116,7 +116,7 @@ impl Writer {
             }
         }
         self.file
-            .open()
+            .open(self.clock.now_ms())
             .map_err(|error| recovery::reason(&error, data_dir))
     }
 }
