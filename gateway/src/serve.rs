@@ -48,6 +48,9 @@ fn tls_file(key: &str, configured: &str) -> Result<PathBuf, SecretError> {
 
 /// How often the store is asked to close due chats.
 const CHAT_TICK_INTERVAL: Duration = Duration::from_secs(1);
+/// The gateway id the event stream names events with, until the upstream's `gateway_id` is
+/// wired here.
+const GATEWAY_ID_PLACEHOLDER: &str = crate::api::DEFAULT_GATEWAY_ID;
 /// How often the data folder is rescanned for the quota.
 const USAGE_SCAN_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -226,20 +229,23 @@ pub async fn run(
     let watchdog =
         service_manager.map(|manager| tokio::spawn(manager.watchdog(store.clone(), stop.clone())));
 
-    let local_service = LocalService::new(LocalApi::new(
-        OperatorAuth::new(operators),
-        store.clone(),
-        Departments::new(
-            config
-                .departments
-                .iter()
-                .map(|department| department.name.as_str().to_owned()),
-        ),
-        Arc::clone(&clock),
-        Health::new(readiness.clone(), store.health().clone()),
-        Arc::clone(&metrics),
-        sender_handle,
-    ));
+    let local_service = LocalService::new(
+        LocalApi::new(
+            OperatorAuth::new(operators),
+            store.clone(),
+            Departments::new(
+                config
+                    .departments
+                    .iter()
+                    .map(|department| department.name.as_str().to_owned()),
+            ),
+            Arc::clone(&clock),
+            Health::new(readiness.clone(), store.health().clone()),
+            Arc::clone(&metrics),
+            sender_handle,
+        )
+        .with_events(Arc::from(GATEWAY_ID_PLACEHOLDER), stop.clone()),
+    );
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
             verify_token: verify_token.value,

@@ -19,6 +19,7 @@ use crate::chat_json::{ChatJson, MessageJson};
 use crate::outbound_json::OutboundJson;
 use crate::policy::{OutgoingMessage, UnixMs, check_send};
 use crate::store::{ChatAction, ChatActionError, ChatView};
+use crate::tool_json::NoteJson;
 
 /// `GET /api/v1/chats[?state=...]`.
 pub(super) async fn list(
@@ -213,6 +214,9 @@ struct ChatDetail<'a> {
     messages: Vec<MessageJson<'a>>,
     /// The operators' messages in it, with who wrote each and where it stands.
     outbound: Vec<OutboundJson<'a>>,
+    /// The operators' internal notes, oldest first.
+    notes: Vec<NoteJson<'a>>,
+    tags: &'a [String],
 }
 
 impl<'a> ChatDetail<'a> {
@@ -226,6 +230,8 @@ impl<'a> ChatDetail<'a> {
                 .map(|message| MessageJson::new(message.seq, &message.record))
                 .collect(),
             outbound: view.outbound.iter().map(OutboundJson::new).collect(),
+            notes: view.notes.iter().map(NoteJson::new).collect(),
+            tags: &view.tags,
         }
     }
 }

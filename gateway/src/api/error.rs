@@ -13,7 +13,8 @@ use http::{HeaderValue, Method, StatusCode, header};
 use super::departments::UnknownDepartment;
 use super::{ENDPOINTS, MAX_BODY_BYTES, REQUEST_DEADLINE};
 use crate::chat::Refusal;
-use crate::store::StoreError;
+use crate::store::{StoreError, ToolRefusal};
+use crate::tools::Undefined;
 
 /// A refused request.
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +106,22 @@ pub(super) enum ApiError {
     /// The store cannot answer now (recovering from a disk error, shutting down).
     #[error("the store cannot answer now ({0}); try again shortly")]
     StoreUnavailable(StoreError),
+    /// A tool's change was refused (the status follows the cause: see [`tool_status`]).
+    #[error("{0}")]
+    Tool(#[from] ToolRefusal),
+    /// A canned response cannot be rendered for the chat (answered with `placeholders`).
+    #[error("{0}")]
+    Undefined(Undefined),
+    /// As many event streams are open as the gateway serves.
+    #[error(
+        "{0} event streams are open, the most the gateway serves at once; close one, or retry later"
+    )]
+    TooManyStreams(usize),
+    /// A `Last-Event-ID` or `after` that is not an event's seq.
+    #[error(
+        "{0} is not an event's sequence number; send the decimal seq of the last event you received"
+    )]
+    BadEventId(String),
 }
 
 impl ApiError {
@@ -121,15 +138,30 @@ impl ApiError {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TimedOut => StatusCode::REQUEST_TIMEOUT,
             Self::Refused(_) => StatusCode::CONFLICT,
-            Self::UnknownDepartment(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UnknownDepartment(_) | Self::Undefined(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::StoreUnavailable(_) | Self::TooManyStreams(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Tool(refusal) => tool_status(refusal),
+            Self::BadEventId(_) => StatusCode::BAD_REQUEST,
         }
+    }
+}
+
+/// The status of a tool's refusal: 404 (no such chat, canned response or article), 422 (not
+/// within the limits), 409 (a shortcut another canned response has), 503 (the store).
+const fn tool_status(refusal: &ToolRefusal) -> StatusCode {
+    match refusal {
+        ToolRefusal::NoChat(_) | ToolRefusal::NoCannedResponse(_) | ToolRefusal::NoArticle(_) => {
+            StatusCode::NOT_FOUND
+        }
+        ToolRefusal::ShortcutTaken { .. } => StatusCode::CONFLICT,
+        ToolRefusal::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let Self::StoreUnavailable(error) = &self {
+        if let Self::StoreUnavailable(error) | Self::Tool(ToolRefusal::Store(error)) = &self {
             tracing::warn!(%error, "the local API could not reach the store");
         }
         let status = self.status();
@@ -146,6 +178,13 @@ impl IntoResponse for ApiError {
                 body["estimate_micro_usd"] = serde_json::json!(estimate_micro_usd);
                 body["balance_micro_usd"] = serde_json::json!(balance_micro_usd);
                 body["available_micro_usd"] = serde_json::json!(available_micro_usd);
+            }
+            Self::Tool(ToolRefusal::Invalid(invalid)) => {
+                body["field"] = serde_json::json!(invalid.field);
+            }
+            Self::Undefined(undefined) => {
+                let names: Vec<&str> = undefined.0.iter().map(|p| p.name.as_str()).collect();
+                body["placeholders"] = serde_json::json!(names);
             }
             _ => {}
         }

@@ -1,6 +1,6 @@
 //! What handlers take from a request, with axum's rejections turned into [`ApiError`]s: a JSON
-//! body ([`ApiJson`]), a chat id from the path ([`ChatId`]) and the chat list's state filter
-//! ([`ChatStateQuery`]).
+//! body ([`ApiJson`]), a chat id ([`ChatId`]) or a canned response's or article's id
+//! ([`ToolId`]) from the path, and the chat list's state filter ([`ChatStateQuery`]).
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -104,6 +104,25 @@ impl<S: Send + Sync> FromRequestParts<S> for MessageId {
             Ok(ChatId(id)) => Ok(Self(id)),
             Err(ApiError::NoChat(text)) => Err(ApiError::NoMessage(text)),
             Err(other) => Err(other),
+        }
+    }
+}
+
+/// The id in `/api/v1/canned-responses/{id}` and `/api/v1/articles/{id}`, as sent (a `PUT`
+/// checks it; any other id names nothing, a 404). Only a segment that does not percent-decode
+/// to UTF-8 is refused here, as naming nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ToolId(pub(super) String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ToolId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(Self(id)),
+            Err(_) => Err(ApiError::NoEndpoint {
+                path: parts.uri.path().to_owned(),
+            }),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Attachments: `POST /api/v1/media` stores an operator's file after the attachment policy
 //! ([`crate::media::check_attachment`]) accepted it; `GET /api/v1/media/{id}` serves a stored
-//! attachment, uploaded or received. Both stream: a file is never whole in memory.
+//! attachment, uploaded or received, and `GET /api/v1/log/{seq}/media` a customer's message's
+//! by the message. They stream: a file is never whole in memory.
 //!
 //! These routes have their own body limit ([`MAX_UPLOAD_BODY_BYTES`], the largest attachment
 //! and its form) and deadline ([`MEDIA_DEADLINE`]); every other route keeps the listener's.
@@ -26,7 +27,7 @@ use super::media_error::{MAX_UPLOAD_BODY_BYTES, MediaApiError};
 use crate::attachments::{IncomingFile, MediaFiles};
 use crate::file_body::FileBody;
 use crate::media::{AttachmentKind, check_attachment, clean, kind_for, label};
-use crate::store::{MediaOrigin, NewMedia};
+use crate::store::{LogMedia, MediaOrigin, MediaRecord, NewMedia};
 
 /// How long an upload may take from its head to its answer (40 MB over a slow shop LAN).
 pub(super) const MEDIA_DEADLINE: Duration = Duration::from_secs(300);
@@ -36,6 +37,7 @@ pub(super) fn routes() -> Router<Arc<LocalApi>> {
     Router::new()
         .route("/api/v1/media", post(upload))
         .route("/api/v1/media/{id}", get(serve))
+        .route("/api/v1/log/{seq}/media", get(serve_logged))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             MEDIA_DEADLINE,
@@ -188,10 +190,64 @@ pub(super) async fn serve(
         .await
         .map_err(MediaApiError::Store)?
         .ok_or_else(|| MediaApiError::NoMedia(id.clone()))?;
+    send_file(&api, &record, || MediaApiError::NoMedia(id.clone())).await
+}
+
+/// `GET /api/v1/log/{seq}/media`: the downloaded file of customer message `seq` (the
+/// reference a `message.received` event carries), like [`serve`]; 404 naming why there is
+/// none (no such message, not a media message, not downloaded yet, could not be downloaded).
+pub(super) async fn serve_logged(
+    State(api): State<Arc<LocalApi>>,
+    Path(seq): Path<String>,
+) -> Result<Response, MediaApiError> {
+    let no_media = |reason: &'static str| MediaApiError::NoLogMedia {
+        seq: seq.clone(),
+        reason,
+    };
+    let number = seq
+        .parse::<u64>()
+        .ok()
+        .filter(|_| seq.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| no_media("that is not an inbound message's seq"))?;
+    let record = match api
+        .store
+        .log_media(number)
+        .await
+        .map_err(MediaApiError::Store)?
+    {
+        LogMedia::Downloaded(record) => *record,
+        LogMedia::NoMessage => {
+            return Err(no_media(
+                "there is no such customer message (or retention pruned it)",
+            ));
+        }
+        LogMedia::NotMedia => return Err(no_media("it is not a message with a file")),
+        LogMedia::NotYet => {
+            return Err(no_media(
+                "its file is not downloaded from Meta yet; try again shortly",
+            ));
+        }
+        LogMedia::GaveUp => {
+            return Err(no_media(
+                "its file could not be downloaded from Meta (Meta keeps media for a limited time)",
+            ));
+        }
+    };
+    send_file(&api, &record, || {
+        no_media("its file is missing from the media folder")
+    })
+    .await
+}
+
+/// Streams `record`'s file with its type, length and name; `missing` when the file is not in
+/// the media folder.
+async fn send_file(
+    api: &LocalApi,
+    record: &MediaRecord,
+    missing: impl Fn() -> MediaApiError,
+) -> Result<Response, MediaApiError> {
     let files = MediaFiles::beside(api.store.path());
-    let path = files
-        .path_of(&record.sha256)
-        .ok_or_else(|| MediaApiError::NoMedia(id.clone()))?;
+    let path = files.path_of(&record.sha256).ok_or_else(missing)?;
     let file = tokio::fs::File::open(&path)
         .await
         .map_err(MediaApiError::Disk)?;

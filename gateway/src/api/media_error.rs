@@ -66,6 +66,14 @@ pub(super) enum MediaApiError {
     /// No attachment has this id.
     #[error("no attachment {0}")]
     NoMedia(String),
+    /// A customer's message has no downloaded file.
+    #[error("customer message {seq} has no downloaded media: {reason}")]
+    NoLogMedia {
+        /// The inbound log seq asked for.
+        seq: String,
+        /// Why, for a person.
+        reason: &'static str,
+    },
 }
 
 impl MediaApiError {
@@ -80,7 +88,7 @@ impl MediaApiError {
             Self::NoFile | Self::Form(_) => StatusCode::BAD_REQUEST,
             Self::OverQuota { .. } => StatusCode::INSUFFICIENT_STORAGE,
             Self::Disk(_) | Self::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::NoMedia(_) => StatusCode::NOT_FOUND,
+            Self::NoMedia(_) | Self::NoLogMedia { .. } => StatusCode::NOT_FOUND,
         }
     }
 }

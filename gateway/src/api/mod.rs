@@ -14,7 +14,8 @@
 //!   exporters; see [`crate::telemetry::metrics`]).
 //! - `GET /api/v1/chats[?state=waiting|active|closed]` -> `{"chats": [chat, ...]}` (no state:
 //!   every chat; another state: 400).
-//! - `GET /api/v1/chats/{id}` -> `{"chat": chat, "window": window, "messages": [message, ...]}`.
+//! - `GET /api/v1/chats/{id}` -> `{"chat": chat, "window": window, "messages": [message, ...],
+//!   "outbound": [...], "notes": [{"n", "author", "text", "at"}, ...], "tags": [...]}`.
 //! - `POST /api/v1/chats/{id}/accept`, `.../close`, `.../transfer` (body
 //!   `{"department": "..."}`, a configured department's name) -> `{"chat": chat}` after the
 //!   change is durable.
@@ -45,6 +46,27 @@
 //! - `GET /api/v1/status` -> [`crate::status::StatusReport`]: version, uptime, readiness (and
 //!   why not), the store's use against the quota, chats by state, the last commit, and the
 //!   `problems` that make the gateway unhealthy (`waygate status` prints it).
+//! - `GET|POST /api/v1/canned-responses`, `GET|PUT|DELETE /api/v1/canned-responses/{id}`
+//!   (`{"shortcut", "body"}`; a POST is numbered by the gateway; a PUT creates (201) or
+//!   replaces (200)) -> `{"canned_responses": [...]}` or `{"canned_response": {"id",
+//!   "shortcut", "body", "source": "config"|"local"|"hq", "updated_at"}}` ([`canned`]).
+//! - `POST /api/v1/chats/{id}/render` (`{"canned_response": "<id>"}`) -> `{"text"}` with
+//!   `{{contact.name}}`, `{{contact.phone}}`, `{{agent.name}}` (the calling operator) and
+//!   `{{chat.id}}` filled in, or 422 naming every undefined placeholder (`placeholders`).
+//! - `GET /api/v1/articles[?q=words]`, `POST /api/v1/articles`, `GET|PUT|DELETE
+//!   /api/v1/articles/{id}` (`{"title", "body", "link"}`): like canned responses; `q` searches
+//!   titles and bodies, title matches first ([`articles`]).
+//! - `POST /api/v1/chats/{id}/notes` (`{"text"}`, internal) -> 201 `{"note"}`; `PUT
+//!   /api/v1/chats/{id}/tags` (`{"tags": [...]}`) -> `{"tags"}`; `POST /api/v1/chats/{id}/lead`
+//!   (`{"name", "email", "phone", "company"}`) -> 202 `{"lead", "event_seq"}`; `POST
+//!   /api/v1/chats/{id}/ticket` (optional `{"subject", "note"}`) -> 202 `{"event_seq",
+//!   "entries", "truncated"}`: each journaled for headquarters (`note.added`, `tags.changed`,
+//!   `lead.captured`, `ticket.requested` with the transcript), closed chats included
+//!   ([`chat_tools`]).
+//! - `GET /api/v1/events[?after=seq]` (or `Last-Event-ID`) -> Server-Sent Events of the
+//!   journal ([`events`]).
+//! - `GET /api/v1/log/{seq}/media` -> the downloaded file of customer message `seq` (the
+//!   reference `message.received` events carry), or 404 saying why there is none.
 //!
 //! `GET` endpoints answer `HEAD` too. A window is the (number, customer) pair's:
 //! `{"free_form_allowed", "template_required", "last_customer_message_at", "closes_at",
@@ -66,16 +88,21 @@
 //! request was not complete and answered within [`REQUEST_DEADLINE`]), 409 (the lifecycle
 //! refuses the action, e.g. the chat is closed: the refusal's reason), 413 (body over
 //! [`MAX_BODY_BYTES`]), 415 (a body without `Content-Type: application/json`), 422 (a transfer to
-//! a department that is not configured: the configured ones are named), 503 (the store cannot
-//! answer now).
+//! a department that is not configured: the configured ones are named; an input over a tool's
+//! limits, with `field`), 503 (the store cannot answer now; as many event streams as served).
 
+mod articles;
 mod auth;
 mod body;
+mod canned;
+mod chat_tools;
 mod chats;
 mod credits;
 mod departments;
 mod error;
+mod events;
 mod extract;
+mod frame_queue;
 mod gate;
 mod health;
 mod media;
@@ -96,7 +123,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use bytes::Bytes;
 use http::{Method, Request, StatusCode, Uri};
 use tower::ServiceBuilder;
@@ -110,6 +137,7 @@ use tracing::Level;
 
 pub use auth::{OperatorAuth, token_digest};
 pub use departments::Departments;
+pub use events::{BUFFER_BYTES, DEFAULT_GATEWAY_ID, KEEP_ALIVE, MAX_STREAMS, PAGE_EVENTS};
 pub use health::{Health, Readiness};
 
 use crate::clock::SharedClock;
@@ -118,6 +146,8 @@ use crate::store::Store;
 use crate::telemetry::Metrics;
 use crate::time::UnixMs;
 use error::ApiError;
+use events::EventStreams;
+use tokio_util::sync::CancellationToken;
 
 /// The largest request body the local listener reads.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -125,7 +155,9 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// What a 404 names as served.
 const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/chats/{id}, \
-     /api/v1/chats/{id}/accept|close|transfer|send-check|messages|read, /api/v1/messages, \
+     /api/v1/chats/{id}/accept|close|transfer|send-check|messages|read|render|notes|tags|lead|ticket, \
+     /api/v1/canned-responses[/{id}], /api/v1/articles[/{id}], /api/v1/events, \
+     /api/v1/log/{seq}/media, /api/v1/messages, \
      /api/v1/messages/{id}, /api/v1/messages/{id}/retry, /api/v1/credits, \
      /api/v1/credits/purchases, /api/v1/media, /api/v1/media/{id}, /api/v1/numbers, \
      /api/v1/numbers/{phone_number_id}/resume, /api/v1/wabas, /api/v1/templates and \
@@ -143,6 +175,8 @@ pub struct LocalApi {
     metrics: Arc<Metrics>,
     /// The running sender: woken when a message is queued; its holds; resume.
     sender: SenderHandle,
+    /// The event streams' gateway id, shutdown and slots.
+    events: EventStreams,
     /// When the API was built (the gateway starting to serve), by the wall clock...
     started_at: UnixMs,
     /// ...and by a monotonic one, for the uptime.
@@ -177,12 +211,22 @@ impl LocalApi {
             store,
             departments,
             sender,
+            events: EventStreams::new(Arc::from(DEFAULT_GATEWAY_ID), CancellationToken::new()),
             started_at: clock.now_ms(),
             started: Instant::now(),
             clock,
             health,
             metrics,
         }
+    }
+
+    /// The API with its event streams naming events `<gateway_id>:<seq>` and ending when
+    /// `shutdown` is cancelled (without this: [`DEFAULT_GATEWAY_ID`], and streams that end only
+    /// with their clients).
+    #[must_use]
+    pub fn with_events(mut self, gateway_id: Arc<str>, shutdown: CancellationToken) -> Self {
+        self.events = EventStreams::new(gateway_id, shutdown);
+        self
     }
 }
 
@@ -200,7 +244,11 @@ impl std::fmt::Debug for LocalService {
 impl LocalService {
     /// The service answering from `api`.
     pub fn new(api: LocalApi) -> Self {
-        let api = Arc::new(api);
+        Self::shared(Arc::new(api))
+    }
+
+    /// The service answering from `api`, which the caller keeps a handle to.
+    fn shared(api: Arc<LocalApi>) -> Self {
         let routes = Router::new()
             .route("/healthz", get(health::healthz))
             .route("/readyz", get(health::readyz))
@@ -226,6 +274,35 @@ impl LocalService {
             .route("/api/v1/wabas", get(numbers::wabas))
             .route("/api/v1/templates", get(chats::templates))
             .route("/api/v1/status", get(status::status))
+            .route(
+                "/api/v1/canned-responses",
+                get(canned::list).post(canned::create),
+            )
+            .route(
+                "/api/v1/canned-responses/{id}",
+                get(canned::detail)
+                    .put(canned::replace)
+                    .delete(canned::delete),
+            )
+            .route("/api/v1/chats/{id}/render", post(canned::render_for_chat))
+            .route(
+                "/api/v1/articles",
+                get(articles::list).post(articles::create),
+            )
+            .route(
+                "/api/v1/articles/{id}",
+                get(articles::detail)
+                    .put(articles::replace)
+                    .delete(articles::delete),
+            )
+            .route("/api/v1/chats/{id}/notes", post(chat_tools::add_note))
+            .route("/api/v1/chats/{id}/tags", put(chat_tools::set_tags))
+            .route("/api/v1/chats/{id}/lead", post(chat_tools::capture_lead))
+            .route(
+                "/api/v1/chats/{id}/ticket",
+                post(chat_tools::request_ticket),
+            )
+            .route("/api/v1/events", get(events::stream))
             .fallback(no_endpoint)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(TimeoutLayer::with_status_code(

@@ -19,11 +19,20 @@ use crate::clock::ManualClock;
 use crate::sender::SenderHandle;
 use crate::store::StoreWriter;
 
+mod events;
+mod tools;
+
 const TOKEN: &str = "token-ana";
 
 struct Fixture {
     service: LocalService,
     readiness: Readiness,
+    /// The store the API answers from, for what a test sets up behind its back.
+    store: Store,
+    /// The API itself, for what a test looks at behind its back.
+    api: Arc<LocalApi>,
+    /// Ends the event streams.
+    shutdown: CancellationToken,
     writer: Option<StoreWriter>,
     _dir: tempfile::TempDir,
 }
@@ -45,9 +54,14 @@ impl Fixture {
             Arc::new(Metrics::new(store.commit_metrics())),
             SenderHandle::detached(),
         );
+        let shutdown = CancellationToken::new();
+        let api = Arc::new(api.with_events(Arc::from("gw-test"), shutdown.clone()));
         Self {
-            service: LocalService::new(api),
+            service: LocalService::shared(Arc::clone(&api)),
+            api,
             readiness,
+            store,
+            shutdown,
             writer: Some(writer),
             _dir: dir,
         }
@@ -447,4 +461,73 @@ async fn the_status_needs_a_token_and_reports_readiness_and_the_quota() {
         report.problems,
         ["not ready: the gateway is starting or shutting down"]
     );
+}
+
+/// A customer's text `wamid` from `customer` (with their profile `name`, when given), as the
+/// webhook endpoint hands it to the store.
+fn customer_message(
+    wamid: &str,
+    customer: &crate::chat::CustomerId,
+    name: Option<&str>,
+) -> crate::store::IngestBatch {
+    use crate::store::{
+        CustomerMessageInput, EventEffect, IngestBatch, LogRecord, PreparedEvent, RecordKind,
+    };
+    let contact = name.map_or(
+        serde_json::json!(null),
+        |name| serde_json::json!({"profile": {"name": name}}),
+    );
+    let content = serde_json::json!({"message": {
+        "id": wamid, "type": "text", "content": {"text": {"body": "hi"}}, "contact": contact,
+    }});
+    let record = LogRecord {
+        received_at_ms: 1_800_000_000_000,
+        kind: RecordKind::Message,
+        waba_id: "waba".into(),
+        field: "messages".into(),
+        phone_number_id: Some("pn".into()),
+        wamid: Some(wamid.into()),
+        sender: Some(customer.as_str().into()),
+        user_id: None,
+        timestamp: Some(1_800_000_000),
+        type_name: "text".into(),
+        content_json: content.to_string(),
+    };
+    IngestBatch {
+        events: vec![PreparedEvent {
+            dedupe_key: format!("m:{wamid}").into_bytes(),
+            record: record.to_bytes(),
+            effect: Some(EventEffect::CustomerMessage(CustomerMessageInput {
+                number: crate::chat::BusinessNumber("pn".into()),
+                customer: customer.clone(),
+                department: None,
+                profanity_hits: 0,
+                sent_at: None,
+                entry_point: None,
+            })),
+        }],
+        dead_letters: Vec::new(),
+    }
+}
+
+impl Fixture {
+    /// `body` as JSON to `path` with `method` and the operator's token.
+    async fn send_json(&self, method: Method, path: &str, body: &str) -> Answer {
+        self.call(
+            request(method, path, Some(TOKEN))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+impl Answer {
+    /// The JSON body, after checking the status.
+    #[track_caller]
+    fn json(&self, status: StatusCode) -> Value {
+        assert_eq!(self.status, status, "{:?}", self.body);
+        serde_json::from_slice(&self.body).unwrap()
+    }
 }

@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{Instrument, debug, info_span, warn};
 
+use super::busy_body::BusyBody;
 use super::idle::{Activity, Connections, IdleClose, IdleLimits};
 
 /// Largest buffer an HTTP/1.1 connection reads into (request heads must fit in it). hyper's
@@ -67,7 +68,7 @@ pub async fn serve<H, F, B>(
 ) where
     H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Response<B>> + Send + 'static,
-    B: Body + Send + 'static,
+    B: Body + Unpin + Send + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
@@ -143,6 +144,7 @@ pub async fn serve<H, F, B>(
                         IdleClose::TimedOut => debug!("closed: no request within its deadline"),
                         IdleClose::Evicted => debug!("closed: idle the longest while the listener was full"),
                     },
+                    () = activity.closed_by_handler() => debug!("closed by its handler"),
                 }
                 connections.close(id);
             }
@@ -166,13 +168,14 @@ async fn serve_connection<H, F, B>(
 ) where
     H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Response<B>> + Send + 'static,
-    B: Body + Send + 'static,
+    B: Body + Unpin + Send + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let service = service_fn(move |request: Request<Incoming>| {
-        // The head is complete: the connection is busy until the handler answers.
+    let service = service_fn(move |mut request: Request<Incoming>| {
+        // The head is complete: the connection is busy until the answer has been sent.
         let busy = activity.request_started();
+        request.extensions_mut().insert(activity.closer());
         let handler = handler.clone();
         let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
         // The path only: a query string can carry the verify token.
@@ -180,8 +183,7 @@ async fn serve_connection<H, F, B>(
             info_span!("request", id, method = %request.method(), path = %request.uri().path());
         async move {
             let reply = handler(request).await;
-            drop(busy);
-            Ok::<_, Infallible>(reply)
+            Ok::<_, Infallible>(reply.map(|body| BusyBody::new(body, busy)))
         }
         .instrument(span)
     });

@@ -55,6 +55,22 @@ pub(super) struct Activity {
     changed: Notify,
     /// Cancelled to ask the connection to give way.
     evict: CancellationToken,
+    /// Cancelled by a handler to close the connection at once (see [`CloseConnection`]).
+    cut: CancellationToken,
+}
+
+/// A handle to the connection a request came on, for its handler (found in the request's
+/// extensions): [`CloseConnection::close`] closes the connection at once, whatever its response
+/// is doing. For an answer that must not wait for a client that stopped reading (an event
+/// stream whose client fell behind): hyper polls a response body only while the client reads.
+#[derive(Debug, Clone)]
+pub struct CloseConnection(CancellationToken);
+
+impl CloseConnection {
+    /// Closes the connection now (what the kernel already buffered is still delivered).
+    pub fn close(&self) {
+        self.0.cancel();
+    }
 }
 
 impl Activity {
@@ -71,6 +87,16 @@ impl Activity {
 
     fn is_idle(&self) -> bool {
         self.in_flight.load(Ordering::Acquire) == 0
+    }
+
+    /// The handle a request's handler closes this connection with.
+    pub(super) fn closer(&self) -> CloseConnection {
+        CloseConnection(self.cut.clone())
+    }
+
+    /// Resolves when a handler closed the connection.
+    pub(super) async fn closed_by_handler(&self) {
+        self.cut.cancelled().await;
     }
 }
 
@@ -118,6 +144,7 @@ impl Connections {
             idle_since_ms: AtomicU64::new(millis_since(self.epoch)),
             changed: Notify::new(),
             evict: CancellationToken::new(),
+            cut: CancellationToken::new(),
         });
         self.lock().insert(id, Arc::clone(&activity));
         activity

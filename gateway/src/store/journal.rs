@@ -173,11 +173,14 @@ struct MediaRef {
 /// The message types whose content is a file.
 const MEDIA_TYPES: [&str; 5] = ["image", "audio", "video", "document", "sticker"];
 
+/// Whether `record` is a customer's message whose content is a file.
+pub(super) fn is_media_message(record: &LogRecord) -> bool {
+    record.kind == RecordKind::Message && MEDIA_TYPES.contains(&record.type_name.as_str())
+}
+
 /// The `message.received` data of inbound log record `seq`.
 pub(super) fn logged_message_json(seq: u64, record: &LogRecord) -> String {
-    let media = (record.kind == RecordKind::Message
-        && MEDIA_TYPES.contains(&record.type_name.as_str()))
-    .then(|| MediaRef {
+    let media = is_media_message(record).then(|| MediaRef {
         href: format!("/api/v1/log/{seq}/media"),
     });
     serde_json::to_string(&LoggedMessageJson {

@@ -6,6 +6,7 @@
 use redb::{ReadTransaction, ReadableDatabase as _, ReadableTable, Table, WriteTransaction};
 use tokio::sync::oneshot;
 
+use super::journal::is_media_message;
 use super::media_record::{MediaRecord, MetaUpload, NewMedia, PendingDownload};
 use super::record::LogRecord;
 use super::request::Command;
@@ -188,6 +189,56 @@ fn read_received(txn: &ReadTransaction, seqs: &[u64]) -> Result<Vec<(u64, u64)>,
     Ok(found)
 }
 
+/// The downloaded media of a customer's message, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogMedia {
+    /// It was downloaded: this attachment.
+    Downloaded(Box<MediaRecord>),
+    /// The inbound log has no record with that seq (or retention pruned it).
+    NoMessage,
+    /// The record is not a customer's message with a file.
+    NotMedia,
+    /// It is not downloaded yet (the downloader has it in hand, or has not looked yet).
+    NotYet,
+    /// It could not be downloaded (Meta's media id expired first).
+    GaveUp,
+}
+
+/// What [`LogMedia`] inbound record `seq` has.
+fn read_log_media(txn: &ReadTransaction, seq: u64) -> Result<LogMedia, StoreError> {
+    if let Some(id) = txn
+        .open_table(MEDIA_RECEIVED)?
+        .get(seq)?
+        .map(|id| id.value())
+    {
+        return Ok(match load(&txn.open_table(MEDIA)?, id)? {
+            Some(record) => LogMedia::Downloaded(Box::new(record)),
+            None => LogMedia::GaveUp,
+        });
+    }
+    let Some(bytes) = txn.open_table(INBOUND_LOG)?.get(seq)? else {
+        return Ok(LogMedia::NoMessage);
+    };
+    let record = LogRecord::from_bytes(bytes.value()).map_err(|error| StoreError::Record {
+        table: "inbound_log",
+        key: seq,
+        reason: error.to_string(),
+    })?;
+    if !is_media_message(&record) {
+        return Ok(LogMedia::NotMedia);
+    }
+    let scanned = txn
+        .open_table(META)?
+        .get(META_MEDIA_SCAN_SEQ)?
+        .map_or(0, |seq| seq.value());
+    let pending = txn.open_table(MEDIA_PENDING)?.get(seq)?.is_some();
+    Ok(if pending || seq > scanned {
+        LogMedia::NotYet
+    } else {
+        LogMedia::GaveUp
+    })
+}
+
 /// Every pending download, in inbound order.
 fn read_pending(txn: &ReadTransaction) -> Result<Vec<PendingDownload>, StoreError> {
     let table = txn.open_table(MEDIA_PENDING)?;
@@ -293,6 +344,13 @@ impl Store {
     /// The local media ids of the inbound messages `seqs` whose media was downloaded.
     pub async fn received_media(&self, seqs: Vec<u64>) -> Result<Vec<(u64, u64)>, StoreError> {
         self.read(move |db| read_received(&db.begin_read()?, &seqs))
+            .await
+    }
+
+    /// The downloaded media of customer message `seq` (its inbound log seq), or why there is
+    /// none.
+    pub async fn log_media(&self, seq: u64) -> Result<LogMedia, StoreError> {
+        self.read(move |db| read_log_media(&db.begin_read()?, seq))
             .await
     }
 

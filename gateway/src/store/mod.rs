@@ -50,6 +50,7 @@ pub use commit_metrics::CommitMetrics;
 pub use error::StoreError;
 pub use health::{DiskRecovery, StoreHealth};
 pub use journal::{JournalWatch, ResolvedEvent};
+pub use media::LogMedia;
 pub use media_record::{MediaOrigin, MediaRecord, MetaUpload, NewMedia, PendingDownload};
 pub use outbound_record::{OutboundMessage, SendFailure, SettledPricing, UNCERTAIN_REMEDY};
 pub use outbox::{MessageFilter, OutboxTopic};

@@ -58,10 +58,10 @@ pub enum ToolRefusal {
     #[error("no chat {0}")]
     NoChat(u64),
     /// There is no canned response with that id.
-    #[error("no canned response {0:?}")]
+    #[error("no canned response {0:?}; list them with GET /api/v1/canned-responses")]
     NoCannedResponse(String),
     /// There is no article with that id.
-    #[error("no article {0:?}")]
+    #[error("no article {0:?}; list them with GET /api/v1/articles")]
     NoArticle(String),
     /// The input is not within the limits (the field is named).
     #[error("{0}")]

@@ -31,16 +31,11 @@ pub(super) struct Transcript {
 /// One entry as JSON. `at` is when the gateway received the customer's message, or when the
 /// operator wrote theirs (the same clock).
 #[derive(Serialize)]
-#[serde(tag = "from", rename_all = "snake_case")]
-enum EntryJson<'a> {
-    Customer {
-        at: UnixMs,
-        message: &'a RawValue,
-    },
-    Operator {
-        at: UnixMs,
-        message: OutboundJson<'a>,
-    },
+struct EntryJson<M> {
+    /// `customer` or `operator`.
+    from: &'static str,
+    at: UnixMs,
+    message: M,
 }
 
 /// The transcript of chat `chat`. Opens [`CHAT_MESSAGES`], [`INBOUND_LOG`], [`CHAT_OUTBOUND`]
@@ -67,7 +62,12 @@ pub(super) fn read_transcript(txn: &WriteTransaction, chat: u64) -> Result<Trans
             let message = serde_json::from_str::<&RawValue>(&message)
                 .map_err(|error| shown_wrong("inbound_log", seq, &error))?;
             let at = record.received_at_ms;
-            timed.push((at, entry_text(&EntryJson::Customer { at, message })));
+            let entry = EntryJson {
+                from: "customer",
+                at,
+                message,
+            };
+            timed.push((at, entry_text(&entry)));
         }
     }
     let outbound = chat_messages_in(
@@ -77,8 +77,12 @@ pub(super) fn read_transcript(txn: &WriteTransaction, chat: u64) -> Result<Trans
     )?;
     for message in &outbound {
         let at = message.created_at;
-        let message = OutboundJson::new(message);
-        timed.push((at, entry_text(&EntryJson::Operator { at, message })));
+        let entry = EntryJson {
+            from: "operator",
+            at,
+            message: OutboundJson::new(message),
+        };
+        timed.push((at, entry_text(&entry)));
     }
     // Stable: at the same instant, the customer's message (listed first) stays first.
     timed.sort_by_key(|(at, _)| *at);
@@ -87,7 +91,7 @@ pub(super) fn read_transcript(txn: &WriteTransaction, chat: u64) -> Result<Trans
     ))
 }
 
-fn entry_text(entry: &EntryJson<'_>) -> String {
+fn entry_text(entry: &EntryJson<impl Serialize>) -> String {
     serde_json::to_string(entry).unwrap_or_else(|_| String::from("{}"))
 }
 

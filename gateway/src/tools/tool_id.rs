@@ -21,6 +21,7 @@ pub fn check_tool_id(id: &str) -> Result<(), Invalid> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 
