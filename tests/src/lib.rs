@@ -25,6 +25,7 @@ pub mod conversation;
 pub mod corpus;
 pub mod delivery;
 pub mod error;
+pub mod event_stream;
 pub mod export;
 pub mod gateway;
 pub mod graph_api;
