@@ -1,4 +1,5 @@
-//! Knowledge-base articles: list (or search with `?q=`), create, read, put and delete them.
+//! Knowledge-base articles: list them, or search them with `?q=` (the rest of their management
+//! is a [`Catalog`]'s).
 
 use std::sync::Arc;
 
@@ -8,25 +9,46 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::LocalApi;
-use super::canned::status_of;
+use super::catalog::Catalog;
 use super::error::ApiError;
-use super::extract::{ApiJson, ToolId};
-use super::gate::Operator;
-use crate::store::{Put, ToolRefusal};
+use crate::store::{Put, Store, StoreError, ToolRefusal};
 use crate::tool_json::ArticleJson;
 use crate::tools::{Article, ArticleInput, ToolSource, search_articles};
 
-/// One article as answered.
-#[derive(Serialize)]
-struct ArticleReply<'a> {
-    article: ArticleJson<'a>,
-}
+/// Articles, as a [`Catalog`].
+pub(super) struct Articles;
 
-impl<'a> ArticleReply<'a> {
-    fn new(article: &'a Article) -> Json<Self> {
-        Json(Self {
-            article: ArticleJson::new(article),
-        })
+impl Catalog for Articles {
+    type Item = Article;
+    type Input = ArticleInput;
+    const KEY: &'static str = "article";
+
+    fn json(item: &Article) -> impl Serialize + '_ {
+        ArticleJson::new(item)
+    }
+
+    fn id(item: &Article) -> &str {
+        &item.id
+    }
+
+    fn missing(id: String) -> ToolRefusal {
+        ToolRefusal::NoArticle(id)
+    }
+
+    async fn get(store: &Store, id: String) -> Result<Option<Article>, StoreError> {
+        store.article(id).await
+    }
+
+    async fn put(
+        store: &Store,
+        id: Option<String>,
+        input: ArticleInput,
+    ) -> Result<Put<Article>, ToolRefusal> {
+        store.put_article(id, input, ToolSource::Local).await
+    }
+
+    async fn delete(store: &Store, id: String) -> Result<Article, ToolRefusal> {
+        store.delete_article(id).await
     }
 }
 
@@ -62,59 +84,4 @@ pub(super) async fn list(
         articles: found.into_iter().map(ArticleJson::new).collect(),
     })
     .into_response())
-}
-
-/// `POST /api/v1/articles`: a new one, numbered by the gateway (201).
-pub(super) async fn create(
-    State(api): State<Arc<LocalApi>>,
-    Operator(operator): Operator,
-    ApiJson(input): ApiJson<ArticleInput>,
-) -> Result<Response, ApiError> {
-    put(&api, &operator, None, input).await
-}
-
-/// `GET /api/v1/articles/{id}`.
-pub(super) async fn detail(
-    State(api): State<Arc<LocalApi>>,
-    ToolId(id): ToolId,
-) -> Result<Response, ApiError> {
-    let article = api
-        .store
-        .article(id.clone())
-        .await
-        .map_err(ApiError::StoreUnavailable)?
-        .ok_or(ToolRefusal::NoArticle(id))?;
-    Ok(ArticleReply::new(&article).into_response())
-}
-
-/// `PUT /api/v1/articles/{id}`: created (201) or replaced (200).
-pub(super) async fn replace(
-    State(api): State<Arc<LocalApi>>,
-    Operator(operator): Operator,
-    ToolId(id): ToolId,
-    ApiJson(input): ApiJson<ArticleInput>,
-) -> Result<Response, ApiError> {
-    put(&api, &operator, Some(id), input).await
-}
-
-async fn put(
-    api: &LocalApi,
-    operator: &str,
-    id: Option<String>,
-    input: ArticleInput,
-) -> Result<Response, ApiError> {
-    let Put { item, created } = api.store.put_article(id, input, ToolSource::Local).await?;
-    tracing::info!(id = %item.id, operator, created, "article put");
-    Ok((status_of(created), ArticleReply::new(&item)).into_response())
-}
-
-/// `DELETE /api/v1/articles/{id}` -> the deleted one.
-pub(super) async fn delete(
-    State(api): State<Arc<LocalApi>>,
-    Operator(operator): Operator,
-    ToolId(id): ToolId,
-) -> Result<Response, ApiError> {
-    let deleted = api.store.delete_article(id).await?;
-    tracing::info!(id = %deleted.id, operator, "article deleted");
-    Ok(ArticleReply::new(&deleted).into_response())
 }

@@ -1,34 +1,59 @@
-//! Canned responses: list, create, read, put and delete them, and render one for a chat with
-//! its placeholders filled in (see [`crate::tools::render`]).
+//! Canned responses: list them (the rest of their management is a [`Catalog`]'s), and render
+//! one for a chat with its placeholders filled in (see [`crate::tools::render`]).
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use http::StatusCode;
 use serde::Serialize;
 
 use super::LocalApi;
 use super::body::RenderRequest;
+use super::catalog::Catalog;
 use super::error::ApiError;
-use super::extract::{ApiJson, ChatId, ToolId};
+use super::extract::{ApiJson, ChatId};
 use super::gate::Operator;
-use crate::store::{Put, ToolRefusal};
+use crate::store::{Put, Store, StoreError, ToolRefusal};
 use crate::tool_json::CannedJson;
 use crate::tools::{CannedInput, CannedResponse, RenderContext, ToolSource, render};
 
-/// One canned response as answered.
-#[derive(Serialize)]
-struct CannedReply<'a> {
-    canned_response: CannedJson<'a>,
-}
+/// Canned responses, as a [`Catalog`].
+pub(super) struct Canned;
 
-impl<'a> CannedReply<'a> {
-    fn new(canned: &'a CannedResponse) -> Json<Self> {
-        Json(Self {
-            canned_response: CannedJson::new(canned),
-        })
+impl Catalog for Canned {
+    type Item = CannedResponse;
+    type Input = CannedInput;
+    const KEY: &'static str = "canned_response";
+
+    fn json(item: &CannedResponse) -> impl Serialize + '_ {
+        CannedJson::new(item)
+    }
+
+    fn id(item: &CannedResponse) -> &str {
+        &item.id
+    }
+
+    fn missing(id: String) -> ToolRefusal {
+        ToolRefusal::NoCannedResponse(id)
+    }
+
+    async fn get(store: &Store, id: String) -> Result<Option<CannedResponse>, StoreError> {
+        store.canned_response(id).await
+    }
+
+    async fn put(
+        store: &Store,
+        id: Option<String>,
+        input: CannedInput,
+    ) -> Result<Put<CannedResponse>, ToolRefusal> {
+        store
+            .put_canned_response(id, input, ToolSource::Local)
+            .await
+    }
+
+    async fn delete(store: &Store, id: String) -> Result<CannedResponse, ToolRefusal> {
+        store.delete_canned_response(id).await
     }
 }
 
@@ -47,64 +72,6 @@ pub(super) async fn list(State(api): State<Arc<LocalApi>>) -> Result<Response, A
         canned_responses: all.iter().map(CannedJson::new).collect(),
     })
     .into_response())
-}
-
-/// `POST /api/v1/canned-responses`: a new one, numbered by the gateway (201).
-pub(super) async fn create(
-    State(api): State<Arc<LocalApi>>,
-    Operator(operator): Operator,
-    ApiJson(input): ApiJson<CannedInput>,
-) -> Result<Response, ApiError> {
-    put(&api, &operator, None, input).await
-}
-
-/// `GET /api/v1/canned-responses/{id}`.
-pub(super) async fn detail(
-    State(api): State<Arc<LocalApi>>,
-    ToolId(id): ToolId,
-) -> Result<Response, ApiError> {
-    let canned = api
-        .store
-        .canned_response(id.clone())
-        .await
-        .map_err(ApiError::StoreUnavailable)?
-        .ok_or(ToolRefusal::NoCannedResponse(id))?;
-    Ok(CannedReply::new(&canned).into_response())
-}
-
-/// `PUT /api/v1/canned-responses/{id}`: created (201) or replaced (200).
-pub(super) async fn replace(
-    State(api): State<Arc<LocalApi>>,
-    Operator(operator): Operator,
-    ToolId(id): ToolId,
-    ApiJson(input): ApiJson<CannedInput>,
-) -> Result<Response, ApiError> {
-    put(&api, &operator, Some(id), input).await
-}
-
-async fn put(
-    api: &LocalApi,
-    operator: &str,
-    id: Option<String>,
-    input: CannedInput,
-) -> Result<Response, ApiError> {
-    let Put { item, created } = api
-        .store
-        .put_canned_response(id, input, ToolSource::Local)
-        .await?;
-    tracing::info!(id = %item.id, operator, created, "canned response put");
-    Ok((status_of(created), CannedReply::new(&item)).into_response())
-}
-
-/// `DELETE /api/v1/canned-responses/{id}` -> the deleted one.
-pub(super) async fn delete(
-    State(api): State<Arc<LocalApi>>,
-    Operator(operator): Operator,
-    ToolId(id): ToolId,
-) -> Result<Response, ApiError> {
-    let deleted = api.store.delete_canned_response(id).await?;
-    tracing::info!(id = %deleted.id, operator, "canned response deleted");
-    Ok(CannedReply::new(&deleted).into_response())
 }
 
 /// `POST /api/v1/chats/{id}/render` (`{"canned_response": id}`) -> `{"text": "..."}`, or 422
@@ -136,13 +103,4 @@ pub(super) async fn render_for_chat(
     };
     let text = render(&canned.body, &context).map_err(ApiError::Undefined)?;
     Ok(Json(Rendered { text }).into_response())
-}
-
-/// 201 for a new entry, 200 for a replaced one.
-pub(super) const fn status_of(created: bool) -> StatusCode {
-    if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    }
 }

@@ -49,7 +49,8 @@
 //! - `GET|POST /api/v1/canned-responses`, `GET|PUT|DELETE /api/v1/canned-responses/{id}`
 //!   (`{"shortcut", "body"}`; a POST is numbered by the gateway; a PUT creates (201) or
 //!   replaces (200)) -> `{"canned_responses": [...]}` or `{"canned_response": {"id",
-//!   "shortcut", "body", "source": "config"|"local"|"hq", "updated_at"}}` ([`canned`]).
+//!   "shortcut", "body", "source": "config"|"local"|"hq", "updated_at"}}` ([`canned`],
+//!   [`catalog`]).
 //! - `POST /api/v1/chats/{id}/render` (`{"canned_response": "<id>"}`) -> `{"text"}` with
 //!   `{{contact.name}}`, `{{contact.phone}}`, `{{agent.name}}` (the calling operator) and
 //!   `{{chat.id}}` filled in, or 422 naming every undefined placeholder (`placeholders`).
@@ -95,6 +96,7 @@ mod articles;
 mod auth;
 mod body;
 mod canned;
+mod catalog;
 mod chat_tools;
 mod chats;
 mod credits;
@@ -145,6 +147,8 @@ use crate::sender::SenderHandle;
 use crate::store::Store;
 use crate::telemetry::Metrics;
 use crate::time::UnixMs;
+use articles::Articles;
+use canned::Canned;
 use error::ApiError;
 use events::EventStreams;
 use tokio_util::sync::CancellationToken;
@@ -276,24 +280,24 @@ impl LocalService {
             .route("/api/v1/status", get(status::status))
             .route(
                 "/api/v1/canned-responses",
-                get(canned::list).post(canned::create),
+                get(canned::list).post(catalog::create::<Canned>),
             )
             .route(
                 "/api/v1/canned-responses/{id}",
-                get(canned::detail)
-                    .put(canned::replace)
-                    .delete(canned::delete),
+                get(catalog::detail::<Canned>)
+                    .put(catalog::replace::<Canned>)
+                    .delete(catalog::delete::<Canned>),
             )
             .route("/api/v1/chats/{id}/render", post(canned::render_for_chat))
             .route(
                 "/api/v1/articles",
-                get(articles::list).post(articles::create),
+                get(articles::list).post(catalog::create::<Articles>),
             )
             .route(
                 "/api/v1/articles/{id}",
-                get(articles::detail)
-                    .put(articles::replace)
-                    .delete(articles::delete),
+                get(catalog::detail::<Articles>)
+                    .put(catalog::replace::<Articles>)
+                    .delete(catalog::delete::<Articles>),
             )
             .route("/api/v1/chats/{id}/notes", post(chat_tools::add_note))
             .route("/api/v1/chats/{id}/tags", put(chat_tools::set_tags))

@@ -310,7 +310,7 @@ pub(super) enum Command {
     /// Form, settle or retry a batch for headquarters, durably, then answer.
     Upstream(super::upstream::UpstreamSubmission),
     /// Change the operators' tools, durably, then answer.
-    Tool(super::tool_access::ToolChange),
+    Tool(super::tool_access::ToolJob),
     /// Finish everything queued before this, close the database, and stop.
     Close,
 }

@@ -2,91 +2,36 @@
 //! in its own durable transaction, with its journal event; see `writer/tools.rs`), reads
 //! through read transactions on the blocking pool.
 
-use redb::{ReadTransaction, ReadableDatabase as _};
+use redb::{ReadTransaction, ReadableDatabase as _, ReadableTable as _, WriteTransaction};
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
 use super::chats::decode_chat;
+use super::journal::EVENT_OVERHEAD_BYTES;
 use super::request::Command;
 use super::tables::{ARTICLES, CANNED_RESPONSES, CHAT_MESSAGES, CHATS, INBOUND_LOG};
 use super::tool_records::{all_articles, all_canned, decode_article, decode_canned};
-use super::tools::{Put, TicketSent, ToolRefusal};
+use super::tools::{Put, TOOL_ENTRY_OVERHEAD_BYTES, TicketSent, ToolRefusal, ToolTables};
+use super::transcript::{MAX_TRANSCRIPT_BYTES, read_transcript};
+use super::writer::tools::Done;
+use super::writer::{Writer, len_u64};
 use super::{LogRecord, RecordKind, Store, StoreError};
 use crate::chat::Chat;
+use crate::time::UnixMs;
 use crate::tools::{
-    Article, ArticleInput, CannedInput, CannedResponse, Lead, Note, TicketRequest, ToolSource,
+    Article, ArticleInput, CannedInput, CannedResponse, Lead, MAX_NOTE_BYTES, MAX_NOTES_PER_CHAT,
+    MAX_TOOL_ID_LEN, Note, TicketRequest, ToolSource,
 };
 
 /// How many of a chat's latest messages are looked at for the customer's profile name.
 const NAME_LOOKBACK: usize = 50;
+/// What a chat-bound event adds besides the texts it quotes: the chat, the customer and the
+/// field names (an upper bound, for the quota's check).
+const CHAT_EVENT_BYTES: u64 = 2048;
 
-/// Where a writer's answer to a tool change goes.
-pub(super) type ToolReply<T> = oneshot::Sender<Result<T, ToolRefusal>>;
-
-/// A change to the tools, on its way to the writer with the channel its answer goes back on.
-pub(super) enum ToolChange {
-    PutCanned {
-        id: Option<String>,
-        input: CannedInput,
-        source: ToolSource,
-        reply: ToolReply<Put<CannedResponse>>,
-    },
-    DeleteCanned {
-        id: String,
-        reply: ToolReply<CannedResponse>,
-    },
-    PutArticle {
-        id: Option<String>,
-        input: ArticleInput,
-        source: ToolSource,
-        reply: ToolReply<Put<Article>>,
-    },
-    DeleteArticle {
-        id: String,
-        reply: ToolReply<Article>,
-    },
-    AddNote {
-        chat: u64,
-        author: String,
-        text: String,
-        reply: ToolReply<Note>,
-    },
-    SetTags {
-        chat: u64,
-        by: String,
-        tags: Vec<String>,
-        reply: ToolReply<Vec<String>>,
-    },
-    CaptureLead {
-        chat: u64,
-        by: String,
-        lead: Lead,
-        reply: ToolReply<Recorded<Lead>>,
-    },
-    RequestTicket {
-        chat: u64,
-        by: String,
-        request: TicketRequest,
-        reply: ToolReply<Recorded<TicketSent>>,
-    },
-}
-
-impl ToolChange {
-    /// Answers `error` without applying the change (the writer is stopping).
-    pub(super) fn refuse(self, error: StoreError) {
-        let error = ToolRefusal::Store(error);
-        match self {
-            Self::PutCanned { reply, .. } => drop(reply.send(Err(error))),
-            Self::DeleteCanned { reply, .. } => drop(reply.send(Err(error))),
-            Self::PutArticle { reply, .. } => drop(reply.send(Err(error))),
-            Self::DeleteArticle { reply, .. } => drop(reply.send(Err(error))),
-            Self::AddNote { reply, .. } => drop(reply.send(Err(error))),
-            Self::SetTags { reply, .. } => drop(reply.send(Err(error))),
-            Self::CaptureLead { reply, .. } => drop(reply.send(Err(error))),
-            Self::RequestTicket { reply, .. } => drop(reply.send(Err(error))),
-        }
-    }
-}
+/// A tool change on its way to the writer: run with the writer (in a transaction of its own,
+/// answering its caller), or with `None` when the writer is stopping (answering that).
+pub(super) type ToolJob = Box<dyn FnOnce(Option<&mut Writer>) + Send>;
 
 /// What a change that reports to headquarters did, with its journal event's seq.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,13 +55,24 @@ pub struct RenderInputs {
 }
 
 impl Store {
-    /// Sends `change` (made with its reply channel) to the writer and waits for its answer.
-    async fn change_tools<T>(
+    /// Runs `apply` on the tool tables in the writer's transaction, after checking that
+    /// `needed` bytes fit in the quota, and waits until it is durable (or refused).
+    async fn run_tool<T: Send + 'static>(
         &self,
-        change: impl FnOnce(ToolReply<T>) -> ToolChange,
-    ) -> Result<T, ToolRefusal> {
+        needed: u64,
+        apply: impl FnOnce(&WriteTransaction, &mut ToolTables<'_>, UnixMs) -> Result<T, ToolRefusal>
+        + Send
+        + 'static,
+    ) -> Result<Done<T>, ToolRefusal> {
         let (reply, answer) = oneshot::channel();
-        self.send_command(Command::Tool(change(reply))).await?;
+        let job: ToolJob = Box::new(move |writer| {
+            let answer = match writer {
+                Some(writer) => writer.tool_transaction(needed, apply),
+                None => Err(StoreError::WriterGone.into()),
+            };
+            let _ = reply.send(answer);
+        });
+        self.send_command(Command::Tool(job)).await?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 
@@ -128,19 +84,19 @@ impl Store {
         input: CannedInput,
         source: ToolSource,
     ) -> Result<Put<CannedResponse>, ToolRefusal> {
-        self.change_tools(|reply| ToolChange::PutCanned {
-            id,
-            input,
-            source,
-            reply,
+        let needed = entry_bound(&[&input.shortcut, &input.body]);
+        self.run_tool(needed, move |_, tools, now| {
+            tools.put_canned(id.as_deref(), &input, source, now)
         })
         .await
+        .map(|done| done.value)
     }
 
     /// Deletes canned response `id`, durably; answers what it was.
     pub async fn delete_canned_response(&self, id: String) -> Result<CannedResponse, ToolRefusal> {
-        self.change_tools(|reply| ToolChange::DeleteCanned { id, reply })
+        self.run_tool(0, move |_, tools, _| tools.delete_canned(&id))
             .await
+            .map(|done| done.value)
     }
 
     /// Puts article `id` (`None`: a new one, numbered by the store) as `source`, durably.
@@ -150,19 +106,20 @@ impl Store {
         input: ArticleInput,
         source: ToolSource,
     ) -> Result<Put<Article>, ToolRefusal> {
-        self.change_tools(|reply| ToolChange::PutArticle {
-            id,
-            input,
-            source,
-            reply,
+        let link = input.link.as_deref().unwrap_or_default();
+        let needed = entry_bound(&[&input.title, &input.body, link]);
+        self.run_tool(needed, move |_, tools, now| {
+            tools.put_article(id.as_deref(), &input, source, now)
         })
         .await
+        .map(|done| done.value)
     }
 
     /// Deletes article `id`, durably; answers what it was.
     pub async fn delete_article(&self, id: String) -> Result<Article, ToolRefusal> {
-        self.change_tools(|reply| ToolChange::DeleteArticle { id, reply })
+        self.run_tool(0, move |_, tools, _| tools.delete_article(&id))
             .await
+            .map(|done| done.value)
     }
 
     /// Adds `author`'s note to chat `chat`, durably, with its `note.added` event.
@@ -172,13 +129,13 @@ impl Store {
         author: String,
         text: String,
     ) -> Result<Note, ToolRefusal> {
-        self.change_tools(|reply| ToolChange::AddNote {
-            chat,
-            author,
-            text,
-            reply,
+        // The note twice: its entry and its event.
+        let needed = entry_bound(&[&author, &text]) + event_bound(&[&author, &text]);
+        self.run_tool(needed, move |txn, tools, now| {
+            tools.add_note(&load_chat(txn, chat)?, &author, &text, now)
         })
         .await
+        .map(|done| done.value)
     }
 
     /// Sets chat `chat`'s tags for `by`, durably, with a `tags.changed` event when they
@@ -189,13 +146,14 @@ impl Store {
         by: String,
         tags: Vec<String>,
     ) -> Result<Vec<String>, ToolRefusal> {
-        self.change_tools(|reply| ToolChange::SetTags {
-            chat,
-            by,
-            tags,
-            reply,
+        let texts: Vec<&str> = tags.iter().map(String::as_str).collect();
+        // The tags three times: the entry, and the event's new and previous lists.
+        let needed = entry_bound(&texts) + 2 * event_bound(&texts) + len_u64(by.len());
+        self.run_tool(needed, move |txn, tools, _| {
+            tools.set_tags(&load_chat(txn, chat)?, &tags, &by)
         })
         .await
+        .map(|done| done.value)
     }
 
     /// Reports a lead `by` captured from chat `chat` (`lead.captured`), durably.
@@ -205,13 +163,15 @@ impl Store {
         by: String,
         lead: Lead,
     ) -> Result<Recorded<Lead>, ToolRefusal> {
-        self.change_tools(|reply| ToolChange::CaptureLead {
-            chat,
-            by,
-            lead,
-            reply,
+        let fields = [&lead.name, &lead.email, &lead.phone, &lead.company];
+        let mut texts: Vec<&str> = fields.iter().filter_map(|f| f.as_deref()).collect();
+        texts.push(&by);
+        let needed = event_bound(&texts);
+        self.run_tool(needed, move |txn, tools, _| {
+            tools.capture_lead(&load_chat(txn, chat)?, &lead, &by)
         })
         .await
+        .and_then(recorded)
     }
 
     /// Reports a ticket `by` requested from chat `chat`, with its transcript
@@ -222,13 +182,18 @@ impl Store {
         by: String,
         request: TicketRequest,
     ) -> Result<Recorded<TicketSent>, ToolRefusal> {
-        self.change_tools(|reply| ToolChange::RequestTicket {
-            chat,
-            by,
-            request,
-            reply,
+        let fields = [&request.subject, &request.note];
+        let mut texts: Vec<&str> = fields.iter().filter_map(|f| f.as_deref()).collect();
+        texts.push(&by);
+        let notes = MAX_NOTES_PER_CHAT * len_u64(MAX_NOTE_BYTES + 128);
+        let needed = event_bound(&texts) + len_u64(MAX_TRANSCRIPT_BYTES) + notes;
+        self.run_tool(needed, move |txn, tools, _| {
+            let chat = load_chat(txn, chat)?;
+            let transcript = read_transcript(txn, chat.id.0)?;
+            tools.request_ticket(&chat, &transcript, &request, &by)
         })
         .await
+        .and_then(recorded)
     }
 
     /// Every canned response, by shortcut.
@@ -355,4 +320,39 @@ fn contact_name(txn: &ReadTransaction, chat: u64) -> Result<Option<String>, Stor
         }
     }
     Ok(None)
+}
+
+/// The most bytes a new entry quoting `texts` adds (its id, texts and fixed fields).
+fn entry_bound(texts: &[&str]) -> u64 {
+    len_u64(MAX_TOOL_ID_LEN) + TOOL_ENTRY_OVERHEAD_BYTES + 64 + texts_len(texts)
+}
+
+/// The most bytes a chat-bound event quoting `texts` adds.
+fn event_bound(texts: &[&str]) -> u64 {
+    EVENT_OVERHEAD_BYTES + CHAT_EVENT_BYTES + texts_len(texts)
+}
+
+fn texts_len(texts: &[&str]) -> u64 {
+    texts.iter().map(|text| len_u64(text.len())).sum()
+}
+
+/// A change that must have appended its event.
+fn recorded<T>(done: Done<T>) -> Result<Recorded<T>, ToolRefusal> {
+    match done.last_event {
+        Some(event_seq) => Ok(Recorded {
+            value: done.value,
+            event_seq,
+        }),
+        None => Err(StoreError::GroupFailed(String::from("no event was appended")).into()),
+    }
+}
+
+/// Chat `id` as stored, or [`ToolRefusal::NoChat`]. Opens [`CHATS`] for the call.
+fn load_chat(txn: &WriteTransaction, id: u64) -> Result<Chat, ToolRefusal> {
+    let chats = txn.open_table(CHATS).map_err(StoreError::from)?;
+    let bytes = chats.get(id).map_err(StoreError::from)?;
+    match bytes {
+        Some(bytes) => Ok(decode_chat(id, bytes.value())?),
+        None => Err(ToolRefusal::NoChat(id)),
+    }
 }

@@ -144,11 +144,65 @@ impl StoredChange {
     }
 }
 
+/// A table of entries keyed by their id (canned responses, articles), with the `META` counter
+/// that numbers new ones.
+struct KeyedEntries<'txn> {
+    table: Table<'txn, &'static str, &'static [u8]>,
+    counter: &'static str,
+}
+
+impl KeyedEntries<'_> {
+    /// `id`, or (for `None`) the next free number under the counter: an id a `PUT` chose is
+    /// skipped, and a number is never given twice. Opens `META` for the call; call it once
+    /// every check passed.
+    fn id_or_next(&self, txn: &WriteTransaction, id: Option<&str>) -> Result<String, StoreError> {
+        if let Some(id) = id {
+            return Ok(id.to_owned());
+        }
+        let mut meta = txn.open_table(META)?;
+        let mut next = meta.get(self.counter)?.map_or(1, |value| value.value());
+        let id = loop {
+            let id = next.to_string();
+            next = next.saturating_add(1);
+            if self.table.get(id.as_str())?.is_none() {
+                break id;
+            }
+        };
+        meta.insert(self.counter, next)?;
+        Ok(id)
+    }
+
+    /// Writes `bytes` as entry `id`; whether the id was free.
+    fn write(
+        &mut self,
+        id: &str,
+        bytes: &[u8],
+        change: &mut StoredChange,
+    ) -> Result<bool, StoreError> {
+        let replaced = self.table.insert(id, bytes)?.map(|old| old.value().len());
+        change.written(id.len(), bytes.len(), replaced);
+        Ok(replaced.is_none())
+    }
+
+    /// Removes entry `id`; answers its bytes, if it was there.
+    fn remove(
+        &mut self,
+        id: &str,
+        change: &mut StoredChange,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let removed = self.table.remove(id)?.map(|old| old.value().to_vec());
+        if let Some(bytes) = &removed {
+            change.removed(id.len(), bytes.len());
+        }
+        Ok(removed)
+    }
+}
+
 /// The tool tables, opened in a write transaction (see the module docs for which).
 pub(super) struct ToolTables<'txn> {
     txn: &'txn WriteTransaction,
-    canned: Table<'txn, &'static str, &'static [u8]>,
-    articles: Table<'txn, &'static str, &'static [u8]>,
+    canned: KeyedEntries<'txn>,
+    articles: KeyedEntries<'txn>,
     notes: Table<'txn, (u64, u64), &'static [u8]>,
     tags: Table<'txn, u64, &'static [u8]>,
     /// Where the chat-bound changes are reported.
@@ -224,8 +278,14 @@ impl<'txn> ToolTables<'txn> {
     ) -> Result<Self, StoreError> {
         Ok(Self {
             txn,
-            canned: txn.open_table(CANNED_RESPONSES)?,
-            articles: txn.open_table(ARTICLES)?,
+            canned: KeyedEntries {
+                table: txn.open_table(CANNED_RESPONSES)?,
+                counter: META_NEXT_CANNED_ID,
+            },
+            articles: KeyedEntries {
+                table: txn.open_table(ARTICLES)?,
+                counter: META_NEXT_ARTICLE_ID,
+            },
             notes: txn.open_table(CHAT_NOTES)?,
             tags: txn.open_table(CHAT_TAGS)?,
             journal: journal.clone(),
@@ -252,7 +312,7 @@ impl<'txn> ToolTables<'txn> {
             check_tool_id(id)?;
         }
         input.check()?;
-        if let Some(holder) = all_canned(&self.canned)?
+        if let Some(holder) = all_canned(&self.canned.table)?
             .into_iter()
             .find(|other| other.shortcut == input.shortcut && Some(other.id.as_str()) != id)
         {
@@ -261,38 +321,25 @@ impl<'txn> ToolTables<'txn> {
                 id: holder.id,
             });
         }
-        let id = match id {
-            Some(id) => id.to_owned(),
-            None => self.next_id(META_NEXT_CANNED_ID, |tools, id| {
-                Ok(tools.canned.get(id)?.is_some())
-            })?,
-        };
         let item = CannedResponse {
-            id,
+            id: self.canned.id_or_next(self.txn, id)?,
             shortcut: input.shortcut.clone(),
             body: input.body.clone(),
             source,
             updated_at: now,
         };
-        let bytes = encode(&item);
-        let replaced = self
+        let created = self
             .canned
-            .insert(item.id.as_str(), bytes.as_slice())?
-            .map(|old| old.value().len());
-        self.change.written(item.id.len(), bytes.len(), replaced);
-        Ok(Put {
-            item,
-            created: replaced.is_none(),
-        })
+            .write(&item.id, &encode(&item), &mut self.change)?;
+        Ok(Put { item, created })
     }
 
     /// Deletes canned response `id`; answers what it was.
     pub(super) fn delete_canned(&mut self, id: &str) -> Result<CannedResponse, ToolRefusal> {
-        let Some(bytes) = self.canned.remove(id)?.map(|old| old.value().to_vec()) else {
-            return Err(ToolRefusal::NoCannedResponse(id.to_owned()));
-        };
-        self.change.removed(id.len(), bytes.len());
-        Ok(decode_canned(id, &bytes)?)
+        match self.canned.remove(id, &mut self.change)? {
+            Some(bytes) => Ok(decode_canned(id, &bytes)?),
+            None => Err(ToolRefusal::NoCannedResponse(id.to_owned())),
+        }
     }
 
     /// Puts article `id` (`None`: a new one, numbered by the store) from `input`, as `source`
@@ -308,59 +355,26 @@ impl<'txn> ToolTables<'txn> {
             check_tool_id(id)?;
         }
         input.check()?;
-        let id = match id {
-            Some(id) => id.to_owned(),
-            None => self.next_id(META_NEXT_ARTICLE_ID, |tools, id| {
-                Ok(tools.articles.get(id)?.is_some())
-            })?,
-        };
         let item = Article {
-            id,
+            id: self.articles.id_or_next(self.txn, id)?,
             title: input.title.clone(),
             body: input.body.clone(),
             link: input.link.clone(),
             source,
             updated_at: now,
         };
-        let bytes = encode(&item);
-        let replaced = self
+        let created = self
             .articles
-            .insert(item.id.as_str(), bytes.as_slice())?
-            .map(|old| old.value().len());
-        self.change.written(item.id.len(), bytes.len(), replaced);
-        Ok(Put {
-            item,
-            created: replaced.is_none(),
-        })
+            .write(&item.id, &encode(&item), &mut self.change)?;
+        Ok(Put { item, created })
     }
 
     /// Deletes article `id`; answers what it was.
     pub(super) fn delete_article(&mut self, id: &str) -> Result<Article, ToolRefusal> {
-        let Some(bytes) = self.articles.remove(id)?.map(|old| old.value().to_vec()) else {
-            return Err(ToolRefusal::NoArticle(id.to_owned()));
-        };
-        self.change.removed(id.len(), bytes.len());
-        Ok(decode_article(id, &bytes)?)
-    }
-
-    /// The next free number under the `META` counter `counter`, as an id (`taken` says whether
-    /// an id is in use: a `PUT` may have chosen it). Opens `META` for the call.
-    fn next_id(
-        &mut self,
-        counter: &'static str,
-        taken: impl Fn(&Self, &str) -> Result<bool, StoreError>,
-    ) -> Result<String, StoreError> {
-        let mut meta = self.txn.open_table(META)?;
-        let mut next = meta.get(counter)?.map_or(1, |value| value.value());
-        let id = loop {
-            let id = next.to_string();
-            next = next.saturating_add(1);
-            if !taken(self, &id)? {
-                break id;
-            }
-        };
-        meta.insert(counter, next)?;
-        Ok(id)
+        match self.articles.remove(id, &mut self.change)? {
+            Some(bytes) => Ok(decode_article(id, &bytes)?),
+            None => Err(ToolRefusal::NoArticle(id.to_owned())),
+        }
     }
 
     /// Adds a note by `author` to `chat` at `now`, and reports it (`note.added`).
@@ -512,7 +526,7 @@ impl<'txn> ToolTables<'txn> {
         now: UnixMs,
     ) -> Result<(), StoreError> {
         let (canned, articles) = (&tools.canned, &tools.articles);
-        let stored = all_canned(&self.canned)?;
+        let stored = all_canned(&self.canned.table)?;
         for old in stored.iter().filter(|old| old.source == ToolSource::Config) {
             if !canned.iter().any(|new| new.id == old.id) {
                 configured("canned response", &old.id, self.delete_canned(&old.id))?;
@@ -532,7 +546,7 @@ impl<'txn> ToolTables<'txn> {
                 configured("canned response", &new.id, put)?;
             }
         }
-        let stored = all_articles(&self.articles)?;
+        let stored = all_articles(&self.articles.table)?;
         for old in stored.iter().filter(|old| old.source == ToolSource::Config) {
             if !articles.iter().any(|new| new.id == old.id) {
                 configured("article", &old.id, self.delete_article(&old.id))?;

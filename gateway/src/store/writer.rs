@@ -10,7 +10,7 @@ mod media;
 mod outbound;
 mod reopen;
 mod retention;
-mod tools;
+pub(super) mod tools;
 mod upstream;
 
 pub use retention::Retention;
@@ -49,7 +49,7 @@ use super::tables::{
     WINDOWS,
 };
 use super::templates;
-use super::tool_access::ToolChange;
+use super::tool_access::ToolJob;
 use super::tools::{ConfiguredTools, ToolTables};
 use super::usage::SharedUsage;
 use crate::chat::{Chat, LifecycleSettings};
@@ -243,7 +243,7 @@ struct Turn {
     purchases: Vec<PurchaseSubmission>,
     media: Vec<super::media::MediaSubmission>,
     upstream: Vec<super::upstream::UpstreamSubmission>,
-    tools: Vec<ToolChange>,
+    tools: Vec<ToolJob>,
     tick: bool,
     swept: Vec<oneshot::Sender<()>>,
     closing: bool,
@@ -356,7 +356,7 @@ impl Writer {
                 Command::Upstream(late) => {
                     let _ = late.reply.send(Err(StoreError::WriterGone));
                 }
-                Command::Tool(late) => late.refuse(StoreError::WriterGone),
+                Command::Tool(late) => late(None),
                 Command::Tick | Command::Sweep(_) | Command::Close => {}
             }
         }

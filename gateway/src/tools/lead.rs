@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Invalid, has_control};
+use super::{Invalid, has_control, trimmed};
 
 /// The longest name or company, in characters.
 pub const MAX_LEAD_TEXT_CHARS: usize = 200;
@@ -37,13 +37,6 @@ impl Lead {
     /// several lines, an e-mail address without a `local@domain.tld` shape, a phone number
     /// with other characters than digits, spaces and `+-().`, or fewer than 5 digits).
     pub fn checked(&self) -> Result<Self, Invalid> {
-        let trimmed = |field: &Option<String>| {
-            field
-                .as_deref()
-                .map(str::trim)
-                .filter(|value| !value.is_empty())
-                .map(str::to_owned)
-        };
         let lead = Self {
             name: trimmed(&self.name),
             email: trimmed(&self.email),

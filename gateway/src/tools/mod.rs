@@ -31,6 +31,15 @@ pub use tags::{MAX_TAG_CHARS, MAX_TAGS, normalize_tags};
 pub use ticket::TicketRequest;
 pub use tool_id::{MAX_TOOL_ID_LEN, check_tool_id};
 
+/// An optional text trimmed, `None` when it is blank.
+fn trimmed(field: &Option<String>) -> Option<String> {
+    field
+        .as_deref()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+}
+
 /// Whether `text` holds a control character (a line break included): one-line fields refuse
 /// them.
 fn has_control(text: &str) -> bool {

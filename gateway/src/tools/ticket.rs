@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{Invalid, MAX_NOTE_BYTES, MAX_TITLE_CHARS, has_control};
+use super::{Invalid, MAX_NOTE_BYTES, MAX_TITLE_CHARS, has_control, trimmed};
 
 /// What the operator adds to a ticket request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -20,16 +20,9 @@ pub struct TicketRequest {
 impl TicketRequest {
     /// Checks the limits; blank fields are dropped.
     pub fn checked(&self) -> Result<Self, Invalid> {
-        let kept = |field: &Option<String>| {
-            field
-                .as_deref()
-                .map(str::trim)
-                .filter(|value| !value.is_empty())
-                .map(str::to_owned)
-        };
         let request = Self {
-            subject: kept(&self.subject),
-            note: kept(&self.note),
+            subject: trimmed(&self.subject),
+            note: trimmed(&self.note),
         };
         if let Some(subject) = &request.subject
             && (subject.chars().count() > MAX_TITLE_CHARS || has_control(subject))
