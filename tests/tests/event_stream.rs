@@ -2,7 +2,7 @@
 //! new chat, its messages (the customer's and the operator's) and its close in the order they
 //! happened, and a client that reconnects with `Last-Event-ID` misses nothing and sees nothing
 //! twice; a client that stops reading is cut off at its buffer while the gateway, and a client
-//! that keeps reading, go on.
+//! that keeps reading, go on; an open stream ends at shutdown without holding it.
 #![forbid(unsafe_code)]
 
 use std::time::{Duration, Instant};
@@ -183,6 +183,23 @@ async fn the_stream_shows_a_chat_in_order_and_resumes_after_a_reconnect() {
         Opened::Refused { status, .. } => assert_eq!(status, 401),
         Opened::Stream(_) => panic!("a stream without a token"),
     }
+
+    // An open stream does not hold the shutdown: it says goodbye and ends within the grace.
+    let mut gateway = gateway;
+    let status = must(gateway.stop().await);
+    assert!(status.success(), "{status}");
+    let logs = gateway.logs();
+    assert!(!logs.contains("grace period over"), "{logs}");
+    let mut goodbye = Vec::new();
+    while let Some(message) = must(replay.next_within(ready_deadline()).await) {
+        goodbye.extend(message.comments);
+    }
+    assert!(
+        goodbye
+            .iter()
+            .any(|comment| comment.contains("shutting down")),
+        "{goodbye:?}"
+    );
 }
 
 /// A webhook of `count` customers' texts (from varying senders).
