@@ -309,6 +309,8 @@ pub(super) enum Command {
     Media(super::media::MediaSubmission),
     /// Form, settle or retry a batch for headquarters, durably, then answer.
     Upstream(super::upstream::UpstreamSubmission),
+    /// Carry out a command from headquarters (at most once), durably, then answer.
+    Hq(super::commands::CommandSubmission),
     /// Finish everything queued before this, close the database, and stop.
     Close,
 }

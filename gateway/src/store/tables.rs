@@ -84,6 +84,14 @@ pub(super) const UPSTREAM_BATCHES: TableDefinition<'_, u64, u64> =
 /// [`super::upstream::DeadBatch`]. Their events are kept until a retry is acknowledged.
 pub(super) const UPSTREAM_DEAD: TableDefinition<'_, u64, &[u8]> =
     TableDefinition::new("upstream_dead");
+/// Commands from headquarters that ran: command id -> the commit's wall-clock ms. A command id
+/// is carried out at most once, ever.
+pub(super) const COMMANDS_DONE: TableDefinition<'_, &str, u64> =
+    TableDefinition::new("commands_done");
+/// Text values by name (the `TEXT_*` keys below).
+pub(super) const TEXT_STATE: TableDefinition<'_, &str, &str> = TableDefinition::new("text_state");
+/// The id of the last command from headquarters that was handled.
+pub(super) const TEXT_COMMAND_CURSOR: &str = "command_cursor";
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 

@@ -6,6 +6,7 @@
 //! `Durability::Immediate` (one fsync for the whole group), and only then answers each
 //! submission. A submission is never answered `Ok` before its data is durable.
 
+mod commands;
 mod media;
 mod outbound;
 mod reopen;
@@ -39,12 +40,12 @@ use super::request::{
 use super::schema;
 use super::slot::DbSlot;
 use super::tables::{
-    CHAT_DEADLINES, CHAT_MESSAGES, CHAT_OUTBOUND, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE,
-    IDEMPOTENCY, INBOUND_LOG, JOURNAL, LATEST_CHAT, LEDGER, MEDIA, MEDIA_PENDING, MEDIA_RECEIVED,
-    META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID,
-    META_NEXT_DEAD_SEQ, META_NEXT_EVENT_SEQ, META_NEXT_MESSAGE_ID, META_NEXT_SEQ,
-    META_STORED_BYTES, NUMBER_HOLDS, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, SERVICE_DELIVERED,
-    UPSTREAM_BATCHES, UPSTREAM_DEAD, WINDOWS,
+    CHAT_DEADLINES, CHAT_MESSAGES, CHAT_OUTBOUND, CHATS, COMMANDS_DONE, DEAD_LETTERS, DEDUPE,
+    DEDUPE_BY_AGE, IDEMPOTENCY, INBOUND_LOG, JOURNAL, LATEST_CHAT, LEDGER, MEDIA, MEDIA_PENDING,
+    MEDIA_RECEIVED, META, META_DEDUPE_ENTRIES, META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS,
+    META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ, META_NEXT_EVENT_SEQ, META_NEXT_MESSAGE_ID,
+    META_NEXT_SEQ, META_STORED_BYTES, NUMBER_HOLDS, OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY,
+    SERVICE_DELIVERED, TEXT_STATE, UPSTREAM_BATCHES, UPSTREAM_DEAD, WINDOWS,
 };
 use super::templates;
 use super::usage::SharedUsage;
@@ -122,6 +123,8 @@ impl Counters {
             txn.open_table(JOURNAL)?;
             txn.open_table(UPSTREAM_BATCHES)?;
             txn.open_table(UPSTREAM_DEAD)?;
+            txn.open_table(COMMANDS_DONE)?;
+            txn.open_table(TEXT_STATE)?;
             let meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
@@ -222,6 +225,7 @@ struct Turn {
     purchases: Vec<PurchaseSubmission>,
     media: Vec<super::media::MediaSubmission>,
     upstream: Vec<super::upstream::UpstreamSubmission>,
+    commands: Vec<super::commands::CommandSubmission>,
     tick: bool,
     swept: Vec<oneshot::Sender<()>>,
     closing: bool,
@@ -242,6 +246,7 @@ impl Turn {
             Command::Purchase(purchase) => self.purchases.push(purchase),
             Command::Media(change) => self.media.push(change),
             Command::Upstream(change) => self.upstream.push(change),
+            Command::Hq(command) => self.commands.push(command),
             Command::Tick => self.tick = true,
             Command::Sweep(reply) => {
                 self.tick = true;
@@ -333,6 +338,9 @@ impl Writer {
                 Command::Upstream(late) => {
                     let _ = late.reply.send(Err(StoreError::WriterGone));
                 }
+                Command::Hq(late) => {
+                    let _ = late.reply.send(Err(StoreError::WriterGone));
+                }
                 Command::Tick | Command::Sweep(_) | Command::Close => {}
             }
         }
@@ -350,6 +358,7 @@ impl Writer {
             purchases,
             media,
             upstream,
+            commands,
             tick,
             swept,
             closing: _,
@@ -365,6 +374,9 @@ impl Writer {
         }
         if !upstream.is_empty() {
             self.commit_upstream(upstream);
+        }
+        if !commands.is_empty() {
+            self.commit_commands(commands);
         }
         for action in actions {
             let result = self.act(&action);
