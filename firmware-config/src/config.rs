@@ -520,15 +520,19 @@ section! {
     }
 }
 
-/// Letters, digits, `.`, `_` and `-`, at least one (ids of gateways, canned responses and
-/// articles: safe in a URL path, a file and a log line).
+/// Whether `id` can be the id of a gateway, a canned response or an article: 1 to
+/// [`RECORD_ID_CAPACITY`] letters, digits, `.`, `_` and `-` (safe in a URL path, a file name
+/// and a log line).
+#[must_use]
+pub fn is_record_id(id: &str) -> bool {
+    (1..=RECORD_ID_CAPACITY).contains(&id.len())
+        && id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"._-".contains(&byte))
+}
+
 const RECORD_ID: Form = Form {
-    test: |id| {
-        !id.is_empty()
-            && id
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || b"._-".contains(&byte))
-    },
+    test: is_record_id,
     expected: "1 to 64 letters, digits, '.', '_' or '-'",
 };
 
