@@ -7,7 +7,8 @@
 //!   US marketing pause), [`pricing`] (markets, rates, estimates and the credit ledger),
 //!   [`media`] (attachment rules), [`numbers`] (the business numbers' registry and their
 //!   problems), [`outbound`] (the sender's scheduling and Meta's error codes), [`tools`] (the
-//!   operators' canned responses, articles, notes, tags and leads), on the instants of [`time`];
+//!   operators' canned responses, articles, notes, tags and leads), [`upstream`] (headquarters:
+//!   its settings and Standard Webhooks signatures), on the instants of [`time`];
 //! - the [`store`] is the only code that touches redb, on its own writer thread;
 //! - the shell moves data between the outside world, the store and the core: [`ingress`]
 //!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
@@ -50,3 +51,4 @@ pub mod telemetry;
 pub mod time;
 mod tool_json;
 pub mod tools;
+pub mod upstream;

@@ -1,6 +1,7 @@
-//! What the configuration means for each subsystem: the store's options, the chat lifecycle's
-//! limits, the template registry, and the sender's Graph API, numbers, prices and credits,
-//! translated from firmware-config's types.
+//! What the configuration means for each subsystem: the store's options and retention, the chat
+//! lifecycle's limits, the template registry, and the sender's Graph API, numbers, prices and
+//! credits, translated from firmware-config's types. (Headquarters' settings are
+//! [`crate::upstream::UpstreamSettings`].)
 
 use std::path::PathBuf;
 
@@ -13,7 +14,7 @@ use crate::policy::{
 use crate::pricing::{
     CreditSettings, Date, Market, PricingCategory, PricingRules, RateCard, RateCardError, RateRow,
 };
-use crate::store::StoreOptions;
+use crate::store::{Retention, StoreOptions};
 
 /// Why the configuration does not make the gateway's settings (its own rules refuse these
 /// first; this is the pricing core's and the registry's word on them).
@@ -40,7 +41,10 @@ pub fn store_options(config: &Config) -> Result<StoreOptions, SettingsError> {
         templates: template_registry(config)?,
         pricing: pricing_rules(config)?,
         credits: credit_settings(config),
-        retention: None,
+        retention: retention_days(config).map(|days| Retention {
+            after_ms: Span::from_hours(u64::from(days) * 24).as_millis(),
+            wait_for_upstream: config.upstream.url.is_some(),
+        }),
         canned_responses: Vec::new(),
         articles: Vec::new(),
     })
@@ -84,6 +88,17 @@ pub fn template_registry(config: &Config) -> Result<TemplateRegistry, RegistryEr
                 meta_id: None,
             }),
     )
+}
+
+/// How many days what headquarters acknowledged is kept before it is pruned; `None`: never
+/// pruned. With an upstream (`upstream.url`) it is `store.retention_days`, 30 when unset;
+/// without one, nothing is pruned unless `store.retention_days` is set.
+pub fn retention_days(config: &Config) -> Option<u32> {
+    match (config.store.retention_days, &config.upstream.url) {
+        (Some(days), _) => Some(days),
+        (None, Some(_)) => Some(firmware_config::DEFAULT_RETENTION_DAYS),
+        (None, None) => None,
+    }
 }
 
 /// Where and how the sender reaches Meta's Graph API.
@@ -199,6 +214,39 @@ pub fn credit_settings(config: &Config) -> CreditSettings {
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retention_is_30_days_with_an_upstream_and_forever_without_unless_set() {
+        let retention = |text: &str| retention_days(&firmware_config::parse_toml(text).unwrap());
+        let upstream = "[upstream]\nurl = \"https://hq.example.com/b\"\n";
+        assert_eq!(retention(""), None);
+        assert_eq!(retention(upstream), Some(30));
+        assert_eq!(retention("[store]\nretention_days = 0\n"), Some(0));
+        assert_eq!(retention("[store]\nretention_days = 30\n"), Some(30));
+        let both = format!("[store]\nretention_days = 7\n{upstream}");
+        assert_eq!(retention(&both), Some(7));
+        // The store waits for headquarters' acknowledgement only when there is one.
+        let options = |text: &str| {
+            store_options(&firmware_config::parse_toml(text).unwrap())
+                .unwrap()
+                .retention
+        };
+        assert_eq!(options(""), None);
+        assert_eq!(
+            options(&both),
+            Some(Retention {
+                after_ms: 7 * 24 * 3_600_000,
+                wait_for_upstream: true
+            })
+        );
+        assert_eq!(
+            options("[store]\nretention_days = 1\n"),
+            Some(Retention {
+                after_ms: 24 * 3_600_000,
+                wait_for_upstream: false
+            })
+        );
+    }
 
     #[test]
     fn the_outbound_settings_translate_plainly() {

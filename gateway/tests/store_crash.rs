@@ -4,7 +4,7 @@
 //! reopens the store and checks that no acknowledged chat was lost, that only whole steps
 //! survived, that no closed chat changed (none closed twice), and that overdue chats close on
 //! boot at their own deadlines with the right reason, but not while the clock reads earlier
-//! than the store's last commit.
+//! than the store's last commit; and that the journal tells the same story without a gap.
 //!
 //! The script and its model of the chat rules are in `store_crash/script.rs`; the comparison
 //! of store and model is in `store_crash/check.rs`. The child checks the store against the
@@ -32,7 +32,10 @@ use gateway::store::{
     PreparedEvent, RecordKind, Store,
 };
 
-use check::{Leftover, Seen, check_boot_sweep, check_crashed_store, read_stopped, render_store};
+use check::{
+    Leftover, Seen, check_boot_sweep, check_crashed_store, check_journal, read_stopped,
+    render_store,
+};
 use script::{Action, FAR_MS, ModelChat, Rng, STEPS, Step, T0};
 use script::{customer_id, number, options, plan};
 
@@ -221,6 +224,7 @@ fn crash(seed: u64, quiet_after: u32, kill_after: u32) -> Crash {
     let (chats, last_commit_ms, repaired) = read_stopped(&dir);
     assert!(repaired, "the kill left the store open: it needs recovery");
     let held = check_crashed_store(seed, &script, &chats, kill_after, printed);
+    check_journal(&dir, &chats);
     eprintln!("seed {seed:#x}: killed after step {kill_after}, printed {printed}, store at {held}");
     Crash {
         root,
@@ -246,6 +250,7 @@ fn a_killed_writer_loses_no_chat_closes_none_twice_and_overdue_chats_close_on_bo
         writer.close();
         let (after, ..) = read_stopped(&crash.dir());
         check_boot_sweep(&crash.leftover(), &after, FAR_MS, &mut seen);
+        check_journal(&crash.dir(), &after);
         assert!(after.iter().all(Chat::is_closed), "seed {seed:#x}");
     }
     assert!(

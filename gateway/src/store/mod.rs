@@ -9,6 +9,7 @@
 mod books;
 mod chat_access;
 mod chats;
+mod commands;
 mod commit_metrics;
 mod error;
 mod group;
@@ -46,6 +47,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage, ChatView};
 pub use chats::CustomerMessageInput;
+pub use commands::{CommandOutcome, HqAction, HqCommand};
 pub use commit_metrics::CommitMetrics;
 pub use error::StoreError;
 pub use health::{DiskRecovery, StoreHealth};

@@ -1,4 +1,5 @@
-//! Reading a stopped gateway's store: the inbound log, dead letters, chats and counters.
+//! Reading a stopped gateway's store: the inbound log, dead letters, chats, the journal and
+//! counters.
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -8,9 +9,10 @@ use redb::{Database, ReadOnlyDatabase, ReadTransaction, ReadableDatabase, TableD
 use super::chats::chat_from_bytes;
 use super::schema;
 use super::snapshot::StoreSnapshot;
-use super::tables::{CHATS, DEAD_LETTERS, INBOUND_LOG};
+use super::tables::{CHATS, DEAD_LETTERS, INBOUND_LOG, JOURNAL};
 use super::{DeadLetter, LogRecord, STORE_FILE, StoreError};
 use crate::chat::Chat;
+use crate::journal::JournalEvent;
 
 /// A read-only view of a store whose gateway is stopped.
 pub struct StoreReader {
@@ -103,6 +105,21 @@ impl StoreReader {
         visit: impl FnMut(u64, Chat) -> ControlFlow<()>,
     ) -> Result<(), StoreError> {
         self.for_each(CHATS, "chats", from_id, chat_from_bytes, visit)
+    }
+
+    /// Visits the journal in sequence order, from `from_seq` on.
+    pub fn for_each_event(
+        &self,
+        from_seq: u64,
+        mut visit: impl FnMut(JournalEvent) -> ControlFlow<()>,
+    ) -> Result<(), StoreError> {
+        self.for_each(
+            JOURNAL,
+            "journal",
+            from_seq,
+            |bytes| JournalEvent::from_bytes(0, bytes),
+            |seq, event| visit(JournalEvent { seq, ..event }),
+        )
     }
 
     /// Visits a sequence-keyed table of encoded records in key order.

@@ -98,6 +98,14 @@ pub(super) const CHAT_NOTES: TableDefinition<'_, (u64, u64), &[u8]> =
 /// A chat's tags: chat id -> postcard list of tags (versioned, see `tools.rs`). No entry: no
 /// tags.
 pub(super) const CHAT_TAGS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("chat_tags");
+/// Commands from headquarters that ran: command id -> the commit's wall-clock ms. A command id
+/// is carried out at most once, ever.
+pub(super) const COMMANDS_DONE: TableDefinition<'_, &str, u64> =
+    TableDefinition::new("commands_done");
+/// Text values by name (the `TEXT_*` keys below).
+pub(super) const TEXT_STATE: TableDefinition<'_, &str, &str> = TableDefinition::new("text_state");
+/// The id of the last command from headquarters that was handled.
+pub(super) const TEXT_COMMAND_CURSOR: &str = "command_cursor";
 /// Counters and watermarks, by name (the `META_*` keys below).
 pub(super) const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 

@@ -93,6 +93,7 @@ fn exported_wamids(dir: &Path) -> Vec<(u64, String)> {
 }
 
 mod chats;
+mod commands;
 mod journal;
 mod outbox;
 mod policy;

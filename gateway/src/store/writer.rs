@@ -6,6 +6,7 @@
 //! `Durability::Immediate` (one fsync for the whole group), and only then answers each
 //! submission. A submission is never answered `Ok` before its data is durable.
 
+mod commands;
 mod media;
 mod outbound;
 mod reopen;
@@ -41,12 +42,12 @@ use super::schema;
 use super::slot::DbSlot;
 use super::tables::{
     ARTICLES, CANNED_RESPONSES, CHAT_DEADLINES, CHAT_MESSAGES, CHAT_NOTES, CHAT_OUTBOUND,
-    CHAT_TAGS, CHATS, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, IDEMPOTENCY, INBOUND_LOG, JOURNAL,
-    LATEST_CHAT, LEDGER, MEDIA, MEDIA_PENDING, MEDIA_RECEIVED, META, META_DEDUPE_ENTRIES,
+    CHAT_TAGS, CHATS, COMMANDS_DONE, DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, IDEMPOTENCY, INBOUND_LOG,
+    JOURNAL, LATEST_CHAT, LEDGER, MEDIA, MEDIA_PENDING, MEDIA_RECEIVED, META, META_DEDUPE_ENTRIES,
     META_DUPLICATES_TOTAL, META_LAST_COMMIT_MS, META_NEXT_CHAT_ID, META_NEXT_DEAD_SEQ,
     META_NEXT_EVENT_SEQ, META_NEXT_MESSAGE_ID, META_NEXT_SEQ, META_STORED_BYTES, NUMBER_HOLDS,
-    OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, SERVICE_DELIVERED, UPSTREAM_BATCHES, UPSTREAM_DEAD,
-    WINDOWS,
+    OUT_MESSAGES, OUT_WAMIDS, OUTBOX, POLICY, SERVICE_DELIVERED, TEXT_STATE, UPSTREAM_BATCHES,
+    UPSTREAM_DEAD, WINDOWS,
 };
 use super::templates;
 use super::tool_access::ToolJob;
@@ -134,6 +135,8 @@ impl Counters {
             txn.open_table(ARTICLES)?;
             txn.open_table(CHAT_NOTES)?;
             txn.open_table(CHAT_TAGS)?;
+            txn.open_table(COMMANDS_DONE)?;
+            txn.open_table(TEXT_STATE)?;
             let meta = txn.open_table(META)?;
             let get = |key: &str| -> Result<Option<u64>, StoreError> {
                 Ok(meta.get(key)?.map(|v| v.value()))
@@ -244,6 +247,7 @@ struct Turn {
     media: Vec<super::media::MediaSubmission>,
     upstream: Vec<super::upstream::UpstreamSubmission>,
     tools: Vec<ToolJob>,
+    commands: Vec<super::commands::CommandSubmission>,
     tick: bool,
     swept: Vec<oneshot::Sender<()>>,
     closing: bool,
@@ -265,6 +269,7 @@ impl Turn {
             Command::Media(change) => self.media.push(change),
             Command::Upstream(change) => self.upstream.push(change),
             Command::Tool(change) => self.tools.push(change),
+            Command::Hq(command) => self.commands.push(command),
             Command::Tick => self.tick = true,
             Command::Sweep(reply) => {
                 self.tick = true;
@@ -357,6 +362,9 @@ impl Writer {
                     let _ = late.reply.send(Err(StoreError::WriterGone));
                 }
                 Command::Tool(late) => late(None),
+                Command::Hq(late) => {
+                    let _ = late.reply.send(Err(StoreError::WriterGone));
+                }
                 Command::Tick | Command::Sweep(_) | Command::Close => {}
             }
         }
@@ -375,6 +383,7 @@ impl Writer {
             media,
             upstream,
             tools,
+            commands,
             tick,
             swept,
             closing: _,
@@ -390,6 +399,9 @@ impl Writer {
         }
         if !upstream.is_empty() {
             self.commit_upstream(upstream);
+        }
+        if !commands.is_empty() {
+            self.commit_commands(commands);
         }
         for action in actions {
             let result = self.act(&action);

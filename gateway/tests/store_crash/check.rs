@@ -51,6 +51,52 @@ pub(crate) fn read_stopped(dir: &Path) -> (Vec<Chat>, u64, bool) {
     )
 }
 
+/// Checks that the journal of the stopped store in `dir` tells the story of its `chats`: its
+/// sequence numbers run from 1 without a gap, and each chat has exactly one `chat.opened`, one
+/// `message.received` per message, and one `chat.closed` if (and only if) it is closed; and
+/// every chat event comes after the chat's `chat.opened`.
+pub(crate) fn check_journal(dir: &Path, chats: &[Chat]) {
+    let (reader, _) = StoreReader::open(dir).unwrap();
+    let mut counts: BTreeMap<(u64, &'static str), u32> = BTreeMap::new();
+    let mut expected_seq = 1;
+    reader
+        .for_each_event(0, |event| {
+            assert_eq!(event.seq, expected_seq, "the journal has a gap");
+            expected_seq += 1;
+            let chat = event.chat.expect("every event of this script is a chat's");
+            let kind = event.event_type.as_str();
+            if kind != "chat.opened" {
+                assert!(
+                    counts.contains_key(&(chat, "chat.opened")),
+                    "chat {chat}: {kind} before chat.opened"
+                );
+            }
+            *counts.entry((chat, kind)).or_default() += 1;
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    for chat in chats {
+        let id = chat.id.0;
+        let count = |kind| counts.get(&(id, kind)).copied().unwrap_or(0);
+        assert_eq!(count("chat.opened"), 1, "chat {id}");
+        assert_eq!(count("message.received"), chat.messages, "chat {id}");
+        assert_eq!(
+            count("chat.closed"),
+            u32::from(chat.is_closed()),
+            "chat {id}"
+        );
+    }
+    let chats_journaled = counts
+        .keys()
+        .map(|(chat, _)| chat)
+        .collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(
+        chats_journaled.len(),
+        chats.len(),
+        "events of chats the store does not hold"
+    );
+}
+
 /// Checks the `chats` a child killed after acknowledging step `kill_after` (and printing
 /// `printed` steps) left behind: every acknowledged chat is there as it was opened, no customer
 /// has two open chats, and the chats are exactly those of some step from `kill_after` on, which

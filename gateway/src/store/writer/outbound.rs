@@ -11,8 +11,8 @@ use crate::store::journal::Recorder;
 use crate::store::outbound_record::OutboundMessage;
 use crate::store::outbox::OutboxTables;
 use crate::store::request::{
-    PurchaseRefusal, PurchaseSubmission, Queued, SendRefusal, SendSubmission, SenderSubmission,
-    SenderUpdate,
+    PurchaseRefusal, PurchaseSubmission, Queued, SendRefusal, SendRequest, SendSubmission,
+    SenderSubmission, SenderUpdate,
 };
 
 /// The most a new message adds to the store besides its body, for the quota's check.
@@ -88,6 +88,23 @@ impl Writer {
         }
     }
 
+    /// The quota's refusal of a new message, when the store has no room for it.
+    pub(super) fn quota_refusal(
+        &self,
+        counters: &Counters,
+        request: &SendRequest,
+    ) -> Option<StoreError> {
+        let used = self.shared.usage.other_files_bytes() + counters.stored_bytes;
+        let needed = len_u64(request.body.len()) + MESSAGE_OVERHEAD_BYTES;
+        (used.saturating_add(needed) > self.settings.quota_bytes).then_some(
+            StoreError::QuotaExceeded {
+                used,
+                needed,
+                quota: self.settings.quota_bytes,
+            },
+        )
+    }
+
     fn apply_outbound<'txn>(
         &self,
         txn: &'txn WriteTransaction,
@@ -101,14 +118,8 @@ impl Writer {
         let lifecycle = &self.settings.lifecycle;
         let mut send_answers = Vec::with_capacity(sends.len());
         for send in sends {
-            let used = self.shared.usage.other_files_bytes() + counters.stored_bytes;
-            let needed = len_u64(send.request.body.len()) + MESSAGE_OVERHEAD_BYTES;
-            if used.saturating_add(needed) > self.settings.quota_bytes {
-                send_answers.push(Err(SendRefusal::Store(StoreError::QuotaExceeded {
-                    used,
-                    needed,
-                    quota: self.settings.quota_bytes,
-                })));
+            if let Some(full) = self.quota_refusal(counters, &send.request) {
+                send_answers.push(Err(SendRefusal::Store(full)));
                 continue;
             }
             let answer = tables.enqueue(
