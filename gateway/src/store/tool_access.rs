@@ -322,13 +322,14 @@ fn contact_name(txn: &ReadTransaction, chat: u64) -> Result<Option<String>, Stor
     Ok(None)
 }
 
-/// The most bytes a new entry quoting `texts` adds (its id, texts and fixed fields).
-fn entry_bound(texts: &[&str]) -> u64 {
+/// The most bytes a new entry quoting `texts` adds (its id, texts and fixed fields), for the
+/// quota's check before a tool change (headquarters' commands check the same way).
+pub(super) fn entry_bound(texts: &[&str]) -> u64 {
     len_u64(MAX_TOOL_ID_LEN) + TOOL_ENTRY_OVERHEAD_BYTES + 64 + texts_len(texts)
 }
 
 /// The most bytes a chat-bound event quoting `texts` adds.
-fn event_bound(texts: &[&str]) -> u64 {
+pub(super) fn event_bound(texts: &[&str]) -> u64 {
     EVENT_OVERHEAD_BYTES + CHAT_EVENT_BYTES + texts_len(texts)
 }
 
@@ -347,8 +348,9 @@ fn recorded<T>(done: Done<T>) -> Result<Recorded<T>, ToolRefusal> {
     }
 }
 
-/// Chat `id` as stored, or [`ToolRefusal::NoChat`]. Opens [`CHATS`] for the call.
-fn load_chat(txn: &WriteTransaction, id: u64) -> Result<Chat, ToolRefusal> {
+/// Chat `id` as stored, or [`ToolRefusal::NoChat`]: what the chat-bound [`ToolTables`]
+/// methods take. Opens [`CHATS`] for the call (not while a `ChatTables` is open).
+pub(super) fn load_chat(txn: &WriteTransaction, id: u64) -> Result<Chat, ToolRefusal> {
     let chats = txn.open_table(CHATS).map_err(StoreError::from)?;
     let bytes = chats.get(id).map_err(StoreError::from)?;
     match bytes {
