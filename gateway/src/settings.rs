@@ -15,6 +15,7 @@ use crate::pricing::{
     CreditSettings, Date, Market, PricingCategory, PricingRules, RateCard, RateCardError, RateRow,
 };
 use crate::store::{Retention, StoreOptions};
+use crate::tools::{ArticleInput, CannedInput, Configured};
 
 /// Why the configuration does not make the gateway's settings (its own rules refuse these
 /// first; this is the pricing core's and the registry's word on them).
@@ -45,9 +46,40 @@ pub fn store_options(config: &Config) -> Result<StoreOptions, SettingsError> {
             after_ms: Span::from_hours(u64::from(days) * 24).as_millis(),
             wait_for_upstream: config.upstream.url.is_some(),
         }),
-        canned_responses: Vec::new(),
-        articles: Vec::new(),
+        canned_responses: configured_canned_responses(config),
+        articles: configured_articles(config),
     })
+}
+
+/// The `[[canned_responses]]` of the configuration.
+pub fn configured_canned_responses(config: &Config) -> Vec<Configured<CannedInput>> {
+    config
+        .canned_responses
+        .iter()
+        .map(|canned| Configured {
+            id: canned.id.as_str().to_owned(),
+            item: CannedInput {
+                shortcut: canned.shortcut.as_str().to_owned(),
+                body: canned.body.as_str().to_owned(),
+            },
+        })
+        .collect()
+}
+
+/// The `[[articles]]` of the configuration.
+pub fn configured_articles(config: &Config) -> Vec<Configured<ArticleInput>> {
+    config
+        .articles
+        .iter()
+        .map(|article| Configured {
+            id: article.id.as_str().to_owned(),
+            item: ArticleInput {
+                title: article.title.as_str().to_owned(),
+                body: article.body.as_str().to_owned(),
+                link: article.link.as_ref().map(|link| link.as_str().to_owned()),
+            },
+        })
+        .collect()
 }
 
 /// The chat lifecycle's limits from the configuration.

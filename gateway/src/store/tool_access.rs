@@ -84,8 +84,7 @@ impl Store {
         input: CannedInput,
         source: ToolSource,
     ) -> Result<Put<CannedResponse>, ToolRefusal> {
-        let needed = entry_bound(&[&input.shortcut, &input.body]);
-        self.run_tool(needed, move |_, tools, now| {
+        self.run_tool(canned_bound(&input), move |_, tools, now| {
             tools.put_canned(id.as_deref(), &input, source, now)
         })
         .await
@@ -106,9 +105,7 @@ impl Store {
         input: ArticleInput,
         source: ToolSource,
     ) -> Result<Put<Article>, ToolRefusal> {
-        let link = input.link.as_deref().unwrap_or_default();
-        let needed = entry_bound(&[&input.title, &input.body, link]);
-        self.run_tool(needed, move |_, tools, now| {
+        self.run_tool(article_bound(&input), move |_, tools, now| {
             tools.put_article(id.as_deref(), &input, source, now)
         })
         .await
@@ -129,9 +126,7 @@ impl Store {
         author: String,
         text: String,
     ) -> Result<Note, ToolRefusal> {
-        // The note twice: its entry and its event.
-        let needed = entry_bound(&[&author, &text]) + event_bound(&[&author, &text]);
-        self.run_tool(needed, move |txn, tools, now| {
+        self.run_tool(note_bound(&author, &text), move |txn, tools, now| {
             tools.add_note(&load_chat(txn, chat)?, &author, &text, now)
         })
         .await
@@ -146,10 +141,7 @@ impl Store {
         by: String,
         tags: Vec<String>,
     ) -> Result<Vec<String>, ToolRefusal> {
-        let texts: Vec<&str> = tags.iter().map(String::as_str).collect();
-        // The tags three times: the entry, and the event's new and previous lists.
-        let needed = entry_bound(&texts) + 2 * event_bound(&texts) + len_u64(by.len());
-        self.run_tool(needed, move |txn, tools, _| {
+        self.run_tool(tags_bound(&tags, &by), move |txn, tools, _| {
             tools.set_tags(&load_chat(txn, chat)?, &tags, &by)
         })
         .await
@@ -320,6 +312,29 @@ fn contact_name(txn: &ReadTransaction, chat: u64) -> Result<Option<String>, Stor
         }
     }
     Ok(None)
+}
+
+/// The most bytes putting canned response `input` adds.
+pub(super) fn canned_bound(input: &CannedInput) -> u64 {
+    entry_bound(&[&input.shortcut, &input.body])
+}
+
+/// The most bytes putting article `input` adds.
+pub(super) fn article_bound(input: &ArticleInput) -> u64 {
+    let link = input.link.as_deref().unwrap_or_default();
+    entry_bound(&[&input.title, &input.body, link])
+}
+
+/// The most bytes a note adds: the note twice, its entry and its event.
+pub(super) fn note_bound(author: &str, text: &str) -> u64 {
+    entry_bound(&[author, text]) + event_bound(&[author, text])
+}
+
+/// The most bytes setting `tags` adds: the tags three times, the entry and the event's new
+/// and previous lists.
+pub(super) fn tags_bound(tags: &[String], by: &str) -> u64 {
+    let texts: Vec<&str> = tags.iter().map(String::as_str).collect();
+    entry_bound(&texts) + 2 * event_bound(&texts) + len_u64(by.len())
 }
 
 /// The most bytes a new entry quoting `texts` adds (its id, texts and fixed fields), for the

@@ -127,3 +127,80 @@ fn a_command_on_a_closed_chat_or_not_understood_is_refused_with_the_reason() {
     );
     writer.close();
 }
+
+#[test]
+fn headquarters_pushes_tools_down_and_notes_and_tags_chats() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let (store, writer) = open_at(dir.path(), &clock);
+    let rt = runtime();
+    rt.block_on(store.ingest(message("w1", "111"))).unwrap();
+    let command = |id: &str, command_type: &str, action: HqAction| HqCommand {
+        id: id.into(),
+        command_type: command_type.into(),
+        action: Ok(action),
+    };
+    let run = |c: HqCommand| rt.block_on(store.run_command(c)).unwrap();
+    let accepted = CommandOutcome::Accepted { message: None };
+    let put = HqAction::PutCanned {
+        id: "greeting".into(),
+        shortcut: "/hi".into(),
+        body: "Hello {{contact.name}}".into(),
+    };
+    assert_eq!(run(command("c1", "put_canned_response", put)), accepted);
+    let canned = rt
+        .block_on(store.canned_response("greeting".into()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (canned.shortcut.as_str(), canned.source),
+        ("/hi", crate::tools::ToolSource::Hq)
+    );
+    let note = HqAction::AddNote {
+        chat: 1,
+        author: "hq".into(),
+        text: "VIP customer".into(),
+    };
+    assert_eq!(run(command("c2", "add_note", note)), accepted);
+    let tags = HqAction::SetTags {
+        chat: 1,
+        tags: vec!["vip".into()],
+    };
+    assert_eq!(run(command("c3", "set_tags", tags)), accepted);
+    // Refusals: nothing to delete, and a note on a chat that does not exist.
+    let missing = run(command(
+        "c4",
+        "delete_article",
+        HqAction::DeleteArticle("nope".into()),
+    ));
+    assert!(
+        matches!(missing, CommandOutcome::Refused(ref r) if r.contains("nope")),
+        "{missing:?}"
+    );
+    let nowhere = HqAction::AddNote {
+        chat: 9,
+        author: "hq".into(),
+        text: "x".into(),
+    };
+    assert_eq!(
+        run(command("c5", "add_note", nowhere)),
+        CommandOutcome::Refused("no chat 9".into())
+    );
+    let events = rt.block_on(store.events_after(0, 100)).unwrap();
+    let types: Vec<&str> = events.iter().map(|e| e.event.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "chat.opened",
+            "message.received",
+            "command.result",
+            "note.added",
+            "command.result",
+            "tags.changed",
+            "command.result",
+            "command.result",
+            "command.result",
+        ]
+    );
+    writer.close();
+}

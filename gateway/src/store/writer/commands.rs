@@ -12,6 +12,13 @@ use crate::store::commands::{
 };
 use crate::store::journal::Recorder;
 use crate::store::outbox::OutboxTables;
+use crate::store::tool_access::{article_bound, canned_bound, load_chat, note_bound, tags_bound};
+use crate::store::tools::{ToolRefusal, ToolTables};
+use crate::time::UnixMs;
+use crate::tools::{ArticleInput, CannedInput, ToolSource};
+
+/// Who headquarters' tag changes are by.
+const HQ_OPERATOR: &str = "hq";
 
 impl Writer {
     /// Carries out each command in its own transaction, then answers it.
@@ -92,17 +99,92 @@ impl Writer {
                     Err(error) => (CommandOutcome::Refused(chat_refusal(*chat, error)?), None),
                 })
             }
-            HqAction::AddNote { .. }
-            | HqAction::SetTags { .. }
-            | HqAction::PutCanned { .. }
-            | HqAction::DeleteCanned(_)
-            | HqAction::PutArticle { .. }
-            | HqAction::DeleteArticle(_) => Ok((
-                CommandOutcome::Refused(String::from(
-                    "this gateway does not carry out this command yet",
-                )),
-                None,
-            )),
+            tool => {
+                if let Some(full) = self.quota_full(counters, tool_bound(tool)) {
+                    return Ok((CommandOutcome::Refused(full.to_string()), None));
+                }
+                let (applied, change) = {
+                    let mut tools = ToolTables::open(txn, recorder)?;
+                    let applied = apply_tool(txn, &mut tools, tool, now);
+                    (applied, tools.stored_change())
+                };
+                match applied {
+                    Ok(()) => {
+                        counters.stored_bytes = counters
+                            .stored_bytes
+                            .saturating_add(change.grown)
+                            .saturating_sub(change.freed);
+                        Ok((CommandOutcome::Accepted { message: None }, None))
+                    }
+                    Err(ToolRefusal::Store(error)) => Err(error),
+                    Err(refusal) => Ok((CommandOutcome::Refused(refusal.to_string()), None)),
+                }
+            }
         }
     }
+}
+
+/// The most bytes a tool command adds, for the quota's check.
+fn tool_bound(action: &HqAction) -> u64 {
+    match action {
+        HqAction::AddNote { author, text, .. } => note_bound(author, text),
+        HqAction::SetTags { tags, .. } => tags_bound(tags, HQ_OPERATOR),
+        HqAction::PutCanned { shortcut, body, .. } => canned_bound(&CannedInput {
+            shortcut: shortcut.clone(),
+            body: body.clone(),
+        }),
+        HqAction::PutArticle {
+            title, body, link, ..
+        } => article_bound(&ArticleInput {
+            title: title.clone(),
+            body: body.clone(),
+            link: link.clone(),
+        }),
+        _ => 0,
+    }
+}
+
+/// Carries out a tool command on `tools` at `now`; a refusal writes nothing.
+fn apply_tool(
+    txn: &WriteTransaction,
+    tools: &mut ToolTables<'_>,
+    action: &HqAction,
+    now: UnixMs,
+) -> Result<(), ToolRefusal> {
+    match action {
+        HqAction::AddNote { chat, author, text } => {
+            tools.add_note(&load_chat(txn, *chat)?, author, text, now)?;
+        }
+        HqAction::SetTags { chat, tags } => {
+            tools.set_tags(&load_chat(txn, *chat)?, tags, HQ_OPERATOR)?;
+        }
+        HqAction::PutCanned { id, shortcut, body } => {
+            let input = CannedInput {
+                shortcut: shortcut.clone(),
+                body: body.clone(),
+            };
+            tools.put_canned(Some(id), &input, ToolSource::Hq, now)?;
+        }
+        HqAction::DeleteCanned(id) => {
+            tools.delete_canned(id)?;
+        }
+        HqAction::PutArticle {
+            id,
+            title,
+            body,
+            link,
+        } => {
+            let input = ArticleInput {
+                title: title.clone(),
+                body: body.clone(),
+                link: link.clone(),
+            };
+            tools.put_article(Some(id), &input, ToolSource::Hq, now)?;
+        }
+        HqAction::DeleteArticle(id) => {
+            tools.delete_article(id)?;
+        }
+        HqAction::Send(_) | HqAction::Chat { .. } => {}
+    }
+    Ok(())
 }

@@ -94,8 +94,15 @@ impl Writer {
         counters: &Counters,
         request: &SendRequest,
     ) -> Option<StoreError> {
+        self.quota_full(
+            counters,
+            len_u64(request.body.len()) + MESSAGE_OVERHEAD_BYTES,
+        )
+    }
+
+    /// The quota's refusal of `needed` more bytes, when the store has no room for them.
+    pub(super) fn quota_full(&self, counters: &Counters, needed: u64) -> Option<StoreError> {
         let used = self.shared.usage.other_files_bytes() + counters.stored_bytes;
-        let needed = len_u64(request.body.len()) + MESSAGE_OVERHEAD_BYTES;
         (used.saturating_add(needed) > self.settings.quota_bytes).then_some(
             StoreError::QuotaExceeded {
                 used,

@@ -31,14 +31,8 @@ impl Writer {
             return Err(recovery.refusal().into());
         }
         let mut counters = self.counters;
-        let used = self.shared.usage.other_files_bytes() + counters.stored_bytes;
-        if used.saturating_add(needed) > self.settings.quota_bytes {
-            return Err(StoreError::QuotaExceeded {
-                used,
-                needed,
-                quota: self.settings.quota_bytes,
-            }
-            .into());
+        if let Some(full) = self.quota_full(&counters, needed) {
+            return Err(full.into());
         }
         counters.last_commit_ms = counters.last_commit_ms.max(self.clock.now_ms());
         let now = counters.last_commit_ms;
