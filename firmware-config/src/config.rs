@@ -43,6 +43,22 @@ pub const MAX_RATES: usize = 512;
 pub const URL_CAPACITY: usize = 256;
 /// Longest Graph API version (`meta.graph_api_version`), in bytes.
 pub const API_VERSION_CAPACITY: usize = 16;
+/// Longest id of a gateway, a canned response or an article, in bytes.
+pub const RECORD_ID_CAPACITY: usize = 64;
+/// Longest canned response shortcut, in bytes.
+pub const SHORTCUT_CAPACITY: usize = 32;
+/// Longest canned response body, in bytes.
+pub const CANNED_BODY_CAPACITY: usize = 1024;
+/// Longest article title, in bytes.
+pub const ARTICLE_TITLE_CAPACITY: usize = 200;
+/// Longest article body, in bytes.
+pub const ARTICLE_BODY_CAPACITY: usize = 2048;
+/// Longest article link, in bytes.
+pub const ARTICLE_LINK_CAPACITY: usize = 512;
+/// Most canned responses from the configuration (`[[canned_responses]]`).
+pub const MAX_CANNED_RESPONSES: usize = 16;
+/// Most articles from the configuration (`[[articles]]`).
+pub const MAX_ARTICLES: usize = 8;
 
 /// A file-system path ([`PATH_CAPACITY`] bytes of UTF-8).
 pub type Path = heapless::String<PATH_CAPACITY>;
@@ -66,6 +82,19 @@ pub type Url = heapless::String<URL_CAPACITY>;
 pub type ApiVersion = heapless::String<API_VERSION_CAPACITY>;
 /// An ISO 3166 alpha-2 country code (`US`).
 pub type Market = heapless::String<2>;
+/// The id of a gateway, a canned response or an article ([`RECORD_ID_CAPACITY`] bytes of
+/// letters, digits, `.`, `_` and `-`).
+pub type RecordId = heapless::String<RECORD_ID_CAPACITY>;
+/// What an operator types to insert a canned response.
+pub type Shortcut = heapless::String<SHORTCUT_CAPACITY>;
+/// A canned response's text.
+pub type CannedBody = heapless::String<CANNED_BODY_CAPACITY>;
+/// An article's title.
+pub type ArticleTitle = heapless::String<ARTICLE_TITLE_CAPACITY>;
+/// An article's text.
+pub type ArticleBody = heapless::String<ARTICLE_BODY_CAPACITY>;
+/// An article's link.
+pub type ArticleLink = heapless::String<ARTICLE_LINK_CAPACITY>;
 
 /// Default `data_dir`.
 pub const DEFAULT_DATA_DIR: &str = "./waygate-data";
@@ -79,6 +108,9 @@ pub const DEFAULT_LOG_FILTER: &str = "info";
 pub const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com";
 /// Default `meta.graph_api_version`.
 pub const DEFAULT_GRAPH_API_VERSION: &str = "v24.0";
+/// The retention, in days, of what headquarters acknowledged when `store.retention_days` is
+/// unset and an upstream is configured.
+pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
@@ -135,6 +167,12 @@ section! {
         pricing: PricingSettings = PricingSettings::default(), Meta::ANY.since(4);
         /// How credits are sold.
         credits: CreditSettings = CreditSettings::default(), Meta::ANY.since(4);
+        /// Headquarters: where events are synced to and commands come from.
+        upstream: Headquarters = Headquarters::default(), Meta::ANY.since(5);
+        /// Canned responses operators insert by their shortcut.
+        canned_responses: heapless::Vec<CannedResponse, MAX_CANNED_RESPONSES> = heapless::Vec::new(), Meta::ANY.since(5);
+        /// Articles operators look up and share.
+        articles: heapless::Vec<Article, MAX_ARTICLES> = heapless::Vec::new(), Meta::ANY.since(5);
     }
 }
 
@@ -192,8 +230,9 @@ fn is_loopback(host: &str) -> bool {
     host == "localhost" || host == "[::1]" || v4.is_ok_and(|ip| ip.is_loopback())
 }
 
-/// `https://host[:port][/path]`, or `http://` to a loopback host.
-fn is_graph_url(url: &str) -> bool {
+/// `https://host[:port][/path]`, or `http://` to a loopback host (127.0.0.0/8, `[::1]`,
+/// `localhost`): Meta's Graph API and headquarters.
+fn is_service_url(url: &str) -> bool {
     let Some((scheme, rest)) = url.split_once("://") else {
         return false;
     };
@@ -214,8 +253,8 @@ fn is_graph_url(url: &str) -> bool {
         && (scheme == "https" || scheme == "http" && is_loopback(host))
 }
 
-const GRAPH_URL: Form = Form {
-    test: is_graph_url,
+const SERVICE_URL: Form = Form {
+    test: is_service_url,
     expected: "an https:// URL with an optional port and path (http:// only to 127.0.0.1, [::1] \
                or localhost, for tests), without user, query or fragment",
 };
@@ -239,7 +278,7 @@ section! {
         /// The token Meta echoes in the webhook verification handshake.
         verify_token: SecretSource = SecretSource::Generated, GENERATED;
         /// Where Meta's Graph API is (a local stand-in for tests: http:// to a loopback host).
-        graph_base_url: Url = text(DEFAULT_GRAPH_BASE_URL), Meta { form: Some(GRAPH_URL), ..Meta::NON_BLANK }.since(4);
+        graph_base_url: Url = text(DEFAULT_GRAPH_BASE_URL), Meta { form: Some(SERVICE_URL), ..Meta::NON_BLANK }.since(4);
         /// The Graph API version messages are sent with.
         graph_api_version: ApiVersion = text(DEFAULT_GRAPH_API_VERSION), Meta { form: Some(API_VERSION), ..Meta::NON_BLANK }.since(4);
         /// The system user's access token that sends messages (WAYGATE_ACCESS_TOKEN overrides it).
@@ -262,6 +301,8 @@ section! {
         cache_bytes: u32 = 4 << 20, Meta::range(256 * KIB, GIB, Unit::Bytes);
         /// Requests committed together in one write transaction.
         max_batch: u32 = 512, Meta::range(1, 10_000, Unit::Count("requests per commit"));
+        /// Days what headquarters acknowledged is kept; unset: 30 with an upstream, forever without.
+        retention_days: Option<u32> = None, Meta::range(0, 3_650, Unit::Count("days")).note("0 prunes as soon as headquarters acknowledged").since(5);
     }
 }
 
@@ -476,6 +517,87 @@ section! {
         usd_per_credit: u32 = 2, Meta::range(1, 1_000, Unit::Count("USD per credit"));
         /// The fee added to a purchase of credits.
         purchase_fee_percent: u32 = 3, Meta::range(0, 100, Unit::Count("percent"));
+    }
+}
+
+/// Whether `id` can be the id of a gateway, a canned response or an article: 1 to
+/// [`RECORD_ID_CAPACITY`] letters, digits, `.`, `_` and `-` (safe in a URL path, a file name
+/// and a log line).
+#[must_use]
+pub fn is_record_id(id: &str) -> bool {
+    (1..=RECORD_ID_CAPACITY).contains(&id.len())
+        && id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"._-".contains(&byte))
+}
+
+const RECORD_ID: Form = Form {
+    test: is_record_id,
+    expected: "1 to 64 letters, digits, '.', '_' or '-'",
+};
+
+section! {
+    /// Headquarters (HQ): the gateway posts batches of events, signed per Standard Webhooks, to
+    /// `url` and long-polls commands from `commands_url`.
+    pub struct Headquarters at "upstream." {
+        /// Where batches of events are posted; unset: nothing is synced.
+        url: Option<Url> = None, Meta { form: Some(SERVICE_URL), ..Meta::NON_BLANK };
+        /// The secret shared with HQ that signs batches and commands: "whsec_<base64>" or raw text (WAYGATE_UPSTREAM_SECRET overrides it).
+        secret: SecretSource = SecretSource::Generated, Meta { unset: Some("nothing is synced (upstream.url needs one)"), ..Meta::ANY };
+        /// This gateway's name at HQ; unset: generated once into data_dir.
+        gateway_id: Option<RecordId> = None, Meta { form: Some(RECORD_ID), ..Meta::ANY };
+        /// Events in one batch at most.
+        max_batch_events: u32 = 500, Meta::range(1, 10_000, Unit::Count("events per batch"));
+        /// Bytes of one batch's body at most.
+        max_batch_bytes: u32 = 1 << 20, Meta::range(4 * KIB, 16 * MIB, Unit::Bytes);
+        /// Where commands are long-polled from (needs upstream.url); unset: no commands.
+        commands_url: Option<Url> = None, Meta { form: Some(SERVICE_URL), ..Meta::NON_BLANK };
+    }
+}
+
+/// Text without whitespace or control characters.
+const SHORTCUT: Form = Form {
+    test: |shortcut| {
+        !shortcut.is_empty() && !shortcut.contains(|ch: char| ch.is_whitespace() || ch.is_control())
+    },
+    expected: "1 to 32 bytes without spaces (\"/thanks\")",
+};
+
+section! {
+    /// A canned response from the configuration (each id and shortcut once).
+    pub struct CannedResponse at "canned_responses[]." {
+        /// Unique id.
+        id: RecordId = RecordId::new(), Meta::required(Some(RECORD_ID));
+        /// What an operator types to insert it.
+        shortcut: Shortcut = Shortcut::new(), Meta::required(Some(SHORTCUT));
+        /// The text; {{contact.name}}, {{contact.phone}}, {{agent.name}} and {{chat.id}} are filled in.
+        body: CannedBody = CannedBody::new(), Meta::required(None);
+    }
+}
+
+/// `https://` or `http://` and a host, without spaces.
+const LINK: Form = Form {
+    test: |link| {
+        let rest = link
+            .strip_prefix("https://")
+            .or_else(|| link.strip_prefix("http://"));
+        rest.is_some_and(|rest| !rest.is_empty())
+            && !link.contains(|ch: char| ch.is_whitespace() || ch.is_control())
+    },
+    expected: "an https:// or http:// URL without spaces",
+};
+
+section! {
+    /// An article from the configuration (each id once).
+    pub struct Article at "articles[]." {
+        /// Unique id.
+        id: RecordId = RecordId::new(), Meta::required(Some(RECORD_ID));
+        /// The title.
+        title: ArticleTitle = ArticleTitle::new(), Meta::required(None);
+        /// The text.
+        body: ArticleBody = ArticleBody::new(), Meta::required(None);
+        /// A page with more.
+        link: Option<ArticleLink> = None, Meta { form: Some(LINK), ..Meta::NON_BLANK };
     }
 }
 

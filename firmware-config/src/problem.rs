@@ -170,6 +170,13 @@ pub enum ProblemKind {
         /// The other setting's value.
         other_value: u64,
     },
+    /// A key that works only with another, which is not set.
+    Requires {
+        /// The other key.
+        other: &'static str,
+        /// Why it needs it.
+        why: &'static str,
+    },
     /// The same value as an earlier entry where values must be unique.
     Duplicate {
         /// The earlier entry.
@@ -257,6 +264,7 @@ impl fmt::Display for ProblemKind {
             Self::BelowOther { other, other_value } => {
                 write!(f, "must be at least {other} ({other_value})")
             }
+            Self::Requires { other, why } => write!(f, "needs {other} too ({why})"),
             Self::Duplicate { first, rule } => write!(f, "repeats {first} ({rule})"),
         }
     }

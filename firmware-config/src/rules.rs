@@ -211,6 +211,47 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
         repeats(operators, path(suffix), rule, of_kind, shown, report);
     }
     outbound_repeats(config, report);
+    upstream_rules(config, report);
+    operator_tools_repeats(config, report);
+}
+
+/// `upstream.commands_url` needs `upstream.url`. (A url needs a secret too, but the gateway
+/// checks that: `WAYGATE_UPSTREAM_SECRET` may give it.)
+fn upstream_rules(config: &Config, report: &mut impl FnMut(Problem)) {
+    let upstream = &config.upstream;
+    if let (Some(commands_url), None) = (&upstream.commands_url, &upstream.url) {
+        let kind = ProblemKind::Requires {
+            other: "upstream.url",
+            why: "commands come from the headquarters events are synced to",
+        };
+        let path = KeyPath::new("upstream.commands_url");
+        report(Problem::at(path, commands_url.shown(), kind));
+    }
+}
+
+/// A text that is written (not empty), for comparing entries.
+fn written<const N: usize>(text: &heapless::String<N>) -> Option<heapless::String<N>> {
+    (!text.is_empty()).then(|| text.clone())
+}
+
+/// Each canned response's id and shortcut once; each article's id once.
+fn operator_tools_repeats(config: &Config, report: &mut impl FnMut(Problem)) {
+    let canned = &config.canned_responses;
+    let id = |canned: &crate::CannedResponse| written(&canned.id);
+    let shown = |canned: &crate::CannedResponse| canned.id.shown();
+    let path = KeyPath::new("canned_responses[].id");
+    let rule = "each canned response has an id of its own";
+    repeats(canned, path, rule, id, shown, report);
+    let shortcut = |canned: &crate::CannedResponse| written(&canned.shortcut);
+    let shown = |canned: &crate::CannedResponse| canned.shortcut.shown();
+    let path = KeyPath::new("canned_responses[].shortcut");
+    let rule = "a shortcut inserts one canned response";
+    repeats(canned, path, rule, shortcut, shown, report);
+    let id = |article: &crate::Article| written(&article.id);
+    let shown = |article: &crate::Article| article.id.shown();
+    let path = KeyPath::new("articles[].id");
+    let rule = "each article has an id of its own";
+    repeats(&config.articles, path, rule, id, shown, report);
 }
 
 /// The rules between `[[numbers]]` and between `[[pricing.rates]]`.

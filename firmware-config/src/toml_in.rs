@@ -28,8 +28,7 @@ pub const MAX_CONFIG_FILE_BYTES: u64 = 1024 * 1024;
 /// Every problem of the text at once, each with its line: a syntax error, unknown keys, wrong
 /// types, values out of range or too long, rules between keys... Secrets are never shown.
 pub fn parse_toml(text: &str) -> Result<Config, ConfigErrors> {
-    let reading = read_toml(text);
-    ConfigErrors::from_problems(reading.problems).map_or(Ok(reading.config), Err)
+    read_toml(text).into_result()
 }
 
 /// A TOML text read as far as it goes: the configuration (settings that could not be read
@@ -43,6 +42,26 @@ pub struct Reading {
     pub lines: KeyLines,
     /// Every problem, in file order.
     pub problems: Vec<ConfigProblem>,
+}
+
+impl Reading {
+    /// A reading of the defaults, with no problem yet.
+    fn defaults() -> Self {
+        Self {
+            config: Config::default(),
+            lines: KeyLines::default(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The configuration, or every problem. (A `Config` is large, with fixed capacities:
+    /// moved once here rather than through combinators, each a copy on the stack.)
+    fn into_result(self) -> Result<Config, ConfigErrors> {
+        match ConfigErrors::from_problems(self.problems) {
+            None => Ok(self.config),
+            Some(errors) => Err(errors),
+        }
+    }
 }
 
 /// The line of each key written in a file: `departments[1].numbers` is on line 12.
@@ -64,16 +83,16 @@ impl KeyLines {
 /// Reads `text` as far as it goes (see [`Reading`]); a syntax error is the only problem then.
 #[must_use]
 pub fn read_toml(text: &str) -> Reading {
+    let mut reading = Reading::defaults();
     let root = match Table::parse(text) {
         Ok(root) => root,
         Err(error) => {
             let line = error.span().map(|span| line_of(text, span.start));
             let message = error.message().to_owned();
-            return Reading {
-                config: Config::default(),
-                lines: KeyLines::default(),
-                problems: vec![ConfigProblem::Syntax { line, message }],
-            };
+            reading
+                .problems
+                .push(ConfigProblem::Syntax { line, message });
+            return reading;
         }
     };
     let mut reader = Reader {
@@ -83,11 +102,10 @@ pub fn read_toml(text: &str) -> Reading {
         problems: Vec::new(),
         lines: KeyLines::default(),
     };
-    let mut config = Config::default();
-    config.visit_mut(&mut reader);
+    reading.config.visit_mut(&mut reader);
     reader.close_table("");
     let mut problems = reader.problems.clone();
-    config.for_each_problem(|problem| {
+    reading.config.for_each_problem(|problem| {
         let path = problem.path().with_suffix("").to_string();
         let covered = reader.problems.iter().any(|earlier| {
             earlier.base_path().is_some_and(|earlier| {
@@ -101,11 +119,9 @@ pub fn read_toml(text: &str) -> Reading {
         }
     });
     problems.sort_by_key(|problem| problem.line().unwrap_or(usize::MAX));
-    Reading {
-        config,
-        lines: reader.lines,
-        problems,
-    }
+    reading.lines = reader.lines;
+    reading.problems = problems;
+    reading
 }
 
 /// Reads and parses the TOML file at `path`.
@@ -114,8 +130,7 @@ pub fn read_toml(text: &str) -> Reading {
 /// The file cannot be read, is larger than [`MAX_CONFIG_FILE_BYTES`] or is not UTF-8; or any
 /// problem [`parse_toml`] reports.
 pub fn load_toml_file(path: &std::path::Path) -> Result<Config, ConfigErrors> {
-    let reading = read_toml_file(path)?;
-    ConfigErrors::from_problems(reading.problems).map_or(Ok(reading.config), Err)
+    read_toml_file(path)?.into_result()
 }
 
 /// Reads the configuration file at `path` as far as it goes: TOML, or a firmware blob
@@ -142,24 +157,15 @@ pub fn read_toml_file(path: &std::path::Path) -> Result<Reading, ConfigErrors> {
         .into());
     }
     if bytes.starts_with(&crate::blob::MAGIC) {
-        let (config, problems) = match crate::blob::decode(&bytes) {
-            Ok(config) => (config, Vec::new()),
-            Err(error) => {
-                let path = path.to_owned();
-                (
-                    Config::default(),
-                    vec![ConfigProblem::Blob {
-                        path,
-                        error: Box::new(error),
-                    }],
-                )
-            }
-        };
-        return Ok(Reading {
-            config,
-            lines: KeyLines::default(),
-            problems,
-        });
+        let mut reading = Reading::defaults();
+        match crate::blob::decode(&bytes) {
+            Ok(config) => reading.config = config,
+            Err(error) => reading.problems.push(ConfigProblem::Blob {
+                path: path.to_owned(),
+                error: Box::new(error),
+            }),
+        }
+        return Ok(reading);
     }
     let text = String::from_utf8(bytes).map_err(|_| ConfigProblem::NotUtf8 {
         path: path.to_owned(),

@@ -172,6 +172,39 @@ macro_rules! number_value {
 number_value!(u32);
 number_value!(u64);
 
+/// An optional number: absent by default (the setting's doc says what that means), in its
+/// range when written.
+impl Value for Option<u32> {
+    const TYPE: &'static str = "integer";
+    fn shown(&self) -> ShownValue {
+        self.as_ref().map_or(ShownValue::Hidden, Value::shown)
+    }
+    fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
+        if let Some(number) = self {
+            number.check(meta, report);
+        }
+    }
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
+        out.put(self)
+    }
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
+        input.take()
+    }
+    #[cfg(feature = "std")]
+    fn read(value: &Toml<'_>, suffix: usize, meta: &Meta) -> Result<Self, Refusal<Self>> {
+        u32::read(value, suffix, meta)
+            .map(Some)
+            .map_err(|refusal| Refusal {
+                problems: refusal.problems,
+                partial: None,
+            })
+    }
+    #[cfg(feature = "std")]
+    fn write(&self) -> Option<(usize, String)> {
+        self.as_ref().and_then(Value::write)
+    }
+}
+
 impl Value for bool {
     const TYPE: &'static str = "boolean";
     fn shown(&self) -> ShownValue {

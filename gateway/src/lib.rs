@@ -6,8 +6,9 @@
 //!   decoding and signatures), [`chat`] (the lifecycle), [`policy`] (service window, templates,
 //!   US marketing pause), [`pricing`] (markets, rates, estimates and the credit ledger),
 //!   [`media`] (attachment rules), [`numbers`] (the business numbers' registry and their
-//!   problems), [`outbound`] (the sender's scheduling and Meta's error codes), on the instants
-//!   of [`time`];
+//!   problems), [`outbound`] (the sender's scheduling and Meta's error codes), [`upstream`]
+//!   (headquarters: its settings and Standard Webhooks signatures), on the instants of
+//!   [`time`];
 //! - the [`store`] is the only code that touches redb, on its own writer thread;
 //! - the shell moves data between the outside world, the store and the core: [`ingress`]
 //!   (the webhook endpoint), [`server`] (listeners), [`serve`], [`cli`], [`export`].
@@ -48,3 +49,4 @@ pub mod status;
 pub mod store;
 pub mod telemetry;
 pub mod time;
+pub mod upstream;

@@ -1,8 +1,8 @@
 //! What `serve` needs beyond a well-formed configuration, checked before anything starts and by
 //! `waygate config check`, so both report the same problems, all at once, with their lines:
-//! secret and token sources that cannot be read, a certificate and key that do not parse or do
-//! not match, extra trust roots that do not parse, word lists that cannot be read, and a log
-//! filter tracing refuses.
+//! secret and token sources that cannot be read, an upstream URL without a secret or a secret
+//! that is no key, a certificate and key that do not parse or do not match, extra trust roots
+//! that do not parse, word lists that cannot be read, and a log filter tracing refuses.
 //!
 //! One difference: `config check`, run by hand, cannot see the credentials systemd passes only
 //! to the service (`$CREDENTIALS_DIRECTORY`), so it names those secret files as not checked
@@ -13,7 +13,9 @@ use std::ffi::OsString;
 use firmware_config::{Config, ConfigProblem, KeyLines};
 
 use crate::secret::{Resolve as _, SecretError, secret_file_path};
-use crate::secrets::source_key;
+use crate::secrets::{self, source_key};
+use crate::upstream::UpstreamSettingsError;
+use crate::upstream::settings::signing_key_with;
 use tracing_subscriber::EnvFilter;
 
 use crate::ca_file::add_ca_file;
@@ -66,6 +68,13 @@ pub fn check_with(
         if let Err(error) = source.resolve_with(&env) {
             found.refused(source_key(key, source), error);
         }
+    }
+    match signing_key_with(config, &env) {
+        Ok(_) => {}
+        Err(UpstreamSettingsError::Secret(secrets::SecretError::Source { key, source })) => {
+            found.refused(key, source);
+        }
+        Err(error) => found.unusable(error.key(), error.to_string()),
     }
     for (index, operator) in config.operators.iter().enumerate() {
         let Some(source) = operator.token.clear_source() else {
@@ -257,6 +266,39 @@ mod tests {
         let unset = |_: &str| None;
         let checked = check_with(&config, &KeyLines::default(), Checker::ConfigCheck, unset);
         assert_eq!(checked.left_to_systemd, ["meta.access_token_file"]);
+    }
+
+    #[test]
+    fn an_upstream_url_needs_a_secret_that_is_a_key() {
+        let keys = |text: &str, variable: Option<&str>| -> Vec<String> {
+            let config = firmware_config::parse_toml(text).unwrap();
+            let env = |name: &str| {
+                (name == secrets::ENV_UPSTREAM_SECRET).then(|| variable.map(OsString::from))?
+            };
+            let found = check_with(&config, &KeyLines::default(), Checker::Serve, env);
+            found
+                .problems
+                .iter()
+                .filter_map(ConfigProblem::path)
+                .collect()
+        };
+        let url = "[upstream]\nurl = \"https://hq.example.com/batches\"\n";
+        assert_eq!(keys(url, None), ["upstream.url"]);
+        assert_eq!(keys(url, Some("whsec_YWJj")), Vec::<String>::new());
+        assert_eq!(
+            keys(&format!("{url}secret = \"s\"\n"), None),
+            Vec::<String>::new()
+        );
+        let not_base64 = format!("{url}secret = \"whsec_***\"\n");
+        assert_eq!(keys(&not_base64, None), ["upstream.secret"]);
+        let missing = format!("{url}secret_file = \"/nonexistent/hq\"\n");
+        assert_eq!(keys(&missing, None), ["upstream.secret_file"]);
+        let unset = |_: &str| None;
+        let credential = format!("{url}secret_file = \"$CREDENTIALS_DIRECTORY/hq\"\n");
+        let config = firmware_config::parse_toml(&credential).unwrap();
+        let checked = check_with(&config, &KeyLines::default(), Checker::ConfigCheck, unset);
+        assert_eq!(checked.problems, []);
+        assert_eq!(checked.left_to_systemd, ["upstream.secret_file"]);
     }
 
     #[test]

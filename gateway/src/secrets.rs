@@ -1,11 +1,14 @@
 //! Where the gateway's secrets come from: the app secret (verifies webhook signatures), the
-//! verify token (answers Meta's subscription handshake), the default operator's token and the
-//! access token (sends messages through Meta's Graph API).
+//! verify token (answers Meta's subscription handshake), the default operator's token, the
+//! access token (sends messages through Meta's Graph API) and the secret shared with
+//! headquarters (signs batches and commands).
 //!
 //! Precedence: the environment (`WAYGATE_APP_SECRET`, `WAYGATE_VERIFY_TOKEN`,
-//! `WAYGATE_OPERATOR_TOKEN`, `WAYGATE_ACCESS_TOKEN`), then the configuration (inline, file or
-//! named variable), then a value generated once into `<data-dir>/secrets/` with mode 0600, except
-//! for the access token, which only Meta issues: without one nothing is sent. Every value is a
+//! `WAYGATE_OPERATOR_TOKEN`, `WAYGATE_ACCESS_TOKEN`, `WAYGATE_UPSTREAM_SECRET`), then the
+//! configuration (inline, file or named variable), then a value generated once into
+//! `<data-dir>/secrets/` with mode 0600, except for the access token, which only Meta issues
+//! (without one nothing is sent), and the upstream secret, which headquarters shares (without
+//! one nothing is synced). Every value is a
 //! [`crate::secret::Secret`], read by its readers; it never reaches a log line or an error.
 
 use std::ffi::OsString;
@@ -23,6 +26,9 @@ pub const ENV_APP_SECRET: &str = "WAYGATE_APP_SECRET";
 pub const ENV_VERIFY_TOKEN: &str = "WAYGATE_VERIFY_TOKEN";
 /// Environment variable that sets the access token (it overrides `meta.access_token*`).
 pub const ENV_ACCESS_TOKEN: &str = "WAYGATE_ACCESS_TOKEN";
+/// Environment variable that sets the secret shared with headquarters (it overrides
+/// `upstream.secret*`).
+pub const ENV_UPSTREAM_SECRET: &str = "WAYGATE_UPSTREAM_SECRET";
 /// Environment variable that sets the default operator's bearer token.
 pub const ENV_OPERATOR_TOKEN: &str = "WAYGATE_OPERATOR_TOKEN";
 /// Where a generated operator token is kept, inside the data folder.
@@ -176,6 +182,36 @@ pub fn access_token_with(
             source,
         })
 }
+
+/// The secret shared with headquarters, with where it came from: `WAYGATE_UPSTREAM_SECRET` when
+/// it is set, else `upstream.secret*`; `None` when neither is (nothing is synced). Never
+/// generated: headquarters and the gateway must hold the same one.
+///
+/// # Errors
+/// The variable or the configured source cannot be read; the error names the key, never the
+/// value.
+pub fn upstream_secret_with(
+    configured: &SecretSource,
+    env: impl Fn(&str) -> Option<OsString>,
+) -> Result<Option<ResolvedSecret>, SecretError> {
+    if let Some(value) = from_override(ENV_UPSTREAM_SECRET, &env)? {
+        let origin = SecretOrigin::Environment(ENV_UPSTREAM_SECRET);
+        return Ok(Some(ResolvedSecret { value, origin }));
+    }
+    let configured_secret = configured
+        .resolve_with(env)
+        .map_err(|source| SecretError::Source {
+            key: source_key(UPSTREAM_SECRET_KEY, configured),
+            source,
+        })?;
+    Ok(configured_secret.map(|value| ResolvedSecret {
+        value,
+        origin: SecretOrigin::Config,
+    }))
+}
+
+/// The configuration key of the upstream secret (`_file` and `_env` follow it).
+pub const UPSTREAM_SECRET_KEY: &str = "upstream.secret";
 
 /// Reads the configured `source` (`None` when the gateway is to generate the secret); an
 /// error names `key`, the key the source is written under.

@@ -1,6 +1,7 @@
-//! What the configuration means for each subsystem: the store's options, the chat lifecycle's
-//! limits, the template registry, and the sender's Graph API, numbers, prices and credits,
-//! translated from firmware-config's types.
+//! What the configuration means for each subsystem: the store's options and retention, the chat
+//! lifecycle's limits, the template registry, and the sender's Graph API, numbers, prices and
+//! credits, translated from firmware-config's types. (Headquarters' settings are
+//! [`crate::upstream::UpstreamSettings`].)
 
 use std::path::PathBuf;
 
@@ -82,6 +83,17 @@ pub fn template_registry(config: &Config) -> Result<TemplateRegistry, RegistryEr
                 meta_id: None,
             }),
     )
+}
+
+/// How many days what headquarters acknowledged is kept before it is pruned; `None`: never
+/// pruned. With an upstream (`upstream.url`) it is `store.retention_days`, 30 when unset;
+/// without one, nothing is pruned unless `store.retention_days` is set.
+pub fn retention_days(config: &Config) -> Option<u32> {
+    match (config.store.retention_days, &config.upstream.url) {
+        (Some(days), _) => Some(days),
+        (None, Some(_)) => Some(firmware_config::DEFAULT_RETENTION_DAYS),
+        (None, None) => None,
+    }
 }
 
 /// Where and how the sender reaches Meta's Graph API.
@@ -197,6 +209,18 @@ pub fn credit_settings(config: &Config) -> CreditSettings {
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retention_is_30_days_with_an_upstream_and_forever_without_unless_set() {
+        let retention = |text: &str| retention_days(&firmware_config::parse_toml(text).unwrap());
+        let upstream = "[upstream]\nurl = \"https://hq.example.com/b\"\n";
+        assert_eq!(retention(""), None);
+        assert_eq!(retention(upstream), Some(30));
+        assert_eq!(retention("[store]\nretention_days = 0\n"), Some(0));
+        assert_eq!(retention("[store]\nretention_days = 30\n"), Some(30));
+        let both = format!("[store]\nretention_days = 7\n{upstream}");
+        assert_eq!(retention(&both), Some(7));
+    }
 
     #[test]
     fn the_outbound_settings_translate_plainly() {

@@ -6,7 +6,7 @@
 //! | offset | field   | size    | content |
 //! |--------|---------|---------|---------|
 //! | 0      | magic   | 4       | `b"WGCF"` ([`MAGIC`]) |
-//! | 4      | version | u16     | [`FORMAT_VERSION`] (4; 1 to 3 are still read) |
+//! | 4      | version | u16     | [`FORMAT_VERSION`] (5; 1 to 4 are still read) |
 //! | 6      | length  | u32     | body length in bytes |
 //! | 10     | body    | length  | the settings in declaration order, each in postcard |
 //! | 10 + length | crc32 | u32  | CRC-32 (IEEE) over magic through the end of the body |
@@ -30,6 +30,9 @@
 //! - **4**: the version-3 body, followed by the outbound settings: the Graph API's URL,
 //!   version, access token and trust roots (in `meta`), the numbers, pricing and credits. A
 //!   date is four bytes (year little-endian, month, day); a UTC offset is an `i16` of minutes.
+//! - **5**: the version-4 body, followed by `store.retention_days` (an optional number: 0 for
+//!   none, or 1 and the number), the upstream settings (headquarters), the canned responses and
+//!   the articles.
 //!
 //! Older blobs still decode; the settings they lack take their defaults.
 //!
@@ -48,7 +51,7 @@ use crate::schema::Section;
 /// The first four bytes of every blob.
 pub const MAGIC: [u8; 4] = *b"WGCF";
 /// The body format this build writes, and the newest it reads.
-pub const FORMAT_VERSION: u16 = 4;
+pub const FORMAT_VERSION: u16 = 5;
 /// The oldest body format this build reads.
 pub const OLDEST_FORMAT_VERSION: u16 = 1;
 /// Bytes before the body: magic, version, length.
@@ -58,7 +61,7 @@ pub const CHECKSUM_LEN: usize = 4;
 
 /// Largest blob this build can produce, from every text and list at its capacity (the golden
 /// tests encode that configuration): a buffer this long always suffices.
-pub const MAX_ENCODED_LEN: usize = 74_653;
+pub const MAX_ENCODED_LEN: usize = 116_154;
 
 /// The smallest blob: a header and a checksum around an empty body.
 const MIN_LEN: usize = HEADER_LEN + CHECKSUM_LEN;
@@ -134,7 +137,8 @@ pub fn encode(config: &Config) -> Vec<u8> {
     reason = "no allocator in no_std; the problem list is bounded"
 )]
 pub fn decode(bytes: &[u8]) -> Result<Config, BlobError> {
-    let (config, used) = decode_prefix(bytes)?;
+    let mut config = Config::default();
+    let used = decode_into(bytes, &mut config)?;
     match bytes.get(used..) {
         Some([]) | None => Ok(config),
         Some(extra) => Err(BlobError::TrailingBytes { extra: extra.len() }),
@@ -152,8 +156,20 @@ pub fn decode(bytes: &[u8]) -> Result<Config, BlobError> {
     reason = "no allocator in no_std; the problem list is bounded"
 )]
 pub fn decode_prefix(bytes: &[u8]) -> Result<(Config, usize), BlobError> {
-    let (version, body, total) = open_frame(bytes)?;
     let mut config = Config::default();
+    let used = decode_into(bytes, &mut config)?;
+    Ok((config, used))
+}
+
+/// Reads the blob at the start of `bytes` into `config` (the defaults), validates it and
+/// returns the blob's length. The configuration is filled in place: it is large (fixed
+/// capacities), and each move of it is a copy on the stack of a small board.
+#[expect(
+    clippy::result_large_err,
+    reason = "no allocator in no_std; the problem list is bounded"
+)]
+fn decode_into(bytes: &[u8], config: &mut Config) -> Result<usize, BlobError> {
+    let (version, body, total) = open_frame(bytes)?;
     let mut decoder = Decoder::new(body);
     for pass in 1..=version {
         decoder.begin(pass);
@@ -163,7 +179,7 @@ pub fn decode_prefix(bytes: &[u8]) -> Result<(Config, usize), BlobError> {
         .finish()
         .map_err(|CodecError(detail)| BlobError::Malformed { detail })?;
     config.validate().map_err(BlobError::Invalid)?;
-    Ok((config, total))
+    Ok(total)
 }
 
 /// Checks the frame (magic, length, checksum, version) and returns the version (one this

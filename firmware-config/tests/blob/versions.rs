@@ -1,4 +1,4 @@
-//! Versions: versions 1 to 3 are still read, each version extends the previous body, others
+//! Versions: versions 1 to 4 are still read, each version extends the previous body, others
 //! are refused.
 
 use firmware_config::Config;
@@ -6,8 +6,9 @@ use firmware_config::blob::{self, BlobError};
 
 use crate::fixtures::{
     DEFAULT_BLOB, NON_DEFAULT_BLOB, V1_DEFAULT_BLOB, V1_NON_DEFAULT_BLOB, V2_DEFAULT_BLOB,
-    V2_NON_DEFAULT_BLOB, V3_DEFAULT_BLOB, V3_NON_DEFAULT_BLOB, body_of, frame, hex, non_default_v1,
-    non_default_v2, non_default_v3,
+    V2_NON_DEFAULT_BLOB, V3_DEFAULT_BLOB, V3_NON_DEFAULT_BLOB, V4_DEFAULT_BLOB,
+    V4_NON_DEFAULT_BLOB, body_of, frame, hex, non_default_v1, non_default_v2, non_default_v3,
+    non_default_v4,
 };
 
 #[test]
@@ -45,8 +46,34 @@ fn version_3_blobs_still_decode_with_the_outbound_settings_at_their_defaults() {
 }
 
 #[test]
+fn version_4_blobs_still_decode_without_retention_headquarters_or_operator_tools() {
+    assert_eq!(blob::decode(&hex(V4_DEFAULT_BLOB)), Ok(Config::default()));
+    let decoded = blob::decode(&hex(V4_NON_DEFAULT_BLOB)).unwrap();
+    assert_eq!(decoded, non_default_v4());
+    assert_eq!(decoded.store.retention_days, None);
+    assert_eq!(decoded.upstream, Config::default().upstream);
+    assert!(decoded.upstream.url.is_none());
+    assert!(decoded.canned_responses.is_empty() && decoded.articles.is_empty());
+}
+
+#[test]
+fn a_version_5_body_starts_with_the_version_4_body() {
+    let (v4, v5) = (hex(V4_NON_DEFAULT_BLOB), hex(NON_DEFAULT_BLOB));
+    assert!(body_of(&v5).starts_with(body_of(&v4)));
+    let short = blob::decode(&frame(5, body_of(&v4))).unwrap_err();
+    assert!(matches!(short, BlobError::Malformed { .. }), "{short:?}");
+    let long = blob::decode(&frame(4, body_of(&v5))).unwrap_err();
+    assert_eq!(
+        long,
+        BlobError::Malformed {
+            detail: "bytes are left over after the config"
+        }
+    );
+}
+
+#[test]
 fn a_version_4_body_starts_with_the_version_3_body() {
-    let (v3, v4) = (hex(V3_NON_DEFAULT_BLOB), hex(NON_DEFAULT_BLOB));
+    let (v3, v4) = (hex(V3_NON_DEFAULT_BLOB), hex(V4_NON_DEFAULT_BLOB));
     assert!(body_of(&v4).starts_with(body_of(&v3)));
     let short = blob::decode(&frame(4, body_of(&v3))).unwrap_err();
     assert!(matches!(short, BlobError::Malformed { .. }), "{short:?}");
@@ -108,14 +135,14 @@ fn every_prefix_of_a_version_1_blob_is_reported_truncated() {
 
 #[test]
 fn a_future_version_asks_for_an_upgrade() {
-    assert_eq!(blob::FORMAT_VERSION, 4);
+    assert_eq!(blob::FORMAT_VERSION, 5);
     assert_eq!(blob::OLDEST_FORMAT_VERSION, 1);
-    let next = blob::decode(&frame(5, body_of(&hex(DEFAULT_BLOB)))).unwrap_err();
+    let next = blob::decode(&frame(6, body_of(&hex(DEFAULT_BLOB)))).unwrap_err();
     assert_eq!(
         next,
         BlobError::UnsupportedVersion {
-            found: 5,
-            supported: 4
+            found: 6,
+            supported: 5
         }
     );
     let future = frame(7, body_of(&hex(DEFAULT_BLOB)));
@@ -124,12 +151,12 @@ fn a_future_version_asks_for_an_upgrade() {
         error,
         BlobError::UnsupportedVersion {
             found: 7,
-            supported: 4
+            supported: 5
         }
     );
     assert_eq!(
         error.to_string(),
-        "blob format version 7 is newer than this build reads (4); upgrade waygate"
+        "blob format version 7 is newer than this build reads (5); upgrade waygate"
     );
     let ancient = blob::decode(&frame(0, b"")).unwrap_err();
     assert!(matches!(
@@ -138,7 +165,7 @@ fn a_future_version_asks_for_an_upgrade() {
     ));
     assert_eq!(
         ancient.to_string(),
-        "blob format version 0 is not one this build reads (1 to 4); re-encode it with \
+        "blob format version 0 is not one this build reads (1 to 5); re-encode it with \
          `waygate config encode`"
     );
 }

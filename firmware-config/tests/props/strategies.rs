@@ -1,20 +1,20 @@
-//! Strategies for configurations: valid ones (boxed: a `Config` is some 90 KB) and any ones.
+//! Strategies for configurations: valid ones (boxed: a `Config` is some 130 KB) and any ones.
 //! Numbers are drawn from their declared ranges (the `validate` tests pin those numbers).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 
 use firmware_config::{
-    ChatSettings, Config, CreditSettings, Date, Department, LocalListener, LogFormat, LogSettings,
-    MetaSettings, Number, Operator, OperatorToken, PricingCategory, PricingSettings,
-    PublicListener, Rate, SecretSource, ShutdownSettings, StoreSettings, Template,
-    TemplateCategory, TemplateStatus, UtcOffset,
+    Article, CannedResponse, ChatSettings, Config, CreditSettings, Date, Department, Headquarters,
+    LocalListener, LogFormat, LogSettings, MetaSettings, Number, Operator, OperatorToken,
+    PricingCategory, PricingSettings, PublicListener, Rate, SecretSource, ShutdownSettings,
+    StoreSettings, Template, TemplateCategory, TemplateStatus, UtcOffset,
 };
 use proptest::prelude::*;
 
 use crate::declared_ranges::{declared, declared_u64};
 
 /// The default number of cases, with shrinking bounded to 20 s: a failure is reported with a
-/// small example soon, rather than after minutes of shrinking a 90 KB configuration.
+/// small example soon, rather than after minutes of shrinking a 130 KB configuration.
 pub(crate) fn bounded_shrinking() -> ProptestConfig {
     ProptestConfig {
         max_shrink_time: 20_000,
@@ -163,14 +163,18 @@ pub(crate) fn store_settings() -> impl Strategy<Value = StoreSettings> {
         declared("store.dedupe_max_entries"),
         declared("store.cache_bytes"),
         declared("store.max_batch"),
+        prop::option::of(declared("store.retention_days")),
     )
-        .prop_map(|(quota, hours, entries, cache, batch)| StoreSettings {
-            quota_bytes: quota,
-            dedupe_retention_hours: hours,
-            dedupe_max_entries: entries,
-            cache_bytes: cache,
-            max_batch: batch,
-        })
+        .prop_map(
+            |(quota, hours, entries, cache, batch, retention)| StoreSettings {
+                quota_bytes: quota,
+                dedupe_retention_hours: hours,
+                dedupe_max_entries: entries,
+                cache_bytes: cache,
+                max_batch: batch,
+                retention_days: retention,
+            },
+        )
 }
 
 /// The entries of `list`, at most `M` of them, in a fixed-capacity list.
@@ -335,7 +339,87 @@ fn outbound() -> impl Strategy<
     )
 }
 
-/// Any valid configuration. A `Config` is some 90 KB (fixed capacities), so it is boxed:
+/// An id of a gateway, a canned response or an article.
+fn record_id() -> impl Strategy<Value = heapless::String<64>> {
+    "[A-Za-z0-9._-]{1,64}".prop_map(|id| id.as_str().try_into().unwrap())
+}
+
+/// The upstream settings: with or without headquarters, its secret and its commands.
+pub(crate) fn headquarters() -> impl Strategy<Value = Headquarters> {
+    let url = prop::sample::select(vec![
+        "https://hq.example.com/batches",
+        "http://127.0.0.1:9100/batches",
+        "http://localhost:1",
+        "https://[2001:db8::1]:8443/",
+    ]);
+    (
+        prop::option::of((url.clone(), prop::option::of(url))),
+        secret_source(),
+        prop::option::of(record_id()),
+        declared("upstream.max_batch_events"),
+        declared("upstream.max_batch_bytes"),
+    )
+        .prop_map(|(urls, secret, gateway_id, events, bytes)| {
+            let (url, commands_url) =
+                urls.map_or((None, None), |(url, commands)| (Some(url), commands));
+            Headquarters {
+                url: url.map(|url| url.try_into().unwrap()),
+                secret,
+                gateway_id,
+                max_batch_events: events,
+                max_batch_bytes: bytes,
+                commands_url: commands_url.map(|url| url.try_into().unwrap()),
+            }
+        })
+}
+
+/// A canned response; `index` makes its id and shortcut unique in a list.
+pub(crate) fn canned_response(index: usize) -> impl Strategy<Value = CannedResponse> {
+    (record_id(), "/[a-z]{1,24}", non_blank::<1024>()).prop_map(move |(id, shortcut, body)| {
+        CannedResponse {
+            id: format!("{index}{id}")
+                .chars()
+                .take(64)
+                .collect::<String>()
+                .as_str()
+                .try_into()
+                .unwrap(),
+            shortcut: format!("{shortcut}{index}").as_str().try_into().unwrap(),
+            body,
+        }
+    })
+}
+
+/// An article; `index` makes its id unique in a list.
+pub(crate) fn article(index: usize) -> impl Strategy<Value = Article> {
+    let link = prop::option::of("https?://[a-z0-9./?=&-]{1,100}");
+    (record_id(), non_blank::<200>(), non_blank::<2048>(), link).prop_map(
+        move |(id, title, body, link)| Article {
+            id: format!("{index}{id}")
+                .chars()
+                .take(64)
+                .collect::<String>()
+                .as_str()
+                .try_into()
+                .unwrap(),
+            title,
+            body,
+            link: link.map(|link| link.as_str().try_into().unwrap()),
+        },
+    )
+}
+
+/// The settings of issue 10: headquarters, canned responses and articles.
+#[allow(clippy::type_complexity, reason = "a tuple of strategies")]
+fn sync_and_tools() -> impl Strategy<Value = (Headquarters, Vec<CannedResponse>, Vec<Article>)> {
+    (
+        headquarters(),
+        (0..=2_usize).prop_flat_map(|count| (0..count).map(canned_response).collect::<Vec<_>>()),
+        (0..=2_usize).prop_flat_map(|count| (0..count).map(article).collect::<Vec<_>>()),
+    )
+}
+
+/// Any valid configuration. A `Config` is some 130 KB (fixed capacities), so it is boxed:
 /// proptest moves values through many layers, each a copy on a test thread's stack.
 pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Config>> {
     let lists = (
@@ -354,6 +438,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
         (log_format(), non_blank::<256>()),
         lists,
         outbound(),
+        sync_and_tools(),
     )
         .prop_map(
             |(
@@ -371,6 +456,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
                     pricing,
                     credits,
                 ),
+                (upstream, canned_responses, articles),
             )| {
                 Box::new(Config {
                     data_dir,
@@ -397,6 +483,9 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
                     numbers: fixed_list(numbers),
                     pricing,
                     credits,
+                    upstream,
+                    canned_responses: fixed_list(canned_responses),
+                    articles: fixed_list(articles),
                 })
             },
         )

@@ -7,6 +7,7 @@ mod lines;
 mod lists;
 mod outbound;
 mod scalars;
+mod sync;
 
 use firmware_config::{ConfigErrors, ConfigProblem, ProblemKind, parse_toml};
 

@@ -60,7 +60,8 @@ fn unknown_keys_are_named_with_their_full_path_and_the_known_keys() {
          tls_handshake_timeout_ms, http2_max_concurrent_streams, idle_timeout_ms, \
          inflight_body_bytes, max_delivery_entries, max_delivery_changes, max_delivery_items\n\
          line 3: stor: unknown table; known here: data_dir, public, local, meta, store, \
-         shutdown, log, chat, departments, templates, operators, numbers, pricing, credits"
+         shutdown, log, chat, departments, templates, operators, numbers, pricing, credits, \
+         upstream, canned_responses, articles"
     );
     assert!(matches!(
         &errors.problems()[1],

@@ -7,8 +7,9 @@ use crate::{kinds, template};
 
 type Field = fn(&mut Config) -> &mut u32;
 
-/// Each 32-bit number: its key, its documented range, and where it lives.
-const U32_SETTINGS: [(&str, u32, u32, Field); 25] = [
+/// Each 32-bit number: its key, its documented range, and where it lives (an optional one
+/// written).
+const U32_SETTINGS: [(&str, u32, u32, Field); 28] = [
     ("public.max_connections", 1, 65_535, |c| {
         &mut c.public.max_connections
     }),
@@ -88,6 +89,15 @@ const U32_SETTINGS: [(&str, u32, u32, Field); 25] = [
     }),
     ("credits.purchase_fee_percent", 0, 100, |c| {
         &mut c.credits.purchase_fee_percent
+    }),
+    ("upstream.max_batch_events", 1, 10_000, |c| {
+        &mut c.upstream.max_batch_events
+    }),
+    ("upstream.max_batch_bytes", 4 << 10, 16 << 20, |c| {
+        &mut c.upstream.max_batch_bytes
+    }),
+    ("store.retention_days", 0, 3_650, |c| {
+        c.store.retention_days.insert(0)
     }),
 ];
 
