@@ -43,8 +43,12 @@
 //! - `GET /api/v1/templates` -> `{"templates": [template, ...]}`: the configured templates as
 //!   Meta's webhooks left them (status, reason, category now and any announced change).
 //! - `GET /api/v1/status` -> [`crate::status::StatusReport`]: version, uptime, readiness (and
-//!   why not), the store's use against the quota, chats by state, the last commit, and the
-//!   `problems` that make the gateway unhealthy (`waygate status` prints it).
+//!   why not), the store's use against the quota, chats by state, the last commit, the sync to
+//!   headquarters (`upstream`: its state and why it waits, its backlog, its dead-lettered
+//!   batches), and the `problems` that make the gateway unhealthy (`waygate status` prints it).
+//! - `POST /api/v1/upstream/dead-batches/{first}/retry` -> 202 `{"first", "last"}`: a batch
+//!   headquarters refused is formed again and sent after the batches before it (404 when no
+//!   dead-lettered batch starts at `first`).
 //!
 //! `GET` endpoints answer `HEAD` too. A window is the (number, customer) pair's:
 //! `{"free_form_allowed", "template_required", "last_customer_message_at", "closes_at",
@@ -88,6 +92,7 @@ mod send_body;
 mod status;
 #[cfg(test)]
 mod tests;
+mod upstream;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -111,12 +116,14 @@ use tracing::Level;
 pub use auth::{OperatorAuth, token_digest};
 pub use departments::Departments;
 pub use health::{Health, Readiness};
+pub(crate) use send_body::SendBody;
 
 use crate::clock::SharedClock;
 use crate::sender::SenderHandle;
 use crate::store::Store;
 use crate::telemetry::Metrics;
 use crate::time::UnixMs;
+use crate::upstream::SyncHandle;
 use error::ApiError;
 
 /// The largest request body the local listener reads.
@@ -128,8 +135,8 @@ const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/cha
      /api/v1/chats/{id}/accept|close|transfer|send-check|messages|read, /api/v1/messages, \
      /api/v1/messages/{id}, /api/v1/messages/{id}/retry, /api/v1/credits, \
      /api/v1/credits/purchases, /api/v1/media, /api/v1/media/{id}, /api/v1/numbers, \
-     /api/v1/numbers/{phone_number_id}/resume, /api/v1/wabas, /api/v1/templates and \
-     /api/v1/status";
+     /api/v1/numbers/{phone_number_id}/resume, /api/v1/wabas, /api/v1/templates, \
+     /api/v1/status and /api/v1/upstream/dead-batches/{first}/retry";
 
 /// What the local API answers from: who may call it, the store it reads and changes chats in,
 /// the departments chats can be transferred to, the clock the messaging rules are judged by, the
@@ -143,6 +150,8 @@ pub struct LocalApi {
     metrics: Arc<Metrics>,
     /// The running sender: woken when a message is queued; its holds; resume.
     sender: SenderHandle,
+    /// The sync to headquarters: its state for the status; woken when a dead batch is put back.
+    sync: SyncHandle,
     /// When the API was built (the gateway starting to serve), by the wall clock...
     started_at: UnixMs,
     /// ...and by a monotonic one, for the uptime.
@@ -177,12 +186,20 @@ impl LocalApi {
             store,
             departments,
             sender,
+            sync: SyncHandle::not_configured(),
             started_at: clock.now_ms(),
             started: Instant::now(),
             clock,
             health,
             metrics,
         }
+    }
+
+    /// The API of a gateway that syncs with headquarters through `sync`.
+    #[must_use]
+    pub fn with_sync(mut self, sync: SyncHandle) -> Self {
+        self.sync = sync;
+        self
     }
 }
 
@@ -226,6 +243,10 @@ impl LocalService {
             .route("/api/v1/wabas", get(numbers::wabas))
             .route("/api/v1/templates", get(chats::templates))
             .route("/api/v1/status", get(status::status))
+            .route(
+                "/api/v1/upstream/dead-batches/{first}/retry",
+                post(upstream::retry_dead_batch),
+            )
             .fallback(no_endpoint)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(TimeoutLayer::with_status_code(
