@@ -34,6 +34,7 @@ mod media;
 pub use media::{MediaUpload, sha256_base64};
 
 use crate::error::{HarnessError, HarnessResult};
+use crate::loopback::bind_loopback;
 use crate::meta::WamidGenerator;
 use crate::openapi::check_send_request;
 
@@ -147,12 +148,7 @@ impl GraphApi {
     /// # Errors
     /// When it cannot bind.
     pub async fn start() -> HarnessResult<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|error| HarnessError::io("binding", "127.0.0.1:0", error))?;
-        let address = listener
-            .local_addr()
-            .map_err(|error| HarnessError::io("reading the address of", "127.0.0.1:0", error))?;
+        let (listener, address) = bind_loopback().await?;
         let state = Arc::new(Mutex::new(State::default()));
         let changed = Arc::new(Notify::new());
         let wamids = Arc::new(WamidGenerator::new());

@@ -1,6 +1,7 @@
 //! End-to-end harness for waygate: the real `waygate` binary as a child process, a simulated
-//! Meta that builds and signs webhooks as Meta does, a pinned TLS client, export readers, and a
-//! closed-loop delivery pool. The suites live in `tests/`; the load generator and the bare
+//! Meta that builds and signs webhooks as Meta does, a simulated headquarters that verifies the
+//! gateway's signed batches and serves commands ([`hq`]), a pinned TLS client, export readers,
+//! and a closed-loop delivery pool. The suites live in `tests/`; the load generator and the bare
 //! baseline server in `src/bin/`.
 //!
 //! Run: `cargo test -p waygate-e2e` (builds the debug `waygate` once per test process).
@@ -28,9 +29,11 @@ pub mod error;
 pub mod export;
 pub mod gateway;
 pub mod graph_api;
+pub mod hq;
 pub mod http_client;
 pub mod knobs;
 pub mod listeners;
+pub mod loopback;
 pub mod memory;
 pub mod meta;
 pub mod openapi;

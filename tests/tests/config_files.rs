@@ -107,3 +107,51 @@ async fn serve_boots_from_a_blob_made_by_config_encode() {
     );
     assert!(must(gateway.stop().await).success());
 }
+
+/// An upstream URL without a secret, a gateway id with a space and a commands URL over plain
+/// HTTP to another host: each at its line, from `config check` and `serve` alike.
+const UPSTREAM_PROBLEMS: &str = r#"data_dir = "DATA"
+
+[upstream]
+url = "https://hq.example.com/batches"
+gateway_id = "store 12"
+commands_url = "http://hq.example.com/commands"
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upstream_without_a_secret_is_refused_naming_the_keys_to_write() {
+    let binary = must(must(
+        tokio::task::spawn_blocking(waygate_e2e::binary::GatewayBinary::get).await,
+    ));
+    let dir = must(tempfile::tempdir());
+    let data = dir.path().join("data");
+    let path = dir.path().join("waygate.toml");
+    let text = UPSTREAM_PROBLEMS.replace("DATA", &data.display().to_string());
+    must(std::fs::write(&path, text));
+    let path = path.display().to_string();
+    for args in [
+        vec!["config", "check", &path],
+        vec!["serve", "--config", &path],
+    ] {
+        let output = must(binary.run(&args).await);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(78), "{args:?}: {stderr}");
+        for expected in [
+            "line 4: upstream.url: upstream.url is set but no upstream secret is: write \
+             upstream.secret, upstream.secret_file or upstream.secret_env (or set \
+             WAYGATE_UPSTREAM_SECRET)",
+            "line 5: upstream.gateway_id = \"store 12\": must be 1 to 64 letters, digits",
+            "line 6: upstream.commands_url = \"http://hq.example.com/commands\": must be an \
+             https:// URL",
+        ] {
+            assert!(
+                stderr.contains(expected),
+                "{args:?}: `{expected}` in:\n{stderr}"
+            );
+        }
+    }
+    assert!(
+        !data.exists(),
+        "nothing is generated for a refused configuration"
+    );
+}

@@ -373,17 +373,17 @@ pub(crate) fn headquarters() -> impl Strategy<Value = Headquarters> {
         })
 }
 
+/// `id` made unique in a list by `index` (still at most 64 bytes).
+fn indexed(index: usize, id: &str) -> heapless::String<64> {
+    let unique: String = format!("{index}{id}").chars().take(64).collect();
+    unique.as_str().try_into().unwrap()
+}
+
 /// A canned response; `index` makes its id and shortcut unique in a list.
 pub(crate) fn canned_response(index: usize) -> impl Strategy<Value = CannedResponse> {
     (record_id(), "/[a-z]{1,24}", non_blank::<1024>()).prop_map(move |(id, shortcut, body)| {
         CannedResponse {
-            id: format!("{index}{id}")
-                .chars()
-                .take(64)
-                .collect::<String>()
-                .as_str()
-                .try_into()
-                .unwrap(),
+            id: indexed(index, &id),
             shortcut: format!("{shortcut}{index}").as_str().try_into().unwrap(),
             body,
         }
@@ -395,13 +395,7 @@ pub(crate) fn article(index: usize) -> impl Strategy<Value = Article> {
     let link = prop::option::of("https?://[a-z0-9./?=&-]{1,100}");
     (record_id(), non_blank::<200>(), non_blank::<2048>(), link).prop_map(
         move |(id, title, body, link)| Article {
-            id: format!("{index}{id}")
-                .chars()
-                .take(64)
-                .collect::<String>()
-                .as_str()
-                .try_into()
-                .unwrap(),
+            id: indexed(index, &id),
             title,
             body,
             link: link.map(|link| link.as_str().try_into().unwrap()),
