@@ -45,6 +45,20 @@ impl ChatRouting {
                     at: event_time(event).unwrap_or(received_at),
                 })
             }
+            Event::Account(
+                account @ (AccountEvent::PhoneNumberNameUpdate(_)
+                | AccountEvent::PhoneNumberQualityUpdate(_)
+                | AccountEvent::AccountUpdate(_)),
+            ) => Some(EventEffect::NumberNews {
+                data: serde_json::json!({
+                    "source": "webhook",
+                    "waba_id": event.waba_id,
+                    "field": account.field(),
+                    "at": event_time(event).unwrap_or(received_at),
+                    "update": account,
+                })
+                .to_string(),
+            }),
             _ => None,
         }
     }
@@ -260,5 +274,24 @@ mod tests {
                 ..
             })]
         ));
+    }
+
+    #[test]
+    fn news_of_a_number_is_reported_with_its_account_and_time() {
+        let change = json!([{"field": "phone_number_quality_update", "value": {
+            "display_phone_number": "15550001111", "event": "FLAGGED", "current_limit": "TIER_1K"
+        }}]);
+        let found = effects(change, Some(1_767_225_600));
+        let [Some(EventEffect::NumberNews { data })] = found.as_slice() else {
+            panic!("{found:?}");
+        };
+        let data: Value = serde_json::from_str(data).unwrap();
+        assert_eq!(data["waba_id"], "waba");
+        assert_eq!(data["field"], "phone_number_quality_update");
+        assert_eq!(data["at"], 1_767_225_600_000_u64);
+        assert_eq!(
+            data["update"]["phone_number_quality_update"]["event"],
+            "FLAGGED"
+        );
     }
 }

@@ -14,7 +14,7 @@ use super::tables::{DEAD_LETTERS, DEDUPE, DEDUPE_BY_AGE, INBOUND_LOG, POLICY};
 use super::templates;
 use super::windows::WindowTable;
 use crate::chat::LifecycleSettings;
-use crate::journal::{EventType, NewEvent};
+use crate::journal::{EventData, EventType, NewEvent};
 use crate::policy::{TemplateRegistry, UpdateOutcome};
 use crate::time::UnixMs;
 
@@ -151,6 +151,13 @@ impl<'txn> GroupTables<'txn> {
                     None => unused += NEW_WINDOW_BYTES,
                 }
             }
+            EventEffect::NumberNews { data } => {
+                self.journal.record(NewEvent {
+                    event_type: EventType::NumberStateChanged,
+                    chat: None,
+                    data: EventData::Json(data.clone()),
+                });
+            }
             EventEffect::TemplateStatus { update, at } => {
                 if self.update_templates(|registry| registry.apply_status_update(update, *at))? {
                     self.template_changed(serde_json::json!({ "status_update": update, "at": at }));
@@ -213,6 +220,12 @@ pub(super) fn effect_cost_bound(effect: Option<&EventEffect>) -> u64 {
         Some(EventEffect::MessageStatus { update, .. }) => {
             NEW_WINDOW_BYTES + STATUS_INDEX_BYTES + status_failure_bytes(update)
         }
-        Some(EventEffect::TemplateStatus { .. } | EventEffect::TemplateCategory { .. }) | None => 0,
+        // The journal counts the bytes of its events itself.
+        Some(
+            EventEffect::TemplateStatus { .. }
+            | EventEffect::TemplateCategory { .. }
+            | EventEffect::NumberNews { .. },
+        )
+        | None => 0,
     }
 }

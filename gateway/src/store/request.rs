@@ -46,6 +46,12 @@ pub enum EventEffect {
         /// `entry[].time`: when Meta sent it.
         at: UnixMs,
     },
+    /// News of a business number or its account from Meta (name, quality, account update):
+    /// reported as a `number.state_changed` event with `data`, a JSON object.
+    NumberNews {
+        /// The event's data.
+        data: String,
+    },
     /// A status of a message the business sent: it moves the gateway's own message forward
     /// (when it is one), and a `sent` status also counts as the business's message.
     MessageStatus {
