@@ -7,9 +7,9 @@
 
 use prometheus_parse::Sample;
 use serde_json::json;
+use waygate_e2e::Escaping;
 use waygate_e2e::metrics::{histogram_total, scrape, value};
 use waygate_e2e::suite::{assert_status, must, start_with_config};
-use waygate_e2e::{Escaping, Gateway};
 
 /// Signed deliveries made between the two scrapes; each from its own customer.
 const DELIVERIES: usize = 7;

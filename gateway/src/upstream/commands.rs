@@ -111,6 +111,11 @@ impl CommandsClient {
         tracing::info!(url = %self.url, "commands from headquarters: polling");
         let mut backoff = Backoff::default();
         let mut failing_since = None;
+        // HQ's answers are judged by the signing clock: none is asked for before it is trusted.
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = self.clock.wait_trusted() => {}
+        }
         loop {
             let started = tokio::time::Instant::now();
             let polled = tokio::select! {

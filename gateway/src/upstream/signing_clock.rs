@@ -10,6 +10,7 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::clock_trust::{AGREEMENT_MS, Trust};
@@ -23,6 +24,8 @@ pub const REMEASURE_EVERY: Duration = Duration::from_secs(60 * 60);
 pub struct SigningClock {
     wall: SharedClock,
     state: Mutex<Measured>,
+    /// Whether it is trusted, for those who wait for it.
+    trusted: watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for SigningClock {
@@ -49,7 +52,15 @@ impl SigningClock {
                 trust: Trust::Untrusted("the clock has not been measured against HQ yet".into()),
                 at: None,
             }),
+            trusted: watch::Sender::new(false),
         }
+    }
+
+    /// Resolves once the clock is trusted (at once when it is).
+    pub async fn wait_trusted(&self) {
+        let mut trusted = self.trusted.subscribe();
+        // The sender lives as long as `self`: this cannot fail while borrowed.
+        let _ = trusted.wait_for(|trusted| *trusted).await;
     }
 
     /// Now in Unix ms by the signing clock, or `None` while it is not trusted.
@@ -84,6 +95,9 @@ impl SigningClock {
         if !keeps_old {
             state.at = Some(at);
         }
+        let trusted = state.trust.offset_ms().is_some();
+        self.trusted
+            .send_if_modified(|was| std::mem::replace(was, trusted) != trusted);
         state.trust.clone()
     }
 
@@ -152,7 +166,9 @@ mod tests {
         assert_eq!(clock.now_s(), None);
         assert!(clock.measure_due(), "an untrusted clock is measured again");
 
+        let waiting = clock.wait_trusted();
         clock.measured(hq(7_200_000));
+        waiting.await;
         assert_eq!(clock.now_ms(), Some(NOW + 7_200_000));
         assert_eq!(clock.now_s(), Some((NOW + 7_200_000) / 1_000));
         assert_eq!(clock.wall_ms(), NOW);
