@@ -10,13 +10,17 @@ use http::Method;
 use serde_json::{Value, json};
 
 use crate::hq::Hq;
+use crate::knobs::ready_deadline;
 use crate::metrics::{scrape, value};
 use crate::operator_api::{call, json_of};
 use crate::suite::must;
 use crate::{Escaping, Gateway, GatewayOptions, HttpConnection, SignedWebhook};
 
-/// How long a sync wait may take (HQ's backoff after an outage can reach a minute).
-pub const SYNC_DEADLINE: Duration = Duration::from_secs(240);
+/// How long a sync wait may take: HQ's backoff after an outage can reach a minute, and a
+/// binary under emulation is slow; at least 4 minutes, or 4 readiness deadlines.
+pub fn sync_deadline() -> Duration {
+    (ready_deadline() * 4).max(Duration::from_secs(240))
+}
 /// How often a wait scrapes `/metrics`.
 const POLL_EVERY: Duration = Duration::from_millis(50);
 
@@ -64,7 +68,7 @@ pub async fn wait_backlog_empty(gateway: &Gateway) -> Duration {
             return started.elapsed();
         }
         assert!(
-            started.elapsed() < SYNC_DEADLINE,
+            started.elapsed() < sync_deadline(),
             "the upstream backlog never emptied\n{}",
             gateway.logs()
         );

@@ -16,7 +16,7 @@ use waygate_e2e::metrics::{scrape, value};
 use waygate_e2e::operator_api::{call, json_of};
 use waygate_e2e::suite::must;
 use waygate_e2e::synced::{
-    SYNC_DEADLINE, chat_of, customer_phone, start_synced, status_json, text_from,
+    chat_of, customer_phone, start_synced, status_json, sync_deadline, text_from,
 };
 use waygate_e2e::{Gateway, HttpConnection};
 
@@ -31,12 +31,16 @@ fn results(hq: &Hq, id: &str) -> Vec<Event> {
 /// Waits until HQ holds the result of command `id`, and returns it.
 async fn result_of(hq: &Hq, id: &str) -> Value {
     must(
-        hq.wait_until(SYNC_DEADLINE, &format!("the result of {id}"), |received| {
-            received
-                .events()
-                .iter()
-                .any(|event| event.kind == "command.result" && event.data["command_id"] == id)
-        })
+        hq.wait_until(
+            sync_deadline(),
+            &format!("the result of {id}"),
+            |received| {
+                received
+                    .events()
+                    .iter()
+                    .any(|event| event.kind == "command.result" && event.data["command_id"] == id)
+            },
+        )
         .await,
     );
     results(hq, id)[0].data.clone()
@@ -161,7 +165,7 @@ async fn an_unsigned_answer_is_refused_and_its_command_waits_for_a_signed_one() 
     let chat = customer_chat(&gateway, &mut api, 2).await;
     // The poll held now is answered unsigned, with the command.
     must(
-        hq.wait_until(SYNC_DEADLINE, "a poll", |received| {
+        hq.wait_until(sync_deadline(), "a poll", |received| {
             received.polls_started > 0
         })
         .await,

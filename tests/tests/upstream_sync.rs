@@ -24,7 +24,7 @@ use waygate_e2e::metrics::{scrape, value};
 use waygate_e2e::operator_api::{call, json_of};
 use waygate_e2e::suite::must;
 use waygate_e2e::synced::{
-    SYNC_DEADLINE, act, chat_of, customer_phone, start_synced, status_json, text_from,
+    act, chat_of, customer_phone, start_synced, status_json, sync_deadline, text_from,
     upstream_backlog, wait_backlog_empty,
 };
 use waygate_e2e::{Gateway, SignedWebhook};
@@ -82,7 +82,7 @@ async fn after_an_outage_hq_holds_every_event_in_order_without_gaps() {
     let mut api = must(gateway.connect_local().await);
     // The clock is measured while HQ is up; then it goes down.
     must(
-        hq.wait_until(SYNC_DEADLINE, "the clock probe", |received| {
+        hq.wait_until(sync_deadline(), "the clock probe", |received| {
             received.probes > 0
         })
         .await,
@@ -126,7 +126,7 @@ async fn after_an_outage_hq_holds_every_event_in_order_without_gaps() {
             break;
         }
         assert!(
-            accepted_at.elapsed() < Duration::from_secs(120),
+            accepted_at.elapsed() < sync_deadline(),
             "the idle chat never closed: {chat}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -219,7 +219,7 @@ async fn a_batch_in_flight_at_a_kill9_comes_again_whole_after_the_restart() {
         .collect();
     deliver_all(&gateway, webhooks).await;
     must(
-        hq.wait_until(SYNC_DEADLINE, "a batch in flight", |received| {
+        hq.wait_until(sync_deadline(), "a batch in flight", |received| {
             !received.deliveries().is_empty()
         })
         .await,
@@ -266,7 +266,7 @@ async fn a_rejected_batch_is_dead_lettered_the_sync_goes_on_and_status_says_so()
     )
     .await;
     must(
-        hq.wait_until(SYNC_DEADLINE, "the rejected batch", |received| {
+        hq.wait_until(sync_deadline(), "the rejected batch", |received| {
             received
                 .deliveries()
                 .iter()
@@ -347,7 +347,7 @@ async fn a_rejected_batch_is_dead_lettered_the_sync_goes_on_and_status_says_so()
             .is_some_and(|error| error.contains("no dead-lettered batch"))
     );
     must(
-        hq.wait_until(SYNC_DEADLINE, "the retried batch", |received| {
+        hq.wait_until(sync_deadline(), "the retried batch", |received| {
             received.event_count() >= rejected.events().len() + later.len()
         })
         .await,
@@ -374,7 +374,7 @@ async fn gone_stops_the_sync_with_an_alert() {
             assert_eq!(code, Some(1), "{report}");
             break report;
         }
-        assert!(started.elapsed() < SYNC_DEADLINE, "never gone: {report}");
+        assert!(started.elapsed() < sync_deadline(), "never gone: {report}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(

@@ -241,6 +241,38 @@ mod tests {
     }
 
     #[test]
+    fn the_upstream_line_says_what_the_sync_does_or_why_it_waits() {
+        use crate::upstream::SyncView;
+        use crate::upstream::sync_status::CommandsState;
+        let view = |sink| SyncView {
+            sink,
+            clock_offset_ms: Some(0),
+            last_acknowledged_at: None,
+            commands: CommandsState::NotConfigured,
+        };
+        let caught_up = UpstreamStatus::new(view(SinkState::CaughtUp), 0, None, &[]);
+        assert_eq!(
+            upstream(&caught_up, NOW),
+            "caught up; 0 events waiting; 0 dead-lettered batches"
+        );
+        let retrying = SinkState::Retrying {
+            since: NOW - 90_000,
+            failures: 4,
+            reason: "HTTP 503".into(),
+            next_attempt_at: NOW,
+        };
+        let waiting = UpstreamStatus::new(view(retrying), 1_200, Some(NOW - 312_000), &[]);
+        let line = upstream(&waiting, NOW);
+        assert!(
+            line.starts_with("waiting: HQ is failing (HTTP 503): retrying since ")
+                && line.ends_with(
+                    "; 1200 events waiting, the oldest 5 min 12 s old; 0 dead-lettered batches"
+                ),
+            "{line}"
+        );
+    }
+
+    #[test]
     fn a_stopped_summary_says_so() {
         let text = stopped(
             "nothing listens at 127.0.0.1:8080",
