@@ -14,7 +14,7 @@ use crate::policy::{
 use crate::pricing::{
     CreditSettings, Date, Market, PricingCategory, PricingRules, RateCard, RateCardError, RateRow,
 };
-use crate::store::StoreOptions;
+use crate::store::{Retention, StoreOptions};
 
 /// Why the configuration does not make the gateway's settings (its own rules refuse these
 /// first; this is the pricing core's and the registry's word on them).
@@ -41,7 +41,10 @@ pub fn store_options(config: &Config) -> Result<StoreOptions, SettingsError> {
         templates: template_registry(config)?,
         pricing: pricing_rules(config)?,
         credits: credit_settings(config),
-        retention: None,
+        retention: retention_days(config).map(|days| Retention {
+            after_ms: Span::from_hours(u64::from(days) * 24).as_millis(),
+            wait_for_upstream: config.upstream.url.is_some(),
+        }),
     })
 }
 
@@ -220,6 +223,27 @@ mod tests {
         assert_eq!(retention("[store]\nretention_days = 30\n"), Some(30));
         let both = format!("[store]\nretention_days = 7\n{upstream}");
         assert_eq!(retention(&both), Some(7));
+        // The store waits for headquarters' acknowledgement only when there is one.
+        let options = |text: &str| {
+            store_options(&firmware_config::parse_toml(text).unwrap())
+                .unwrap()
+                .retention
+        };
+        assert_eq!(options(""), None);
+        assert_eq!(
+            options(&both),
+            Some(Retention {
+                after_ms: 7 * 24 * 3_600_000,
+                wait_for_upstream: true
+            })
+        );
+        assert_eq!(
+            options("[store]\nretention_days = 1\n"),
+            Some(Retention {
+                after_ms: 24 * 3_600_000,
+                wait_for_upstream: false
+            })
+        );
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub enum UpstreamSettingsError {
         /// The file.
         path: PathBuf,
     },
-    /// The system random generator failed.
+    /// The system random generator failed (generating the gateway id).
     #[error("the system random number generator failed")]
     Random,
 }
@@ -103,8 +103,8 @@ impl UpstreamSettingsError {
             ) => key.clone(),
             Self::Key { key, .. } => key.clone(),
             Self::Url { key, .. } => (*key).to_owned(),
-            Self::Secret(_) | Self::Random => UPSTREAM_SECRET_KEY.to_owned(),
-            Self::GatewayIdFile { .. } | Self::GatewayIdMalformed { .. } => {
+            Self::Secret(_) => UPSTREAM_SECRET_KEY.to_owned(),
+            Self::GatewayIdFile { .. } | Self::GatewayIdMalformed { .. } | Self::Random => {
                 "upstream.gateway_id".to_owned()
             }
         }

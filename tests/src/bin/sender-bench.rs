@@ -32,6 +32,7 @@ use tokio::task::JoinSet;
 use waygate_e2e::backlog::{Number, REPLIES_PER_CHAT, queued_backlog, rate_between, steady_rate};
 use waygate_e2e::graph_api::{ACCESS_TOKEN, AcceptedSend, GraphApi};
 use waygate_e2e::meta::BusinessNumber;
+use waygate_e2e::tool::{peak_rss_kib, process_cpu};
 use waygate_e2e::{HarnessError, HarnessResult};
 
 /// Command line of `sender-bench`.
@@ -268,37 +269,4 @@ async fn bare_client(address: SocketAddr, args: Args) -> HarnessResult<()> {
     let peak = peak_rss_kib(std::process::id()).unwrap_or(0);
     println!("{} {peak}", (cpu_after - cpu_before).as_micros());
     Ok(())
-}
-
-/// CPU time (user + system) of process `pid` so far, from `/proc/<pid>/stat`.
-fn process_cpu(pid: u32, clock_ticks: u64) -> HarnessResult<Duration> {
-    let path = format!("/proc/{pid}/stat");
-    let stat = std::fs::read_to_string(&path)
-        .map_err(|error| HarnessError::io("reading", &path, error))?;
-    // The fields after the command name (which may hold spaces) in parentheses; utime and
-    // stime are fields 14 and 15 of the line, so 12th and 13th after the name.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |index: usize| {
-        fields
-            .get(index)
-            .and_then(|field| field.parse::<u64>().ok())
-    };
-    let (Some(user), Some(system)) = (ticks(11), ticks(12)) else {
-        return Err(HarnessError::Invalid(format!(
-            "{path} has no utime/stime: {stat}"
-        )));
-    };
-    Ok(Duration::from_secs_f64(
-        (user + system) as f64 / clock_ticks as f64,
-    ))
-}
-
-/// Peak resident set (VmHWM, KiB) of process `pid`.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
 }
