@@ -365,6 +365,11 @@ async fn bare_client(
             .header("webhook-signature", key.sign(&id, timestamp, body))
             .body(Full::new(body.clone()))
             .map_err(|error| HarnessError::Http(error.to_string()))?;
+        // The connection takes the next request once it has finished the last answer.
+        sender
+            .ready()
+            .await
+            .map_err(|error| HarnessError::Http(format!("ready: {error}")))?;
         let answer = sender
             .send_request(request)
             .await
