@@ -26,6 +26,7 @@ mod file_body;
 mod files;
 pub mod first_start;
 pub mod graph;
+pub mod https_client;
 pub mod ingress;
 pub mod journal;
 pub mod listeners_file;

@@ -34,6 +34,12 @@ use crate::service_manager::ServiceManager;
 use crate::settings;
 use crate::store::{Store, StoreError, usage};
 use crate::telemetry::Metrics;
+use crate::upstream::client::HqClientError;
+use crate::upstream::commands::CommandsClient;
+use crate::upstream::sink::Sink;
+use crate::upstream::{
+    SigningClock, SyncHandle, UpstreamSettings, UpstreamSettingsError, gateway_id,
+};
 
 /// The TLS file `configured` names under `key`: like a secret file, it may be in systemd's
 /// credentials (`$CREDENTIALS_DIRECTORY/...`).
@@ -48,9 +54,6 @@ fn tls_file(key: &str, configured: &str) -> Result<PathBuf, SecretError> {
 
 /// How often the store is asked to close due chats.
 const CHAT_TICK_INTERVAL: Duration = Duration::from_secs(1);
-/// The gateway id the event stream names events with, until the upstream's `gateway_id` is
-/// wired here.
-const GATEWAY_ID_PLACEHOLDER: &str = crate::api::DEFAULT_GATEWAY_ID;
 /// How often the data folder is rescanned for the quota.
 const USAGE_SCAN_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -104,6 +107,12 @@ pub enum ServeError {
     /// The client to Meta's Graph API could not be built.
     #[error("Graph API client: {0}")]
     Graph(#[from] crate::graph::GraphClientError),
+    /// The settings for headquarters cannot be had.
+    #[error("{0}")]
+    Upstream(#[from] UpstreamSettingsError),
+    /// The client to headquarters could not be built.
+    #[error("{0}")]
+    UpstreamClient(#[from] HqClientError),
     /// A blocking task failed.
     #[error("internal task failed: {0}")]
     Task(String),
@@ -173,6 +182,7 @@ pub async fn run(
         settings::graph_settings(&config),
         secrets::access_token(&config)?,
     )?;
+    let upstream = UpstreamSettings::resolve(&config, &data_dir)?.map(Arc::new);
     let routing = Arc::new(chat_routing(&config)?);
     let clock: SharedClock = Arc::new(SystemClock);
     let options = settings::store_options(&config)?;
@@ -225,6 +235,42 @@ pub async fn run(
         metrics.outbound().clone(),
     );
     let sender = tokio::spawn(sender.run(stop.clone()));
+    let departments = Departments::new(
+        config
+            .departments
+            .iter()
+            .map(|department| department.name.as_str().to_owned()),
+    );
+    let (sync, sync_tasks) = match &upstream {
+        Some(settings) => {
+            let sync = SyncHandle::starting(settings.commands_url.is_some());
+            let signing_clock = Arc::new(SigningClock::new(Arc::clone(&clock)));
+            let sink = Sink::new(
+                store.clone(),
+                Arc::clone(settings),
+                Arc::clone(&signing_clock),
+                sync.clone(),
+                metrics.upstream().clone(),
+            )?;
+            let mut tasks = vec![tokio::spawn(sink.run(stop.clone()))];
+            if let Some(commands) = CommandsClient::new(
+                store.clone(),
+                Arc::clone(settings),
+                signing_clock,
+                sync.clone(),
+                metrics.upstream().clone(),
+                departments.clone(),
+                sender_handle.clone(),
+            )? {
+                tasks.push(tokio::spawn(commands.run(stop.clone())));
+            }
+            (sync, tasks)
+        }
+        None => {
+            info!("no upstream is configured ([upstream] url): nothing is synced to headquarters");
+            (SyncHandle::not_configured(), Vec::new())
+        }
+    };
     let service_manager = ServiceManager::from_env();
     let watchdog =
         service_manager.map(|manager| tokio::spawn(manager.watchdog(store.clone(), stop.clone())));
@@ -233,18 +279,14 @@ pub async fn run(
         LocalApi::new(
             OperatorAuth::new(operators),
             store.clone(),
-            Departments::new(
-                config
-                    .departments
-                    .iter()
-                    .map(|department| department.name.as_str().to_owned()),
-            ),
+            departments,
             Arc::clone(&clock),
             Health::new(readiness.clone(), store.health().clone()),
             Arc::clone(&metrics),
             sender_handle,
         )
-        .with_events(Arc::from(GATEWAY_ID_PLACEHOLDER), stop.clone()),
+        .with_events(Arc::from(gateway_id(&config, &data_dir)?), stop.clone())
+        .with_sync(sync),
     );
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
@@ -316,6 +358,10 @@ pub async fn run(
         let _ = public_task.await;
         let _ = local_task.await;
         let _ = sender.await;
+        // The sync's last settlement is recorded before the store closes.
+        for task in sync_tasks {
+            let _ = task.await;
+        }
     })
     .await;
     if drained.is_err() {

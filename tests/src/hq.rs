@@ -9,6 +9,8 @@
 //!   for the next batches, then as before; [`Hq::gone`] 410 always.
 //! - A delivery that does not verify (unsigned, badly signed, more than 5 minutes from HQ's
 //!   clock) is answered 401 and recorded with the reason.
+//! - HQ's clock is the machine's, or ahead of it (or behind) by what [`Hq::set_clock_ahead`]
+//!   says: it dates answers, signs commands and judges batches' timestamps.
 //! - Every answer carries a `Date` header from HQ's clock, including `HEAD` and `GET` on the
 //!   batches URL (the gateway's clock probe, counted in [`Received::probes`], answered 200, or
 //!   410 when gone, whatever is scripted for batches).
@@ -21,6 +23,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -95,6 +98,8 @@ struct Shared {
     queued: Notify,
     /// Bumped by [`Hq::down`]: every open connection closes.
     cut: watch::Sender<u64>,
+    /// How far HQ's clock is ahead of the machine's, in seconds (negative: behind).
+    clock_ahead_s: AtomicI64,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -155,6 +160,7 @@ impl Hq {
             recorded: Notify::new(),
             queued: Notify::new(),
             cut: watch::Sender::new(0),
+            clock_ahead_s: AtomicI64::new(0),
         });
         let task = tokio::spawn(serve(listener, Arc::clone(&shared)));
         Ok(Self {
@@ -250,6 +256,12 @@ impl Hq {
         self.failing_next(count, status, None);
     }
 
+    /// HQ's clock reads `ahead_s` seconds ahead of the machine's (negative: behind) from now
+    /// on: its `Date` headers, its commands' timestamps and its judgment of batches'.
+    pub fn set_clock_ahead(&self, ahead_s: i64) {
+        self.shared.clock_ahead_s.store(ahead_s, Ordering::SeqCst);
+    }
+
     /// Every batch and poll is answered 410: the endpoint is gone.
     pub fn gone(&self) {
         self.set_mode(Mode::Gone);
@@ -342,12 +354,24 @@ impl Hq {
     }
 }
 
-/// HQ's clock, in Unix seconds.
-fn now_s() -> i64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX)
+impl Shared {
+    /// HQ's clock.
+    fn now(&self) -> SystemTime {
+        let ahead_s = self.clock_ahead_s.load(Ordering::SeqCst);
+        let by = Duration::from_secs(ahead_s.unsigned_abs());
+        let machine = SystemTime::now();
+        if ahead_s >= 0 {
+            machine + by
+        } else {
+            machine.checked_sub(by).unwrap_or(UNIX_EPOCH)
+        }
+    }
+
+    /// HQ's clock, in Unix seconds.
+    fn now_s(&self) -> i64 {
+        let since_epoch = self.now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX)
+    }
 }
 
 async fn serve(listener: TcpListener, shared: Arc<Shared>) {
@@ -393,14 +417,14 @@ async fn answer(request: Request<Incoming>, shared: Arc<Shared>) -> Answer {
             } else {
                 Bytes::from_static(b"{}")
             };
-            Ok(reply(status, None, body))
+            Ok(reply(&shared, status, None, body))
         }
         (&Method::GET, COMMANDS_PATH) => {
             let query = request.uri().query().unwrap_or_default().to_owned();
             Ok(commands(&query, &shared).await)
         }
-        (_, BATCHES_PATH | COMMANDS_PATH) => Ok(error(405, "method not allowed")),
-        _ => Ok(error(404, "no such path at the simulated HQ")),
+        (_, BATCHES_PATH | COMMANDS_PATH) => Ok(error(&shared, 405, "method not allowed")),
+        _ => Ok(error(&shared, 404, "no such path at the simulated HQ")),
     }
 }
 
@@ -412,7 +436,7 @@ async fn batch(request: Request<Incoming>, shared: &Shared) -> Answer {
         .await
         .map_err(std::io::Error::other)?
         .to_bytes();
-    let verified = shared.key.check(&parts.headers, &body, now_s());
+    let verified = shared.key.check(&parts.headers, &body, shared.now_s());
     let batch = verified
         .is_ok()
         .then(|| serde_json::from_slice::<Batch>(&body).ok())
@@ -463,6 +487,7 @@ async fn batch(request: Request<Incoming>, shared: &Shared) -> Answer {
         tokio::time::sleep(wait).await;
     }
     Ok(reply(
+        shared,
         status,
         retry_after_s,
         Bytes::from(answer.to_string()),
@@ -474,7 +499,7 @@ async fn batch(request: Request<Incoming>, shared: &Shared) -> Answer {
 async fn commands(query: &str, shared: &Shared) -> Response<Full<Bytes>> {
     let mut request = CommandsRequest::from_query(query);
     if lock(&shared.script).mode == Mode::Gone {
-        return error(410, "gone");
+        return error(shared, 410, "gone");
     }
     lock(&shared.received).polls_started += 1;
     shared.recorded.notify_waiters();
@@ -490,11 +515,11 @@ async fn commands(query: &str, shared: &Shared) -> Response<Full<Bytes>> {
         }
     }
     let body = lock(&shared.commands).answer(&mut request);
-    let mut response = reply(200, None, Bytes::from(body.clone()));
+    let mut response = reply(shared, 200, None, Bytes::from(body.clone()));
     let timestamp = match request.signing {
         AnswerSigning::Unsigned => None,
-        AnswerSigning::Signed => Some(now_s()),
-        AnswerSigning::Stale => Some(now_s() - STALE_BY_S),
+        AnswerSigning::Signed => Some(shared.now_s()),
+        AnswerSigning::Stale => Some(shared.now_s() - STALE_BY_S),
     };
     if let Some(timestamp) = timestamp {
         let signature = shared.key.sign(&request.webhook_id, timestamp, &body);
@@ -513,13 +538,18 @@ async fn commands(query: &str, shared: &Shared) -> Response<Full<Bytes>> {
     response
 }
 
-fn error(status: u16, message: &str) -> Response<Full<Bytes>> {
+fn error(shared: &Shared, status: u16, message: &str) -> Response<Full<Bytes>> {
     let body = json!({ "error": message }).to_string();
-    reply(status, None, Bytes::from(body))
+    reply(shared, status, None, Bytes::from(body))
 }
 
 /// A JSON answer with HQ's `Date`, and `Retry-After` when given.
-fn reply(status: u16, retry_after_s: Option<u64>, body: Bytes) -> Response<Full<Bytes>> {
+fn reply(
+    shared: &Shared,
+    status: u16,
+    retry_after_s: Option<u64>,
+    body: Bytes,
+) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(body));
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
     let headers = response.headers_mut();
@@ -527,7 +557,7 @@ fn reply(status: u16, retry_after_s: Option<u64>, body: Bytes) -> Response<Full<
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if let Ok(date) = HeaderValue::try_from(httpdate::fmt_http_date(SystemTime::now())) {
+    if let Ok(date) = HeaderValue::try_from(httpdate::fmt_http_date(shared.now())) {
         headers.insert(http::header::DATE, date);
     }
     if let Some(seconds) = retry_after_s {

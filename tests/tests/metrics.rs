@@ -5,58 +5,15 @@
 //! store's gauges (bytes and quota, dedupe entries, dead letters, chats by state) are there.
 #![forbid(unsafe_code)]
 
-use prometheus_parse::{Sample, Scrape, Value};
+use prometheus_parse::Sample;
 use serde_json::json;
+use waygate_e2e::Escaping;
+use waygate_e2e::metrics::{histogram_total, scrape, value};
 use waygate_e2e::suite::{assert_status, must, start_with_config};
-use waygate_e2e::{Escaping, Gateway};
 
 /// Signed deliveries made between the two scrapes; each from its own customer.
 const DELIVERIES: usize = 7;
 const QUOTA_BYTES: u64 = 32 * 1024 * 1024;
-
-async fn scrape(gateway: &Gateway) -> Vec<Sample> {
-    let mut local = must(gateway.connect_local().await);
-    let reply = must(local.get("/metrics").await);
-    assert_status(&reply, 200, "GET /metrics without a token");
-    assert_eq!(
-        reply.header("content-type"),
-        Some("text/plain; version=0.0.4; charset=utf-8")
-    );
-    let text = reply.text();
-    must(Scrape::parse(text.lines().map(|line| Ok(line.to_owned())))).samples
-}
-
-/// The value of the counter or gauge `name` with `label` (`None`: a series without labels); 0
-/// when the series is not there yet.
-fn value(samples: &[Sample], name: &str, label: Option<(&str, &str)>) -> f64 {
-    samples
-        .iter()
-        .filter(|sample| sample.metric == name)
-        .filter(|sample| match label {
-            Some((key, wanted)) => sample.labels.get(key) == Some(wanted),
-            None => sample.labels.is_empty(),
-        })
-        .find_map(|sample| match sample.value {
-            Value::Counter(value) | Value::Gauge(value) | Value::Untyped(value) => Some(value),
-            _ => None,
-        })
-        .unwrap_or(0.0)
-}
-
-/// The `+Inf` bucket of histogram `name`: how many observations it has.
-fn histogram_total(samples: &[Sample], name: &str) -> f64 {
-    let buckets = samples
-        .iter()
-        .find_map(|sample| match (&sample.value, sample.metric == name) {
-            (Value::Histogram(buckets), true) => Some(buckets),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no histogram {name}"));
-    buckets
-        .iter()
-        .find(|bucket| bucket.less_than.is_infinite())
-        .map_or(0.0, |bucket| bucket.count)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_webhook_counter_moves_by_exactly_the_deliveries_made() {

@@ -10,7 +10,7 @@ pub struct Departments {
 /// A transfer names a department that is not configured.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown department {requested:?}; {}", configured_list(.configured))]
-pub(super) struct UnknownDepartment {
+pub(crate) struct UnknownDepartment {
     /// The name the request gave.
     requested: String,
     /// The names it could have given.
@@ -27,7 +27,7 @@ impl Departments {
 
     /// Whether a chat may be transferred to `requested`: it must be a configured department's
     /// exact name.
-    pub(super) fn check(&self, requested: &str) -> Result<(), UnknownDepartment> {
+    pub(crate) fn check(&self, requested: &str) -> Result<(), UnknownDepartment> {
         if self.names.iter().any(|name| name == requested) {
             Ok(())
         } else {

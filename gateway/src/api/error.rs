@@ -58,6 +58,11 @@ pub(super) enum ApiError {
     /// No outgoing message has this id.
     #[error("no message {0}")]
     NoMessage(String),
+    /// No dead-lettered batch to headquarters starts at this event.
+    #[error(
+        "no dead-lettered batch starts at event {0}; GET /api/v1/status lists them (upstream.dead_batches)"
+    )]
+    NoDeadBatch(String),
     /// A message was not queued: every reason is named (answered with `reasons`).
     #[error("the message was not sent: {}", .reasons.join("; "))]
     SendRefused {
@@ -129,7 +134,10 @@ impl ApiError {
     pub(super) const fn status(&self) -> StatusCode {
         match self {
             Self::NoToken | Self::WrongToken => StatusCode::UNAUTHORIZED,
-            Self::NoEndpoint { .. } | Self::NoChat(_) | Self::NoMessage(_) => StatusCode::NOT_FOUND,
+            Self::NoEndpoint { .. }
+            | Self::NoChat(_)
+            | Self::NoMessage(_)
+            | Self::NoDeadBatch(_) => StatusCode::NOT_FOUND,
             Self::SendRefused { status, .. } => *status,
             Self::NoCredits { .. } => StatusCode::PAYMENT_REQUIRED,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,

@@ -22,6 +22,10 @@ pub(super) async fn metrics(State(api): State<Arc<LocalApi>>) -> Response {
         ),
         Err(error) => tracing::debug!(%error, "/metrics: the store's figures are not current"),
     }
+    match api.store.backlogs().await {
+        Ok(backlogs) => api.metrics.set_backlogs(&backlogs, api.clock.now_ms()),
+        Err(error) => tracing::debug!(%error, "/metrics: the outboxes' figures are not current"),
+    }
     (
         [(header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
         api.metrics.encode(),

@@ -44,8 +44,9 @@
 //! - `GET /api/v1/templates` -> `{"templates": [template, ...]}`: the configured templates as
 //!   Meta's webhooks left them (status, reason, category now and any announced change).
 //! - `GET /api/v1/status` -> [`crate::status::StatusReport`]: version, uptime, readiness (and
-//!   why not), the store's use against the quota, chats by state, the last commit, and the
-//!   `problems` that make the gateway unhealthy (`waygate status` prints it).
+//!   why not), the store's use against the quota, chats by state, the last commit, the sync to
+//!   headquarters (`upstream`: its state and why it waits, its backlog, its dead-lettered
+//!   batches), and the `problems` that make the gateway unhealthy (`waygate status` prints it).
 //! - `GET|POST /api/v1/canned-responses`, `GET|PUT|DELETE /api/v1/canned-responses/{id}`
 //!   (`{"shortcut", "body"}`; a POST is numbered by the gateway; a PUT creates (201) or
 //!   replaces (200)) -> `{"canned_responses": [...]}` or `{"canned_response": {"id",
@@ -68,6 +69,9 @@
 //!   journal ([`events`]).
 //! - `GET /api/v1/log/{seq}/media` -> the downloaded file of customer message `seq` (the
 //!   reference `message.received` events carry), or 404 saying why there is none.
+//! - `POST /api/v1/upstream/dead-batches/{first}/retry` -> 202 `{"first", "last"}`: a batch
+//!   headquarters refused is formed again and sent after the batches before it (404 when no
+//!   dead-lettered batch starts at `first`).
 //!
 //! `GET` endpoints answer `HEAD` too. A window is the (number, customer) pair's:
 //! `{"free_form_allowed", "template_required", "last_customer_message_at", "closes_at",
@@ -117,6 +121,7 @@ mod send_body;
 mod status;
 #[cfg(test)]
 mod tests;
+mod upstream;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -141,12 +146,14 @@ pub use auth::{OperatorAuth, token_digest};
 pub use departments::Departments;
 pub use events::{BUFFER_BYTES, DEFAULT_GATEWAY_ID, KEEP_ALIVE, MAX_STREAMS, PAGE_EVENTS};
 pub use health::{Health, Readiness};
+pub(crate) use send_body::SendBody;
 
 use crate::clock::SharedClock;
 use crate::sender::SenderHandle;
 use crate::store::Store;
 use crate::telemetry::Metrics;
 use crate::time::UnixMs;
+use crate::upstream::SyncHandle;
 use articles::Articles;
 use canned::Canned;
 use error::ApiError;
@@ -164,8 +171,8 @@ const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/cha
      /api/v1/log/{seq}/media, /api/v1/messages, \
      /api/v1/messages/{id}, /api/v1/messages/{id}/retry, /api/v1/credits, \
      /api/v1/credits/purchases, /api/v1/media, /api/v1/media/{id}, /api/v1/numbers, \
-     /api/v1/numbers/{phone_number_id}/resume, /api/v1/wabas, /api/v1/templates and \
-     /api/v1/status";
+     /api/v1/numbers/{phone_number_id}/resume, /api/v1/wabas, /api/v1/templates, \
+     /api/v1/status and /api/v1/upstream/dead-batches/{first}/retry";
 
 /// What the local API answers from: who may call it, the store it reads and changes chats in,
 /// the departments chats can be transferred to, the clock the messaging rules are judged by, the
@@ -181,6 +188,8 @@ pub struct LocalApi {
     sender: SenderHandle,
     /// The event streams' gateway id, shutdown and slots.
     events: EventStreams,
+    /// The sync to headquarters: its state for the status; woken when a dead batch is put back.
+    sync: SyncHandle,
     /// When the API was built (the gateway starting to serve), by the wall clock...
     started_at: UnixMs,
     /// ...and by a monotonic one, for the uptime.
@@ -216,6 +225,7 @@ impl LocalApi {
             departments,
             sender,
             events: EventStreams::new(Arc::from(DEFAULT_GATEWAY_ID), CancellationToken::new()),
+            sync: SyncHandle::not_configured(),
             started_at: clock.now_ms(),
             started: Instant::now(),
             clock,
@@ -230,6 +240,13 @@ impl LocalApi {
     #[must_use]
     pub fn with_events(mut self, gateway_id: Arc<str>, shutdown: CancellationToken) -> Self {
         self.events = EventStreams::new(gateway_id, shutdown);
+        self
+    }
+
+    /// The API of a gateway that syncs with headquarters through `sync`.
+    #[must_use]
+    pub fn with_sync(mut self, sync: SyncHandle) -> Self {
+        self.sync = sync;
         self
     }
 }
@@ -307,6 +324,10 @@ impl LocalService {
                 post(chat_tools::request_ticket),
             )
             .route("/api/v1/events", get(events::stream))
+            .route(
+                "/api/v1/upstream/dead-batches/{first}/retry",
+                post(upstream::retry_dead_batch),
+            )
             .fallback(no_endpoint)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(TimeoutLayer::with_status_code(

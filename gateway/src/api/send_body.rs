@@ -10,21 +10,21 @@ use super::extract::RequestBody;
 use crate::store::SendCheck;
 
 /// The longest text body Meta takes, in characters.
-pub(super) const MAX_TEXT_CHARS: usize = 4_096;
+pub(crate) const MAX_TEXT_CHARS: usize = 4_096;
 
 /// A message body as the operator wrote it: checked, and kept as JSON.
 #[derive(Debug)]
-pub(super) struct SendBody {
+pub(crate) struct SendBody {
     /// Its `type`.
-    pub(super) kind: &'static str,
+    pub(crate) kind: &'static str,
     /// What the messaging rules check.
-    pub(super) check: SendCheck,
+    pub(crate) check: SendCheck,
     /// The body, as JSON text.
-    pub(super) json: String,
+    pub(crate) json: String,
     /// A rule it breaks on its own (a text over [`MAX_TEXT_CHARS`]): refused with 422.
-    pub(super) breaks: Option<String>,
+    pub(crate) breaks: Option<String>,
     /// The local media id an attachment's body names (`image.id`...), checked by the handler.
-    pub(super) media_id: Option<String>,
+    pub(crate) media_id: Option<String>,
 }
 
 /// The body's members this endpoint reads, by type (others are passed to Meta as written).

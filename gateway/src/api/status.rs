@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use super::LocalApi;
 use super::error::ApiError;
 use super::gate::Operator;
-use crate::status::{StatusInputs, StatusReport};
+use crate::status::{StatusInputs, StatusReport, UpstreamStatus};
 
 pub(super) async fn status(
     State(api): State<Arc<LocalApi>>,
@@ -22,6 +22,22 @@ pub(super) async fn status(
         .snapshot()
         .await
         .map_err(ApiError::StoreUnavailable)?;
+    let sync = api.sync.view();
+    let upstream = if api.sync.configured() {
+        let state = api
+            .store
+            .upstream_state()
+            .await
+            .map_err(ApiError::StoreUnavailable)?;
+        UpstreamStatus::new(
+            sync,
+            api.store.journal().backlog(),
+            state.oldest_at,
+            &state.dead,
+        )
+    } else {
+        UpstreamStatus::default()
+    };
     let report = StatusReport::new(StatusInputs {
         started_at: api.started_at,
         uptime_seconds: api.started.elapsed().as_secs(),
@@ -29,6 +45,8 @@ pub(super) async fn status(
         snapshot,
         used_bytes: api.store.usage().total(),
         quota_bytes: api.store.quota_bytes(),
+        upstream,
+        now: api.clock.now_ms(),
     });
     Ok(Json(report).into_response())
 }

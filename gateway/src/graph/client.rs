@@ -9,16 +9,12 @@ use bytes::Bytes;
 use http::{Method, Request, header};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt as _, Full, Limited};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use rustls::RootCertStore;
 use serde_json::Value;
 
 use super::answer::{GraphFailure, SendAccepted, read_error, read_send_answer};
 use super::number_read::{number_path, read_number_answer};
 use crate::ca_file::{CaFileError, add_ca_file};
+use crate::https_client::{PooledClient, pooled_client, transport_reason, webpki_roots};
 use crate::numbers::NumberProfile;
 use crate::secret::Secret;
 use crate::settings::GraphSettings;
@@ -27,8 +23,6 @@ use crate::settings::GraphSettings;
 const MAX_ANSWER_BYTES: usize = 1 << 20;
 /// How long one request may take, from sending it to its whole answer.
 const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
-/// How long an idle pooled connection is kept.
-const POOL_IDLE: Duration = Duration::from_secs(90);
 
 /// Why the client could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +39,7 @@ pub enum GraphClientError {
 /// The Graph API client. Cheap to clone.
 #[derive(Clone)]
 pub struct GraphClient {
-    pub(super) http: Client<HttpsConnector<HttpConnector>, GraphBody>,
+    pub(super) http: PooledClient<GraphBody>,
     pub(super) endpoint: Arc<GraphSettings>,
     token: Option<Arc<Secret>>,
 }
@@ -66,29 +60,11 @@ impl GraphClient {
     /// A client for the Graph API `endpoint` names, with the access token `token` (none:
     /// nothing can be sent), trusting the webpki roots and those of `meta.ca_file`.
     pub fn new(endpoint: GraphSettings, token: Option<Secret>) -> Result<Self, GraphClientError> {
-        let mut roots = RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
+        let mut roots = webpki_roots();
         if let Some(path) = &endpoint.ca_file {
             add_ca_file(&mut roots, path)?;
         }
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .map_err(GraphClientError::Tls)?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-        // Plain http is for loopback test servers only: the configuration refuses it elsewhere.
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .enable_http2()
-            .build();
-        let http = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(POOL_IDLE)
-            .build(connector);
+        let http = pooled_client(roots).map_err(GraphClientError::Tls)?;
         Ok(Self {
             http,
             endpoint: Arc::new(endpoint),
@@ -242,14 +218,5 @@ impl GraphClient {
             })?;
         authorization.set_sensitive(true);
         Ok(authorization)
-    }
-}
-
-/// A client error in words, with its cause (hyper's outer error says little).
-pub(super) fn transport_reason(error: &hyper_util::client::legacy::Error) -> String {
-    use std::error::Error as _;
-    match error.source() {
-        Some(source) => format!("{error}: {source}"),
-        None => error.to_string(),
     }
 }

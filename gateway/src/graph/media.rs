@@ -11,9 +11,10 @@ use hyper::body::Incoming;
 use serde::Deserialize;
 
 use super::answer::{GraphFailure, read_error};
-use super::client::{GraphClient, check_phone_number_id, transport_reason};
+use super::client::{GraphClient, check_phone_number_id};
 use super::download_hosts::allowed_download;
 use crate::file_body::FileBody;
+use crate::https_client::transport_reason;
 
 /// How long an upload or a download may take from its request to its last byte.
 pub const MEDIA_DEADLINE: Duration = Duration::from_secs(300);

@@ -441,8 +441,8 @@ fn failure(
     }
 }
 
-/// A random number for the retry backoff's jitter.
-fn jitter() -> u64 {
+/// A random number for a retry backoff's jitter.
+pub(crate) fn jitter() -> u64 {
     let mut bytes = [0_u8; 8];
     // A failed draw only makes the jitter zero.
     let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes);

@@ -5,6 +5,8 @@ pub mod client;
 pub mod command;
 pub mod render;
 pub mod report;
+pub mod upstream;
 
 pub use command::{StatusError, StatusOptions, Verdict};
 pub use report::{QUOTA_ALERT_PERCENT, StatusInputs, StatusReport, StoreStatus};
+pub use upstream::UpstreamStatus;

@@ -4,8 +4,10 @@
 use std::fmt::Write as _;
 
 use super::report::StatusReport;
+use super::upstream::UpstreamStatus;
 use crate::store::{ChatCounts, StoreSummary};
 use crate::time::{UnixMs, Utc};
+use crate::upstream::sync_status::SinkState;
 
 /// The summary of a running gateway's `report`, read at `now`.
 pub fn running(report: &StatusReport, now: UnixMs) -> String {
@@ -54,6 +56,7 @@ pub fn running(report: &StatusReport, now: UnixMs) -> String {
         "entries",
         entries(store.log_entries, store.dedupe_entries, store.dead_letters),
     );
+    line("upstream", upstream(&report.upstream, now));
     if !report.problems.is_empty() {
         text.push_str("problems:\n");
         for problem in &report.problems {
@@ -93,6 +96,30 @@ pub fn stopped(why: &str, summary: &StoreSummary, counts: &ChatCounts, now: Unix
         ),
     );
     text
+}
+
+/// The sync: what it does (or why it waits), its backlog and its dead letters.
+fn upstream(status: &UpstreamStatus, now: UnixMs) -> String {
+    if !status.configured() {
+        return "not configured (no [upstream] url): events are kept for the local stream".into();
+    }
+    let doing = match (&status.waiting, &status.sync.sink) {
+        (Some(why), _) => format!("waiting: {why}"),
+        (None, SinkState::CaughtUp) => "caught up".to_owned(),
+        (None, _) => "sending".to_owned(),
+    };
+    let backlog = match status.oldest_event_at {
+        Some(at) if at <= now => format!(
+            "{} events waiting, the oldest {} old",
+            status.backlog_events,
+            span(now - at)
+        ),
+        _ => format!("{} events waiting", status.backlog_events),
+    };
+    format!(
+        "{doing}; {backlog}; {} dead-lettered batches",
+        status.dead_batch_count
+    )
 }
 
 fn chats(counts: &ChatCounts) -> String {
@@ -194,6 +221,8 @@ mod tests {
             },
             used_bytes: 950 * 1024,
             quota_bytes: 1024 * 1024,
+            upstream: UpstreamStatus::default(),
+            now: NOW,
         });
         let text = running(&report, NOW);
         for part in [
@@ -204,10 +233,43 @@ mod tests {
             "  chats        3 waiting, 1 active, 10 closed\n",
             "  last commit  2027-01-15T07:59:56Z, 4 s ago\n",
             "  entries      inbound log 12, dedupe index 10, dead letters 1\n",
+            "  upstream     not configured (no [upstream] url)",
             "problems:\n  - not ready: the store is recovering\n  - the store uses 92.7%",
         ] {
             assert!(text.contains(part), "{part:?} not in:\n{text}");
         }
+    }
+
+    #[test]
+    fn the_upstream_line_says_what_the_sync_does_or_why_it_waits() {
+        use crate::upstream::SyncView;
+        use crate::upstream::sync_status::CommandsState;
+        let view = |sink| SyncView {
+            sink,
+            clock_offset_ms: Some(0),
+            last_acknowledged_at: None,
+            commands: CommandsState::NotConfigured,
+        };
+        let caught_up = UpstreamStatus::new(view(SinkState::CaughtUp), 0, None, &[]);
+        assert_eq!(
+            upstream(&caught_up, NOW),
+            "caught up; 0 events waiting; 0 dead-lettered batches"
+        );
+        let retrying = SinkState::Retrying {
+            since: NOW - 90_000,
+            failures: 4,
+            reason: "HTTP 503".into(),
+            next_attempt_at: NOW,
+        };
+        let waiting = UpstreamStatus::new(view(retrying), 1_200, Some(NOW - 312_000), &[]);
+        let line = upstream(&waiting, NOW);
+        assert!(
+            line.starts_with("waiting: HQ is failing (HTTP 503): retrying since ")
+                && line.ends_with(
+                    "; 1200 events waiting, the oldest 5 min 12 s old; 0 dead-lettered batches"
+                ),
+            "{line}"
+        );
     }
 
     #[test]

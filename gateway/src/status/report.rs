@@ -1,10 +1,13 @@
 //! What `GET /api/v1/status` answers and `waygate status` prints: the gateway's uptime, its
 //! readiness (with the reason when not ready), the store's use against the quota, chats by state
-//! and the last commit, with the problems that make it unhealthy. The judgment is made here,
-//! once, from the figures: not ready, or the quota's measure above [`QUOTA_ALERT_PERCENT`].
+//! and the last commit, and the sync to headquarters, with the problems that make it unhealthy.
+//! The judgment is made here, once, from the figures: not ready, the quota's measure above
+//! [`QUOTA_ALERT_PERCENT`], or the sync's problems ([`super::upstream`]: dead letters, gone, a
+//! backlog older than an hour).
 
 use serde::{Deserialize, Serialize};
 
+use super::upstream::UpstreamStatus;
 use crate::store::{ChatCounts, StoreSnapshot};
 use crate::time::UnixMs;
 
@@ -31,6 +34,9 @@ pub struct StatusReport {
     pub store: StoreStatus,
     /// Chats by state.
     pub chats: ChatCounts,
+    /// The sync to headquarters.
+    #[serde(default)]
+    pub upstream: UpstreamStatus,
     /// What makes it unhealthy; empty when healthy.
     pub problems: Vec<String>,
 }
@@ -69,6 +75,10 @@ pub struct StatusInputs {
     pub used_bytes: u64,
     /// The quota.
     pub quota_bytes: u64,
+    /// The sync to headquarters.
+    pub upstream: UpstreamStatus,
+    /// Now, by the box's clock (for the age of the backlog).
+    pub now: UnixMs,
 }
 
 impl StatusReport {
@@ -97,6 +107,7 @@ impl StatusReport {
                 store.quota_bytes
             ));
         }
+        problems.extend(inputs.upstream.problems(inputs.now));
         Self {
             version: crate::build_info::VERSION.to_owned(),
             commit: crate::build_info::GIT_COMMIT.to_owned(),
@@ -106,6 +117,7 @@ impl StatusReport {
             not_ready_reason: inputs.not_ready_reason,
             store,
             chats: inputs.snapshot.chats,
+            upstream: inputs.upstream,
             problems,
         }
     }
@@ -151,6 +163,8 @@ mod tests {
             },
             used_bytes,
             quota_bytes,
+            upstream: UpstreamStatus::default(),
+            now: 3_000,
         }
     }
 

@@ -6,6 +6,7 @@
 //! [`StoreHealth`] and reopens it when it can (see `recovery.rs`). Readers ([`reader`]) open the
 //! file read-only while the gateway is stopped, for `export` and inspection.
 
+mod backlog;
 mod books;
 mod chat_access;
 mod chats;
@@ -45,6 +46,7 @@ use std::thread::JoinHandle;
 use redb::{Database, ReadableDatabase as _};
 use tokio::sync::{mpsc, oneshot};
 
+pub use backlog::{Backlogs, OutboxBacklog};
 pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage, ChatView};
 pub use chats::CustomerMessageInput;
 pub use commands::{CommandOutcome, HqAction, HqCommand};

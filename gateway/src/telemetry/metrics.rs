@@ -21,6 +21,10 @@
 //! | `outbound_request_latency_seconds` | histogram | a request to Meta, sent to answered |
 //! | `outbox_messages` | gauge | messages the sender has still to send (in flight included) |
 //! | `numbers_held` | gauge | business numbers the sender holds until an operator resumes them |
+//! | `outbox_backlog_entries{outbox}` | gauge | work waiting per outbox: `meta` (operators' messages to send), `upstream` (events HQ has not acknowledged) |
+//! | `outbox_oldest_age_seconds{outbox}` | gauge | how long the oldest of it has waited (0 when none) |
+//! | `upstream_dead_batches` | gauge | batches HQ refused, kept until retried |
+//! | `upstream_*` | | the sync to headquarters ([`super::upstream_metrics`]) |
 //! | `build_info{version, commit}` | gauge, always 1 | the binary |
 //!
 //! The counters and histograms count since the process started; the gauges are read from the
@@ -38,8 +42,10 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 
+use super::upstream_metrics::UpstreamMetrics;
 use crate::build_info;
-use crate::store::{CommitMetrics, IngestOutcome, StoreSnapshot};
+use crate::store::{Backlogs, CommitMetrics, IngestOutcome, OutboxBacklog, StoreSnapshot};
+use crate::time::UnixMs;
 
 /// The `Content-Type` of what [`Metrics::encode`] writes.
 pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
@@ -93,6 +99,8 @@ const DEAD_LETTER: Label<&str> = [("outcome", "dead_letter")];
 const WAITING: Label<&str> = [("state", "waiting")];
 const ACTIVE: Label<&str> = [("state", "active")];
 const CLOSED: Label<&str> = [("state", "closed")];
+const META_OUTBOX: Label<&str> = [("outbox", "meta")];
+const UPSTREAM_OUTBOX: Label<&str> = [("outbox", "upstream")];
 
 /// What the webhook endpoint counts. Cheap to clone: clones count into the same series.
 #[derive(Debug, Clone)]
@@ -288,6 +296,9 @@ struct StoreGauges {
     dedupe_entries: Level,
     dead_letters: Level,
     chats: Family<Label<&'static str>, Level>,
+    backlog: Family<Label<&'static str>, Level>,
+    oldest_age: Family<Label<&'static str>, Gauge<f64, AtomicU64>>,
+    dead_batches: Level,
 }
 
 /// The registry and the handles that feed it.
@@ -296,6 +307,7 @@ pub struct Metrics {
     registry: Registry,
     webhook: WebhookMetrics,
     outbound: OutboundMetrics,
+    upstream: UpstreamMetrics,
     store: StoreGauges,
 }
 
@@ -305,9 +317,14 @@ impl Metrics {
         let mut registry = Registry::with_prefix("waygate");
         let webhook = WebhookMetrics::default();
         let outbound = OutboundMetrics::default();
+        let upstream = UpstreamMetrics::default();
         let store = StoreGauges::default();
         for label in [WAITING, ACTIVE, CLOSED] {
             drop(store.chats.get_or_create(&label));
+        }
+        for label in [META_OUTBOX, UPSTREAM_OUTBOX] {
+            drop(store.backlog.get_or_create(&label));
+            drop(store.oldest_age.get_or_create(&label));
         }
         registry.register(
             "build",
@@ -398,12 +415,51 @@ impl Metrics {
             "Business numbers held until an operator resumes them",
             outbound.held.clone(),
         );
+        registry.register(
+            "outbox_backlog_entries",
+            "Work waiting per outbox: meta (operators' messages to send), upstream (events headquarters has not acknowledged)",
+            store.backlog.clone(),
+        );
+        registry.register_with_unit(
+            "outbox_oldest_age",
+            "How long the oldest entry of each outbox has waited (0 when it is empty)",
+            Unit::Seconds,
+            store.oldest_age.clone(),
+        );
+        registry.register(
+            "upstream_dead_batches",
+            "Batches headquarters refused, kept until retried",
+            store.dead_batches.clone(),
+        );
+        upstream.register(&mut registry);
         Self {
             registry,
             webhook,
             outbound,
+            upstream,
             store,
         }
+    }
+
+    /// The sync's handle.
+    pub fn upstream(&self) -> &UpstreamMetrics {
+        &self.upstream
+    }
+
+    /// Sets the outboxes' gauges from `backlogs` read at `now`.
+    pub fn set_backlogs(&self, backlogs: &Backlogs, now: UnixMs) {
+        let gauges = &self.store;
+        for (label, backlog) in [
+            (META_OUTBOX, &backlogs.meta),
+            (UPSTREAM_OUTBOX, &backlogs.upstream),
+        ] {
+            gauges.backlog.get_or_create(&label).set(backlog.entries);
+            gauges
+                .oldest_age
+                .get_or_create(&label)
+                .set(oldest_age_seconds(backlog, now));
+        }
+        gauges.dead_batches.set(backlogs.dead_batches);
     }
 
     /// The sender's handle.
@@ -442,11 +498,23 @@ impl Metrics {
     }
 }
 
+/// How long the oldest entry of `backlog` has waited at `now`, in seconds (0 when none).
+fn oldest_age_seconds(backlog: &OutboxBacklog, now: UnixMs) -> f64 {
+    let waited_ms = backlog.oldest_at.map_or(0, |at| now.saturating_sub(at));
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "an age in ms fits an f64 closely enough"
+    )]
+    let waited = waited_ms as f64 / 1_000.0;
+    waited
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use crate::store::{ChatCounts, StoreSummary};
+    use crate::telemetry::upstream_metrics::{AnswerRefusal, BatchResult, CommandResult};
 
     #[test]
     fn the_exposition_has_every_series_and_the_counts_move() {
@@ -478,6 +546,26 @@ mod tests {
             },
         };
         metrics.set_store(&snapshot, 1_000, 4_000);
+        metrics.set_backlogs(
+            &Backlogs {
+                meta: OutboxBacklog {
+                    entries: 2,
+                    oldest_at: Some(10_000),
+                },
+                upstream: OutboxBacklog {
+                    entries: 900,
+                    oldest_at: Some(5_500),
+                },
+                dead_batches: 1,
+            },
+            12_000,
+        );
+        let upstream = metrics.upstream().clone();
+        upstream.acknowledged(500, Duration::from_millis(40));
+        upstream.batch(BatchResult::Retried);
+        upstream.clock_offset_ms(7_200_500);
+        upstream.command(CommandResult::Refused);
+        upstream.answer_refused(AnswerRefusal::Unsigned);
 
         let text = metrics.encode();
         for line in [
@@ -497,6 +585,20 @@ mod tests {
             "waygate_dead_letters 2",
             "waygate_chats{state=\"active\"} 2",
             "# TYPE waygate_ingest_latency_seconds histogram",
+            "waygate_outbox_backlog_entries{outbox=\"meta\"} 2",
+            "waygate_outbox_backlog_entries{outbox=\"upstream\"} 900",
+            "waygate_outbox_oldest_age_seconds{outbox=\"meta\"} 2.0",
+            "waygate_outbox_oldest_age_seconds{outbox=\"upstream\"} 6.5",
+            "waygate_upstream_dead_batches 1",
+            "waygate_upstream_batches_total{result=\"acknowledged\"} 1",
+            "waygate_upstream_batches_total{result=\"retried\"} 1",
+            "waygate_upstream_batches_total{result=\"gone\"} 0",
+            "waygate_upstream_events_acknowledged_total 500",
+            "waygate_upstream_lag_seconds_count 1",
+            "waygate_upstream_clock_offset_seconds 7200.5",
+            "waygate_upstream_commands_total{result=\"refused\"} 1",
+            "waygate_upstream_commands_total{result=\"accepted\"} 0",
+            "waygate_upstream_command_answers_refused_total{reason=\"unsigned\"} 1",
         ] {
             assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
         }

@@ -190,9 +190,13 @@ fn parse_url(key: &'static str, url: &str) -> Result<http::Uri, UpstreamSettings
         })
 }
 
-/// `upstream.gateway_id`, or the id in `<data_dir>/gateway_id`, generated there (mode 0600) on
-/// the first start.
-fn gateway_id(config: &Config, data_dir: &Path) -> Result<String, UpstreamSettingsError> {
+/// The gateway's id (events are `<gateway_id>:<seq>`, for headquarters and the local event
+/// stream alike): `upstream.gateway_id`, or the id in `<data_dir>/gateway_id`, generated there
+/// (mode 0600) on the first start.
+///
+/// # Errors
+/// The id file cannot be read or written, or holds no id.
+pub fn gateway_id(config: &Config, data_dir: &Path) -> Result<String, UpstreamSettingsError> {
     if let Some(id) = &config.upstream.gateway_id {
         return Ok(id.as_str().to_owned());
     }
