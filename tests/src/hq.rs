@@ -217,6 +217,19 @@ impl Hq {
         script.next.clear();
     }
 
+    /// Back up, refusing the next `count` verified batches with `status` first (set at once, so
+    /// no batch slips through between the two).
+    pub fn up_rejecting_next(&self, count: usize, status: u16) {
+        let mut script = lock(&self.shared.script);
+        script.mode = Mode::Up;
+        script.next.clear();
+        let scripted = Scripted {
+            status,
+            retry_after_s: None,
+        };
+        script.next.extend(std::iter::repeat_n(scripted, count));
+    }
+
     /// Every connection is closed without an answer: new ones at once, open ones (idle,
     /// mid-request or holding a poll) now. The port stays HQ's, for [`Self::up`].
     pub fn down(&self) {

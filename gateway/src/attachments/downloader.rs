@@ -96,10 +96,12 @@ impl Downloader {
                 () = stop.cancelled() => return,
                 _ = tick.tick() => {}
             }
+            // Scanning needs no token: the watermark moves (the retention waits for it), and
+            // what is found waits for a token to be downloaded.
+            self.scan(&mut work).await;
             if !self.client.has_token() {
                 continue;
             }
-            self.scan(&mut work).await;
             loop {
                 let now = self.clock.now_ms();
                 let Some(seq) = work
