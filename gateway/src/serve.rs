@@ -212,7 +212,13 @@ pub async fn run(
     let stop = CancellationToken::new();
     let readiness = Readiness::default();
     let metrics = Arc::new(Metrics::new(store.commit_metrics()));
-    let scanner = tokio::spawn(scan_usage(store.clone(), data_dir.clone(), stop.clone()));
+    let scanner = tokio::spawn(scan_usage(
+        store.clone(),
+        data_dir.clone(),
+        Arc::clone(&metrics),
+        Arc::clone(&clock),
+        stop.clone(),
+    ));
     let ticker = tokio::spawn(tick_chats(store.clone(), stop.clone()));
     let numbers = settings::number_settings(&config);
     let board = Arc::new(Mutex::new(Board::new(&numbers)));
@@ -500,8 +506,15 @@ fn remove_if_present(path: &Path) -> Result<(), ServeError> {
     }
 }
 
-/// Rescans the data folder for the quota until stopped.
-async fn scan_usage(store: Store, data_dir: PathBuf, stop: CancellationToken) {
+/// Rescans the data folder for the quota, and samples the quota's measure for its forecast
+/// (`store_quota_full_in_hours`), until stopped.
+async fn scan_usage(
+    store: Store,
+    data_dir: PathBuf,
+    metrics: Arc<Metrics>,
+    clock: SharedClock,
+    stop: CancellationToken,
+) {
     let mut tick = tokio::time::interval(USAGE_SCAN_INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -516,6 +529,7 @@ async fn scan_usage(store: Store, data_dir: PathBuf, stop: CancellationToken) {
         {
             store.usage().set_other_files_bytes(bytes);
         }
+        metrics.observe_usage(clock.now_ms(), store.usage().total(), store.quota_bytes());
     }
 }
 

@@ -112,6 +112,11 @@ async fn the_webhook_counter_moves_by_exactly_the_deliveries_made() {
         value(&after, "waygate_store_used_bytes", None)
             > value(&before, "waygate_store_used_bytes", None)
     );
+    // Growth is measured over a minute at least: a store seconds old has no forecast yet.
+    assert_eq!(
+        value(&after, "waygate_store_quota_full_in_hours", None),
+        f64::INFINITY
+    );
     assert_eq!(value(&after, "waygate_dedupe_entries", None), made);
     assert_eq!(value(&after, "waygate_dead_letters", None), 0.0);
     assert_eq!(

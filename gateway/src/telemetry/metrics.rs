@@ -15,6 +15,7 @@
 //! | `store_commit_size` | histogram | deliveries per group commit |
 //! | `store_commit_latency_seconds` | histogram | a group's write transaction, start to durable commit |
 //! | `store_used_bytes`, `store_quota_bytes` | gauges | the quota's measure (stored data plus other files in the data folder) and the quota |
+//! | `store_quota_full_in_hours` | gauge | hours until the quota is full at the last hour's growth (`+Inf` while the store is not growing) |
 //! | `dedupe_entries`, `dead_letters` | gauges | entries in the dedupe index, dead letters kept |
 //! | `chats{state}` | gauge | `waiting`, `active`, `closed` |
 //! | `outbound_requests_total{outcome}` | counter | requests to Meta for operators' messages: `accepted`, `retry`, `pair_limited`, `held`, `failed`, `uncertain` |
@@ -31,6 +32,7 @@
 //! store when scraped.
 
 use std::sync::atomic::AtomicU64;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use http::StatusCode;
@@ -42,6 +44,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 
+use super::quota_forecast::QuotaForecast;
 use super::upstream_metrics::UpstreamMetrics;
 use crate::build_info;
 use crate::store::{Backlogs, CommitMetrics, IngestOutcome, OutboxBacklog, StoreSnapshot};
@@ -299,6 +302,9 @@ struct StoreGauges {
     backlog: Family<Label<&'static str>, Level>,
     oldest_age: Family<Label<&'static str>, Gauge<f64, AtomicU64>>,
     dead_batches: Level,
+    quota_full_in_hours: Gauge<f64, AtomicU64>,
+    /// The quota's measure over the last hour, for `quota_full_in_hours`.
+    forecast: Mutex<QuotaForecast>,
 }
 
 /// The registry and the handles that feed it.
@@ -383,6 +389,12 @@ impl Metrics {
             Unit::Bytes,
             store.quota_bytes.clone(),
         );
+        store.quota_full_in_hours.set(f64::INFINITY);
+        registry.register(
+            "store_quota_full_in_hours",
+            "Hours until the quota is full at the last hour's growth of its measure (+Inf while it is not growing)",
+            store.quota_full_in_hours.clone(),
+        );
         registry.register(
             "dedupe_entries",
             "Entries in the dedupe index",
@@ -444,6 +456,20 @@ impl Metrics {
     /// The sync's handle.
     pub fn upstream(&self) -> &UpstreamMetrics {
         &self.upstream
+    }
+
+    /// The quota's measure read `used` bytes at `at`: the forecast of when `quota` is full
+    /// moves.
+    pub fn observe_usage(&self, at: UnixMs, used: u64, quota: u64) {
+        let mut forecast = self
+            .store
+            .forecast
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        forecast.observe(at, used);
+        self.store
+            .quota_full_in_hours
+            .set(forecast.hours_left(quota).unwrap_or(f64::INFINITY));
     }
 
     /// Sets the outboxes' gauges from `backlogs` read at `now`.
