@@ -5,15 +5,15 @@
 //!
 //! | `type` | members |
 //! | --- | --- |
-//! | `send_message` | `chat_id`, `body`: a body as the local send API takes it (`{"type": "text", "text": {"body": "..."}}`...) |
+//! | `send_message` | `chat_id`, `body` (or `message`): a body as the local send API takes it (`{"type": "text", "text": {"body": "..."}}`...) |
 //! | `accept`, `close` | `chat_id` |
 //! | `transfer` | `chat_id`, `department` (a configured one) |
 //! | `add_note` | `chat_id`, `text` |
 //! | `set_tags` | `chat_id`, `tags` (strings) |
-//! | `put_canned_response` | `canned_response`: `{"id", "shortcut", "body"}` |
-//! | `delete_canned_response` | `canned_response_id` |
-//! | `put_article` | `article`: `{"id", "title", "body", "link"}` (`link` optional) |
-//! | `delete_article` | `article_id` |
+//! | `put_canned_response` | `canned_response`: `{"id", "shortcut", "body"}`, or `canned_response_id`, `shortcut`, `body` |
+//! | `delete_canned_response` | `canned_response_id` (or `canned_response`) |
+//! | `put_article` | `article`: `{"id", "title", "body", "link"}` (`link` optional), or `article_id`, `title`, `body`, `link` |
+//! | `delete_article` | `article_id` (or `article`) |
 //!
 //! Every type takes an optional `operator` (the name the action is done and logged under;
 //! default `hq`). Members this gateway does not know are ignored, so HQ can add some.
@@ -111,6 +111,7 @@ fn action(
             #[derive(Deserialize)]
             struct Send {
                 chat_id: u64,
+                #[serde(alias = "message")]
                 body: Value,
             }
             let Send { chat_id, body } = members(command_type, value)?;
@@ -189,8 +190,16 @@ fn action(
         }
         "put_canned_response" => {
             #[derive(Deserialize)]
-            struct Put {
-                canned_response: Canned,
+            #[serde(untagged)]
+            enum Put {
+                Nested {
+                    canned_response: Canned,
+                },
+                Flat {
+                    canned_response_id: String,
+                    shortcut: String,
+                    body: String,
+                },
             }
             #[derive(Deserialize)]
             struct Canned {
@@ -198,9 +207,16 @@ fn action(
                 shortcut: String,
                 body: String,
             }
-            let Put {
-                canned_response: Canned { id, shortcut, body },
-            } = members(command_type, value)?;
+            let (id, shortcut, body) = match members(command_type, value)? {
+                Put::Nested {
+                    canned_response: Canned { id, shortcut, body },
+                } => (id, shortcut, body),
+                Put::Flat {
+                    canned_response_id,
+                    shortcut,
+                    body,
+                } => (canned_response_id, shortcut, body),
+            };
             Ok(HqAction::PutCanned {
                 id: record_id("canned_response.id", id)?,
                 shortcut,
@@ -210,6 +226,7 @@ fn action(
         "delete_canned_response" => {
             #[derive(Deserialize)]
             struct Delete {
+                #[serde(alias = "canned_response")]
                 canned_response_id: String,
             }
             let Delete { canned_response_id } = members(command_type, value)?;
@@ -220,8 +237,18 @@ fn action(
         }
         "put_article" => {
             #[derive(Deserialize)]
-            struct Put {
-                article: Article,
+            #[serde(untagged)]
+            enum Put {
+                Nested {
+                    article: Article,
+                },
+                Flat {
+                    article_id: String,
+                    title: String,
+                    body: String,
+                    #[serde(default)]
+                    link: Option<String>,
+                },
             }
             #[derive(Deserialize)]
             struct Article {
@@ -231,15 +258,23 @@ fn action(
                 #[serde(default)]
                 link: Option<String>,
             }
-            let Put {
-                article:
-                    Article {
-                        id,
-                        title,
-                        body,
-                        link,
-                    },
-            } = members(command_type, value)?;
+            let (id, title, body, link) = match members(command_type, value)? {
+                Put::Nested {
+                    article:
+                        Article {
+                            id,
+                            title,
+                            body,
+                            link,
+                        },
+                } => (id, title, body, link),
+                Put::Flat {
+                    article_id,
+                    title,
+                    body,
+                    link,
+                } => (article_id, title, body, link),
+            };
             Ok(HqAction::PutArticle {
                 id: record_id("article.id", id)?,
                 title,
@@ -250,6 +285,7 @@ fn action(
         "delete_article" => {
             #[derive(Deserialize)]
             struct Delete {
+                #[serde(alias = "article")]
                 article_id: String,
             }
             let Delete { article_id } = members(command_type, value)?;
@@ -470,6 +506,32 @@ mod tests {
             )
             .action,
             Ok(HqAction::DeleteCanned("greet".into()))
+        );
+        // The flat forms say the same.
+        assert_eq!(
+            read(
+                json!({"id": "4f", "type": "put_canned_response", "canned_response_id": "greet",
+                "shortcut": "hi", "body": "Hello {{contact.name}}"})
+            )
+            .action,
+            Ok(HqAction::PutCanned {
+                id: "greet".into(),
+                shortcut: "hi".into(),
+                body: "Hello {{contact.name}}".into()
+            })
+        );
+        assert_eq!(
+            read(
+                json!({"id": "7f", "type": "put_article", "article_id": "returns",
+                "title": "Returns", "body": "30 days"})
+            )
+            .action,
+            Ok(HqAction::PutArticle {
+                id: "returns".into(),
+                title: "Returns".into(),
+                body: "30 days".into(),
+                link: None
+            })
         );
         assert_eq!(
             read(json!({"id": "6", "type": "put_article",
