@@ -190,33 +190,13 @@ fn action(
         }
         "put_canned_response" => {
             #[derive(Deserialize)]
-            #[serde(untagged)]
-            enum Put {
-                Nested {
-                    canned_response: Canned,
-                },
-                Flat {
-                    canned_response_id: String,
-                    shortcut: String,
-                    body: String,
-                },
-            }
-            #[derive(Deserialize)]
             struct Canned {
                 id: String,
                 shortcut: String,
                 body: String,
             }
-            let (id, shortcut, body) = match members(command_type, value)? {
-                Put::Nested {
-                    canned_response: Canned { id, shortcut, body },
-                } => (id, shortcut, body),
-                Put::Flat {
-                    canned_response_id,
-                    shortcut,
-                    body,
-                } => (canned_response_id, shortcut, body),
-            };
+            let Canned { id, shortcut, body } =
+                record(command_type, value, "canned_response", "canned_response_id")?;
             Ok(HqAction::PutCanned {
                 id: record_id("canned_response.id", id)?,
                 shortcut,
@@ -237,20 +217,6 @@ fn action(
         }
         "put_article" => {
             #[derive(Deserialize)]
-            #[serde(untagged)]
-            enum Put {
-                Nested {
-                    article: Article,
-                },
-                Flat {
-                    article_id: String,
-                    title: String,
-                    body: String,
-                    #[serde(default)]
-                    link: Option<String>,
-                },
-            }
-            #[derive(Deserialize)]
             struct Article {
                 id: String,
                 title: String,
@@ -258,23 +224,12 @@ fn action(
                 #[serde(default)]
                 link: Option<String>,
             }
-            let (id, title, body, link) = match members(command_type, value)? {
-                Put::Nested {
-                    article:
-                        Article {
-                            id,
-                            title,
-                            body,
-                            link,
-                        },
-                } => (id, title, body, link),
-                Put::Flat {
-                    article_id,
-                    title,
-                    body,
-                    link,
-                } => (article_id, title, body, link),
-            };
+            let Article {
+                id,
+                title,
+                body,
+                link,
+            } = record(command_type, value, "article", "article_id")?;
             Ok(HqAction::PutArticle {
                 id: record_id("article.id", id)?,
                 title,
@@ -303,6 +258,28 @@ fn action(
             TYPES.join(", ")
         )),
     }
+}
+
+/// A record a put command carries: the object under `nested` (`{"id", ...}`), or the
+/// command's own members with the record's id under `id_key` (the flat form).
+fn record<T: DeserializeOwned>(
+    command_type: &str,
+    value: &Value,
+    nested: &str,
+    id_key: &str,
+) -> Result<T, String> {
+    let record = match value.get(nested) {
+        Some(object @ Value::Object(_)) => object.clone(),
+        _ => {
+            let mut flat = value.clone();
+            if let Some(members) = flat.as_object_mut() {
+                let id = members.remove(id_key).unwrap_or(Value::Null);
+                members.insert(String::from("id"), id);
+            }
+            flat
+        }
+    };
+    members(command_type, &record)
 }
 
 /// The members of a command of type `command_type`, or what is missing or wrong.
