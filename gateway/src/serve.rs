@@ -183,6 +183,11 @@ pub async fn run(
         secrets::access_token(&config)?,
     )?;
     let upstream = UpstreamSettings::resolve(&config, &data_dir)?.map(Arc::new);
+    // The event stream names events like headquarters' batches do.
+    let events_gateway_id: Arc<str> = match &upstream {
+        Some(upstream) => Arc::from(upstream.gateway_id.as_str()),
+        None => Arc::from(gateway_id(&config, &data_dir)?),
+    };
     let routing = Arc::new(chat_routing(&config)?);
     let clock: SharedClock = Arc::new(SystemClock);
     let options = settings::store_options(&config)?;
@@ -291,7 +296,7 @@ pub async fn run(
             Arc::clone(&metrics),
             sender_handle,
         )
-        .with_events(Arc::from(gateway_id(&config, &data_dir)?), stop.clone())
+        .with_events(events_gateway_id, stop.clone())
         .with_sync(sync),
     );
     let endpoint = Arc::new(WebhookEndpoint::new(

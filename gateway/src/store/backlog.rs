@@ -49,12 +49,7 @@ fn read(txn: &ReadTransaction, upstream_entries: u64) -> Result<Backlogs, StoreE
         Some(id) => read_message(txn, id)?.map(|message| message.created_at),
         None => None,
     };
-    let upstream_oldest = match first(OutboxTopic::Upstream)? {
-        Some(seq) => journal::read_range(txn, seq, seq, 1)?
-            .first()
-            .map(|event| event.event.at),
-        None => None,
-    };
+    let upstream_oldest = journal::oldest_unsent_at(txn)?;
     Ok(Backlogs {
         meta: OutboxBacklog {
             entries: meta_entries,

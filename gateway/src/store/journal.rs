@@ -266,3 +266,20 @@ pub(super) fn decode_event(seq: u64, bytes: &[u8]) -> Result<JournalEvent, Store
         reason: error.to_string(),
     })
 }
+
+/// When the oldest event still in the upstream outbox was appended, if any is.
+pub(super) fn oldest_unsent_at(txn: &ReadTransaction) -> Result<Option<UnixMs>, StoreError> {
+    let outbox = txn.open_table(OUTBOX)?;
+    let topic = OutboxTopic::Upstream as u8;
+    let oldest = outbox
+        .range((topic, 0)..=(topic, u64::MAX))?
+        .next()
+        .transpose()?
+        .map(|(key, _)| key.value().1);
+    Ok(match oldest {
+        Some(seq) => read_range(txn, seq, seq, 1)?
+            .first()
+            .map(|event| event.event.at),
+        None => None,
+    })
+}

@@ -212,23 +212,10 @@ fn read_state(txn: &ReadTransaction) -> Result<UpstreamState, StoreError> {
     }
     let meta = txn.open_table(META)?;
     let formed_through = meta.get(META_UPSTREAM_FORMED)?.map_or(0, |v| v.value());
-    let outbox = txn.open_table(OUTBOX)?;
-    let topic = OutboxTopic::Upstream as u8;
-    let oldest_seq = outbox
-        .range((topic, 0)..=(topic, u64::MAX))?
-        .next()
-        .transpose()?
-        .map(|(key, _)| key.value().1);
-    let oldest_at = match oldest_seq {
-        Some(seq) => journal::read_range(txn, seq, seq, 1)?
-            .first()
-            .map(|event| event.event.at),
-        None => None,
-    };
     Ok(UpstreamState {
         formed,
         formed_through,
-        oldest_at,
+        oldest_at: journal::oldest_unsent_at(txn)?,
         dead: read_dead(txn)?,
     })
 }

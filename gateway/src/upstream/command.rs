@@ -203,18 +203,12 @@ fn action(
                 body,
             })
         }
-        "delete_canned_response" => {
-            #[derive(Deserialize)]
-            struct Delete {
-                #[serde(alias = "canned_response")]
-                canned_response_id: String,
-            }
-            let Delete { canned_response_id } = members(command_type, value)?;
-            Ok(HqAction::DeleteCanned(record_id(
-                "canned_response_id",
-                canned_response_id,
-            )?))
-        }
+        "delete_canned_response" => Ok(HqAction::DeleteCanned(deleted_id(
+            command_type,
+            value,
+            "canned_response_id",
+            "canned_response",
+        )?)),
         "put_article" => {
             #[derive(Deserialize)]
             struct Article {
@@ -237,18 +231,12 @@ fn action(
                 link,
             })
         }
-        "delete_article" => {
-            #[derive(Deserialize)]
-            struct Delete {
-                #[serde(alias = "article")]
-                article_id: String,
-            }
-            let Delete { article_id } = members(command_type, value)?;
-            Ok(HqAction::DeleteArticle(record_id(
-                "article_id",
-                article_id,
-            )?))
-        }
+        "delete_article" => Ok(HqAction::DeleteArticle(deleted_id(
+            command_type,
+            value,
+            "article_id",
+            "article",
+        )?)),
         "" => Err(format!(
             "the command has no type; one of: {}",
             TYPES.join(", ")
@@ -280,6 +268,20 @@ fn record<T: DeserializeOwned>(
         }
     };
     members(command_type, &record)
+}
+
+/// The id a delete command names, under `key` (or `alias`), checked as a record id.
+fn deleted_id(
+    command_type: &str,
+    value: &Value,
+    key: &'static str,
+    alias: &str,
+) -> Result<String, String> {
+    match value.get(key).or_else(|| value.get(alias)) {
+        Some(Value::String(id)) => record_id(key, id.clone()),
+        Some(_) => Err(format!("{command_type}: {key} must be a string")),
+        None => Err(format!("{command_type}: missing field `{key}`")),
+    }
 }
 
 /// The members of a command of type `command_type`, or what is missing or wrong.
