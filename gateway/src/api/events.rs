@@ -26,8 +26,10 @@
 //!
 //! - At most [`MAX_STREAMS`] streams at once; one more is refused with 503.
 //! - Between the reader (pages of [`PAGE_EVENTS`] read from the store) and the response body, a
-//!   buffer of [`BUFFER_BYTES`]: a client that falls that far behind is cut off (its connection
-//!   closed) rather than let memory grow. It reconnects with `Last-Event-ID` and misses nothing.
+//!   buffer of [`BUFFER_BYTES`]. The reader reads the next page only once the client has taken
+//!   the buffer down to half (the store holds the rest); a client that takes too little for
+//!   [`DRAIN_GRACE`], or falls the whole buffer behind, is cut off (its connection closed)
+//!   rather than let memory grow. It reconnects with `Last-Event-ID` and misses nothing.
 //! - A comment (`: keep-alive`) every [`KEEP_ALIVE`] while no event flows, so that proxies and
 //!   clients see a live connection.
 //! - A stream ends when the gateway shuts down (after a last comment saying so).
@@ -63,6 +65,9 @@ pub const MAX_STREAMS: usize = 16;
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How many events the reader takes from the store at once.
 pub const PAGE_EVENTS: usize = 256;
+/// How long the reader waits for a client behind by half the buffer to take frames before it
+/// cuts the client off.
+const DRAIN_GRACE: Duration = Duration::from_secs(2);
 /// How far (in bytes of frames) a client may fall behind before it is cut off.
 pub const BUFFER_BYTES: usize = 256 * 1024;
 
@@ -228,6 +233,11 @@ impl Pump {
         loop {
             if self.shutdown.is_cancelled() {
                 return Err(self.shut_down());
+            }
+            // Catching up from the store, wait for the client to take what is queued: the
+            // store holds the rest, so only a client that takes nothing for a while is cut off.
+            if !self.frames.room(DRAIN_GRACE).await {
+                return Err(Overflow::Full.into());
             }
             // Marked seen before the read: an append after it wakes the wait below.
             appended.borrow_and_update();

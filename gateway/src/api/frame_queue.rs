@@ -9,9 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
+use std::time::Duration;
+
 use bytes::Bytes;
 use hyper::body::{Body, Frame};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 /// The client is behind: the frame was not queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -29,12 +31,15 @@ pub(super) struct FrameSender {
     frames: mpsc::UnboundedSender<Bytes>,
     queued: Arc<AtomicUsize>,
     limit: usize,
+    /// Told each time the body takes a frame.
+    taken: Arc<Notify>,
 }
 
 /// The body's end: a response body of the frames pushed, ending when the sender is dropped.
 pub(super) struct FrameBody {
     frames: mpsc::UnboundedReceiver<Bytes>,
     queued: Arc<AtomicUsize>,
+    taken: Arc<Notify>,
 }
 
 /// A buffer of at most `limit` bytes (but always room for one frame).
@@ -42,15 +47,18 @@ pub(super) fn frame_queue(limit: usize) -> (FrameSender, FrameBody) {
     // Unbounded in count, bounded in bytes by `push`.
     let (sender, receiver) = mpsc::unbounded_channel();
     let queued = Arc::new(AtomicUsize::new(0));
+    let taken = Arc::new(Notify::new());
     (
         FrameSender {
             frames: sender,
             queued: Arc::clone(&queued),
             limit,
+            taken: Arc::clone(&taken),
         },
         FrameBody {
             frames: receiver,
             queued,
+            taken,
         },
     )
 }
@@ -69,6 +77,22 @@ impl FrameSender {
         }
         self.queued.fetch_add(len, Ordering::AcqRel);
         self.frames.send(frame).map_err(|_| Overflow::Closed)
+    }
+
+    /// Waits, at most `grace`, until the buffer is at most half full: a reader catching up
+    /// from the store waits for a client that is taking frames instead of outrunning it.
+    /// `false`: the client took too little in `grace` (it is behind, and is cut off).
+    pub(super) async fn room(&self, grace: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + grace;
+        loop {
+            let taken = self.taken.notified();
+            if self.queued.load(Ordering::Acquire) <= self.limit / 2 {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, taken).await.is_err() {
+                return self.queued.load(Ordering::Acquire) <= self.limit / 2;
+            }
+        }
     }
 
     /// Resolves when the body is gone.
@@ -94,6 +118,7 @@ impl Body for FrameBody {
         self.frames.poll_recv(cx).map(|frame| {
             frame.map(|frame| {
                 self.queued.fetch_sub(frame.len(), Ordering::AcqRel);
+                self.taken.notify_waiters();
                 Ok(Frame::data(frame))
             })
         })
@@ -126,6 +151,20 @@ mod tests {
         drop(sender);
         let rest = body.collect().await.unwrap().to_bytes();
         assert_eq!(rest, "6789ab");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reader_waits_for_room_while_the_client_takes_frames_and_not_longer() {
+        let (sender, mut body) = frame_queue(10);
+        sender.push(Bytes::from_static(b"123456")).unwrap();
+        let grace = Duration::from_secs(2);
+        // Nothing taken within the grace: no room.
+        assert!(!sender.room(grace).await);
+        // A frame taken while the reader waits: room.
+        let (waited, taken) = tokio::join!(sender.room(grace), body.frame());
+        assert!(waited);
+        assert_eq!(taken.unwrap().unwrap().into_data().unwrap(), "123456");
+        assert!(sender.room(grace).await, "an empty buffer has room");
     }
 
     #[tokio::test]
