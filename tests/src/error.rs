@@ -71,6 +71,9 @@ pub enum HarnessError {
     /// A connection or HTTP-level problem.
     #[error("HTTP: {0}")]
     Http(String),
+    /// The browser (chromedriver, Chromium, a WebDriver command) failed.
+    #[error("browser: {0}")]
+    Browser(String),
     /// A wait exceeded its deadline.
     #[error("timed out: {0}")]
     Timeout(String),

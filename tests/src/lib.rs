@@ -1,7 +1,8 @@
 //! End-to-end harness for waygate: the real `waygate` binary as a child process, a simulated
 //! Meta that builds and signs webhooks as Meta does, a simulated headquarters that verifies the
 //! gateway's signed batches and serves commands ([`hq`]), a pinned TLS client, export readers,
-//! and a closed-loop delivery pool. The suites live in `tests/`; the load generator and the bare
+//! a closed-loop delivery pool, and headless Chromium behind a recording proxy for the console
+//! ([`browser`]). The suites live in `tests/`; the load generator and the bare
 //! baseline server in `src/bin/`.
 //!
 //! Run: `cargo test -p waygate-e2e` (builds the debug `waygate` once per test process).
@@ -16,12 +17,17 @@
 //! - `WAYGATE_E2E_KILL_AT`: fixed kill points (cumulative acknowledgements) for the kill test.
 //! - `WAYGATE_E2E_KEEP`: keep a failed test's temp folder (data, config, logs).
 //! - `WAYGATE_CORPUS`: the corpus folder (default `tests/corpus/` in the repository).
+//! - `WAYGATE_E2E_CHROMIUM`, `WAYGATE_E2E_CHROMEDRIVER`: the browser of the console suites
+//!   (default Debian's `/usr/lib/chromium/chromium` and `/usr/bin/chromedriver`).
+//! - `WAYGATE_E2E_SCREENSHOTS`: the folder the console suites write their screenshots to (e.g.
+//!   `docs/console`; unset: taken and checked, not written).
 //! - `RUST_LOG`: passed to the gateway (default `info`); logs go to the temp folder and are
 //!   printed when a test fails.
 #![forbid(unsafe_code)]
 
 pub mod backlog;
 pub mod binary;
+pub mod browser;
 pub mod conversation;
 pub mod corpus;
 pub mod delivery;
