@@ -7,6 +7,7 @@ use std::ops::ControlFlow;
 use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable};
 
 use super::chats::chat_from_bytes;
+use super::contact_profile::{ContactProfile, contact_profile};
 use super::outbound_record::OutboundMessage;
 use super::outbox::chat_messages;
 use super::tables::{CHAT_MESSAGES, CHAT_NOTES, CHAT_TAGS, CHATS, INBOUND_LOG};
@@ -104,6 +105,25 @@ pub(super) fn list_chats(db: &Database, filter: ChatFilter) -> Result<Vec<Chat>,
     Ok(chats)
 }
 
+/// The chats `filter` admits, in id order, each with its customer's profile, from one snapshot.
+pub(super) fn list_chats_with_contacts(
+    db: &Database,
+    filter: ChatFilter,
+) -> Result<Vec<(Chat, ContactProfile)>, StoreError> {
+    let txn = db.begin_read()?;
+    let table = txn.open_table(CHATS)?;
+    let mut chats = Vec::new();
+    for row in table.iter()? {
+        let (id, bytes) = row?;
+        let chat = decode(id.value(), bytes.value())?;
+        if filter.admits(&chat) {
+            let profile = contact_profile(&txn, chat.id.0)?;
+            chats.push((chat, profile));
+        }
+    }
+    Ok(chats)
+}
+
 /// A chat as an operator reads it: the chat, its messages in log order, and the service
 /// window of its (number, customer) pair, all from one snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +141,8 @@ pub struct ChatView {
     pub notes: Vec<Note>,
     /// Its tags.
     pub tags: Vec<String>,
+    /// Its customer's profile, as their messages showed it.
+    pub contact: ContactProfile,
 }
 
 /// The chat `id` with its messages and window, if it exists.
@@ -177,6 +199,7 @@ fn view_in(txn: &ReadTransaction, id: u64) -> Result<Option<ChatView>, StoreErro
             outbound: chat_messages(txn, id)?,
             notes: chat_notes(&txn.open_table(CHAT_NOTES)?, id)?,
             tags: chat_tags(&txn.open_table(CHAT_TAGS)?, id)?,
+            contact: contact_profile(txn, id)?,
             chat,
             messages,
             window,

@@ -104,6 +104,37 @@ async fn canned_responses_are_created_put_listed_and_deleted() {
 }
 
 #[tokio::test]
+async fn chats_name_their_customer_by_profile() {
+    let fixture = Fixture::new();
+    fixture
+        .store
+        .ingest(customer_message(
+            "w1",
+            &wa_id("16505550101"),
+            Some("Sheena"),
+        ))
+        .await
+        .unwrap();
+    let bsuid = CustomerId::Bsuid("US.1349".into());
+    fixture
+        .store
+        .ingest(customer_message("w2", &bsuid, None))
+        .await
+        .unwrap();
+    let list = fixture
+        .get("/api/v1/chats?state=waiting", Some(TOKEN))
+        .await
+        .json(StatusCode::OK);
+    assert_eq!(list["chats"][0]["contact"]["name"], "Sheena", "{list}");
+    assert_eq!(list["chats"][1]["contact"]["name"], serde_json::Value::Null);
+    let detail = fixture
+        .get("/api/v1/chats/1", Some(TOKEN))
+        .await
+        .json(StatusCode::OK);
+    assert_eq!(detail["chat"]["contact"]["name"], "Sheena", "{detail}");
+}
+
+#[tokio::test]
 async fn a_canned_response_renders_every_placeholder_and_refuses_undefined_ones() {
     let fixture = Fixture::new();
     fixture
