@@ -92,14 +92,22 @@ pub struct ChatMessage {
 
 /// The chats `filter` admits, in id order.
 pub(super) fn list_chats(db: &Database, filter: ChatFilter) -> Result<Vec<Chat>, StoreError> {
-    let txn = db.begin_read()?;
+    each_chat(&db.begin_read()?, filter, |_, chat| Ok(chat))
+}
+
+/// `make` of each chat `filter` admits in `txn`, in id order.
+fn each_chat<T>(
+    txn: &ReadTransaction,
+    filter: ChatFilter,
+    mut make: impl FnMut(&ReadTransaction, Chat) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
     let table = txn.open_table(CHATS)?;
     let mut chats = Vec::new();
     for row in table.iter()? {
         let (id, bytes) = row?;
         let chat = decode(id.value(), bytes.value())?;
         if filter.admits(&chat) {
-            chats.push(chat);
+            chats.push(make(txn, chat)?);
         }
     }
     Ok(chats)
@@ -110,18 +118,10 @@ pub(super) fn list_chats_with_contacts(
     db: &Database,
     filter: ChatFilter,
 ) -> Result<Vec<(Chat, ContactProfile)>, StoreError> {
-    let txn = db.begin_read()?;
-    let table = txn.open_table(CHATS)?;
-    let mut chats = Vec::new();
-    for row in table.iter()? {
-        let (id, bytes) = row?;
-        let chat = decode(id.value(), bytes.value())?;
-        if filter.admits(&chat) {
-            let profile = contact_profile(&txn, chat.id.0)?;
-            chats.push((chat, profile));
-        }
-    }
-    Ok(chats)
+    each_chat(&db.begin_read()?, filter, |txn, chat| {
+        let profile = contact_profile(txn, chat.id.0)?;
+        Ok((chat, profile))
+    })
 }
 
 /// A chat as an operator reads it: the chat, its messages in log order, and the service

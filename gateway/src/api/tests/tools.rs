@@ -103,8 +103,8 @@ async fn canned_responses_are_created_put_listed_and_deleted() {
     assert!(gone.starts_with("no canned response \"bye\""), "{gone}");
 }
 
-#[tokio::test]
-async fn chats_name_their_customer_by_profile() {
+/// Chat 1 of a customer named Sheena with a phone number, chat 2 of a BSUID without a name.
+async fn two_customers() -> Fixture {
     let fixture = Fixture::new();
     fixture
         .store
@@ -121,12 +121,18 @@ async fn chats_name_their_customer_by_profile() {
         .ingest(customer_message("w2", &bsuid, None))
         .await
         .unwrap();
+    fixture
+}
+
+#[tokio::test]
+async fn chats_name_their_customer_by_profile() {
+    let fixture = two_customers().await;
     let list = fixture
         .get("/api/v1/chats?state=waiting", Some(TOKEN))
         .await
         .json(StatusCode::OK);
     assert_eq!(list["chats"][0]["contact"]["name"], "Sheena", "{list}");
-    assert_eq!(list["chats"][1]["contact"]["name"], serde_json::Value::Null);
+    assert_eq!(list["chats"][1]["contact"]["name"], Value::Null);
     let detail = fixture
         .get("/api/v1/chats/1", Some(TOKEN))
         .await
@@ -136,22 +142,7 @@ async fn chats_name_their_customer_by_profile() {
 
 #[tokio::test]
 async fn a_canned_response_renders_every_placeholder_and_refuses_undefined_ones() {
-    let fixture = Fixture::new();
-    fixture
-        .store
-        .ingest(customer_message(
-            "w1",
-            &wa_id("16505550101"),
-            Some("Sheena"),
-        ))
-        .await
-        .unwrap();
-    let bsuid = CustomerId::Bsuid("US.1349".into());
-    fixture
-        .store
-        .ingest(customer_message("w2", &bsuid, None))
-        .await
-        .unwrap();
+    let fixture = two_customers().await;
     let all = r#"{"shortcut": "all", "body": "Hi {{contact.name}} ({{ contact.phone }}), {{agent.name}} here on chat {{chat.id}}."}"#;
     fixture
         .send_json(Method::PUT, "/api/v1/canned-responses/all", all)
