@@ -1,7 +1,7 @@
 //! What the configuration means for each subsystem: the store's options and retention, the chat
-//! lifecycle's limits, the template registry, and the sender's Graph API, numbers, prices and
-//! credits, translated from firmware-config's types. (Headquarters' settings are
-//! [`crate::upstream::UpstreamSettings`].)
+//! lifecycle's limits, the template registry, the sender's Graph API, numbers, prices and
+//! credits, and the console's time zone and sessions, translated from firmware-config's types.
+//! (Headquarters' settings are [`crate::upstream::UpstreamSettings`].)
 
 use std::path::PathBuf;
 
@@ -242,6 +242,28 @@ pub fn credit_settings(config: &Config) -> CreditSettings {
     }
 }
 
+/// The kiosk console's settings, from `[console]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleSettings {
+    /// `console.time_zone`: an IANA name (`Asia/Tokyo`) or an offset (`+09:00`); `None`: the
+    /// box's system zone.
+    pub time_zone: Option<String>,
+    /// A session unused this long is signed out.
+    pub session_idle: Span,
+    /// A session ends this long after sign-in, used or not.
+    pub session_max: Span,
+}
+
+/// The console's settings from the configuration.
+pub fn console_settings(config: &Config) -> ConsoleSettings {
+    let console = &config.console;
+    ConsoleSettings {
+        time_zone: console.time_zone.as_deref().map(str::to_owned),
+        session_idle: Span::from_secs(u64::from(console.session_idle_seconds)),
+        session_max: Span::from_hours(u64::from(console.session_max_hours)),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
@@ -278,6 +300,28 @@ mod tests {
                 wait_for_upstream: false
             })
         );
+    }
+
+    #[test]
+    fn the_console_settings_translate_to_spans() {
+        let defaults = console_settings(&Config::default());
+        assert_eq!(
+            defaults,
+            ConsoleSettings {
+                time_zone: None,
+                session_idle: Span::from_secs(8 * 3_600),
+                session_max: Span::from_hours(24),
+            }
+        );
+        let config = firmware_config::parse_toml(
+            "[console]\ntime_zone = \"Asia/Tokyo\"\nsession_idle_seconds = \"15m\"\n\
+             session_max_hours = \"2d\"\n",
+        )
+        .unwrap();
+        let console = console_settings(&config);
+        assert_eq!(console.time_zone.as_deref(), Some("Asia/Tokyo"));
+        assert_eq!(console.session_idle.as_millis(), 15 * 60_000);
+        assert_eq!(console.session_max.as_millis(), 48 * 3_600_000);
     }
 
     #[test]
