@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use firmware_config::{ChatSettings, Config};
 
 use crate::chat::{LifecycleSettings, Span};
+use crate::console::{ConsoleSettings, SessionLimits};
 use crate::policy::{
     RegistryError, TemplateCategory, TemplateRegistration, TemplateRegistry, TemplateStatus,
 };
@@ -242,25 +243,17 @@ pub fn credit_settings(config: &Config) -> CreditSettings {
     }
 }
 
-/// The kiosk console's settings, from `[console]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConsoleSettings {
-    /// `console.time_zone`: an IANA name (`Asia/Tokyo`) or an offset (`+09:00`); `None`: the
-    /// box's system zone.
-    pub time_zone: Option<String>,
-    /// A session unused this long is signed out.
-    pub session_idle: Span,
-    /// A session ends this long after sign-in, used or not.
-    pub session_max: Span,
-}
-
-/// The console's settings from the configuration.
+/// The kiosk console's settings, from `[console]` (the listener has no TLS: the cookie is not
+/// `Secure`).
 pub fn console_settings(config: &Config) -> ConsoleSettings {
     let console = &config.console;
     ConsoleSettings {
+        limits: SessionLimits {
+            idle_ms: Span::from_secs(u64::from(console.session_idle_seconds)).as_millis(),
+            max_ms: Span::from_hours(u64::from(console.session_max_hours)).as_millis(),
+        },
         time_zone: console.time_zone.as_deref().map(str::to_owned),
-        session_idle: Span::from_secs(u64::from(console.session_idle_seconds)),
-        session_max: Span::from_hours(u64::from(console.session_max_hours)),
+        secure_cookies: false,
     }
 }
 
@@ -303,16 +296,11 @@ mod tests {
     }
 
     #[test]
-    fn the_console_settings_translate_to_spans() {
+    fn the_console_settings_translate_to_session_limits() {
         let defaults = console_settings(&Config::default());
-        assert_eq!(
-            defaults,
-            ConsoleSettings {
-                time_zone: None,
-                session_idle: Span::from_secs(8 * 3_600),
-                session_max: Span::from_hours(24),
-            }
-        );
+        assert_eq!(defaults.limits, SessionLimits::default());
+        assert_eq!(defaults.time_zone, None);
+        assert!(!defaults.secure_cookies);
         let config = firmware_config::parse_toml(
             "[console]\ntime_zone = \"Asia/Tokyo\"\nsession_idle_seconds = \"15m\"\n\
              session_max_hours = \"2d\"\n",
@@ -320,8 +308,8 @@ mod tests {
         .unwrap();
         let console = console_settings(&config);
         assert_eq!(console.time_zone.as_deref(), Some("Asia/Tokyo"));
-        assert_eq!(console.session_idle.as_millis(), 15 * 60_000);
-        assert_eq!(console.session_max.as_millis(), 48 * 3_600_000);
+        assert_eq!(console.limits.idle_ms, 15 * 60_000);
+        assert_eq!(console.limits.max_ms, 48 * 3_600_000);
     }
 
     #[test]
