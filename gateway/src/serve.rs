@@ -297,7 +297,8 @@ pub async fn run(
             sender_handle,
         )
         .with_events(events_gateway_id, stop.clone())
-        .with_sync(sync),
+        .with_sync(sync)
+        .with_console(settings::console_settings(&config)),
     );
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {
