@@ -28,6 +28,8 @@
 pub mod backlog;
 pub mod binary;
 pub mod browser;
+pub mod console_page;
+pub mod console_session;
 pub mod conversation;
 pub mod corpus;
 pub mod delivery;

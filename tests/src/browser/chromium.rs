@@ -9,13 +9,12 @@ use serde_json::{Value, json};
 
 use crate::knobs::chromium_path;
 
-/// The screen the page is shown on.
+/// The screen the page is shown on, emulated by Chromium at a device pixel ratio of 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewport {
-    /// The branch's 1024×600 touch screen, as a plain window of that size.
+    /// The branch's 1024×600 touch screen (a desktop page, touch events).
     Kiosk,
-    /// A phone (390×844 CSS pixels at a device pixel ratio of 1, touch, mobile layout), as
-    /// Chromium's device emulation shows it.
+    /// A phone: 390×844, touch, a mobile page (the viewport meta tag applies).
     Phone,
 }
 
@@ -81,7 +80,7 @@ pub(super) fn capabilities(
     profile: &Path,
 ) -> serde_json::Map<String, Value> {
     let (width, height) = viewport.size();
-    let mut args = vec![
+    let args = vec![
         "--headless=new".to_owned(),
         "--no-sandbox".to_owned(),
         "--disable-gpu".to_owned(),
@@ -117,14 +116,16 @@ pub(super) fn capabilities(
         // The page's own requests, told apart from the browser's (page_network.rs).
         "perfLoggingPrefs": {"enableNetwork": true, "enablePage": false},
     });
-    match viewport {
-        Viewport::Kiosk => args.push(format!("--window-size={width},{height}")),
-        Viewport::Phone => {
-            options["mobileEmulation"] = json!({
-                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1, "touch": true, "mobile": true},
-            });
-        }
-    }
+    // The window's own size is not the page's in headless mode: the screen is emulated.
+    options["mobileEmulation"] = json!({
+        "deviceMetrics": {
+            "width": width,
+            "height": height,
+            "pixelRatio": 1,
+            "touch": true,
+            "mobile": viewport == Viewport::Phone,
+        },
+    });
     options["args"] = json!(args);
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("browserName".to_owned(), json!("chrome"));

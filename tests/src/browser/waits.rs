@@ -1,6 +1,6 @@
 //! Waiting on the page: poll the DOM (a CSS selector, or a JavaScript expression) until the
 //! condition holds, with the readiness deadline as a failure detector. On a timeout the error
-//! names what was awaited and shows the page's body as it was.
+//! names what was awaited and shows the page's text and the requests made so far.
 
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,7 @@ use crate::knobs::ready_deadline;
 
 /// How often a wait looks at the page again.
 const POLL_EVERY: Duration = Duration::from_millis(25);
-/// How much of the page's body a timeout shows.
+/// How much of the page's text a timeout shows.
 const BODY_SHOWN_CHARS: usize = 6_000;
 
 impl Browser {
@@ -81,16 +81,26 @@ impl Browser {
         if started.elapsed() < ready_deadline() {
             return Ok(());
         }
-        let body = self
-            .run("return document.documentElement.outerHTML;")
+        let page = self
+            .run(
+                "return location.href + ' (html lang=' + document.documentElement.lang + ')\\n' \
+                 + (document.body ? document.body.innerText : '');",
+            )
             .await
             .ok()
-            .and_then(|html| html.as_str().map(str::to_owned))
+            .and_then(|text| text.as_str().map(str::to_owned))
             .unwrap_or_default();
-        let shown: String = body.chars().take(BODY_SHOWN_CHARS).collect();
+        let shown: String = page.chars().take(BODY_SHOWN_CHARS).collect();
+        let requests: Vec<String> = self
+            .proxy
+            .requests()
+            .iter()
+            .map(|r| format!("{} {} -> {:?}", r.method, r.url, r.status))
+            .collect();
         Err(HarnessError::Timeout(format!(
-            "waited {:?} for {what}; the page:\n{shown}\n{}",
+            "waited {:?} for {what}; the page shows:\n{shown}\nrequests through the proxy:\n{}\n{}",
             ready_deadline(),
+            requests.join("\n"),
             self.driver_log()
         )))
     }
