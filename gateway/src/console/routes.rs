@@ -110,6 +110,20 @@ async fn sign_in(
         *response.status_mut() = StatusCode::FORBIDDEN;
         return response;
     }
+    let now = api.now();
+    let console = api.console();
+    if let Some(wait_ms) = console.sign_in_wait(now) {
+        let mut response = signed_out(
+            &headers,
+            query.as_deref(),
+            Some(SignInProblem::TooManyFailures),
+        );
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        if let Ok(value) = HeaderValue::from_str(&wait_ms.div_ceil(1_000).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
     let token = form_urlencoded::parse(&body)
         .find(|(name, _)| name == "token")
         .map(|(_, value)| value.trim().to_owned())
@@ -118,10 +132,11 @@ async fn sign_in(
         .operator_of(&format!("Bearer {token}"))
         .map(str::to_owned);
     let Some(operator) = operator else {
+        console.sign_in_failed(now);
+        tracing::warn!("a wrong token was typed at the console's sign-in");
         return signed_out(&headers, query.as_deref(), Some(SignInProblem::WrongToken));
     };
-    let console = api.console();
-    let Some(session) = console.sign_in(&operator, api.now()) else {
+    let Some(session) = console.sign_in(&operator, now) else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "the system's random source failed; try again\n",
