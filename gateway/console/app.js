@@ -453,6 +453,7 @@
       $('reply-text').value = S.drafts.get(id) || '';
       $('template-name').value = '';
       $('template-params').replaceChildren();
+      delete $('template-params').dataset.key;
       clearRefusal();
       hideCost();
       closeMenu();
@@ -1293,7 +1294,12 @@
       if (map[e.code]) { e.preventDefault(); map[e.code](); }
       return;
     }
-    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') { e.preventDefault(); send(); return; }
+    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+      if (typing && !e.target.closest('#reply')) return;
+      e.preventDefault();
+      send();
+      return;
+    }
     if (e.key === 'Escape') {
       if (!$('canned-menu').hidden) closeMenu();
       else if (document.body.dataset.view === 'tools') setView('chat');
