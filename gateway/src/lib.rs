@@ -21,6 +21,7 @@ pub mod chat;
 mod chat_json;
 pub mod cli;
 pub mod clock;
+pub mod console;
 pub mod export;
 mod file_body;
 mod files;

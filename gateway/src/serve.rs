@@ -20,6 +20,7 @@ use crate::api::{
 use crate::attachments::Downloader;
 use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
+use crate::console::{ConsoleSettings, SessionLimits, system_time_zone};
 use crate::first_start;
 use crate::graph::GraphClient;
 use crate::ingress::tls::{self, TlsError};
@@ -297,7 +298,12 @@ pub async fn run(
             sender_handle,
         )
         .with_events(events_gateway_id, stop.clone())
-        .with_sync(sync),
+        .with_sync(sync)
+        .with_console(ConsoleSettings {
+            limits: SessionLimits::default(),
+            time_zone: system_time_zone(),
+            secure_cookies: false,
+        }),
     );
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {

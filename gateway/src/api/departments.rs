@@ -25,6 +25,11 @@ impl Departments {
         }
     }
 
+    /// The configured names, in configuration order.
+    pub(crate) fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Whether a chat may be transferred to `requested`: it must be a configured department's
     /// exact name.
     pub(crate) fn check(&self, requested: &str) -> Result<(), UnknownDepartment> {

@@ -21,8 +21,18 @@ use crate::tools::Undefined;
 #[non_exhaustive]
 pub(super) enum ApiError {
     /// No `Authorization` header on a request under `/api/`.
-    #[error("this API needs an operator's token: send Authorization: Bearer <token>")]
+    #[error(
+        "this API needs an operator's token: send Authorization: Bearer <token>, or sign in at /console"
+    )]
     NoToken,
+    /// A console's session cookie of a session that ended (idle, its limit, signed out).
+    #[error("the console session ended; sign in again at /console")]
+    SessionEnded,
+    /// A console's request that changes something without its session's CSRF token.
+    #[error(
+        "a console request that changes something must carry the page's X-CSRF-Token header; reload the console"
+    )]
+    NoCsrfToken,
     /// A token that is no operator's.
     #[error("the bearer token is not an operator's token; check the token you were given")]
     WrongToken,
@@ -133,7 +143,8 @@ impl ApiError {
     /// The HTTP status for this error.
     pub(super) const fn status(&self) -> StatusCode {
         match self {
-            Self::NoToken | Self::WrongToken => StatusCode::UNAUTHORIZED,
+            Self::NoToken | Self::WrongToken | Self::SessionEnded => StatusCode::UNAUTHORIZED,
+            Self::NoCsrfToken => StatusCode::FORBIDDEN,
             Self::NoEndpoint { .. }
             | Self::NoChat(_)
             | Self::NoMessage(_)

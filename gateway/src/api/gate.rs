@@ -1,5 +1,6 @@
 //! The gate in front of the operator API: every request under `/api/` must carry an operator's
-//! bearer token, checked before anything else (routing included), so that an unknown path or a
+//! bearer token, or a console's session cookie (with the session's CSRF token on a request that
+//! changes something), checked before anything else (routing included), so that an unknown path or a
 //! wrong method without a token is a 401 too and reveals nothing. The operator found is handed
 //! to the handlers as [`Operator`].
 
@@ -13,6 +14,7 @@ use http::request::Parts;
 
 use super::LocalApi;
 use super::error::ApiError;
+use crate::console::CookieCaller;
 
 /// Where the operator API lives; everything under it needs a token.
 pub(super) const GATED_PREFIX: &str = "/api/";
@@ -32,12 +34,25 @@ pub(super) async fn require_operator(
         return next.run(request).await;
     }
     let authorization = request.headers().get(header::AUTHORIZATION);
-    // A header that is not visible ASCII cannot hold a token we issued.
-    let presented = authorization.map(|value| value.to_str().unwrap_or_default());
-    let operator = match api.auth.authenticate(presented) {
-        Some(name) => Operator(name.to_owned()),
-        None if authorization.is_some() => return ApiError::WrongToken.into_response(),
-        None => return ApiError::NoToken.into_response(),
+    let operator = if let Some(authorization) = authorization {
+        // A header that is not visible ASCII cannot hold a token we issued.
+        let presented = authorization.to_str().unwrap_or_default();
+        match api.auth.authenticate(Some(presented)) {
+            Some(name) => Operator(name.to_owned()),
+            None => return ApiError::WrongToken.into_response(),
+        }
+    } else {
+        // A console's session cookie stands for its operator's token.
+        let now = api.now();
+        match api
+            .console()
+            .caller(request.method(), request.headers(), now)
+        {
+            CookieCaller::Operator(name) => Operator(name),
+            CookieCaller::NoCsrf => return ApiError::NoCsrfToken.into_response(),
+            CookieCaller::Ended => return ApiError::SessionEnded.into_response(),
+            CookieCaller::None => return ApiError::NoToken.into_response(),
+        }
     };
     request.extensions_mut().insert(operator);
     next.run(request).await

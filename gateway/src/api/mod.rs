@@ -3,13 +3,17 @@
 //! messages, and accept, close or transfer it.
 //!
 //! Every request under `/api/` must carry `Authorization: Bearer <token>` of a configured operator
-//! ([`OperatorAuth`]); without it the answer is 401, before anything else (even for paths that do
-//! not exist, or a wrong method). The acting operator is the one whose token was presented.
+//! ([`OperatorAuth`]), or the session cookie of the kiosk console ([`crate::console`]; with the
+//! session's `X-CSRF-Token` on a POST, PUT or DELETE, else 403); without either the answer is 401,
+//! before anything else (even for paths that do not exist, or a wrong method). The acting
+//! operator is the one whose token was presented, or who signed in.
 //!
 //! # Endpoints
 //!
 //! - `GET /healthz` -> `ok` (text): the process is up.
 //! - `GET /readyz` -> `ready`, or 503 `not ready: <reason>` (text).
+//! - `GET /console` (and its assets, sign-in and sign-out) -> the kiosk console
+//!   ([`crate::console`]).
 //! - `GET /metrics` -> every series in the Prometheus text format (no token, like Prometheus
 //!   exporters; see [`crate::telemetry::metrics`]).
 //! - `GET /api/v1/chats[?state=waiting|active|closed]` -> `{"chats": [chat, ...]}` (no state:
@@ -149,6 +153,7 @@ pub use health::{Health, Readiness};
 pub(crate) use send_body::SendBody;
 
 use crate::clock::SharedClock;
+use crate::console::{Console, ConsoleSettings};
 use crate::sender::SenderHandle;
 use crate::store::Store;
 use crate::telemetry::Metrics;
@@ -165,7 +170,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// How long a request may take from its head to its answer (a body sent too slowly is cut).
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// What a 404 names as served.
-const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /api/v1/chats, /api/v1/chats/{id}, \
+const ENDPOINTS: &str = "/healthz, /readyz, /metrics, /console, /api/v1/chats, /api/v1/chats/{id}, \
      /api/v1/chats/{id}/accept|close|transfer|send-check|messages|read|render|notes|tags|lead|ticket, \
      /api/v1/canned-responses[/{id}], /api/v1/articles[/{id}], /api/v1/events, \
      /api/v1/log/{seq}/media, /api/v1/messages, \
@@ -190,6 +195,8 @@ pub struct LocalApi {
     events: EventStreams,
     /// The sync to headquarters: its state for the status; woken when a dead batch is put back.
     sync: SyncHandle,
+    /// The kiosk console's settings and sessions (a session cookie stands for a token).
+    console: Console,
     /// When the API was built (the gateway starting to serve), by the wall clock...
     started_at: UnixMs,
     /// ...and by a monotonic one, for the uptime.
@@ -226,6 +233,7 @@ impl LocalApi {
             sender,
             events: EventStreams::new(Arc::from(DEFAULT_GATEWAY_ID), CancellationToken::new()),
             sync: SyncHandle::not_configured(),
+            console: Console::new(ConsoleSettings::default()),
             started_at: clock.now_ms(),
             started: Instant::now(),
             clock,
@@ -248,6 +256,38 @@ impl LocalApi {
     pub fn with_sync(mut self, sync: SyncHandle) -> Self {
         self.sync = sync;
         self
+    }
+
+    /// The API with the kiosk console set up by `settings` (without this: the defaults).
+    #[must_use]
+    pub fn with_console(mut self, settings: ConsoleSettings) -> Self {
+        self.console = Console::new(settings);
+        self
+    }
+
+    /// The time by the API's clock.
+    pub(crate) fn now(&self) -> UnixMs {
+        self.clock.now_ms()
+    }
+
+    /// The kiosk console.
+    pub(crate) const fn console(&self) -> &Console {
+        &self.console
+    }
+
+    /// The departments chats can be transferred to.
+    pub(crate) fn department_names(&self) -> Vec<String> {
+        self.departments.names().to_vec()
+    }
+
+    /// The journal's last sequence number (0: none yet).
+    pub(crate) fn journal_last_seq(&self) -> u64 {
+        self.store.journal().last_seq()
+    }
+
+    /// The operator whose token an `Authorization` value (`Bearer <token>`) carries.
+    pub(crate) fn operator_of(&self, authorization: &str) -> Option<&str> {
+        self.auth.authenticate(Some(authorization))
     }
 }
 
@@ -328,6 +368,7 @@ impl LocalService {
                 "/api/v1/upstream/dead-batches/{first}/retry",
                 post(upstream::retry_dead_batch),
             )
+            .merge(crate::console::routes())
             .fallback(no_endpoint)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(TimeoutLayer::with_status_code(

@@ -19,6 +19,7 @@ use crate::clock::ManualClock;
 use crate::sender::SenderHandle;
 use crate::store::StoreWriter;
 
+mod console;
 mod events;
 mod tools;
 
@@ -34,13 +35,16 @@ struct Fixture {
     /// Ends the event streams.
     shutdown: CancellationToken,
     writer: Option<StoreWriter>,
+    /// The API's clock.
+    clock: ManualClock,
     _dir: tempfile::TempDir,
 }
 
 impl Fixture {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let clock: SharedClock = Arc::new(ManualClock::at(1_800_000_000_000));
+        let manual = ManualClock::at(1_800_000_000_000);
+        let clock: SharedClock = Arc::new(manual.clone());
         let options = crate::settings::store_options(&firmware_config::Config::default()).unwrap();
         let (store, writer) = Store::open(dir.path(), options, Arc::clone(&clock)).unwrap();
         let readiness = Readiness::default();
@@ -63,8 +67,14 @@ impl Fixture {
             store,
             shutdown,
             writer: Some(writer),
+            clock: manual,
             _dir: dir,
         }
+    }
+
+    /// Moves the API's clock `ms` on.
+    fn advance(&self, ms: u64) {
+        self.clock.advance(ms);
     }
 
     async fn call(&self, request: Request<Body>) -> Answer {

@@ -1,0 +1,153 @@
+//! The kiosk console: the operators' screen, served by the box on the local listener, working
+//! with the internet down (every asset is inside the binary).
+//!
+//! # Routes
+//!
+//! - `GET /console` -> the app shell with the session's boot data ([`boot`]); without a live
+//!   session, 401 with the sign-in page ([`sign_in_page`]; a plain form, no script).
+//! - `GET /console/app.css`, `GET /console/app.js` -> the assets; 401 without a session.
+//! - `POST /console/sign-in` (form `token=<operator token>`) -> 303 to `/console` with the
+//!   session cookie ([`cookie`]); a wrong token -> 401 with the sign-in page saying so; a form
+//!   posted from another site's page (`Origin` or `Sec-Fetch-Site`) -> 403.
+//! - `POST /console/sign-out` (with `X-CSRF-Token`) -> 204, the session ended and its cookie
+//!   cleared.
+//!
+//! # Sessions and the operator API
+//!
+//! The session cookie stands for the operator's token on `/api/` (see `api::gate`): a GET
+//! needs only the cookie (so the page's `EventSource` and `<img>` work), a POST, PUT or DELETE
+//! also the session's CSRF token in `X-CSRF-Token` (403 without it): another site's page can
+//! neither send the cookie (`SameSite=Strict`) nor read the token. The bearer token itself
+//! never reaches the page's storage: it is typed once into the sign-in form.
+
+mod assets;
+mod boot;
+mod cookie;
+mod routes;
+mod sessions;
+mod sign_in_page;
+mod time_zone;
+
+use std::sync::Mutex;
+
+use http::{HeaderMap, Method};
+use ring::rand::{SecureRandom as _, SystemRandom};
+
+pub use assets::total_bytes as asset_bytes;
+pub use routes::routes;
+pub use sessions::{MAX_SESSIONS, SessionLimits};
+pub use time_zone::system_time_zone;
+
+use cookie::session_cookie;
+use sessions::{Found, Sessions};
+
+use crate::time::UnixMs;
+
+/// The header a console's state-changing request carries its session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the console is set up.
+#[derive(Debug, Clone)]
+pub struct ConsoleSettings {
+    /// How long sessions last.
+    pub limits: SessionLimits,
+    /// The zone the console shows times in.
+    pub time_zone: String,
+    /// Whether the local listener has TLS (the cookie is then `Secure`).
+    pub secure_cookies: bool,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self {
+            limits: SessionLimits::default(),
+            time_zone: "UTC".to_owned(),
+            secure_cookies: false,
+        }
+    }
+}
+
+/// The console's state: its settings and the open sessions.
+#[derive(Debug)]
+pub struct Console {
+    settings: ConsoleSettings,
+    sessions: Mutex<Sessions>,
+    random: SystemRandom,
+}
+
+/// What a request's session cookie says about its caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CookieCaller {
+    /// No session cookie.
+    None,
+    /// A cookie of a session that has ended (or never was).
+    Ended,
+    /// A live session's operator, allowed to make this request.
+    Operator(String),
+    /// A live session's state-changing request without its CSRF token (or with another).
+    NoCsrf,
+}
+
+impl Console {
+    /// A console set up by `settings`, with no session yet.
+    pub fn new(settings: ConsoleSettings) -> Self {
+        Self {
+            sessions: Mutex::new(Sessions::new(settings.limits)),
+            settings,
+            random: SystemRandom::new(),
+        }
+    }
+
+    /// Who makes a request with `method` and `headers` at `now`, by its session cookie.
+    pub fn caller(&self, method: &Method, headers: &HeaderMap, now: UnixMs) -> CookieCaller {
+        let Some(cookie) = session_cookie(headers) else {
+            return CookieCaller::None;
+        };
+        let mut sessions = self.lock();
+        let Some(found) = sessions.use_session(cookie, now) else {
+            return CookieCaller::Ended;
+        };
+        let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let csrf = headers
+            .get(CSRF_HEADER)
+            .and_then(|value| value.to_str().ok());
+        match csrf {
+            _ if safe => CookieCaller::Operator(found.operator),
+            Some(csrf) if sessions.csrf_matches(cookie, csrf) => {
+                CookieCaller::Operator(found.operator)
+            }
+            _ => CookieCaller::NoCsrf,
+        }
+    }
+
+    /// The live session of the request's cookie, marked used at `now`.
+    fn session(&self, headers: &HeaderMap, now: UnixMs) -> Option<Found> {
+        let cookie = session_cookie(headers)?;
+        self.lock().use_session(cookie, now)
+    }
+
+    /// Signs `operator` in at `now`: the session cookie's value; `None` when the system's random
+    /// source fails.
+    fn sign_in(&self, operator: &str, now: UnixMs) -> Option<String> {
+        let mut id = [0u8; 32];
+        let mut csrf = [0u8; 32];
+        self.random.fill(&mut id).ok()?;
+        self.random.fill(&mut csrf).ok()?;
+        Some(self.lock().sign_in(operator, now, id, csrf))
+    }
+
+    /// Ends the session of the request's cookie.
+    fn sign_out(&self, headers: &HeaderMap) {
+        if let Some(cookie) = session_cookie(headers) {
+            self.lock().sign_out(cookie);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Sessions> {
+        // A panic while the lock was held cannot leave the table half-changed: each change is
+        // one map operation.
+        self.sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
