@@ -82,12 +82,12 @@
       notePlaceholder: 'メモはオペレーターだけに表示されます', addNote: 'メモを追加', lead: 'リード',
       leadName: '氏名', leadEmail: 'メール', leadPhone: '電話番号', leadCompany: '会社名',
       saveLead: 'リードを登録', ticketTitle: 'チケット', ticketSubject: '件名（任意）',
-      ticket: 'チケットに変換', live: '接続中', retrying: '切断されました。再接続中',
+      ticket: 'チケットに変換', live: 'オンライン', retrying: '切断されました。再接続中',
       connecting: '接続しています…', operator: '{o} でサインイン中', waitedTitle: '待ち時間',
       sinceTitle: 'お客様の最後のメッセージから', noDept: '部署なし',
       servedBy: '担当: {o}', servedByYou: '担当: あなた', bot: 'ボット',
-      'dl.unattended': '{t} までに未対応なら終了', 'dl.idle': '{t} に無操作で終了',
-      'dl.bot-idle': '{t} にボット無操作で終了', dlIn: 'あと {d}', dlOverdue: '期限切れ',
+      'dl.unattended': '未対応終了 {t}', 'dl.idle': '無操作終了 {t}',
+      'dl.bot-idle': 'ボット無操作終了 {t}', dlIn: 'あと {d}', dlOverdue: '期限切れ',
       'state.waiting': '待機中', 'state.active': '対応中', 'state.closed': '終了',
       closedAt: '{t} に終了（{r}）', openedAt: '{t} 開始', chatNo: 'チャット {n}',
       'ms.queued': '送信待ち', 'ms.sending': '送信中', 'ms.sent': '送信済み',
@@ -251,10 +251,16 @@
     return { status: res.status, ok: res.ok, data: data || {} };
   }
   // Every reason a refusal gives, verbatim: the error, then each of `reasons` it does not repeat.
+  // (An error that only joins its reasons, "the message was not sent: a; b", is shown as its
+  // lead-in and then each reason.)
   function reasonsOf(data) {
-    const out = [];
-    if (data && data.error) out.push(String(data.error));
-    for (const r of (data && data.reasons) || []) if (!out.includes(r)) out.push(String(r));
+    const error = String((data && data.error) || '');
+    const reasons = ((data && data.reasons) || []).map(String);
+    const at = reasons.length ? error.indexOf(reasons[0]) : -1;
+    const joined = at > 0 && error.slice(at) === reasons.join('; ');
+    const head = joined ? error.slice(0, at).replace(/[\s:]+$/, '') : error;
+    const out = head ? [head] : [];
+    for (const r of reasons) if (!out.includes(r)) out.push(r);
     return out.length ? out : ['?'];
   }
   function reportError(e) {
@@ -499,6 +505,7 @@
     $('chat-meta').replaceChildren(...metaBits);
     const closed = chat.state === 'closed';
     $('accept').disabled = !(chat.state === 'waiting' || (chat.state === 'active' && chat.served_by !== boot.operator));
+    $('accept').hidden = chat.state === 'active' && chat.served_by === boot.operator;
     $('close').disabled = closed;
     $('transfer').disabled = closed;
     $('transfer-department').disabled = closed;
@@ -573,7 +580,18 @@
     ol.replaceChildren(...items);
     ol.dataset.chat = String(d.chat.id);
     if (atEnd) ol.scrollTop = ol.scrollHeight;
+    // A customer's file is downloaded from Meta after the message came (no event says when):
+    // read the chat again a few times until it is there.
+    const waiting = (d.messages || []).some((m) => MEDIA_TYPES.includes(m.type) && !m.media_id);
+    const tries = mediaTries.get(d.chat.id) || 0;
+    if (waiting && tries < 12 && !mediaTimer) {
+      mediaTries.set(d.chat.id, tries + 1);
+      mediaTimer = setTimeout(() => { mediaTimer = 0; if (S.open === d.chat.id) refreshChat(d.chat.id); }, 5000);
+    }
   }
+  const MEDIA_TYPES = ['image', 'sticker', 'audio', 'video', 'document'];
+  const mediaTries = new Map();
+  let mediaTimer = 0;
   function stickToEnd() {
     const ol = $('messages');
     if (ol.scrollHeight - ol.scrollTop - ol.clientHeight < 400) ol.scrollTop = ol.scrollHeight;
@@ -595,9 +613,12 @@
       case 'text': return [el('p', { text: part.body || '' })];
       case 'image':
       case 'sticker': {
+        const caption = part.caption ? el('p', { text: part.caption }) : null;
+        if (!m.media_id) return [el('p', { class: 'muted', text: t('mediaGone') }), mediaLink(href, t('download', { k: type })), caption];
         const img = el('img', { src: href, alt: part.caption || type, loading: 'lazy', onload: stickToEnd });
-        img.addEventListener('error', () => img.replaceWith(el('span', { class: 'muted', text: t('mediaGone') }), ' ', mediaLink(href, t('download', { k: type }))));
-        return [el('a', { href, target: '_blank', rel: 'noopener', class: 'pic' }, img), part.caption ? el('p', { text: part.caption }) : null];
+        const pic = el('a', { href, target: '_blank', rel: 'noopener', class: 'pic' }, img);
+        img.addEventListener('error', () => pic.replaceWith(mediaLink(href, t('download', { k: type }))));
+        return [pic, caption];
       }
       case 'audio':
       case 'video':
@@ -1121,6 +1142,7 @@
       const r = await api('POST', `/api/v1/chats/${id}/${path}`, body);
       if (!r.ok) { setText('tools-result', reasonsOf(r.data).join(' ')); return; }
       done(r.data);
+      $('tools-result').scrollIntoView({ block: 'nearest' });
     } catch (e) {
       setText('tools-result', e instanceof Unreachable ? t('unreachable') : String(e.message));
     }
@@ -1392,9 +1414,12 @@
     }, 1000);
     // Uplink and store figures change without journal events: read them once a minute.
     setInterval(loadStatus, 60000);
+    // When the session was due to end, ask: a 401 reloads to the sign-in page; a session kept
+    // alive by use is asked again later.
+    const expiry = () => { api('GET', '/api/v1/status').catch(() => {}); setTimeout(expiry, 300000); };
     if (boot.session_expires_at) {
       const wait = boot.session_expires_at - now() + 1000;
-      if (wait < 2 ** 31 - 1) setTimeout(reload, Math.max(wait, 0));
+      if (wait < 2 ** 31 - 1) setTimeout(expiry, Math.max(wait, 0));
     }
   }
 
