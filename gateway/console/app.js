@@ -343,8 +343,8 @@
       ? el('span', { class: 'served', text: c.served_by === boot.operator ? t('servedByYou') : t('servedBy', { o: c.served_by === 'bot' ? t('bot') : c.served_by }) })
       : null;
     const current = c.id === S.open;
-    return el('li', { 'data-chat-id': c.id, class: current ? 'current' : null },
-      el('button', { type: 'button', class: 'chat', 'aria-current': current ? 'true' : null, onclick: () => openChat(c.id) },
+    return el('li', { 'data-chat-id': c.id, class: current ? 'current' : null, onclick: () => openChat(c.id) },
+      el('button', { type: 'button', class: 'chat', 'aria-current': current ? 'true' : null },
         el('span', { class: 'line' }, whoNode(c, 'who'),
           el('span', { class: 'waited', 'data-since': since, title: c.state === 'waiting' ? t('waitedTitle') : t('sinceTitle'), text: fmtDur(now() - since) })),
         el('span', { class: 'line small' },
@@ -1041,6 +1041,7 @@
     menu.replaceChildren(...items.map((c, i) => el('li', {
       'data-shortcut': c.shortcut, role: 'option', 'aria-selected': i === S.menu.index ? 'true' : 'false',
       onmousedown: (e) => { e.preventDefault(); pickCanned(c); },
+      onclick: () => pickCanned(c),
     }, el('b', { text: `/${c.shortcut.replace(/^\//, '')}` }), el('span', { text: ` ${c.body}` }))));
     menu.hidden = false;
   }
@@ -1105,8 +1106,8 @@
       const ul = $('article-results');
       if (!r.ok) { ul.replaceChildren(el('li', { class: 'muted', text: reasonsOf(r.data).join(' ') })); return; }
       const found = (r.data.articles || []).slice(0, 20);
-      ul.replaceChildren(...(found.length ? found.map((a) => el('li', { 'data-article-id': a.id },
-        el('button', { type: 'button', onclick: () => insertText(a.link ? `${a.title}: ${a.link}` : `${a.title}\n${a.body}`) },
+      ul.replaceChildren(...(found.length ? found.map((a) => el('li', { 'data-article-id': a.id, onclick: () => insertText(a.link ? `${a.title}: ${a.link}` : `${a.title}\n${a.body}`) },
+        el('button', { type: 'button' },
           el('b', { text: a.title }), a.link ? el('span', { class: 'sub', text: ` ${a.link}` }) : null)))
         : [el('li', { class: 'muted', text: t('noArticles') })]));
     } catch (e) { reportError(e); }
