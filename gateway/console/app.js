@@ -1067,7 +1067,12 @@
     try {
       const r = await api('POST', `/api/v1/chats/${chatId}/render`, { canned_response: c.id });
       if (r.ok) text = r.data.text;
-      else if (r.status === 422 && r.data.placeholders) undefinedReason = r.data.error;
+      else if (r.status === 422 && r.data.placeholders) {
+        // The text with what is known filled in (the server's partial text when it sends one);
+        // the undefined placeholders stay for the operator to replace.
+        undefinedReason = r.data.error;
+        text = r.data.text || c.body.replace(/\{\{\s*(agent\.name|chat\.id)\s*\}\}/g, (m, k) => (k === 'chat.id' ? String(chatId) : boot.operator));
+      }
       else { showRefusal(reasonsOf(r.data), 'canned'); return; }
     } catch (e) { reportError(e); return; }
     if (S.open !== chatId) return;
