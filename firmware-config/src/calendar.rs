@@ -127,8 +127,7 @@ impl UtcOffset {
     pub const UTC: Self = Self { minutes: 0 };
 
     /// The offset `±HH:MM` says, in range or not.
-    #[cfg(feature = "std")]
-    fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         let sign = match text.as_bytes().first() {
             Some(b'+') => 1,
             Some(b'-') => -1,

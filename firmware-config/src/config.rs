@@ -59,6 +59,8 @@ pub const ARTICLE_LINK_CAPACITY: usize = 512;
 pub const MAX_CANNED_RESPONSES: usize = 16;
 /// Most articles from the configuration (`[[articles]]`).
 pub const MAX_ARTICLES: usize = 8;
+/// Longest time zone (`console.time_zone`), in bytes.
+pub const TIME_ZONE_CAPACITY: usize = 64;
 
 /// A file-system path ([`PATH_CAPACITY`] bytes of UTF-8).
 pub type Path = heapless::String<PATH_CAPACITY>;
@@ -95,6 +97,8 @@ pub type ArticleTitle = heapless::String<ARTICLE_TITLE_CAPACITY>;
 pub type ArticleBody = heapless::String<ARTICLE_BODY_CAPACITY>;
 /// An article's link.
 pub type ArticleLink = heapless::String<ARTICLE_LINK_CAPACITY>;
+/// An IANA time zone name (`Asia/Tokyo`) or a UTC offset (`+09:00`).
+pub type TimeZone = heapless::String<TIME_ZONE_CAPACITY>;
 
 /// Default `data_dir`.
 pub const DEFAULT_DATA_DIR: &str = "./waygate-data";
@@ -173,6 +177,8 @@ section! {
         canned_responses: heapless::Vec<CannedResponse, MAX_CANNED_RESPONSES> = heapless::Vec::new(), Meta::ANY.since(5);
         /// Articles operators look up and share.
         articles: heapless::Vec<Article, MAX_ARTICLES> = heapless::Vec::new(), Meta::ANY.since(5);
+        /// The kiosk console the local listener serves at /console.
+        console: ConsoleSettings = ConsoleSettings::default(), Meta::ANY.since(6);
     }
 }
 
@@ -598,6 +604,36 @@ section! {
         body: ArticleBody = ArticleBody::new(), Meta::required(None);
         /// A page with more.
         link: Option<ArticleLink> = None, Meta { form: Some(LINK), ..Meta::NON_BLANK };
+    }
+}
+
+/// An offset `±HH:MM` (at most 14 hours, in quarter hours) or an IANA-like name: letters,
+/// digits, `/`, `_`, `-` and `+`, from a letter, without an empty part (`Asia/Tokyo`).
+const TIME_ZONE: Form = Form {
+    test: |zone| match UtcOffset::parse(zone) {
+        Some(offset) => offset.minutes.unsigned_abs() / 60 <= 14 && offset.minutes % 15 == 0,
+        None => {
+            zone.starts_with(|ch: char| ch.is_ascii_alphabetic())
+                && zone
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b))
+                && !zone.contains("//")
+                && !zone.ends_with('/')
+        }
+    },
+    expected: "an IANA time zone name like \"Asia/Tokyo\", \"America/New_York\" or \"UTC\", \
+               or a UTC offset in quarter hours up to 14 hours, like \"+09:00\"",
+};
+
+section! {
+    /// The kiosk console: the operators' page on the local listener.
+    pub struct ConsoleSettings at "console." {
+        /// The time zone the console shows times in; unset: the box's system zone.
+        time_zone: Option<TimeZone> = None, Meta { form: Some(TIME_ZONE), ..Meta::NON_BLANK };
+        /// A console session unused this long is signed out.
+        session_idle_seconds: u32 = 28_800, Meta::range(5 * MINUTE, 7 * DAY, SECONDS).note("5 minutes to 7 days");
+        /// A console session ends this long after sign-in, used or not.
+        session_max_hours: u32 = 24, Meta::range(1, 720, Unit::Hours).note("1 hour to 30 days, and at least console.session_idle_seconds");
     }
 }
 

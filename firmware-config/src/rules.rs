@@ -114,6 +114,18 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
         let path = KeyPath::new("public.inflight_body_bytes");
         report(Problem::at(path, public.inflight_body_bytes.shown(), kind));
     }
+    // A console session lasts at least as long as it may stay unused.
+    let console = &config.console;
+    let idle_seconds = u64::from(console.session_idle_seconds);
+    let max_hours_in_range = (1..=720).contains(&console.session_max_hours);
+    if max_hours_in_range && u64::from(console.session_max_hours) * 3_600 < idle_seconds {
+        let kind = ProblemKind::BelowOther {
+            other: "console.session_idle_seconds",
+            other_value: idle_seconds,
+        };
+        let path = KeyPath::new("console.session_max_hours");
+        report(Problem::at(path, console.session_max_hours.shown(), kind));
+    }
 
     let file = |path: &Path| (!path.is_empty()).then(|| path.clone());
     let rule = "each file is listed once";

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::chat::{Chat, ChatState, DeadlineKind, Server};
-use crate::store::LogRecord;
+use crate::store::{ContactProfile, LogRecord};
 
 /// One chat as JSON. Instants are Unix milliseconds (UTC).
 #[derive(Debug, Serialize)]
@@ -30,6 +30,9 @@ pub(crate) struct ChatJson<'a> {
     profanity_hits: u32,
     /// How many messages the chat holds (from either side).
     messages: u32,
+    /// The customer's profile name and username, where the operator API reads them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<&'a ContactProfile>,
 }
 
 impl<'a> ChatJson<'a> {
@@ -61,6 +64,15 @@ impl<'a> ChatJson<'a> {
                 .map(|deadline| deadline_kind_name(deadline.kind)),
             profanity_hits: chat.profanity_hits,
             messages: chat.messages,
+            contact: None,
+        }
+    }
+
+    /// The JSON view of `chat`, with its customer's `contact` profile.
+    pub(crate) fn with_contact(chat: &'a Chat, contact: &'a ContactProfile) -> Self {
+        Self {
+            contact: Some(contact),
+            ..Self::new(chat)
         }
     }
 }

@@ -20,7 +20,6 @@ use crate::api::{
 use crate::attachments::Downloader;
 use crate::chat::ProfanityList;
 use crate::clock::{SharedClock, SystemClock};
-use crate::console::{ConsoleSettings, SessionLimits, system_time_zone};
 use crate::first_start;
 use crate::graph::GraphClient;
 use crate::ingress::tls::{self, TlsError};
@@ -299,11 +298,7 @@ pub async fn run(
         )
         .with_events(events_gateway_id, stop.clone())
         .with_sync(sync)
-        .with_console(ConsoleSettings {
-            limits: SessionLimits::default(),
-            time_zone: system_time_zone(),
-            secure_cookies: false,
-        }),
+        .with_console(settings::console_settings(&config)),
     );
     let endpoint = Arc::new(WebhookEndpoint::new(
         WebhookSettings {

@@ -1,13 +1,14 @@
 //! What the configuration means for each subsystem: the store's options and retention, the chat
-//! lifecycle's limits, the template registry, and the sender's Graph API, numbers, prices and
-//! credits, translated from firmware-config's types. (Headquarters' settings are
-//! [`crate::upstream::UpstreamSettings`].)
+//! lifecycle's limits, the template registry, the sender's Graph API, numbers, prices and
+//! credits, and the console's time zone and sessions, translated from firmware-config's types.
+//! (Headquarters' settings are [`crate::upstream::UpstreamSettings`].)
 
 use std::path::PathBuf;
 
 use firmware_config::{ChatSettings, Config};
 
 use crate::chat::{LifecycleSettings, Span};
+use crate::console::{ConsoleSettings, SessionLimits};
 use crate::policy::{
     RegistryError, TemplateCategory, TemplateRegistration, TemplateRegistry, TemplateStatus,
 };
@@ -242,6 +243,20 @@ pub fn credit_settings(config: &Config) -> CreditSettings {
     }
 }
 
+/// The kiosk console's settings, from `[console]` (the listener has no TLS: the cookie is not
+/// `Secure`).
+pub fn console_settings(config: &Config) -> ConsoleSettings {
+    let console = &config.console;
+    ConsoleSettings {
+        limits: SessionLimits {
+            idle_ms: Span::from_secs(u64::from(console.session_idle_seconds)).as_millis(),
+            max_ms: Span::from_hours(u64::from(console.session_max_hours)).as_millis(),
+        },
+        time_zone: console.time_zone.as_deref().map(str::to_owned),
+        secure_cookies: false,
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
@@ -278,6 +293,23 @@ mod tests {
                 wait_for_upstream: false
             })
         );
+    }
+
+    #[test]
+    fn the_console_settings_translate_to_session_limits() {
+        let defaults = console_settings(&Config::default());
+        assert_eq!(defaults.limits, SessionLimits::default());
+        assert_eq!(defaults.time_zone, None);
+        assert!(!defaults.secure_cookies);
+        let config = firmware_config::parse_toml(
+            "[console]\ntime_zone = \"Asia/Tokyo\"\nsession_idle_seconds = \"15m\"\n\
+             session_max_hours = \"2d\"\n",
+        )
+        .unwrap();
+        let console = console_settings(&config);
+        assert_eq!(console.time_zone.as_deref(), Some("Asia/Tokyo"));
+        assert_eq!(console.limits.idle_ms, 15 * 60_000);
+        assert_eq!(console.limits.max_ms, 48 * 3_600_000);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! | offset | field   | size    | content |
 //! |--------|---------|---------|---------|
 //! | 0      | magic   | 4       | `b"WGCF"` ([`MAGIC`]) |
-//! | 4      | version | u16     | [`FORMAT_VERSION`] (5; 1 to 4 are still read) |
+//! | 4      | version | u16     | [`FORMAT_VERSION`] (6; 1 to 5 are still read) |
 //! | 6      | length  | u32     | body length in bytes |
 //! | 10     | body    | length  | the settings in declaration order, each in postcard |
 //! | 10 + length | crc32 | u32  | CRC-32 (IEEE) over magic through the end of the body |
@@ -33,6 +33,8 @@
 //! - **5**: the version-4 body, followed by `store.retention_days` (an optional number: 0 for
 //!   none, or 1 and the number), the upstream settings (headquarters), the canned responses and
 //!   the articles.
+//! - **6**: the version-5 body, followed by the console settings: its time zone (an optional
+//!   text), the session's idle limit and its longest span.
 //!
 //! Older blobs still decode; the settings they lack take their defaults.
 //!
@@ -51,7 +53,7 @@ use crate::schema::Section;
 /// The first four bytes of every blob.
 pub const MAGIC: [u8; 4] = *b"WGCF";
 /// The body format this build writes, and the newest it reads.
-pub const FORMAT_VERSION: u16 = 5;
+pub const FORMAT_VERSION: u16 = 6;
 /// The oldest body format this build reads.
 pub const OLDEST_FORMAT_VERSION: u16 = 1;
 /// Bytes before the body: magic, version, length.
@@ -61,7 +63,7 @@ pub const CHECKSUM_LEN: usize = 4;
 
 /// Largest blob this build can produce, from every text and list at its capacity (the golden
 /// tests encode that configuration): a buffer this long always suffices.
-pub const MAX_ENCODED_LEN: usize = 116_154;
+pub const MAX_ENCODED_LEN: usize = 116_230;
 
 /// The smallest blob: a header and a checksum around an empty body.
 const MIN_LEN: usize = HEADER_LEN + CHECKSUM_LEN;

@@ -3,15 +3,93 @@
 
 use firmware_config::blob;
 use firmware_config::{
-    Article, CannedResponse, Config, Date, Department, EnvName, Headquarters, LogFilter, LogFormat,
-    Number, Operator, OperatorToken, Path, PricingCategory, Rate, SecretSource, Template,
-    TemplateCategory, TemplateStatus, UtcOffset,
+    Article, CannedResponse, Config, ConsoleSettings, Date, Department, EnvName, Headquarters,
+    LogFilter, LogFormat, Number, Operator, OperatorToken, Path, PricingCategory, Rate,
+    SecretSource, Template, TemplateCategory, TemplateStatus, UtcOffset,
 };
 
-/// `Config::default()` as a version-5 blob: the version-4 body, then the retention (none),
-/// headquarters (no URL, no secret, no id, 500 events, 1 MiB, no commands URL), no canned
-/// responses and no articles.
+/// `Config::default()` as a version-6 blob: the version-5 body, then the console (no time
+/// zone, 28,800 s idle, 24 h at most).
 pub(crate) const DEFAULT_BLOB: &str = "
+    57474346 0600 9c000000
+    0e 2e2f776179676174652d64617461
+    00 7f000001 fb41
+    00 00
+    8008 8080c001 904e b0ea01 904e 40
+    00 7f000001 903f
+    00 00
+    8080808004 c001 80897a 80808002 8004
+    904e
+    00 04 696e666f
+    901c 901c 00 d804 03 00 00
+    00
+    00
+    00
+    b0ea01 80808010 e807 d00f 904e
+    1a 68747470733a2f2f67726170682e66616365626f6f6b2e636f6d 05 7632342e30 00 00
+    00
+    e807 00 00
+    02 03
+    00
+    00 00 00 f403 808040 00
+    00
+    00
+    00 80e101 18
+    5db7d073";
+
+/// `non_default()` as a version-6 blob.
+pub(crate) const NON_DEFAULT_BLOB: &str = "
+    57474346 0600 a8020000
+    10 2f7661722f6c69622f77617967617465
+    01 00000000000000000000000000000000 bb03 00 00
+    01 15 2f6574632f776179676174652f636572742e70656d
+    01 14 2f6574632f776179676174652f6b65792e70656d
+    8008 8080c001 904e b0ea01 904e 40
+    00 c0a8010a 903f
+    03 12 574159474154455f4150505f534543524554
+    02 19 2f72756e2f736563726574732f7665726966795f746f6b656e
+    8080808020 c001 80897a 80808002 40
+    00
+    01 12 776179676174653d64656275672c696e666f
+    8407 80a305 01 ac02 05
+    01 1d 2f6574632f776179676174652f70726f66616e6974792f656e2e747874
+    01
+    02
+      07 737570706f7274 01 0f 313036353430333532323432393232
+      05 73616c6573 00
+    02
+      0c 6f726465725f757064617465 05 656e5f5553 00 02 00
+      0b 737072696e675f73616c65 05 70745f4252 01 00 01
+    02
+      05 6b696f736b 00 abababababababababababababababababababababababababababababababab
+      02 6871 02 08 48515f544f4b454e
+    8827 80808008 64 c801 ac02
+    1b 687474703a2f2f3132372e302e302e313a393030302f6772617068 05 7632332e30
+    02 19 2f72756e2f736563726574732f6163636573735f746f6b656e
+    01 13 2f6574632f776179676174652f63612e70656d
+    01
+      0f 313036353430333532323432393232 01 0f 313032323930313239333430333938
+      01 0b 2b31203535352030313030 14 00
+    f403 9305
+    02
+      02 5553 00 a8c301 ea07 0a 01
+      02 6272 01 c03e e807 02 1d
+    05 00
+    01 07
+    01 14 68747470733a2f2f68712e6578616d706c652f62 03 02 4851 01 06 73686f702d31
+    64 808004 01 14 68747470733a2f2f68712e6578616d706c652f63
+    01
+      02 6869 03 2f6869 16 48656c6c6f207b7b636f6e746163742e6e616d657d7d
+    01
+      03 666171 03 464151 08 4f70656e20392d35
+      01 18 68747470733a2f2f73686f702e6578616d706c652f666171
+    01 0a 417369612f546f6b796f 901c 0c
+    d196b0ee";
+
+/// `Config::default()` as a version-5 blob (written by the previous release): the version-4
+/// body, then the retention (none), headquarters (no URL, no secret, no id, 500 events, 1 MiB,
+/// no commands URL), no canned responses and no articles.
+pub(crate) const V5_DEFAULT_BLOB: &str = "
     57474346 0500 97000000
     0e 2e2f776179676174652d64617461
     00 7f000001 fb41
@@ -37,8 +115,8 @@ pub(crate) const DEFAULT_BLOB: &str = "
     00
     9d3f5fa9";
 
-/// `non_default()` as a version-5 blob.
-pub(crate) const NON_DEFAULT_BLOB: &str = "
+/// `non_default_v5()` as a version-5 blob (written by the previous release).
+pub(crate) const V5_NON_DEFAULT_BLOB: &str = "
     57474346 0500 99020000
     10 2f7661722f6c69622f77617967617465
     01 00000000000000000000000000000000 bb03 00 00
@@ -407,7 +485,7 @@ pub(crate) fn non_default_v4() -> Config {
 
 /// `non_default_v4()` with what version 5 adds, away from its defaults too: a retention,
 /// headquarters, a canned response and an article.
-pub(crate) fn non_default() -> Config {
+pub(crate) fn non_default_v5() -> Config {
     let mut config = non_default_v4();
     config.store.retention_days = Some(7);
     config.upstream = Headquarters {
@@ -431,6 +509,17 @@ pub(crate) fn non_default() -> Config {
         link: Some("https://shop.example/faq".try_into().unwrap()),
     };
     config.articles.push(article).unwrap();
+    config
+}
+
+/// `non_default_v5()` with the console version 6 adds, away from its defaults too.
+pub(crate) fn non_default() -> Config {
+    let mut config = non_default_v5();
+    config.console = ConsoleSettings {
+        time_zone: Some("Asia/Tokyo".try_into().unwrap()),
+        session_idle_seconds: 3_600,
+        session_max_hours: 12,
+    };
     config
 }
 

@@ -1,4 +1,4 @@
-//! Versions: versions 1 to 4 are still read, each version extends the previous body, others
+//! Versions: versions 1 to 5 are still read, each version extends the previous body, others
 //! are refused.
 
 use firmware_config::Config;
@@ -7,8 +7,8 @@ use firmware_config::blob::{self, BlobError};
 use crate::fixtures::{
     DEFAULT_BLOB, NON_DEFAULT_BLOB, V1_DEFAULT_BLOB, V1_NON_DEFAULT_BLOB, V2_DEFAULT_BLOB,
     V2_NON_DEFAULT_BLOB, V3_DEFAULT_BLOB, V3_NON_DEFAULT_BLOB, V4_DEFAULT_BLOB,
-    V4_NON_DEFAULT_BLOB, body_of, frame, hex, non_default_v1, non_default_v2, non_default_v3,
-    non_default_v4,
+    V4_NON_DEFAULT_BLOB, V5_DEFAULT_BLOB, V5_NON_DEFAULT_BLOB, body_of, frame, hex, non_default_v1,
+    non_default_v2, non_default_v3, non_default_v4, non_default_v5,
 };
 
 #[test]
@@ -57,8 +57,39 @@ fn version_4_blobs_still_decode_without_retention_headquarters_or_operator_tools
 }
 
 #[test]
+fn version_5_blobs_still_decode_with_the_console_at_its_defaults() {
+    assert_eq!(blob::decode(&hex(V5_DEFAULT_BLOB)), Ok(Config::default()));
+    let decoded = blob::decode(&hex(V5_NON_DEFAULT_BLOB)).unwrap();
+    assert_eq!(decoded, non_default_v5());
+    assert_eq!(decoded.console, Config::default().console);
+    assert_eq!(decoded.console.time_zone, None);
+    assert_eq!(
+        (
+            decoded.console.session_idle_seconds,
+            decoded.console.session_max_hours
+        ),
+        (28_800, 24)
+    );
+}
+
+#[test]
+fn a_version_6_body_starts_with_the_version_5_body() {
+    let (v5, v6) = (hex(V5_NON_DEFAULT_BLOB), hex(NON_DEFAULT_BLOB));
+    assert!(body_of(&v6).starts_with(body_of(&v5)));
+    let short = blob::decode(&frame(6, body_of(&v5))).unwrap_err();
+    assert!(matches!(short, BlobError::Malformed { .. }), "{short:?}");
+    let long = blob::decode(&frame(5, body_of(&v6))).unwrap_err();
+    assert_eq!(
+        long,
+        BlobError::Malformed {
+            detail: "bytes are left over after the config"
+        }
+    );
+}
+
+#[test]
 fn a_version_5_body_starts_with_the_version_4_body() {
-    let (v4, v5) = (hex(V4_NON_DEFAULT_BLOB), hex(NON_DEFAULT_BLOB));
+    let (v4, v5) = (hex(V4_NON_DEFAULT_BLOB), hex(V5_NON_DEFAULT_BLOB));
     assert!(body_of(&v5).starts_with(body_of(&v4)));
     let short = blob::decode(&frame(5, body_of(&v4))).unwrap_err();
     assert!(matches!(short, BlobError::Malformed { .. }), "{short:?}");
@@ -135,28 +166,28 @@ fn every_prefix_of_a_version_1_blob_is_reported_truncated() {
 
 #[test]
 fn a_future_version_asks_for_an_upgrade() {
-    assert_eq!(blob::FORMAT_VERSION, 5);
+    assert_eq!(blob::FORMAT_VERSION, 6);
     assert_eq!(blob::OLDEST_FORMAT_VERSION, 1);
-    let next = blob::decode(&frame(6, body_of(&hex(DEFAULT_BLOB)))).unwrap_err();
+    let next = blob::decode(&frame(7, body_of(&hex(DEFAULT_BLOB)))).unwrap_err();
     assert_eq!(
         next,
         BlobError::UnsupportedVersion {
-            found: 6,
-            supported: 5
+            found: 7,
+            supported: 6
         }
     );
-    let future = frame(7, body_of(&hex(DEFAULT_BLOB)));
+    let future = frame(8, body_of(&hex(DEFAULT_BLOB)));
     let error = blob::decode(&future).unwrap_err();
     assert_eq!(
         error,
         BlobError::UnsupportedVersion {
-            found: 7,
-            supported: 5
+            found: 8,
+            supported: 6
         }
     );
     assert_eq!(
         error.to_string(),
-        "blob format version 7 is newer than this build reads (5); upgrade waygate"
+        "blob format version 8 is newer than this build reads (6); upgrade waygate"
     );
     let ancient = blob::decode(&frame(0, b"")).unwrap_err();
     assert!(matches!(
@@ -165,7 +196,7 @@ fn a_future_version_asks_for_an_upgrade() {
     ));
     assert_eq!(
         ancient.to_string(),
-        "blob format version 0 is not one this build reads (1 to 5); re-encode it with \
+        "blob format version 0 is not one this build reads (1 to 6); re-encode it with \
          `waygate config encode`"
     );
 }

@@ -4,10 +4,10 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 
 use firmware_config::{
-    Article, CannedResponse, ChatSettings, Config, CreditSettings, Date, Department, Headquarters,
-    LocalListener, LogFormat, LogSettings, MetaSettings, Number, Operator, OperatorToken,
-    PricingCategory, PricingSettings, PublicListener, Rate, SecretSource, ShutdownSettings,
-    StoreSettings, Template, TemplateCategory, TemplateStatus, UtcOffset,
+    Article, CannedResponse, ChatSettings, Config, ConsoleSettings, CreditSettings, Date,
+    Department, Headquarters, LocalListener, LogFormat, LogSettings, MetaSettings, Number,
+    Operator, OperatorToken, PricingCategory, PricingSettings, PublicListener, Rate, SecretSource,
+    ShutdownSettings, StoreSettings, Template, TemplateCategory, TemplateStatus, UtcOffset,
 };
 use proptest::prelude::*;
 
@@ -413,6 +413,32 @@ fn sync_and_tools() -> impl Strategy<Value = (Headquarters, Vec<CannedResponse>,
     )
 }
 
+/// The console: a time zone (a name or an offset) or none, and an idle limit within the
+/// longest session.
+pub(crate) fn console_settings() -> impl Strategy<Value = ConsoleSettings> {
+    let offset = (
+        any::<bool>(),
+        0..=14_u8,
+        prop::sample::select(vec![0_u8, 15, 30, 45]),
+    );
+    let zone = prop_oneof![
+        "[A-Za-z][A-Za-z0-9_+-]{0,20}(/[A-Za-z0-9_+-]{1,20}){0,2}",
+        offset.prop_map(|(east, hours, minutes)| {
+            format!("{}{hours:02}:{minutes:02}", if east { '+' } else { '-' })
+        }),
+    ];
+    (
+        prop::option::of(zone),
+        declared("console.session_idle_seconds"),
+        declared("console.session_max_hours"),
+    )
+        .prop_map(|(zone, idle, max)| ConsoleSettings {
+            time_zone: zone.map(|zone| zone.as_str().try_into().unwrap()),
+            session_idle_seconds: idle.min(max * 3_600),
+            session_max_hours: max,
+        })
+}
+
 /// Any valid configuration. A `Config` is some 130 KB (fixed capacities), so it is boxed:
 /// proptest moves values through many layers, each a copy on a test thread's stack.
 pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Config>> {
@@ -433,6 +459,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
         lists,
         outbound(),
         sync_and_tools(),
+        console_settings(),
     )
         .prop_map(
             |(
@@ -451,6 +478,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
                     credits,
                 ),
                 (upstream, canned_responses, articles),
+                console,
             )| {
                 Box::new(Config {
                     data_dir,
@@ -480,6 +508,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
                     upstream,
                     canned_responses: fixed_list(canned_responses),
                     articles: fixed_list(articles),
+                    console,
                 })
             },
         )
@@ -493,7 +522,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
 pub(crate) fn any_config() -> impl Strategy<Value = Box<Config>> {
     (
         valid_config(true),
-        any::<[u32; 21]>(),
+        any::<[u32; 23]>(),
         any::<u64>(),
         fixed_text::<256>(0),
         fixed_text::<64>(0),
@@ -526,6 +555,8 @@ pub(crate) fn any_config() -> impl Strategy<Value = Box<Config>> {
                 &mut config.chat.idle_close_seconds,
                 &mut config.chat.bot_idle_close_seconds,
                 &mut config.chat.profanity_limit,
+                &mut config.console.session_idle_seconds,
+                &mut config.console.session_max_hours,
                 template_parameters.unwrap_or(&mut spare),
             ];
             for (field, number) in fields.into_iter().zip(numbers) {

@@ -3,6 +3,7 @@
 #![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+mod console;
 mod lines;
 mod lists;
 mod outbound;
@@ -72,4 +73,30 @@ pub(crate) fn messages_of(errors: &ConfigErrors) -> Vec<String> {
 /// The line of each problem, in report order.
 pub(crate) fn lines_of(errors: &ConfigErrors) -> Vec<Option<usize>> {
     errors.iter().map(ConfigProblem::line).collect()
+}
+
+/// `key` in `[table]` takes each of `good` and refuses each of `bad` as not of its form, the
+/// form as reported containing each of `named`.
+pub(crate) fn takes_only_its_form(
+    table: &str,
+    key: &str,
+    good: &[&str],
+    bad: &[&str],
+    named: &[&str],
+) {
+    let text = |value: &str| format!("[{table}]\n{key} = \"{value}\"\n");
+    for value in good {
+        let config = parse_toml(&text(value));
+        assert!(config.is_ok(), "{value}: {config:?}");
+    }
+    for value in bad {
+        let (path, kind) = only_kind(&text(value));
+        assert_eq!(path, format!("{table}.{key}"), "{value}");
+        let ProblemKind::BadFormat { expected } = kind else {
+            panic!("{value}: {kind:?}");
+        };
+        for part in named {
+            assert!(expected.contains(part), "{value}: {expected}");
+        }
+    }
 }

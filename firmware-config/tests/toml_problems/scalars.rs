@@ -61,7 +61,7 @@ fn unknown_keys_are_named_with_their_full_path_and_the_known_keys() {
          inflight_body_bytes, max_delivery_entries, max_delivery_changes, max_delivery_items\n\
          line 3: stor: unknown table; known here: data_dir, public, local, meta, store, \
          shutdown, log, chat, departments, templates, operators, numbers, pricing, credits, \
-         upstream, canned_responses, articles"
+         upstream, canned_responses, articles, console"
     );
     assert!(matches!(
         &errors.problems()[1],

@@ -8,8 +8,8 @@ use crate::{kinds, template};
 type Field = fn(&mut Config) -> &mut u32;
 
 /// Each 32-bit number: its key, its documented range, and where it lives (an optional one
-/// written).
-const U32_SETTINGS: [(&str, u32, u32, Field); 28] = [
+/// written; a console limit with the other one at its widest, so only the range can object).
+const U32_SETTINGS: [(&str, u32, u32, Field); 30] = [
     ("public.max_connections", 1, 65_535, |c| {
         &mut c.public.max_connections
     }),
@@ -98,6 +98,14 @@ const U32_SETTINGS: [(&str, u32, u32, Field); 28] = [
     }),
     ("store.retention_days", 0, 3_650, |c| {
         c.store.retention_days.insert(0)
+    }),
+    ("console.session_idle_seconds", 300, 604_800, |c| {
+        c.console.session_max_hours = 720;
+        &mut c.console.session_idle_seconds
+    }),
+    ("console.session_max_hours", 1, 720, |c| {
+        c.console.session_idle_seconds = 300;
+        &mut c.console.session_max_hours
     }),
 ];
 

@@ -5,7 +5,7 @@ use firmware_config::{
     ShownValue,
 };
 
-use crate::{kinds, paths};
+use crate::{kinds, paths, problems};
 
 fn path(text: &str) -> Path {
     Path::try_from(text).unwrap()
@@ -23,6 +23,23 @@ fn the_body_budget_must_cover_one_body() {
     );
     config.public.inflight_body_bytes = config.public.max_body_bytes;
     assert_eq!(config.validate(), Ok(()));
+}
+
+#[test]
+fn a_console_session_lasts_at_least_its_idle_limit() {
+    let mut config = Config::default();
+    config.console.session_max_hours = 7;
+    assert_eq!(
+        problems(&config),
+        ["console.session_max_hours = 7: must be at least console.session_idle_seconds (28800)"]
+    );
+    config.console.session_max_hours = 8;
+    assert_eq!(config.validate(), Ok(()));
+    config.console.session_idle_seconds = 8 * 3_600 + 1;
+    assert_eq!(paths(&config), ["console.session_max_hours"]);
+    // A limit out of its range is reported once, for its range.
+    config.console.session_max_hours = 0;
+    assert_eq!(paths(&config), ["console.session_max_hours"]);
 }
 
 #[test]
@@ -181,9 +198,11 @@ fn every_problem_at_once_fits_the_list() {
     config.chat.idle_close_seconds = 0;
     config.chat.bot_idle_close_seconds = 0;
     config.chat.profanity_limit = 0;
+    config.console.session_idle_seconds = 0;
+    config.console.session_max_hours = 0;
     let problems = config.validate().unwrap_err();
-    // 26 settings, the certificate without its key and the shared port.
-    assert_eq!(problems.len(), 28, "{problems}");
+    // 28 settings, the certificate without its key and the shared port.
+    assert_eq!(problems.len(), 30, "{problems}");
     assert_eq!(problems.dropped(), 0);
     assert!(problems.len() <= MAX_PROBLEMS);
 }

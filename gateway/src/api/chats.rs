@@ -32,11 +32,14 @@ pub(super) async fn list(
     }
     let chats = api
         .store
-        .list_chats(filter)
+        .list_chats_with_contacts(filter)
         .await
         .map_err(ApiError::StoreUnavailable)?;
     Ok(Json(ChatList {
-        chats: chats.iter().map(ChatJson::new).collect(),
+        chats: chats
+            .iter()
+            .map(|(chat, contact)| ChatJson::with_contact(chat, contact))
+            .collect(),
     })
     .into_response())
 }
@@ -222,7 +225,7 @@ struct ChatDetail<'a> {
 impl<'a> ChatDetail<'a> {
     fn new(view: &'a ChatView, now: UnixMs) -> Self {
         Self {
-            chat: ChatJson::new(&view.chat),
+            chat: ChatJson::with_contact(&view.chat, &view.contact),
             window: WindowJson::new(&view.window, now),
             messages: view
                 .messages

@@ -84,7 +84,9 @@
 //!
 //! A chat is the object `waygate export --chats` writes (id, number, customer, department, state,
 //! reason, closed_at, served_by, opened_at, last_customer_message_at, last_activity_at,
-//! deadline_at, deadline_kind, profanity_hits, messages = the count). A message is
+//! deadline_at, deadline_kind, profanity_hits, messages = the count); the list and the detail
+//! add `contact`: `{"name", "username"}`, the customer's profile as their messages showed it
+//! (each null when none did). A message is
 //! `{"seq", "wamid", "timestamp", "type", "content"}` (`timestamp` is Meta's, in Unix seconds).
 //! Instants are Unix milliseconds (UTC).
 //!

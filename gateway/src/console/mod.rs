@@ -47,30 +47,22 @@ use crate::time::UnixMs;
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// How the console is set up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConsoleSettings {
     /// How long sessions last.
     pub limits: SessionLimits,
-    /// The zone the console shows times in.
-    pub time_zone: String,
+    /// The zone the console shows times in (`None`: the system's, [`system_time_zone`]).
+    pub time_zone: Option<String>,
     /// Whether the local listener has TLS (the cookie is then `Secure`).
     pub secure_cookies: bool,
-}
-
-impl Default for ConsoleSettings {
-    fn default() -> Self {
-        Self {
-            limits: SessionLimits::default(),
-            time_zone: "UTC".to_owned(),
-            secure_cookies: false,
-        }
-    }
 }
 
 /// The console's state: its settings and the open sessions.
 #[derive(Debug)]
 pub struct Console {
     settings: ConsoleSettings,
+    /// The zone the console shows times in.
+    time_zone: String,
     sessions: Mutex<Sessions>,
     random: SystemRandom,
 }
@@ -89,10 +81,12 @@ pub enum CookieCaller {
 }
 
 impl Console {
-    /// A console set up by `settings`, with no session yet.
+    /// A console set up by `settings`, with no session yet (reads the system's time zone when
+    /// `settings` names none).
     pub fn new(settings: ConsoleSettings) -> Self {
         Self {
             sessions: Mutex::new(Sessions::new(settings.limits)),
+            time_zone: settings.time_zone.clone().unwrap_or_else(system_time_zone),
             settings,
             random: SystemRandom::new(),
         }

@@ -51,7 +51,7 @@ async fn page(
         operator: &found.operator,
         csrf: &found.csrf,
         after: api.journal_last_seq(),
-        time_zone: &console.settings.time_zone,
+        time_zone: &console.time_zone,
         departments: &departments,
         session_expires_at: found.expires_at,
         now,

@@ -7,6 +7,7 @@ use std::ops::ControlFlow;
 use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable};
 
 use super::chats::chat_from_bytes;
+use super::contact_profile::{ContactProfile, contact_profile};
 use super::outbound_record::OutboundMessage;
 use super::outbox::chat_messages;
 use super::tables::{CHAT_MESSAGES, CHAT_NOTES, CHAT_TAGS, CHATS, INBOUND_LOG};
@@ -91,17 +92,36 @@ pub struct ChatMessage {
 
 /// The chats `filter` admits, in id order.
 pub(super) fn list_chats(db: &Database, filter: ChatFilter) -> Result<Vec<Chat>, StoreError> {
-    let txn = db.begin_read()?;
+    each_chat(&db.begin_read()?, filter, |_, chat| Ok(chat))
+}
+
+/// `make` of each chat `filter` admits in `txn`, in id order.
+fn each_chat<T>(
+    txn: &ReadTransaction,
+    filter: ChatFilter,
+    mut make: impl FnMut(&ReadTransaction, Chat) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
     let table = txn.open_table(CHATS)?;
     let mut chats = Vec::new();
     for row in table.iter()? {
         let (id, bytes) = row?;
         let chat = decode(id.value(), bytes.value())?;
         if filter.admits(&chat) {
-            chats.push(chat);
+            chats.push(make(txn, chat)?);
         }
     }
     Ok(chats)
+}
+
+/// The chats `filter` admits, in id order, each with its customer's profile, from one snapshot.
+pub(super) fn list_chats_with_contacts(
+    db: &Database,
+    filter: ChatFilter,
+) -> Result<Vec<(Chat, ContactProfile)>, StoreError> {
+    each_chat(&db.begin_read()?, filter, |txn, chat| {
+        let profile = contact_profile(txn, chat.id.0)?;
+        Ok((chat, profile))
+    })
 }
 
 /// A chat as an operator reads it: the chat, its messages in log order, and the service
@@ -121,6 +141,8 @@ pub struct ChatView {
     pub notes: Vec<Note>,
     /// Its tags.
     pub tags: Vec<String>,
+    /// Its customer's profile, as their messages showed it.
+    pub contact: ContactProfile,
 }
 
 /// The chat `id` with its messages and window, if it exists.
@@ -177,6 +199,7 @@ fn view_in(txn: &ReadTransaction, id: u64) -> Result<Option<ChatView>, StoreErro
             outbound: chat_messages(txn, id)?,
             notes: chat_notes(&txn.open_table(CHAT_NOTES)?, id)?,
             tags: chat_tags(&txn.open_table(CHAT_TAGS)?, id)?,
+            contact: contact_profile(txn, id)?,
             chat,
             messages,
             window,

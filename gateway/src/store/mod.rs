@@ -12,6 +12,7 @@ mod chat_access;
 mod chats;
 mod commands;
 mod commit_metrics;
+mod contact_profile;
 mod error;
 mod group;
 mod health;
@@ -51,6 +52,7 @@ pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage, Chat
 pub use chats::CustomerMessageInput;
 pub use commands::{CommandOutcome, HqAction, HqCommand};
 pub use commit_metrics::CommitMetrics;
+pub use contact_profile::ContactProfile;
 pub use error::StoreError;
 pub use health::{DiskRecovery, StoreHealth};
 pub use journal::{JournalWatch, ResolvedEvent};
@@ -217,6 +219,15 @@ impl Store {
     /// The chats `filter` admits, in id order.
     pub async fn list_chats(&self, filter: ChatFilter) -> Result<Vec<Chat>, StoreError> {
         self.read(move |db| chat_access::list_chats(db, filter))
+            .await
+    }
+
+    /// The chats `filter` admits, in id order, each with its customer's profile.
+    pub async fn list_chats_with_contacts(
+        &self,
+        filter: ChatFilter,
+    ) -> Result<Vec<(Chat, ContactProfile)>, StoreError> {
+        self.read(move |db| chat_access::list_chats_with_contacts(db, filter))
             .await
     }
 

@@ -3,19 +3,19 @@
 //! through read transactions on the blocking pool.
 
 use redb::{ReadTransaction, ReadableDatabase as _, ReadableTable as _, WriteTransaction};
-use serde::Deserialize;
 use tokio::sync::oneshot;
 
 use super::chats::decode_chat;
+use super::contact_profile::contact_profile;
 use super::journal::EVENT_OVERHEAD_BYTES;
 use super::request::Command;
-use super::tables::{ARTICLES, CANNED_RESPONSES, CHAT_MESSAGES, CHATS, INBOUND_LOG};
+use super::tables::{ARTICLES, CANNED_RESPONSES, CHATS};
 use super::tool_records::{all_articles, all_canned, decode_article, decode_canned};
 use super::tools::{Put, TOOL_ENTRY_OVERHEAD_BYTES, TicketSent, ToolRefusal, ToolTables};
 use super::transcript::{MAX_TRANSCRIPT_BYTES, read_transcript};
 use super::writer::tools::Done;
 use super::writer::{Writer, len_u64};
-use super::{LogRecord, RecordKind, Store, StoreError};
+use super::{Store, StoreError};
 use crate::chat::Chat;
 use crate::time::UnixMs;
 use crate::tools::{
@@ -23,8 +23,6 @@ use crate::tools::{
     MAX_TOOL_ID_LEN, Note, TicketRequest, ToolSource,
 };
 
-/// How many of a chat's latest messages are looked at for the customer's profile name.
-const NAME_LOOKBACK: usize = 50;
 /// What a chat-bound event adds besides the texts it quotes: the chat, the customer and the
 /// field names (an upper bound, for the quota's check).
 const CHAT_EVENT_BYTES: u64 = 2048;
@@ -246,7 +244,7 @@ impl Store {
             Ok(Some(RenderInputs {
                 chat: decode_chat(chat, &bytes)?,
                 canned: read_canned(&txn, &canned)?,
-                contact_name: contact_name(&txn, chat)?,
+                contact_name: contact_profile(&txn, chat)?.name,
             }))
         })
         .await
@@ -258,60 +256,6 @@ fn read_canned(txn: &ReadTransaction, id: &str) -> Result<Option<CannedResponse>
         Some(bytes) => decode_canned(id, bytes.value()).map(Some),
         None => Ok(None),
     }
-}
-
-/// A logged message's content as far as the profile name: `{"message": {"contact":
-/// {"profile": {"name": ...}}}}` (the decoded `Event`, whose other members are ignored).
-#[derive(Deserialize)]
-struct LoggedContent {
-    message: Option<LoggedMessage>,
-}
-
-#[derive(Deserialize)]
-struct LoggedMessage {
-    contact: Option<LoggedContact>,
-}
-
-#[derive(Deserialize)]
-struct LoggedContact {
-    profile: Option<LoggedProfile>,
-}
-
-#[derive(Deserialize)]
-struct LoggedProfile {
-    name: Option<String>,
-}
-
-/// The profile name in the latest of chat `chat`'s last [`NAME_LOOKBACK`] messages that has
-/// one (Meta sends the sender's `contacts[].profile.name` with each message; the inbound log
-/// keeps it).
-fn contact_name(txn: &ReadTransaction, chat: u64) -> Result<Option<String>, StoreError> {
-    let index = txn.open_table(CHAT_MESSAGES)?;
-    let log = txn.open_table(INBOUND_LOG)?;
-    for row in index
-        .range((chat, 0)..=(chat, u64::MAX))?
-        .rev()
-        .take(NAME_LOOKBACK)
-    {
-        let seq = row?.0.value().1;
-        let Some(bytes) = log.get(seq)? else {
-            continue;
-        };
-        let Ok(record) = LogRecord::from_bytes(bytes.value()) else {
-            continue;
-        };
-        if record.kind != RecordKind::Message {
-            continue;
-        }
-        let name = serde_json::from_str::<LoggedContent>(&record.content_json)
-            .ok()
-            .and_then(|content| content.message?.contact?.profile?.name)
-            .filter(|name| !name.trim().is_empty());
-        if name.is_some() {
-            return Ok(name);
-        }
-    }
-    Ok(None)
 }
 
 /// The most bytes putting canned response `input` adds.

@@ -103,8 +103,8 @@ async fn canned_responses_are_created_put_listed_and_deleted() {
     assert!(gone.starts_with("no canned response \"bye\""), "{gone}");
 }
 
-#[tokio::test]
-async fn a_canned_response_renders_every_placeholder_and_refuses_undefined_ones() {
+/// Chat 1 of a customer named Sheena with a phone number, chat 2 of a BSUID without a name.
+async fn two_customers() -> Fixture {
     let fixture = Fixture::new();
     fixture
         .store
@@ -121,6 +121,28 @@ async fn a_canned_response_renders_every_placeholder_and_refuses_undefined_ones(
         .ingest(customer_message("w2", &bsuid, None))
         .await
         .unwrap();
+    fixture
+}
+
+#[tokio::test]
+async fn chats_name_their_customer_by_profile() {
+    let fixture = two_customers().await;
+    let list = fixture
+        .get("/api/v1/chats?state=waiting", Some(TOKEN))
+        .await
+        .json(StatusCode::OK);
+    assert_eq!(list["chats"][0]["contact"]["name"], "Sheena", "{list}");
+    assert_eq!(list["chats"][1]["contact"]["name"], Value::Null);
+    let detail = fixture
+        .get("/api/v1/chats/1", Some(TOKEN))
+        .await
+        .json(StatusCode::OK);
+    assert_eq!(detail["chat"]["contact"]["name"], "Sheena", "{detail}");
+}
+
+#[tokio::test]
+async fn a_canned_response_renders_every_placeholder_and_refuses_undefined_ones() {
+    let fixture = two_customers().await;
     let all = r#"{"shortcut": "all", "body": "Hi {{contact.name}} ({{ contact.phone }}), {{agent.name}} here on chat {{chat.id}}."}"#;
     fixture
         .send_json(Method::PUT, "/api/v1/canned-responses/all", all)
