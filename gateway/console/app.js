@@ -270,7 +270,7 @@
   // ---------------------------------------------------------------- state
   const S = {
     chats: new Map(), // id -> chat JSON
-    names: new Map(), // id -> {name, username}
+    names: new Map(), // id -> {name, username} (the chat's contact)
     stamps: new Map(), // id -> fetch number the chat was last taken from
     fetches: 0,
     open: null,
@@ -298,16 +298,8 @@
     if ((S.stamps.get(chat.id) || 0) > stamp) return false;
     S.stamps.set(chat.id, stamp);
     S.chats.set(chat.id, chat);
+    if (chat.contact) S.names.set(chat.id, { name: chat.contact.name, username: chat.contact.username });
     return true;
-  }
-
-  function learnName(chatId, content) {
-    const msg = content && content.message;
-    const contact = msg && msg.contact;
-    const profile = contact && contact.profile;
-    if (!profile) return;
-    const known = S.names.get(chatId) || {};
-    S.names.set(chatId, { name: profile.name || known.name, username: profile.username || known.username });
   }
 
   function who(chat) {
@@ -432,18 +424,9 @@
     }
     if (!r.ok) throw new Error(reasonsOf(r.data).join(' '));
     const d = r.data;
-    for (const m of d.messages || []) learnName(id, m.content);
     takeChat(d.chat, stamp);
     drawLists();
     if (S.open === id) { S.detail = d; drawConversation(); }
-  }
-  // Names come with customers' messages: after the first lists, read the chats without one.
-  async function fillNames() {
-    const todo = [...S.chats.keys()].filter((id) => !S.names.has(id) && id !== S.open);
-    const worker = async () => {
-      while (todo.length) await refreshChat(todo.shift());
-    };
-    await Promise.all([worker(), worker()]);
   }
 
   // ---------------------------------------------------------------- conversation
@@ -1238,7 +1221,6 @@
     if (e.seq > S.lastSeq) S.lastSeq = e.seq;
     const type = String(e.type || '');
     const id = e.chat_id;
-    if (type === 'message.received' && id != null) learnName(id, e.data && e.data.content);
     if (id != null && (type.startsWith('chat.') || type === 'message.received')) refreshChat(id);
     else if (id != null && /^(message\.|note\.|tags\.|lead\.|ticket\.)/.test(type)) {
       if (id === S.open || S.chats.has(id)) refreshChat(id);
@@ -1280,7 +1262,6 @@
     if (S.listsDrawn && S.streamOpen && document.body.dataset.ready !== '1') {
       document.body.dataset.ready = '1';
       performance.mark('waygate-interactive');
-      fillNames();
     }
   }
 
