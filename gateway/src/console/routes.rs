@@ -235,13 +235,14 @@ fn html(status: StatusCode, body: String, policy: &str) -> Response {
 }
 
 /// Whether the request came from another site's page: the browser says so in
-/// `Sec-Fetch-Site`, or its `Origin` is not this host.
+/// `Sec-Fetch-Site` (every current browser sends it; it is trusted over `Origin`, which a page
+/// without referrers sends as `null`), else its `Origin` is not this host.
 fn is_cross_site(headers: &HeaderMap) -> bool {
     let fetch_site = headers
         .get("sec-fetch-site")
-        .and_then(|value| value.to_str().ok());
-    if matches!(fetch_site, Some("cross-site" | "same-site")) {
-        return true;
+        .map(|value| value.to_str().unwrap_or("cross-site"));
+    if let Some(site) = fetch_site {
+        return !matches!(site, "same-origin" | "none");
     }
     let host = headers
         .get(header::HOST)
@@ -284,11 +285,22 @@ mod tests {
             ("origin", "http://10.0.0.2:8081"),
             ("sec-fetch-site", "same-origin"),
         ])));
+        // Chromium posts a form from a page without referrers with Origin: null.
+        assert!(!is_cross_site(&headers(&[
+            ("host", "10.0.0.2:8081"),
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin"),
+        ])));
     }
 
     #[test]
     fn a_form_from_another_site_is_cross_site() {
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&headers(&[
+            ("host", "10.0.0.2:8081"),
+            ("origin", "http://10.0.0.2:8081"),
+            ("sec-fetch-site", "same-site"),
+        ])));
         assert!(is_cross_site(&headers(&[
             ("host", "10.0.0.2:8081"),
             ("origin", "http://evil.example"),
