@@ -6,13 +6,14 @@
 //! tier, the next free-form reply is estimated at the market's `service` rate.
 #![forbid(unsafe_code)]
 
+use http::Method;
 use serde_json::{Value, json};
 use waygate_e2e::conversation::{
     Customer, customer_writes, gateway_for, get, message_reaches, purchase, reply, status_arrives,
     template, text,
 };
 use waygate_e2e::graph_api::GraphApi;
-use waygate_e2e::operator_api::json_of;
+use waygate_e2e::operator_api::{call, json_of};
 use waygate_e2e::suite::must;
 use waygate_e2e::{Gateway, HttpConnection};
 
@@ -67,6 +68,17 @@ async fn delivered(gateway: &Gateway, wamid: &str, kind: &str, category: &str) {
     status_arrives(gateway, wamid, "delivered", Some(pricing)).await;
 }
 
+/// `POST /api/v1/chats/1/send-check` of English template `name` without parameters.
+async fn send_check(api: &mut HttpConnection, token: &str, name: &str) -> Value {
+    let body = json!({"type": "template", "name": name, "language": "en_US"});
+    let path = "/api/v1/chats/1/send-check";
+    json_of(
+        &call(api, Method::POST, path, Some(token), Some(body)).await,
+        200,
+        path,
+    )
+}
+
 async fn credits(api: &mut HttpConnection, token: &str) -> Value {
     get(api, token, "/api/v1/credits").await
 }
@@ -78,6 +90,19 @@ async fn a_template_outside_the_window_needs_credits_and_is_charged_per_the_rate
     let token = gateway.operator_token().to_owned();
     customer_writes(&gateway, Customer::Phone(US_CUSTOMER), 25 * 3600).await;
     let mut api = must(gateway.connect_local().await);
+
+    // Before sending, the check names the price and that the credits do not cover it.
+    let check = send_check(&mut api, &token, "order_update").await;
+    assert_eq!(check["allowed"], false, "{check}");
+    assert_eq!(check["estimate_micro_usd"], 8000, "{check}");
+    assert_eq!(check["pricing"], Value::Null, "{check}");
+    assert!(
+        check["refusals"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("credits"),
+        "{check}"
+    );
 
     // No credits: refused with the estimate and the balance.
     let refusal = json_of(
@@ -94,6 +119,15 @@ async fn a_template_outside_the_window_needs_credits_and_is_charged_per_the_rate
     assert_eq!(bought["balance_micro_usd"], 20_000_000, "{bought}");
     assert_eq!(bought["fees_micro_usd"], 600_000, "{bought}");
 
+    let check = send_check(&mut api, &token, "order_update").await;
+    assert_eq!(check["allowed"], true, "{check}");
+    assert_eq!(check["estimate_micro_usd"], 8000, "{check}");
+    assert_eq!(check["pricing"], "regular", "{check}");
+    assert_eq!(
+        credits(&mut api, &token).await["reserved_micro_usd"],
+        0,
+        "a check reserves nothing"
+    );
     let queued = json_of(
         &reply(&mut api, &token, 1, template("order_update")).await,
         202,

@@ -18,7 +18,7 @@ use crate::chat::check_operator_may_write;
 use crate::chat_json::{ChatJson, MessageJson};
 use crate::outbound_json::OutboundJson;
 use crate::policy::{OutgoingMessage, UnixMs, check_send};
-use crate::store::{ChatAction, ChatActionError, ChatView};
+use crate::store::{ChatAction, ChatActionError, ChatView, SendCheck, SendRefusal, SendRequest};
 use crate::tool_json::NoteJson;
 
 /// `GET /api/v1/chats[?state=...]`.
@@ -158,7 +158,48 @@ pub(super) async fn send_check(
             Err(refusals)
         }
     };
-    Ok(Json(SendCheckJson::new(&result, &view.window, now)).into_response())
+    // What it costs, and whether the credits cover it, as the writer would judge a real send.
+    let (estimate, result) = match result {
+        Ok(verdict) => match api.store.price(priced(id, operator, request)).await {
+            Ok(queued) => (Some(queued.message.estimate_micro_usd), Ok(verdict)),
+            Err(SendRefusal::Credits(insufficient)) => (
+                Some(insufficient.estimate),
+                Err(vec![insufficient.to_string()]),
+            ),
+            Err(SendRefusal::Store(error)) => return Err(ApiError::StoreUnavailable(error)),
+            Err(refusal) => (None, Err(vec![refusal.to_string()])),
+        },
+        Err(refusals) => (None, Err(refusals)),
+    };
+    Ok(Json(SendCheckJson::new(&result, estimate, &view.window, now)).into_response())
+}
+
+/// The send a check describes, to be priced (nothing is written).
+fn priced(chat: u64, operator: String, request: SendCheckRequest) -> SendRequest {
+    let (kind, check) = match request {
+        SendCheckRequest::FreeForm {} => ("text", SendCheck::FreeForm),
+        SendCheckRequest::Template {
+            name,
+            language,
+            parameters,
+        } => (
+            "template",
+            SendCheck::Template {
+                name,
+                language,
+                parameters,
+            },
+        ),
+    };
+    SendRequest {
+        chat,
+        operator,
+        idempotency_key: None,
+        kind: kind.to_owned(),
+        body: String::new(),
+        check,
+        retry_of: None,
+    }
 }
 
 /// `GET /api/v1/templates`.

@@ -26,10 +26,13 @@
 //! - `POST /api/v1/chats/{id}/send-check` (body `{"type": "free_form"}` or `{"type":
 //!   "template", "name": "...", "language": "...", "parameters": n}`) -> `{"allowed": bool,
 //!   "refusals": ["..."], "pricing": "free_customer_service"|"free_entry_point"|"regular"|null,
-//!   "free_of_charge": bool, "category": "UTILITY"|...|null, "window": window}`: may this
-//!   message go to the chat's customer now, from the calling operator, and what will it cost?
-//!   Answered 200 either way; `refusals` names every rule that forbids it (the chat is closed
-//!   or another operator's, the window, the template's status, the US marketing pause).
+//!   "free_of_charge": bool, "category": "UTILITY"|...|null, "estimate_micro_usd": n|null,
+//!   "window": window}`: may this message go to the chat's customer now, from the calling
+//!   operator, and what will it cost? Answered 200 either way; `refusals` names every rule that
+//!   forbids it (the chat is closed or another operator's, the window, the template's status,
+//!   the US marketing pause, a price missing from the rate card, credits that do not cover
+//!   the estimate). The price and the credits are judged by the store's writer as a real send
+//!   would be, with nothing written.
 //! - `POST /api/v1/chats/{id}/messages` (Meta's send body without `messaging_product` and `to`;
 //!   optional `Idempotency-Key`) -> 202 `{"id", "state": "queued", "estimate_micro_usd",
 //!   "pricing", "created"}` once durably in the outbox; refused with `{"error", "reasons"}`:

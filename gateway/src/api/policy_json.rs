@@ -104,14 +104,18 @@ pub(super) struct SendCheckJson {
     free_of_charge: bool,
     /// For a template: its category now (`MARKETING`, `UTILITY`, `AUTHENTICATION`).
     category: Option<&'static str>,
+    /// What it is expected to cost, in micro-USD (0 when free); `null` when the rules refuse it
+    /// or it cannot be priced. Set also when the credits do not cover it.
+    estimate_micro_usd: Option<u64>,
     /// The pair's windows.
     window: WindowJson,
 }
 
 impl SendCheckJson {
-    /// `result` is the rules' verdict, or every refusal in words.
+    /// `result` is the rules' verdict, or every refusal in words; `estimate` the price.
     pub(super) fn new(
         result: &Result<SendVerdict, Vec<String>>,
+        estimate: Option<u64>,
         window: &WindowState,
         now: UnixMs,
     ) -> Self {
@@ -123,6 +127,7 @@ impl SendCheckJson {
                 pricing: verdict.window.pricing.map(pricing_name),
                 free_of_charge: verdict.window.free_of_charge,
                 category: verdict.category.map(|category| category.as_str()),
+                estimate_micro_usd: estimate,
                 window,
             },
             Err(refusals) => Self {
@@ -131,6 +136,7 @@ impl SendCheckJson {
                 pricing: None,
                 free_of_charge: false,
                 category: None,
+                estimate_micro_usd: estimate,
                 window,
             },
         }

@@ -25,10 +25,11 @@ mod boot;
 mod cookie;
 mod routes;
 mod sessions;
+mod sign_in_limit;
 mod sign_in_page;
 mod time_zone;
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use http::{HeaderMap, Method};
 use ring::rand::{SecureRandom as _, SystemRandom};
@@ -40,6 +41,7 @@ pub use time_zone::system_time_zone;
 
 use cookie::session_cookie;
 use sessions::{Found, Sessions};
+use sign_in_limit::SignInLimit;
 
 use crate::time::UnixMs;
 
@@ -64,6 +66,8 @@ pub struct Console {
     /// The zone the console shows times in.
     time_zone: String,
     sessions: Mutex<Sessions>,
+    /// The recent wrong tokens at the sign-in form.
+    sign_in_limit: Mutex<SignInLimit>,
     random: SystemRandom,
 }
 
@@ -86,6 +90,7 @@ impl Console {
     pub fn new(settings: ConsoleSettings) -> Self {
         Self {
             sessions: Mutex::new(Sessions::new(settings.limits)),
+            sign_in_limit: Mutex::new(SignInLimit::default()),
             time_zone: settings.time_zone.clone().unwrap_or_else(system_time_zone),
             settings,
             random: SystemRandom::new(),
@@ -137,11 +142,24 @@ impl Console {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Sessions> {
-        // A panic while the lock was held cannot leave the table half-changed: each change is
-        // one map operation.
-        self.sessions
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// `None` when a sign-in may be tried at `now`, else the milliseconds to wait (too many
+    /// wrong tokens lately).
+    fn sign_in_wait(&self, now: UnixMs) -> Option<u64> {
+        lock(&self.sign_in_limit).wait(now)
     }
+
+    /// A wrong token was typed at `now`.
+    fn sign_in_failed(&self, now: UnixMs) {
+        lock(&self.sign_in_limit).failed(now);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Sessions> {
+        lock(&self.sessions)
+    }
+}
+
+/// The value behind `mutex`. A panic while it was held cannot leave it half-changed: each
+/// change is one operation on a collection.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

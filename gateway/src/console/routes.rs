@@ -110,6 +110,20 @@ async fn sign_in(
         *response.status_mut() = StatusCode::FORBIDDEN;
         return response;
     }
+    let now = api.now();
+    let console = api.console();
+    if let Some(wait_ms) = console.sign_in_wait(now) {
+        let mut response = signed_out(
+            &headers,
+            query.as_deref(),
+            Some(SignInProblem::TooManyFailures),
+        );
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        if let Ok(value) = HeaderValue::from_str(&wait_ms.div_ceil(1_000).to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
     let token = form_urlencoded::parse(&body)
         .find(|(name, _)| name == "token")
         .map(|(_, value)| value.trim().to_owned())
@@ -118,10 +132,11 @@ async fn sign_in(
         .operator_of(&format!("Bearer {token}"))
         .map(str::to_owned);
     let Some(operator) = operator else {
+        console.sign_in_failed(now);
+        tracing::warn!("a wrong token was typed at the console's sign-in");
         return signed_out(&headers, query.as_deref(), Some(SignInProblem::WrongToken));
     };
-    let console = api.console();
-    let Some(session) = console.sign_in(&operator, api.now()) else {
+    let Some(session) = console.sign_in(&operator, now) else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "the system's random source failed; try again\n",
@@ -220,13 +235,14 @@ fn html(status: StatusCode, body: String, policy: &str) -> Response {
 }
 
 /// Whether the request came from another site's page: the browser says so in
-/// `Sec-Fetch-Site`, or its `Origin` is not this host.
+/// `Sec-Fetch-Site` (every current browser sends it; it is trusted over `Origin`, which a page
+/// without referrers sends as `null`), else its `Origin` is not this host.
 fn is_cross_site(headers: &HeaderMap) -> bool {
     let fetch_site = headers
         .get("sec-fetch-site")
-        .and_then(|value| value.to_str().ok());
-    if matches!(fetch_site, Some("cross-site" | "same-site")) {
-        return true;
+        .map(|value| value.to_str().unwrap_or("cross-site"));
+    if let Some(site) = fetch_site {
+        return !matches!(site, "same-origin" | "none");
     }
     let host = headers
         .get(header::HOST)
@@ -269,11 +285,22 @@ mod tests {
             ("origin", "http://10.0.0.2:8081"),
             ("sec-fetch-site", "same-origin"),
         ])));
+        // Chromium posts a form from a page without referrers with Origin: null.
+        assert!(!is_cross_site(&headers(&[
+            ("host", "10.0.0.2:8081"),
+            ("origin", "null"),
+            ("sec-fetch-site", "same-origin"),
+        ])));
     }
 
     #[test]
     fn a_form_from_another_site_is_cross_site() {
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(is_cross_site(&headers(&[
+            ("host", "10.0.0.2:8081"),
+            ("origin", "http://10.0.0.2:8081"),
+            ("sec-fetch-site", "same-site"),
+        ])));
         assert!(is_cross_site(&headers(&[
             ("host", "10.0.0.2:8081"),
             ("origin", "http://evil.example"),

@@ -72,6 +72,8 @@ pub(super) enum SignInProblem {
     SessionEnded,
     /// The sign-in came from another site's page.
     CrossSite,
+    /// Too many wrong tokens were typed lately.
+    TooManyFailures,
 }
 
 /// The page's words in one language.
@@ -113,6 +115,12 @@ fn problem_text(problem: SignInProblem, language: Language) -> &'static str {
         }
         (SignInProblem::CrossSite, Language::En) => {
             "The sign-in came from another site. Open the console from the gateway's own address."
+        }
+        (SignInProblem::TooManyFailures, Language::En) => {
+            "Too many wrong tokens were typed in the last minute. Wait a minute and try again."
+        }
+        (SignInProblem::TooManyFailures, Language::Ja) => {
+            "直前の1分間に誤ったトークンが多すぎました。1分待ってからもう一度お試しください。"
         }
         (SignInProblem::CrossSite, Language::Ja) => {
             "別のサイトからのサインインです。ゲートウェイのアドレスからコンソールを開いてください。"

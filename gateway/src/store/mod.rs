@@ -300,9 +300,29 @@ impl Store {
     /// Queues an operator's message after the checks that may refuse it, all in one durable
     /// transaction; answered once it is in the outbox (or refused, with nothing written).
     pub async fn send(&self, request: SendRequest) -> Result<Queued, SendRefusal> {
+        self.submit_send(request, false).await
+    }
+
+    /// What [`Store::send`] would answer now, with nothing written: the refusal, or the
+    /// message as it would be queued (id 0), with its estimate. For the credits, the check runs
+    /// in the writer like a real send.
+    pub async fn price(&self, request: SendRequest) -> Result<Queued, SendRefusal> {
+        self.submit_send(request, true).await
+    }
+
+    async fn submit_send(
+        &self,
+        request: SendRequest,
+        dry_run: bool,
+    ) -> Result<Queued, SendRefusal> {
         let (reply, answer) = oneshot::channel();
+        let submission = request::SendSubmission {
+            request,
+            dry_run,
+            reply,
+        };
         self.commands
-            .send(Command::Send(request::SendSubmission { request, reply }))
+            .send(Command::Send(submission))
             .await
             .map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?

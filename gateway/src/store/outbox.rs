@@ -121,11 +121,13 @@ impl<'txn> OutboxTables<'txn> {
     /// refuse it: the chat (it exists, is open, and the operator serves it), the service
     /// window, the template and the US pause. The same `Idempotency-Key` from the same
     /// operator gets the message it created, and nothing new. Returns the message, whether it
-    /// is new, and the bytes it added.
+    /// is new, and the bytes it added. A `dry_run` stops after the checks and the estimate:
+    /// nothing is written, and the message answered (id 0) is not queued.
     pub(super) fn enqueue(
         &mut self,
         txn: &'txn WriteTransaction,
         request: &SendRequest,
+        dry_run: bool,
         now: UnixMs,
         lifecycle: &LifecycleSettings,
         next_id: &mut u64,
@@ -183,6 +185,13 @@ impl<'txn> OutboxTables<'txn> {
             Ok(estimate) => estimate,
             Err(refusal) => return Ok(Err(refusal)),
         };
+        if dry_run {
+            return Ok(Ok((
+                new_message(0, request, &chat, &estimate, now),
+                false,
+                0,
+            )));
+        }
         match chats.operator_message(request.chat, &request.operator, now, lifecycle) {
             Ok(Ok(_)) => {}
             Ok(Err(refusal)) | Err(ChatActionError::Refused(refusal)) => {
@@ -197,31 +206,7 @@ impl<'txn> OutboxTables<'txn> {
         if let Err(error) = self.books.ledger.reserve(id, estimate.micro_usd) {
             tracing::warn!(message = id, %error, "a reservation was refused after its check");
         }
-        let message = OutboundMessage {
-            id,
-            chat: request.chat,
-            number: chat.number.clone(),
-            customer: chat.customer.clone(),
-            operator: request.operator.clone(),
-            kind: request.kind.clone(),
-            body: request.body.clone(),
-            state: MessageState::Queued,
-            wamid: None,
-            attempts: 0,
-            created_at: now,
-            updated_at: now,
-            not_before: None,
-            estimate_micro_usd: estimate.micro_usd,
-            pricing: pricing_wire_name(estimate.pricing).to_owned(),
-            category: estimate.category.as_str().to_owned(),
-            market: estimate.market.map(|market| market.as_str().to_owned()),
-            settled: None,
-            cost_micro_usd: None,
-            error: None,
-            idempotency_key: request.idempotency_key.clone(),
-            retry_of: request.retry_of,
-            retried_by: None,
-        };
+        let message = new_message(id, request, &chat, &estimate, now);
         let mut added = self.save(&message)? + MESSAGE_INDEX_BYTES;
         self.outbox.insert((OutboxTopic::Meta as u8, id), ())?;
         self.by_chat.insert((request.chat, id), ())?;
@@ -732,4 +717,39 @@ pub(super) fn chat_messages_in(
         }
     }
     Ok(messages)
+}
+
+/// Operator message `id` as `request` asks for it in `chat`, priced at `estimate`, queued `now`.
+fn new_message(
+    id: u64,
+    request: &SendRequest,
+    chat: &Chat,
+    estimate: &Estimate,
+    now: UnixMs,
+) -> OutboundMessage {
+    OutboundMessage {
+        id,
+        chat: request.chat,
+        number: chat.number.clone(),
+        customer: chat.customer.clone(),
+        operator: request.operator.clone(),
+        kind: request.kind.clone(),
+        body: request.body.clone(),
+        state: MessageState::Queued,
+        wamid: None,
+        attempts: 0,
+        created_at: now,
+        updated_at: now,
+        not_before: None,
+        estimate_micro_usd: estimate.micro_usd,
+        pricing: pricing_wire_name(estimate.pricing).to_owned(),
+        category: estimate.category.as_str().to_owned(),
+        market: estimate.market.map(|market| market.as_str().to_owned()),
+        settled: None,
+        cost_micro_usd: None,
+        error: None,
+        idempotency_key: request.idempotency_key.clone(),
+        retry_of: request.retry_of,
+        retried_by: None,
+    }
 }

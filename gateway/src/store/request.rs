@@ -257,6 +257,8 @@ pub(super) struct ActionSubmission {
 /// An operator's message on its way to the writer.
 pub(super) struct SendSubmission {
     pub(super) request: SendRequest,
+    /// Only check and price it: nothing is written, and the answer's message has id 0.
+    pub(super) dry_run: bool,
     pub(super) reply: oneshot::Sender<Result<Queued, SendRefusal>>,
 }
 

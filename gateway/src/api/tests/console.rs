@@ -226,3 +226,21 @@ async fn a_session_ends_after_its_idle_limit() {
         .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn guessing_tokens_is_slowed_to_ten_a_minute() {
+    let fixture = Fixture::new();
+    for _ in 0..10 {
+        let (answer, _) = sign_in(&fixture, "guess").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right token waits now; the answer says how long.
+    let (answer, cookie) = sign_in(&fixture, TOKEN).await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(answer.headers[header::RETRY_AFTER], "60");
+    assert!(cookie.is_none());
+    fixture.advance(60_000);
+    let (answer, cookie) = sign_in(&fixture, TOKEN).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert!(cookie.is_some());
+}

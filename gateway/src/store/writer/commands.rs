@@ -76,8 +76,14 @@ impl Writer {
                     return Ok((CommandOutcome::Refused(full.to_string()), None));
                 }
                 let mut tables = OutboxTables::open(txn, self.books.clone(), recorder)?;
-                let queued =
-                    tables.enqueue(txn, request, now, lifecycle, &mut counters.next_message_id)?;
+                let queued = tables.enqueue(
+                    txn,
+                    request,
+                    false,
+                    now,
+                    lifecycle,
+                    &mut counters.next_message_id,
+                )?;
                 Ok(match queued {
                     Ok((message, _created, added)) => {
                         counters.stored_bytes += added;

@@ -132,6 +132,7 @@ impl Writer {
             let answer = tables.enqueue(
                 txn,
                 &send.request,
+                send.dry_run,
                 now,
                 lifecycle,
                 &mut counters.next_message_id,
