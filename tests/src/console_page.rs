@@ -32,18 +32,6 @@ impl Browser {
         self.wait_for(READY).await.map(drop)
     }
 
-    /// Clicks the element matching `css` once there is one.
-    ///
-    /// # Errors
-    /// When none appears or the click fails.
-    pub async fn click(&self, css: &str) -> HarnessResult<()> {
-        self.wait_for(css)
-            .await?
-            .click()
-            .await
-            .map_err(|error| HarnessError::Browser(format!("clicking {css}: {error}")))
-    }
-
     /// Opens chat `id` from whichever list shows it and waits for its conversation.
     ///
     /// # Errors

@@ -26,7 +26,7 @@ use bytes::Bytes;
 use http::Method;
 use serde_json::{Value, json};
 use waygate_e2e::browser::{Browser, Language, NetworkReport, Viewport};
-use waygate_e2e::console_page::{ASSET_PATHS, asset_bytes};
+use waygate_e2e::console_page::{ASSET_PATHS, READY, asset_bytes};
 use waygate_e2e::console_session::{SESSION_COOKIE, post_sign_in, sign_in};
 use waygate_e2e::conversation::{
     Customer, customer_writes, gateway_for, get, message_reaches, reply, status_arrives, text,
@@ -170,7 +170,7 @@ async fn at_the_kiosk_an_operator_works_chats_from_sign_in_to_close() {
     let first_load_ms = must(browser.time_to_interactive_ms().await);
     // A second load, signed in, from navigation start to interactive.
     must(browser.goto("/console").await);
-    must(browser.wait_for(r#"body[data-ready="1"]"#).await);
+    must(browser.wait_for(READY).await);
     let reload_ms = must(browser.time_to_interactive_ms().await);
     eprintln!(
         "time to interactive at the kiosk: {first_load_ms:.0} ms from the sign-in's submit \

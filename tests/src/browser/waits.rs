@@ -1,6 +1,7 @@
 //! Waiting on the page: poll the DOM (a CSS selector, or a JavaScript expression) until the
-//! condition holds, with the readiness deadline as a failure detector. On a timeout the error
-//! names what was awaited and shows the page's text and the requests made so far.
+//! condition holds (and click what appears), with the readiness deadline as a failure
+//! detector. On a timeout the error names what was awaited and shows the page's text and the
+//! requests made so far.
 
 use std::time::{Duration, Instant};
 
@@ -36,6 +37,18 @@ impl Browser {
                 .await?;
             tokio::time::sleep(POLL_EVERY).await;
         }
+    }
+
+    /// Clicks the element matching `css` once there is one.
+    ///
+    /// # Errors
+    /// When none appears or the click fails.
+    pub async fn click(&self, css: &str) -> HarnessResult<()> {
+        self.wait_for(css)
+            .await?
+            .click()
+            .await
+            .map_err(|error| HarnessError::Browser(format!("clicking {css}: {error}")))
     }
 
     /// Returns once no element matches `css`.
