@@ -563,18 +563,7 @@
     ol.replaceChildren(...items);
     ol.dataset.chat = String(d.chat.id);
     if (atEnd) ol.scrollTop = ol.scrollHeight;
-    // A customer's file is downloaded from Meta after the message came (no event says when):
-    // read the chat again a few times until it is there.
-    const waiting = (d.messages || []).some((m) => MEDIA_TYPES.includes(m.type) && !m.media_id);
-    const tries = mediaTries.get(d.chat.id) || 0;
-    if (waiting && tries < 12 && !mediaTimer) {
-      mediaTries.set(d.chat.id, tries + 1);
-      mediaTimer = setTimeout(() => { mediaTimer = 0; if (S.open === d.chat.id) refreshChat(d.chat.id); }, 5000);
-    }
   }
-  const MEDIA_TYPES = ['image', 'sticker', 'audio', 'video', 'document'];
-  const mediaTries = new Map();
-  let mediaTimer = 0;
   function stickToEnd() {
     const ol = $('messages');
     if (ol.scrollHeight - ol.scrollTop - ol.clientHeight < 400) ol.scrollTop = ol.scrollHeight;
@@ -1225,6 +1214,9 @@
     else if (id != null && /^(message\.|note\.|tags\.|lead\.|ticket\.)/.test(type)) {
       if (id === S.open || S.chats.has(id)) refreshChat(id);
     }
+    // A customer's file came down from Meta after its message: show it if it is on screen.
+    if (type === 'media.downloaded' && S.open != null && e.data &&
+        $('messages').querySelector(`[data-seq="${Number(e.data.log_seq)}"]`)) refreshChat(S.open);
     if (type === 'number.state_changed' || type.startsWith('message.')) soon(loadNumbers);
     if (type === 'credits.changed') soon(loadCredits);
     if (type === 'template.status_changed') soon(loadTemplates);

@@ -10,6 +10,7 @@ use bytes::Bytes;
 use http::Method;
 use serde_json::{Value, json};
 use waygate_e2e::conversation::{self, Customer, gateway_for, get_until};
+use waygate_e2e::event_stream::{EventStream, Opened, StreamRequest};
 use waygate_e2e::graph_api::GraphApi;
 use waygate_e2e::knobs::ready_deadline;
 use waygate_e2e::operator_api::{call, json_of};
@@ -154,6 +155,43 @@ async fn a_customers_media_is_downloaded_checked_and_served() {
     );
     let missing = fetch(&mut api, &token, "999").await;
     assert_status(&missing, 404, "no such attachment");
+
+    // The journal says when the file came down (operators' screens show it then), and only
+    // for the file that was stored: no event names the refused one before it.
+    let downloaded = downloads_until(&gateway, messages[1]["seq"].as_u64().unwrap_or(0)).await;
+    assert_eq!(downloaded.len(), 1, "{downloaded:?}");
+    assert_eq!(
+        downloaded[0]["data"]["media_id"].to_string(),
+        id,
+        "{downloaded:?}"
+    );
+    assert_eq!(downloaded[0]["data"]["mime"], "image/png", "{downloaded:?}");
+}
+
+/// The journal's `media.downloaded` events from its start until the one of log record
+/// `log_seq` (included).
+async fn downloads_until(gateway: &Gateway, log_seq: u64) -> Vec<Value> {
+    let addr = must(gateway.listeners()).local;
+    let request = StreamRequest {
+        token: Some(gateway.operator_token()),
+        query: "?after=0",
+        ..StreamRequest::default()
+    };
+    let Opened::Stream(mut stream) = must(EventStream::open(addr, &request).await) else {
+        panic!("the event stream was refused");
+    };
+    let mut found = Vec::new();
+    loop {
+        let event = must(stream.next_event(ready_deadline()).await).json();
+        let Some(event) = event.filter(|event| event["type"] == "media.downloaded") else {
+            continue;
+        };
+        let done = event["data"]["log_seq"] == log_seq;
+        found.push(event);
+        if done {
+            return found;
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

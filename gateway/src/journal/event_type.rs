@@ -41,11 +41,13 @@ pub enum EventType {
     TicketRequested,
     /// A command from headquarters was carried out or refused.
     CommandResult,
+    /// A customer's file was downloaded from Meta: the message's media can be fetched now.
+    MediaDownloaded,
 }
 
 impl EventType {
     /// Every type, in stored order.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::ChatOpened,
         Self::ChatAccepted,
         Self::ChatTransferred,
@@ -64,6 +66,7 @@ impl EventType {
         Self::LeadCaptured,
         Self::TicketRequested,
         Self::CommandResult,
+        Self::MediaDownloaded,
     ];
 
     /// The wire name (`chat.opened`, `message.received`...).
@@ -87,6 +90,7 @@ impl EventType {
             Self::LeadCaptured => "lead.captured",
             Self::TicketRequested => "ticket.requested",
             Self::CommandResult => "command.result",
+            Self::MediaDownloaded => "media.downloaded",
         }
     }
 }

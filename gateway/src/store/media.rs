@@ -6,7 +6,7 @@
 use redb::{ReadTransaction, ReadableDatabase as _, ReadableTable, Table, WriteTransaction};
 use tokio::sync::oneshot;
 
-use super::journal::is_media_message;
+use super::journal::{Recorder, is_media_message};
 use super::media_record::{MediaRecord, MetaUpload, NewMedia, PendingDownload};
 use super::record::LogRecord;
 use super::request::Command;
@@ -15,6 +15,7 @@ use super::tables::{
     META_NEXT_MEDIA_ID,
 };
 use super::{Store, StoreError};
+use crate::journal::{EventData, EventType, NewEvent};
 use crate::time::UnixMs;
 
 /// A change to the attachments, for the writer.
@@ -75,11 +76,13 @@ pub(super) fn media_cost_bound(update: &MediaUpdate) -> u64 {
     }
 }
 
-/// Applies `update` in `txn` at `now`: the record it answers with, and the bytes it added.
+/// Applies `update` in `txn` at `now`: the record it answers with, and the bytes it added. A
+/// customer's file downloaded for the first time is reported to `journal` (`media.downloaded`).
 pub(super) fn apply_media(
     txn: &WriteTransaction,
     update: &MediaUpdate,
     now: UnixMs,
+    journal: &Recorder,
 ) -> Result<(Option<MediaRecord>, u64), StoreError> {
     let mut media = txn.open_table(MEDIA)?;
     let mut meta = txn.open_table(META)?;
@@ -121,6 +124,21 @@ pub(super) fn apply_media(
             let (record, added) = insert(&mut media, &mut meta, new, now)?;
             received.insert(*seq, record.id)?;
             pending.remove(*seq)?;
+            journal.record(NewEvent {
+                event_type: EventType::MediaDownloaded,
+                chat: None,
+                data: EventData::Json(
+                    serde_json::json!({
+                        "log_seq": seq,
+                        "media_id": record.id,
+                        "kind": record.kind,
+                        "mime": record.mime,
+                        "bytes": record.bytes,
+                        "media": format!("/api/v1/log/{seq}/media"),
+                    })
+                    .to_string(),
+                ),
+            });
             Ok((Some(record), added + MEDIA_INDEX_BYTES))
         }
         MediaUpdate::GaveUp(seq) => {

@@ -3,8 +3,8 @@
 
 use super::{Writer, begin_durable};
 use crate::store::StoreError;
+use crate::store::journal::Recorder;
 use crate::store::media::{MediaSubmission, apply_media, media_cost_bound};
-use crate::store::tables::META;
 
 impl Writer {
     /// Applies each change to the attachments in its own transaction, then answers it.
@@ -40,10 +40,13 @@ impl Writer {
         }
         counters.last_commit_ms = counters.last_commit_ms.max(self.clock.now_ms());
         let txn = begin_durable(self.db()?)?;
-        let (record, added) = apply_media(&txn, &submission.update, counters.last_commit_ms)?;
+        let recorder = Recorder::default();
+        let (record, added) =
+            apply_media(&txn, &submission.update, counters.last_commit_ms, &recorder)?;
         counters.stored_bytes += added;
-        counters.save(&mut txn.open_table(META)?)?;
+        let appended = Self::seal(&txn, &recorder, &mut counters)?;
         txn.commit()?;
+        self.published(&counters, appended);
         self.counters = counters;
         self.shared.usage.set_stored_bytes(counters.stored_bytes);
         Ok(record)
