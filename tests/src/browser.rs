@@ -53,6 +53,24 @@ impl std::fmt::Debug for Browser {
 }
 
 impl Browser {
+    /// Why no browser can start here (Chromium or chromedriver is not installed), if so: the
+    /// browser suites then skip, as the README's test command must pass on a machine with only
+    /// Rust; CI installs both and sets `CI`, so there they run.
+    pub fn missing() -> Option<String> {
+        [
+            crate::knobs::chromium_path(),
+            crate::knobs::chromedriver_path(),
+        ]
+        .into_iter()
+        .find(|path| !path.is_file())
+        .map(|path| {
+            format!(
+                "{} is not installed (apt-get install chromium chromium-driver)",
+                path.display()
+            )
+        })
+    }
+
     /// Starts a browser whose only way out is `gateway`'s local listener, showing pages on
     /// `viewport` in `language`.
     ///

@@ -89,3 +89,14 @@ pub async fn stop_and_export(gateway: &mut Gateway, args: &[&str]) -> Vec<Value>
     );
     must(gateway.export(args).await)
 }
+
+/// Skips a test that cannot run here, saying why; in CI (`CI` set) it fails instead, since CI
+/// installs what the suite needs.
+///
+/// # Panics
+/// In CI.
+pub fn skip_unless_ci(reason: &str) {
+    let in_ci = std::env::var_os("CI").is_some_and(|value| !value.is_empty());
+    assert!(!in_ci, "cannot run in CI: {reason}");
+    eprintln!("SKIPPED: {reason}");
+}

@@ -197,17 +197,6 @@ pub fn find_command(name: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Skips a test that cannot run here, saying why; in CI (`CI` set) it fails instead, since CI
-/// installs what the suite needs.
-///
-/// # Panics
-/// In CI.
-pub fn skip_unless_ci(reason: &str) {
-    let in_ci = std::env::var_os("CI").is_some_and(|value| !value.is_empty());
-    assert!(!in_ci, "cannot run in CI: {reason}");
-    eprintln!("SKIPPED: {reason}");
-}
-
 /// The install steps of the unit's header, carried out in a temp folder standing in for `/`.
 #[derive(Debug)]
 pub struct InstallRoot {

@@ -35,7 +35,7 @@ use waygate_e2e::graph_api::GraphApi;
 use waygate_e2e::hq::Hq;
 use waygate_e2e::knobs::ready_deadline;
 use waygate_e2e::operator_api::{call, json_of};
-use waygate_e2e::suite::{assert_status, must, start_with_config};
+use waygate_e2e::suite::{assert_status, must, skip_unless_ci, start_with_config};
 use waygate_e2e::{Gateway, HttpConnection, HttpReply};
 
 /// The customer of the first chat (US, area code 650): writes just now.
@@ -148,6 +148,10 @@ async fn first_outbound_id(api: &mut HttpConnection, token: &str, chat: u64) -> 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn at_the_kiosk_an_operator_works_chats_from_sign_in_to_close() {
+    if let Some(reason) = Browser::missing() {
+        skip_unless_ci(&reason);
+        return;
+    }
     let started = Instant::now();
     let graph = must(GraphApi::start().await);
     let hq = must(Hq::start().await);
@@ -356,6 +360,10 @@ async fn at_the_kiosk_an_operator_works_chats_from_sign_in_to_close() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_phone_the_console_follows_the_browsers_japanese_and_switches_to_english() {
+    if let Some(reason) = Browser::missing() {
+        skip_unless_ci(&reason);
+        return;
+    }
     let graph = must(GraphApi::start().await);
     let hq = must(Hq::start().await);
     let gateway = console_gateway(&graph, &hq).await;

@@ -19,10 +19,8 @@ use waygate_e2e::http_client::Endpoint;
 use waygate_e2e::knobs::{operation_deadline, ready_deadline};
 use waygate_e2e::listeners::{Listeners, poll_until, probe_readyz, read_listeners};
 use waygate_e2e::random::random_hex;
-use waygate_e2e::suite::{assert_status, must};
-use waygate_e2e::systemd_unit::{
-    CONFIG_FILE, InstallRoot, ServiceUser, Unit, find_command, skip_unless_ci,
-};
+use waygate_e2e::suite::{assert_status, must, skip_unless_ci};
+use waygate_e2e::systemd_unit::{CONFIG_FILE, InstallRoot, ServiceUser, Unit, find_command};
 use waygate_e2e::tls::{ALPN_HTTP1, ServerTrust, default_client_config};
 use waygate_e2e::{HarnessError, MetaSimulator};
 
