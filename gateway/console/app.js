@@ -989,7 +989,8 @@
     S.cannedAt = Date.now();
     try {
       const r = await api('GET', '/api/v1/canned-responses');
-      if (r.ok) { S.canned = r.data.canned_responses || []; if (!$('canned-menu').hidden) updateMenu(); }
+      // Typed before the list came: show the menu now if the caret is still on a /shortcut.
+      if (r.ok) { S.canned = r.data.canned_responses || []; if (document.activeElement === $('reply-text')) updateMenu(); }
     } catch (e) { reportError(e); }
   }
   function shortcutAtCaret() {
