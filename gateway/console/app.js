@@ -762,9 +762,17 @@
   }
 
   // The refusals box: every reason, verbatim.
+  // The gateway words instants in UTC (2026-12-06T05:02:00Z): show them in the box's zone.
+  const INSTANT = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z)\b/g;
+  function localInstants(text) {
+    return String(text).replace(INSTANT, (iso) => {
+      const ms = Date.parse(iso);
+      return Number.isNaN(ms) ? iso : fmtTime(ms);
+    });
+  }
   function showRefusal(reasons, kind) {
     const ul = $('send-refusal');
-    ul.replaceChildren(...reasons.map((r) => el('li', { text: r })));
+    ul.replaceChildren(...reasons.map((r) => el('li', { text: localInstants(r), title: r })));
     ul.dataset.kind = kind;
     ul.hidden = false;
   }
