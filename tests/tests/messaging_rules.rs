@@ -29,6 +29,12 @@ language = "en_US"
 category = "marketing"
 parameters = 0
 status = "approved"
+
+[[pricing.rates]]
+market = "CA"
+category = "marketing"
+micro_usd = 25000
+from = 2026-01-01
 "#;
 
 /// Posts a signed payload and checks it was taken (200).
@@ -158,13 +164,27 @@ async fn an_answered_ad_opens_a_free_window_and_marketing_to_the_us_is_refused()
         "{detail}"
     );
 
-    // A Canadian customer may get the marketing template (charged: no entry point).
+    // A Canadian customer may get the marketing template (charged: no entry point), once the
+    // credits cover its price; the check names the price either way.
     customer_writes(&gateway, CANADIAN_CUSTOMER, None).await;
     let canadian = chat_of(&gateway, CANADIAN_CUSTOMER).await;
+    let sale = send_check(&gateway, canadian, template("spring_sale", 0)).await;
+    assert_eq!(sale["allowed"], false, "no credits yet: {sale}");
+    assert_eq!(sale["estimate_micro_usd"], 25_000, "{sale}");
+    let mut api = must(gateway.connect_local().await);
+    let purchase = json!({"credits": 1, "reference": "inv-1"});
+    let path = "/api/v1/credits/purchases";
+    let token = Some(gateway.operator_token());
+    json_of(
+        &call(&mut api, Method::POST, path, token, Some(purchase)).await,
+        201,
+        path,
+    );
     let sale = send_check(&gateway, canadian, template("spring_sale", 0)).await;
     assert_eq!(sale["allowed"], true, "{sale}");
     assert_eq!(sale["pricing"], "regular", "{sale}");
     assert_eq!(sale["free_of_charge"], false, "{sale}");
+    assert_eq!(sale["estimate_micro_usd"], 25_000, "{sale}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
