@@ -26,9 +26,11 @@ pub fn routes() -> Router<Arc<LocalApi>> {
         .route("/console/sign-in", post(sign_in))
         .route("/console/sign-out", post(sign_out));
     for asset in ASSETS {
+        // Each asset's validator is computed once, when the routes are made.
+        let etag = etag(asset.body);
         router = router.route(
             asset.path,
-            get(move |state, headers| serve(state, headers, asset)),
+            get(move |state, headers| serve(state, headers, asset, etag.clone())),
         );
     }
     router
@@ -43,8 +45,17 @@ async fn page(
     let now = api.now();
     let console = api.console();
     let Some(found) = console.session(&headers, now) else {
-        let problem = session_cookie(&headers).map(|_| SignInProblem::SessionEnded);
-        return signed_out(&headers, query.as_deref(), problem);
+        if session_cookie(&headers).is_none() {
+            return signed_out(&headers, query.as_deref(), None);
+        }
+        let problem = Some(SignInProblem::SessionEnded);
+        let mut response = signed_out(&headers, query.as_deref(), problem);
+        // The browser forgets the ended session's cookie.
+        let clear = clear_session(console.settings.secure_cookies);
+        if let Ok(value) = HeaderValue::from_str(&clear) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+        return response;
     };
     let departments = api.department_names();
     let boot = Boot {
@@ -66,14 +77,18 @@ async fn page(
 }
 
 /// `GET /console/app.css|app.js`: the asset for a live session (401 without).
-async fn serve(State(api): State<Arc<LocalApi>>, headers: HeaderMap, asset: Asset) -> Response {
+async fn serve(
+    State(api): State<Arc<LocalApi>>,
+    headers: HeaderMap,
+    asset: Asset,
+    etag: HeaderValue,
+) -> Response {
     if api.console().session(&headers, api.now()).is_none() {
         return (StatusCode::UNAUTHORIZED, "sign in at /console first\n").into_response();
     }
-    let etag = etag(asset.body);
     let fresh = headers
         .get(header::IF_NONE_MATCH)
-        .is_some_and(|value| value.as_bytes() == etag.as_bytes());
+        .is_some_and(|value| value == etag);
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -92,9 +107,7 @@ async fn serve(State(api): State<Arc<LocalApi>>, headers: HeaderMap, asset: Asse
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, value);
-    }
+    headers.insert(header::ETAG, etag);
     response
 }
 
@@ -200,14 +213,9 @@ fn signed_out(
         sign_in_page(language, problem),
         content_security_policy(),
     );
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if problem == Some(SignInProblem::SessionEnded) {
-        // The browser forgets the ended session's cookie.
-        if let Ok(value) = HeaderValue::from_str(&clear_session(false)) {
-            headers.insert(header::SET_COOKIE, value);
-        }
-    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -260,9 +268,11 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
 }
 
 /// A strong validator of an asset's bytes.
-fn etag(body: &str) -> String {
+fn etag(body: &str) -> HeaderValue {
     let digest = ring::digest::digest(&ring::digest::SHA256, body.as_bytes());
-    format!("\"{}\"", hex::encode(&digest.as_ref()[..12]))
+    let tag = format!("\"{}\"", hex::encode(&digest.as_ref()[..12]));
+    // Quotes and hex digits only: always a valid header value.
+    HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""))
 }
 
 #[cfg(test)]
