@@ -4,15 +4,18 @@
 
 use core::fmt;
 
-use crate::blob::{CodecError, Decoder, Encoder};
+use serde::{Deserialize, Serialize};
+
 use crate::problem::{ProblemKind, ShownValue};
 use crate::schema::Meta;
 use crate::values::{Flaw, Value};
 #[cfg(feature = "std")]
 use crate::values::{Refusal, Toml, wrong_type};
 
-/// A day of the Gregorian calendar; TOML writes it as a date (`2026-10-01`) or a string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A day of the Gregorian calendar; TOML writes it as a date (`2026-10-01`) or a string. The
+/// blob holds four bytes: the year (little-endian), the month, the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(from = "[u8; 4]", into = "[u8; 4]")]
 pub struct Date {
     /// The year (0 to 9999).
     pub year: u16,
@@ -73,7 +76,20 @@ impl fmt::Display for Date {
     }
 }
 
-/// Four bytes: the year (little-endian), the month, the day.
+impl From<Date> for [u8; 4] {
+    fn from(date: Date) -> Self {
+        let [low, high] = date.year.to_le_bytes();
+        [low, high, date.month, date.day]
+    }
+}
+
+impl From<[u8; 4]> for Date {
+    fn from([low, high, month, day]: [u8; 4]) -> Self {
+        let year = u16::from_le_bytes([low, high]);
+        Self { year, month, day }
+    }
+}
+
 impl Value for Date {
     const TYPE: &'static str = "date";
     const FORM: Option<&'static str> = Some(DATE);
@@ -87,15 +103,6 @@ impl Value for Date {
                 ProblemKind::BadFormat { expected: DATE },
             ));
         }
-    }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
-        let [low, high] = self.year.to_le_bytes();
-        out.put(&[low, high, self.month, self.day])
-    }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        let [low, high, month, day]: [u8; 4] = input.take()?;
-        let year = u16::from_le_bytes([low, high]);
-        Ok(Self { year, month, day })
     }
     #[cfg(feature = "std")]
     fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
@@ -112,8 +119,9 @@ impl Value for Date {
     }
 }
 
-/// A fixed offset from UTC in minutes, from −12:00 to +14:00; TOML writes `"+09:00"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A fixed offset from UTC in minutes, from −12:00 to +14:00; TOML writes `"+09:00"`, the blob
+/// an `i16` (a zigzag varint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct UtcOffset {
     /// Minutes east of UTC (`-330` for `-05:30`).
     pub minutes: i16,
@@ -153,7 +161,6 @@ impl fmt::Display for UtcOffset {
     }
 }
 
-/// An `i16` (a zigzag varint).
 impl Value for UtcOffset {
     const TYPE: &'static str = "string (UTC offset)";
     const FORM: Option<&'static str> = Some(UTC_OFFSET);
@@ -167,12 +174,6 @@ impl Value for UtcOffset {
             };
             report(Flaw::new(self.shown(), kind));
         }
-    }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
-        out.put(&self.minutes)
-    }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        input.take().map(|minutes| Self { minutes })
     }
     #[cfg(feature = "std")]
     fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {

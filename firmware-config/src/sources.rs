@@ -4,7 +4,8 @@
 
 use core::fmt;
 
-use crate::blob::{CodecError, Decoder, Encoder};
+use serde::{Deserialize, Serialize};
+
 use crate::config::{EnvName, InlineSecret, Path};
 use crate::problem::{ProblemKind, ShownValue};
 use crate::schema::Meta;
@@ -16,7 +17,7 @@ use crate::values::{Refusal, Toml, read_text};
 pub const TOKEN_SHA256_LEN: usize = 32;
 
 /// Where a secret comes from: generated (no key written), or one of its three keys.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum SecretSource {
     /// Generated once by the gateway into `data_dir` (mode 0600).
     #[default]
@@ -31,7 +32,7 @@ pub enum SecretSource {
 
 /// Where an operator's bearer token comes from: exactly one of three keys. Tokens are kept
 /// hashed; a file or variable holds the clear token, which the gateway hashes at start.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OperatorToken {
     /// The SHA-256 of the token (`token_sha256 = "<64 hex digits>"`).
     Sha256([u8; TOKEN_SHA256_LEN]),
@@ -143,23 +144,6 @@ impl Value for SecretSource {
             Self::Env(name) => source_flaw(2, name, report),
         }
     }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
-        match self {
-            Self::Generated => out.length(0),
-            Self::Inline(text) => out.length(1).and_then(|()| out.put(text.as_str())),
-            Self::File(text) => out.length(2).and_then(|()| out.put(text.as_str())),
-            Self::Env(text) => out.length(3).and_then(|()| out.put(text.as_str())),
-        }
-    }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        match input.length()? {
-            0 => Ok(Self::Generated),
-            1 => input.text().map(Self::Inline),
-            2 => input.text().map(Self::File),
-            3 => input.text().map(Self::Env),
-            _ => Err(CodecError("a choice has an unknown tag")),
-        }
-    }
     #[cfg(feature = "std")]
     fn read(value: &Toml<'_>, suffix: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         Ok(match suffix {
@@ -196,21 +180,6 @@ impl Value for OperatorToken {
             Self::Sha256(_) => {}
             Self::File(path) => source_flaw(1, path, report),
             Self::Env(name) => source_flaw(2, name, report),
-        }
-    }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
-        match self {
-            Self::Sha256(digest) => out.length(0).and_then(|()| out.put(digest)),
-            Self::File(text) => out.length(1).and_then(|()| out.put(text.as_str())),
-            Self::Env(text) => out.length(2).and_then(|()| out.put(text.as_str())),
-        }
-    }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        match input.length()? {
-            0 => input.take().map(Self::Sha256),
-            1 => input.text().map(Self::File),
-            2 => input.text().map(Self::Env),
-            _ => Err(CodecError("a choice has an unknown tag")),
         }
     }
     #[cfg(feature = "std")]

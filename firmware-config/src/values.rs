@@ -3,6 +3,8 @@
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
+use serde::{Serialize, de::DeserializeOwned};
+
 use crate::blob::{CodecError, Decoder, Encoder};
 use crate::problem::{ProblemKind, ShownValue};
 use crate::schema::Meta;
@@ -59,7 +61,7 @@ impl<T> From<ProblemKind> for Refusal<T> {
 }
 
 /// A setting's type.
-pub trait Value: Clone + PartialEq {
+pub trait Value: Clone + PartialEq + Serialize + DeserializeOwned {
     /// How the documentation names the TOML type.
     const TYPE: &'static str;
     /// The suffixes of its keys: one key (`""`) for most, one per source for secrets.
@@ -77,16 +79,20 @@ pub trait Value: Clone + PartialEq {
     fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
         let _ = (meta, report);
     }
-    /// Writes its blob form.
+    /// Writes its blob form: its postcard serialization, but for a type with a form of its own.
     ///
     /// # Errors
     /// The buffer is too small.
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError>;
+    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
+        out.put(self)
+    }
     /// Reads its blob form.
     ///
     /// # Errors
     /// The bytes are not this type's blob form.
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError>;
+    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
+        input.take()
+    }
     /// Reads it from the value of its key with suffix `SUFFIXES[suffix]` (the reader refuses
     /// two sources at once).
     ///
@@ -148,12 +154,6 @@ macro_rules! number_value {
             fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
                 check_range(u64::from(*self), meta, self.shown(), report);
             }
-            fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
-                out.put(self)
-            }
-            fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-                input.take()
-            }
             #[cfg(feature = "std")]
             fn read(value: &Toml<'_>, _: usize, meta: &Meta) -> Result<Self, Refusal<Self>> {
                 let range = meta
@@ -184,12 +184,6 @@ impl Value for Option<u32> {
             number.check(meta, report);
         }
     }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
-        out.put(self)
-    }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        input.take()
-    }
     #[cfg(feature = "std")]
     fn read(value: &Toml<'_>, suffix: usize, meta: &Meta) -> Result<Self, Refusal<Self>> {
         u32::read(value, suffix, meta)
@@ -209,12 +203,6 @@ impl Value for bool {
     const TYPE: &'static str = "boolean";
     fn shown(&self) -> ShownValue {
         ShownValue::display(self)
-    }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
-        out.put(self)
-    }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        input.take()
     }
     #[cfg(feature = "std")]
     fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
@@ -274,12 +262,6 @@ impl<const N: usize> Value for heapless::String<N> {
             report(Flaw::new(self.shown(), kind));
         }
     }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
-        out.put(self.as_str())
-    }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        input.text()
-    }
     #[cfg(feature = "std")]
     fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         Ok(read_text(value)?)
@@ -299,16 +281,6 @@ impl<const N: usize> Value for Option<heapless::String<N>> {
     fn check(&self, meta: &Meta, report: &mut dyn FnMut(Flaw)) {
         if let Some(text) = self {
             text.check(meta, report);
-        }
-    }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
-        out.put(&self.as_deref())
-    }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        match input.take::<u8>()? {
-            0 => Ok(None),
-            1 => input.text().map(Some),
-            _ => Err(CodecError("an optional value has a bad tag")),
         }
     }
     #[cfg(feature = "std")]
@@ -336,18 +308,6 @@ impl<const M: usize, const N: usize> Value for heapless::Vec<heapless::String<M>
                 });
             }
         }
-    }
-    fn encode(&self, out: &mut Encoder<'_>) -> Result<(), CodecError> {
-        out.length(self.len())?;
-        self.iter().try_for_each(|text| text.encode(out))
-    }
-    fn decode(input: &mut Decoder<'_>) -> Result<Self, CodecError> {
-        let mut list = Self::new();
-        for _ in 0..input.length()? {
-            list.push(input.text()?)
-                .map_err(|_| CodecError("a list has more entries than this build holds"))?;
-        }
-        Ok(list)
     }
     #[cfg(feature = "std")]
     fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
@@ -453,7 +413,7 @@ macro_rules! words {
         }
     ) => {
         $(#[doc = $doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $(#[doc = $variant_doc] $variant,)+
         }
@@ -484,14 +444,6 @@ macro_rules! words {
             const CHOICES: &'static [&'static str] = Self::NAMES;
             fn shown(&self) -> $crate::problem::ShownValue {
                 $crate::problem::ShownValue::quoted(self.name())
-            }
-            fn encode(&self, out: &mut $crate::blob::Encoder<'_>) -> Result<(), $crate::blob::CodecError> {
-                let index = Self::ALL.iter().position(|value| value == self).unwrap_or(0);
-                out.length(index)
-            }
-            fn decode(input: &mut $crate::blob::Decoder<'_>) -> Result<Self, $crate::blob::CodecError> {
-                let index = input.length()?;
-                Self::ALL.get(index).copied().ok_or($crate::blob::CodecError("a choice has an unknown tag"))
             }
             #[cfg(feature = "std")]
             fn read(

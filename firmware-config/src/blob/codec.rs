@@ -182,16 +182,6 @@ impl<'de> Decoder<'de> {
         Ok(value)
     }
 
-    /// Reads a text into a fixed string.
-    ///
-    /// # Errors
-    /// The bytes are not a text, or a text longer than `N` bytes.
-    pub fn text<const N: usize>(&mut self) -> Result<heapless::String<N>, CodecError> {
-        let text: &str = self.take()?;
-        heapless::String::try_from(text)
-            .map_err(|_| CodecError("a text is longer than this build holds"))
-    }
-
     /// Reads a count or a choice's index.
     ///
     /// # Errors

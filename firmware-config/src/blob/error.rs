@@ -126,8 +126,10 @@ pub(super) fn describe(error: &postcard::Error) -> &'static str {
             "a text is not UTF-8"
         }
         postcard::Error::DeserializeBadOption => "an optional value has a bad tag",
-        postcard::Error::DeserializeBadEnum | postcard::Error::SerdeDeCustom => {
-            "a choice has an unknown tag"
+        postcard::Error::DeserializeBadEnum => "a choice has an unknown tag",
+        // Serde's own checks: a fixed-capacity text or list too long, or a choice's index.
+        postcard::Error::SerdeDeCustom => {
+            "a text or list is longer than this build holds, or a choice has an unknown tag"
         }
         _ => "the body is not a config of its version",
     }

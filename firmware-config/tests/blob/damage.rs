@@ -149,7 +149,7 @@ fn a_body_that_does_not_decode_is_malformed() {
     assert_eq!(
         blob::decode(&frame(blob::FORMAT_VERSION, &body)),
         Err(BlobError::Malformed {
-            detail: "a choice has an unknown tag"
+            detail: "a text or list is longer than this build holds, or a choice has an unknown tag"
         })
     );
 }

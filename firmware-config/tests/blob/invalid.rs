@@ -49,7 +49,7 @@ fn a_string_beyond_its_capacity_is_malformed() {
     assert_eq!(
         error,
         BlobError::Malformed {
-            detail: "a text is longer than this build holds"
+            detail: "a text or list is longer than this build holds, or a choice has an unknown tag"
         }
     );
 }
