@@ -102,7 +102,10 @@ pub trait Value: Clone + PartialEq + Serialize + DeserializeOwned {
     fn read(value: &Toml<'_>, suffix: usize, meta: &Meta) -> Result<Self, Refusal<Self>>;
     /// Its TOML text and key suffix, or `None` to leave the key out.
     #[cfg(feature = "std")]
-    fn write(&self) -> Option<(usize, String)>;
+    fn write(&self) -> Option<(usize, String)> {
+        let value = toml::Value::try_from(self).ok()?;
+        Some((0, value.to_string()))
+    }
 }
 
 #[cfg(feature = "std")]
@@ -161,10 +164,6 @@ macro_rules! number_value {
                     .map_or(ProblemKind::Missing, |range| range.problem());
                 Ok(Self::try_from(read_number(value, meta)?).map_err(|_| range)?)
             }
-            #[cfg(feature = "std")]
-            fn write(&self) -> Option<(usize, String)> {
-                Some((0, self.to_string()))
-            }
         }
     };
 }
@@ -193,10 +192,6 @@ impl Value for Option<u32> {
                 partial: None,
             })
     }
-    #[cfg(feature = "std")]
-    fn write(&self) -> Option<(usize, String)> {
-        self.as_ref().and_then(Value::write)
-    }
 }
 
 impl Value for bool {
@@ -209,10 +204,6 @@ impl Value for bool {
         Ok(value
             .as_bool()
             .ok_or_else(|| wrong_type("true or false", value))?)
-    }
-    #[cfg(feature = "std")]
-    fn write(&self) -> Option<(usize, String)> {
-        Some((0, self.to_string()))
     }
 }
 
@@ -247,11 +238,6 @@ pub(crate) fn read_text<const N: usize>(
     )
 }
 
-#[cfg(feature = "std")]
-fn quote(text: &str) -> String {
-    toml::Value::String(text.to_owned()).to_string()
-}
-
 impl<const N: usize> Value for heapless::String<N> {
     const TYPE: &'static str = "string";
     fn shown(&self) -> ShownValue {
@@ -265,10 +251,6 @@ impl<const N: usize> Value for heapless::String<N> {
     #[cfg(feature = "std")]
     fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         Ok(read_text(value)?)
-    }
-    #[cfg(feature = "std")]
-    fn write(&self) -> Option<(usize, String)> {
-        Some((0, quote(self)))
     }
 }
 
@@ -286,10 +268,6 @@ impl<const N: usize> Value for Option<heapless::String<N>> {
     #[cfg(feature = "std")]
     fn read(value: &Toml<'_>, _: usize, _: &Meta) -> Result<Self, Refusal<Self>> {
         Ok(Some(read_text(value)?))
-    }
-    #[cfg(feature = "std")]
-    fn write(&self) -> Option<(usize, String)> {
-        self.as_ref().and_then(Value::write)
     }
 }
 
@@ -341,11 +319,6 @@ impl<const M: usize, const N: usize> Value for heapless::Vec<heapless::String<M>
             })
         }
     }
-    #[cfg(feature = "std")]
-    fn write(&self) -> Option<(usize, String)> {
-        let entries: Vec<String> = self.iter().map(|text| quote(text)).collect();
-        Some((0, format!("[{}]", entries.join(", "))))
-    }
 }
 
 /// A socket address; its blob form is an IPv4 or IPv6 variant with fixed-size fields.
@@ -393,10 +366,6 @@ impl Value for SocketAddr {
             .ok_or_else(|| wrong_type("a string", value))?;
         Ok(text.parse().map_err(|_| ProblemKind::NotSocketAddr)?)
     }
-    #[cfg(feature = "std")]
-    fn write(&self) -> Option<(usize, String)> {
-        Some((0, quote(&self.to_string())))
-    }
 }
 
 /// Default listen address on loopback.
@@ -415,7 +384,7 @@ macro_rules! words {
         $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
-            $(#[doc = $variant_doc] $variant,)+
+            $(#[doc = $variant_doc] #[serde(rename = $word)] $variant,)+
         }
 
         impl $name {
@@ -453,10 +422,6 @@ macro_rules! words {
             ) -> Result<Self, $crate::values::Refusal<Self>> {
                 let not_one_of = $crate::problem::ProblemKind::NotOneOf { allowed: Self::NAMES };
                 Ok(value.as_str().and_then(Self::from_name).ok_or(not_one_of)?)
-            }
-            #[cfg(feature = "std")]
-            fn write(&self) -> Option<(usize, String)> {
-                Some((0, format!("\"{}\"", self.name())))
             }
         }
     };
