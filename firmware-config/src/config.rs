@@ -68,7 +68,7 @@ pub type Path = heapless::String<PATH_CAPACITY>;
 pub type InlineSecret = heapless::String<INLINE_SECRET_CAPACITY>;
 /// The name of an environment variable ([`ENV_NAME_CAPACITY`] bytes).
 pub type EnvName = heapless::String<ENV_NAME_CAPACITY>;
-/// A `tracing` env-filter directive ([`LOG_FILTER_CAPACITY`] bytes).
+/// A log filter: a default level and `target=level` directives ([`LOG_FILTER_CAPACITY`] bytes).
 pub type LogFilter = heapless::String<LOG_FILTER_CAPACITY>;
 /// A department's or operator's name ([`NAME_CAPACITY`] bytes).
 pub type Name = heapless::String<NAME_CAPACITY>;
@@ -330,13 +330,43 @@ words! {
     }
 }
 
+/// Whether `filter` is a log filter: comma-separated levels (`info`), `target=level` directives
+/// (`hyper=warn`) and bare targets (everything of theirs), without spaces.
+#[must_use]
+pub fn is_log_filter(filter: &str) -> bool {
+    const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+    let level = |word: &str| LEVELS.iter().any(|level| level.eq_ignore_ascii_case(word));
+    let target = |word: &str| {
+        !word.is_empty()
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_:.-".contains(&b))
+    };
+    filter
+        .split(',')
+        .all(|directive| match directive.split_once('=') {
+            Some((name, word)) => target(name) && level(word),
+            None => directive.is_empty() || target(directive),
+        })
+}
+
+/// What a log filter is, as a phrase completing "must be ...".
+pub const LOG_FILTER_FORM: &str = "a log filter: levels (off, error, warn, info, debug, trace) \
+                                   and target=level directives, comma-separated without spaces, \
+                                   like \"info,hyper=warn\"";
+
+const LOG_FILTER: Form = Form {
+    test: is_log_filter,
+    expected: LOG_FILTER_FORM,
+};
+
 section! {
     /// Logging.
     pub struct LogSettings at "log." {
         /// Line format: "text" or "json".
         format: LogFormat = LogFormat::Text, Meta::ANY;
-        /// A tracing env-filter directive (RUST_LOG overrides it).
-        filter: LogFilter = text(DEFAULT_LOG_FILTER), Meta::NON_BLANK;
+        /// A level and target=level directives, like "info,hyper=warn" (RUST_LOG overrides it).
+        filter: LogFilter = text(DEFAULT_LOG_FILTER), Meta { form: Some(LOG_FILTER), ..Meta::NON_BLANK };
     }
 }
 

@@ -378,7 +378,7 @@ fn tricky() -> Config {
     config.meta.app_secret = SecretSource::Inline(secret.as_str().try_into().unwrap());
     config.meta.verify_token = SecretSource::Env("TOKEN_VAR".try_into().unwrap());
     config.log.format = LogFormat::Json;
-    config.log.filter = "a=b,c[{d=\"e\"}]=trace".try_into().unwrap();
+    config.log.filter = "a=info,waygate::store=TRACE,off".try_into().unwrap();
     config.store.quota_bytes = 1 << 40;
     let awkward = Path::try_from("C:\\lists\\\"en\".txt #[x]").unwrap();
     config.chat.profanity_word_lists.push(awkward).unwrap();

@@ -2,7 +2,7 @@
 //! `waygate config check`, so both report the same problems, all at once, with their lines:
 //! secret and token sources that cannot be read, an upstream URL without a secret or a secret
 //! that is no key, a certificate and key that do not parse or do not match, extra trust roots
-//! that do not parse, word lists that cannot be read, and a log filter tracing refuses.
+//! that do not parse and word lists that cannot be read.
 //!
 //! One difference: `config check`, run by hand, cannot see the credentials systemd passes only
 //! to the service (`$CREDENTIALS_DIRECTORY`), so it names those secret files as not checked
@@ -16,7 +16,6 @@ use crate::secret::{Resolve as _, SecretError, secret_file_path};
 use crate::secrets::{self, source_key};
 use crate::upstream::UpstreamSettingsError;
 use crate::upstream::settings::signing_key_with;
-use tracing_subscriber::EnvFilter;
 
 use crate::ca_file::add_ca_file;
 use crate::chat::ProfanityList;
@@ -123,10 +122,6 @@ pub fn check_with(
             found.unusable(format!("chat.profanity_word_lists[{index}]"), reason);
         }
     }
-    if let Err(error) = EnvFilter::try_new(config.log.filter.as_str()) {
-        let reason = format!("not a log filter tracing accepts: {error}");
-        found.unusable("log.filter".to_owned(), reason);
-    }
     let problems = found.unusable.into_iter().map(|(key, reason)| {
         let line = lines.line_of(&key);
         ConfigProblem::Unusable { key, line, reason }
@@ -201,20 +196,19 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_word_list_and_a_bad_filter_are_each_named() {
+    fn a_missing_word_list_is_named() {
         let mut config = Config::default();
         config
             .chat
             .profanity_word_lists
             .push("/nonexistent/words.txt".try_into().unwrap())
             .unwrap();
-        config.log.filter = "info,[[[".try_into().unwrap();
         let keys: Vec<_> = check(&config, &KeyLines::default(), Checker::Serve)
             .problems
             .iter()
             .filter_map(ConfigProblem::path)
             .collect();
-        assert_eq!(keys, ["chat.profanity_word_lists[0]", "log.filter"]);
+        assert_eq!(keys, ["chat.profanity_word_lists[0]"]);
     }
 
     #[test]

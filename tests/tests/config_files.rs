@@ -7,7 +7,7 @@ use waygate_e2e::GatewayOptions;
 use waygate_e2e::suite::{assert_status, must, start};
 
 /// A file with four problems: a secret file that does not exist (line 4), a value out of
-/// range (line 8), an unknown key (line 9) and a log filter tracing refuses (line 12).
+/// range (line 8), an unknown key (line 9) and a log filter that is not one (line 12).
 const FOUR_PROBLEMS: &str = r#"data_dir = "DATA"
 
 [meta]
@@ -26,7 +26,7 @@ const EXPECTED_LINES: [&str; 4] = [
     "line 4: meta.app_secret_file: cannot read secret file /nonexistent/waygate/app_secret: no such file",
     "line 8: store.max_batch = 0: must be between 1 and 10000",
     "line 9: store.colour: unknown key",
-    "line 12: log.filter: not a log filter",
+    "line 12: log.filter = \"info,[[[not a filter\": must be a log filter",
 ];
 
 #[tokio::test(flavor = "multi_thread")]

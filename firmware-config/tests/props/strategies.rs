@@ -439,6 +439,12 @@ pub(crate) fn console_settings() -> impl Strategy<Value = ConsoleSettings> {
         })
 }
 
+/// A log filter: a level and a few target=level directives, levels in any case.
+fn log_filter() -> impl Strategy<Value = firmware_config::LogFilter> {
+    "(off|error|warn|info|debug|trace)(,[a-z_:]{1,12}=(OFF|Error|warn|info|debug|trace)){0,3}"
+        .prop_map(|text| firmware_config::LogFilter::try_from(text.as_str()).unwrap_or_default())
+}
+
 /// Any valid configuration. A `Config` is some 130 KB (fixed capacities), so it is boxed:
 /// proptest moves values through many layers, each a copy on a test thread's stack.
 pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Config>> {
@@ -455,7 +461,7 @@ pub(crate) fn valid_config(with_flowinfo: bool) -> impl Strategy<Value = Box<Con
         (secret_source(), secret_source()),
         store_settings(),
         declared("shutdown.grace_ms"),
-        (log_format(), non_blank::<256>()),
+        (log_format(), log_filter()),
         lists,
         outbound(),
         sync_and_tools(),

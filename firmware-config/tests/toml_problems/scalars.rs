@@ -457,3 +457,34 @@ fn a_path_with_a_control_character_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_log_filter_is_levels_and_target_directives_without_spaces() {
+    for good in [
+        "info",
+        "debug,hyper=warn",
+        "WARN,waygate::store=trace",
+        "waygate",
+        "off,",
+    ] {
+        let text = format!("[log]\nfilter = {good:?}\n");
+        assert!(parse_toml(&text).is_ok(), "{good}");
+    }
+    for bad in [
+        "info,[[[not a filter",
+        "info, hyper=warn",
+        "hyper=loud",
+        "=info",
+        "a{b}=debug",
+    ] {
+        let text = format!("[log]\nfilter = {bad:?}\n");
+        let errors = errors(&text);
+        assert_eq!(paths_of(&errors), ["log.filter"], "{bad}");
+        let message = errors.to_string();
+        assert!(
+            message.starts_with("line 2: log.filter = ")
+                && message.contains("must be a log filter"),
+            "{message}"
+        );
+    }
+}
