@@ -27,6 +27,7 @@ mod file_body;
 mod files;
 pub mod first_start;
 pub mod graph;
+pub mod guess_limit;
 pub mod https_client;
 pub mod ingress;
 pub mod journal;

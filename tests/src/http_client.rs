@@ -84,6 +84,29 @@ impl Endpoint {
         let tcp = TcpStream::connect(self.addr)
             .await
             .map_err(|error| HarnessError::Http(format!("connect {}: {error}", self.addr)))?;
+        self.over(tcp).await
+    }
+
+    /// Opens a connection as [`Self::connect`] does, from the local address `source` (another
+    /// loopback address, `127.0.0.2`, for a second client).
+    ///
+    /// # Errors
+    /// When binding, the TCP connect or a handshake fails.
+    pub async fn connect_from(&self, source: std::net::IpAddr) -> HarnessResult<HttpConnection> {
+        let failed = |error: std::io::Error| {
+            HarnessError::Http(format!("connect {} from {source}: {error}", self.addr))
+        };
+        let socket = match source {
+            std::net::IpAddr::V4(_) => tokio::net::TcpSocket::new_v4(),
+            std::net::IpAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
+        }
+        .map_err(failed)?;
+        socket.bind((source, 0).into()).map_err(failed)?;
+        let tcp = socket.connect(self.addr).await.map_err(failed)?;
+        self.over(tcp).await
+    }
+
+    async fn over(&self, tcp: TcpStream) -> HarnessResult<HttpConnection> {
         // Latency matters more than packet count for request/response traffic.
         tcp.set_nodelay(true)
             .map_err(|error| HarnessError::Http(format!("set_nodelay: {error}")))?;

@@ -3,7 +3,8 @@
 //! the customer's next message opens a new chat; the closed chat refuses further actions with
 //! its reason (409). Tokens are checked before anything else (401), unknown chats are 404, bad
 //! queries and bodies 400, a transfer to a department that is not configured 422, and a second
-//! operator from `[[operators]]` cannot take over the first one's chat.
+//! operator from `[[operators]]` cannot take over the first one's chat. A client that guesses
+//! ten wrong tokens is refused every token (429) while another client is not.
 #![forbid(unsafe_code)]
 
 use bytes::Bytes;
@@ -434,4 +435,37 @@ async fn a_configured_operator_signs_in_and_cannot_take_another_operators_chat()
             "{error}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_guesses_tokens_is_refused_even_the_right_one_for_a_minute_alone() {
+    let gateway = start(GatewayOptions::default()).await;
+    let token = gateway.operator_token().to_owned();
+    let mut api = must(gateway.connect_local().await);
+    let right = call(&mut api, Method::GET, "/api/v1/chats", Some(&token), None).await;
+    json_of(&right, 200, "before any guess");
+    for n in 0..10 {
+        let guess = format!("guess-{n}");
+        let reply = call(&mut api, Method::GET, "/api/v1/chats", Some(&guess), None).await;
+        json_of(&reply, 401, &guess);
+    }
+    let held = call(&mut api, Method::GET, "/api/v1/chats", Some(&token), None).await;
+    let error = json_of(&held, 429, "the right token after ten wrong ones");
+    let message = error["error"].as_str().unwrap_or_default();
+    assert!(message.contains("too many wrong tokens"), "{message}");
+    let wait: u64 = held
+        .header("retry-after")
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_default();
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    // The probes need no token and are not held up; nor is another client (127.0.0.2).
+    let health = must(
+        api.request(Method::GET, "/healthz", &[], Bytes::new())
+            .await,
+    );
+    assert_status(&health, 200, "health while held");
+    let endpoint = must(gateway.local_endpoint());
+    let mut kiosk = must(endpoint.connect_from([127, 0, 0, 2].into()).await);
+    let reply = call(&mut kiosk, Method::GET, "/api/v1/chats", Some(&token), None).await;
+    json_of(&reply, 200, "another client");
 }

@@ -36,6 +36,11 @@ pub(super) enum ApiError {
     /// A token that is no operator's.
     #[error("the bearer token is not an operator's token; check the token you were given")]
     WrongToken,
+    /// Too many wrong tokens from this client lately: every token is refused for a while.
+    #[error(
+        "too many wrong tokens from this address; wait {0} s (the Retry-After header) and check the token you were given"
+    )]
+    TooManyGuesses(u64),
     /// Nothing lives at this path.
     #[error("no endpoint {path}; the local listener serves {ENDPOINTS}")]
     NoEndpoint {
@@ -145,6 +150,7 @@ impl ApiError {
         match self {
             Self::NoToken | Self::WrongToken | Self::SessionEnded => StatusCode::UNAUTHORIZED,
             Self::NoCsrfToken => StatusCode::FORBIDDEN,
+            Self::TooManyGuesses(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NoEndpoint { .. }
             | Self::NoChat(_)
             | Self::NoMessage(_)
@@ -208,6 +214,11 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut response = (status, Json(body)).into_response();
+        if let Self::TooManyGuesses(seconds) = self
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -2,7 +2,8 @@
 //! bearer token, or a console's session cookie (with the session's CSRF token on a request that
 //! changes something), checked before anything else (routing included), so that an unknown path or a
 //! wrong method without a token is a 401 too and reveals nothing. The operator found is handed
-//! to the handlers as [`Operator`].
+//! to the handlers as [`Operator`]. A client that sends too many wrong bearer tokens is refused
+//! every token for a while ([`crate::guess_limit`]).
 
 use std::sync::Arc;
 
@@ -15,6 +16,8 @@ use http::request::Parts;
 use super::LocalApi;
 use super::error::ApiError;
 use crate::console::CookieCaller;
+use crate::guess_limit::Client;
+use crate::server::PeerAddr;
 
 /// Where the operator API lives; everything under it needs a token.
 pub(super) const GATED_PREFIX: &str = "/api/";
@@ -35,11 +38,20 @@ pub(super) async fn require_operator(
     }
     let authorization = request.headers().get(header::AUTHORIZATION);
     let operator = if let Some(authorization) = authorization {
+        let peer = request.extensions().get::<PeerAddr>().map(|peer| peer.0);
+        let client = Client::of(peer);
+        let now = api.now();
+        if let Some(wait_ms) = api.guesses().wait(client, now) {
+            return ApiError::TooManyGuesses(wait_ms.div_ceil(1_000)).into_response();
+        }
         // A header that is not visible ASCII cannot hold a token we issued.
         let presented = authorization.to_str().unwrap_or_default();
         match api.auth.authenticate(Some(presented)) {
             Some(name) => Operator(name.to_owned()),
-            None => return ApiError::WrongToken.into_response(),
+            None => {
+                api.guesses().failed(client, now);
+                return ApiError::WrongToken.into_response();
+            }
         }
     } else {
         // A console's session cookie stands for its operator's token.

@@ -133,7 +133,7 @@ mod tests;
 mod upstream;
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -159,6 +159,7 @@ pub(crate) use send_body::SendBody;
 
 use crate::clock::SharedClock;
 use crate::console::{Console, ConsoleSettings};
+use crate::guess_limit::PerClient;
 use crate::sender::SenderHandle;
 use crate::store::Store;
 use crate::telemetry::Metrics;
@@ -202,6 +203,8 @@ pub struct LocalApi {
     sync: SyncHandle,
     /// The kiosk console's settings and sessions (a session cookie stands for a token).
     console: Console,
+    /// The recent wrong bearer tokens of each client.
+    guesses: Mutex<PerClient>,
     /// When the API was built (the gateway starting to serve), by the wall clock...
     started_at: UnixMs,
     /// ...and by a monotonic one, for the uptime.
@@ -239,6 +242,7 @@ impl LocalApi {
             events: EventStreams::new(Arc::from(DEFAULT_GATEWAY_ID), CancellationToken::new()),
             sync: SyncHandle::not_configured(),
             console: Console::new(ConsoleSettings::default()),
+            guesses: Mutex::new(PerClient::default()),
             started_at: clock.now_ms(),
             started: Instant::now(),
             clock,
@@ -273,6 +277,13 @@ impl LocalApi {
     /// The time by the API's clock.
     pub(crate) fn now(&self) -> UnixMs {
         self.clock.now_ms()
+    }
+
+    /// The recent wrong bearer tokens of each client.
+    fn guesses(&self) -> MutexGuard<'_, PerClient> {
+        self.guesses
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The kiosk console.

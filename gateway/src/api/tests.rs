@@ -204,6 +204,44 @@ async fn the_token_is_checked_before_routing_and_health_needs_none() {
     );
 }
 
+/// A GET of the chats with `token`, from `peer`.
+fn from_peer(peer: &str, token: &str) -> Request<Body> {
+    let mut request = request(Method::GET, "/api/v1/chats", Some(token))
+        .body(Body::empty())
+        .unwrap();
+    let peer = crate::server::PeerAddr(peer.parse().unwrap());
+    request.extensions_mut().insert(peer);
+    request
+}
+
+#[tokio::test]
+async fn a_client_guessing_tokens_is_refused_every_token_for_a_while_and_only_it() {
+    use crate::guess_limit::{MAX_FAILURES, WINDOW_MS};
+    let fixture = Fixture::new();
+    let guesser = "192.0.2.7:50000";
+    for n in 0..MAX_FAILURES {
+        let answer = fixture
+            .call(from_peer(guesser, &format!("guess-{n}")))
+            .await;
+        answer.error(StatusCode::UNAUTHORIZED);
+    }
+    // The right token too: a different answer would tell a right guess.
+    let answer = fixture.call(from_peer("192.0.2.7:50001", TOKEN)).await;
+    let message = answer.error(StatusCode::TOO_MANY_REQUESTS);
+    assert!(message.contains("too many wrong tokens"), "{message}");
+    assert_eq!(answer.headers[header::RETRY_AFTER], "60");
+    // Another client is not held up.
+    let kiosk = fixture.call(from_peer("192.0.2.8:50000", TOKEN)).await;
+    assert_eq!(kiosk.status, StatusCode::OK);
+    fixture.advance(WINDOW_MS - 1_500);
+    let answer = fixture.call(from_peer(guesser, TOKEN)).await;
+    answer.error(StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(answer.headers[header::RETRY_AFTER], "2");
+    fixture.advance(1_500);
+    let answer = fixture.call(from_peer(guesser, TOKEN)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn unknown_paths_and_wrong_methods_are_json_errors() {
     let fixture = Fixture::new();

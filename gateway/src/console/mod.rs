@@ -25,7 +25,6 @@ mod boot;
 mod cookie;
 mod routes;
 mod sessions;
-mod sign_in_limit;
 mod sign_in_page;
 mod time_zone;
 
@@ -39,9 +38,9 @@ pub use routes::routes;
 pub use sessions::{MAX_SESSIONS, SessionLimits};
 pub use time_zone::system_time_zone;
 
+use crate::guess_limit::FailureWindow;
 use cookie::session_cookie;
 use sessions::{Found, Sessions};
-use sign_in_limit::SignInLimit;
 
 use crate::time::UnixMs;
 
@@ -67,7 +66,7 @@ pub struct Console {
     time_zone: String,
     sessions: Mutex<Sessions>,
     /// The recent wrong tokens at the sign-in form.
-    sign_in_limit: Mutex<SignInLimit>,
+    sign_in_limit: Mutex<FailureWindow>,
     random: SystemRandom,
 }
 
@@ -90,7 +89,7 @@ impl Console {
     pub fn new(settings: ConsoleSettings) -> Self {
         Self {
             sessions: Mutex::new(Sessions::new(settings.limits)),
-            sign_in_limit: Mutex::new(SignInLimit::default()),
+            sign_in_limit: Mutex::new(FailureWindow::default()),
             time_zone: settings.time_zone.clone().unwrap_or_else(system_time_zone),
             settings,
             random: SystemRandom::new(),

@@ -130,7 +130,7 @@ pub async fn serve<H, F, B>(
                     between_requests: limits.idle_timeout,
                 };
                 let serving = serve_connection(
-                    stream,
+                    (stream, PeerAddr(peer)),
                     protocols,
                     limits,
                     handler,
@@ -157,8 +157,12 @@ pub async fn serve<H, F, B>(
     tasks.wait().await;
 }
 
+/// The address a request came from (a request extension), for what is counted per client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerAddr(pub std::net::SocketAddr);
+
 async fn serve_connection<H, F, B>(
-    stream: TcpStream,
+    (stream, peer): (TcpStream, PeerAddr),
     protocols: Protocols,
     limits: ConnectionLimits,
     handler: H,
@@ -176,6 +180,7 @@ async fn serve_connection<H, F, B>(
         // The head is complete: the connection is busy until the answer has been sent.
         let busy = activity.request_started();
         request.extensions_mut().insert(activity.closer());
+        request.extensions_mut().insert(peer);
         let handler = handler.clone();
         let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
         // The path only: a query string can carry the verify token.

@@ -9,5 +9,5 @@ mod accept;
 mod busy_body;
 mod idle;
 
-pub use accept::{ConnectionLimits, Protocols, serve};
+pub use accept::{ConnectionLimits, PeerAddr, Protocols, serve};
 pub use idle::CloseConnection;
