@@ -132,10 +132,6 @@ pub enum ProblemKind {
         /// The allowed words.
         allowed: &'static [&'static str],
     },
-    /// A text that is not an IP socket address.
-    NotSocketAddr,
-    /// Not a usable environment variable name.
-    InvalidEnvName,
     /// A key that has no default is absent.
     Missing,
     /// None of the keys of a setting with several sources is written.
@@ -153,29 +149,14 @@ pub enum ProblemKind {
         /// needs exactly one source (an operator's token).
         unset: Option<&'static str>,
     },
-    /// Only one half of the TLS certificate/key pair is set.
-    TlsPairIncomplete {
-        /// The key that must be set too.
-        missing: &'static str,
-    },
-    /// Both listeners would bind the same port.
-    SameAddress {
-        /// The other listener's key.
-        other: &'static str,
-    },
+    /// A rule between keys that this value breaks, as a phrase ("needs public.tls_key too").
+    Rule(&'static str),
     /// A number smaller than another setting it must cover.
     BelowOther {
         /// The other setting's key.
         other: &'static str,
         /// The other setting's value.
         other_value: u64,
-    },
-    /// A key that works only with another, which is not set.
-    Requires {
-        /// The other key.
-        other: &'static str,
-        /// Why it needs it.
-        why: &'static str,
     },
     /// The same value as an earlier entry where values must be unique.
     Duplicate {
@@ -233,12 +214,6 @@ impl fmt::Display for ProblemKind {
                 f.write_str("must be one of ")?;
                 write_list(f, allowed, |f, word| write!(f, "{word:?}"))
             }
-            Self::NotSocketAddr => f.write_str(
-                "must be an IP address and port, like \"127.0.0.1:8443\" or \"[::1]:8443\"",
-            ),
-            Self::InvalidEnvName => {
-                f.write_str("must be an environment variable name (not empty, without '=' or NUL)")
-            }
             Self::Missing => f.write_str("must be set"),
             Self::NoSource { name, suffixes } => {
                 f.write_str("needs one of ")?;
@@ -255,16 +230,10 @@ impl fmt::Display for ProblemKind {
                 "conflicts with {other}: write at most one source for this secret (with none, \
                  {unset})"
             ),
-            Self::TlsPairIncomplete { missing } => write!(
-                f,
-                "{missing} must be set too (set both or neither; with neither, a self-signed \
-                 certificate is generated in data_dir)"
-            ),
-            Self::SameAddress { other } => write!(f, "must not use the same port as {other}"),
+            Self::Rule(rule) => f.write_str(rule),
             Self::BelowOther { other, other_value } => {
                 write!(f, "must be at least {other} ({other_value})")
             }
-            Self::Requires { other, why } => write!(f, "needs {other} too ({why})"),
             Self::Duplicate { first, rule } => write!(f, "repeats {first} ({rule})"),
         }
     }

@@ -85,26 +85,29 @@ fn listeners_collide(a: SocketAddr, b: SocketAddr) -> bool {
 #[expect(clippy::too_many_lines, reason = "one list of rules, each a few lines")]
 fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
     let public = &config.public;
-    let tls = [
-        ("public.tls_cert", &public.tls_cert),
-        ("public.tls_key", &public.tls_key),
-    ];
-    for ((key, value), (other, other_value)) in [(tls[0], tls[1]), (tls[1], tls[0])] {
-        if let (Some(value), None) = (value, other_value) {
-            let kind = ProblemKind::TlsPairIncomplete { missing: other };
-            report(Problem::at(KeyPath::new(key), value.shown(), kind));
-        }
-    }
-    if listeners_collide(public.listen, config.local.listen) {
-        let kind = ProblemKind::SameAddress {
-            other: "public.listen",
-        };
-        report(Problem::at(
-            KeyPath::new("local.listen"),
-            config.local.listen.shown(),
-            kind,
-        ));
-    }
+    let (cert, key) = (&public.tls_cert, &public.tls_key);
+    let rule = "needs public.tls_key too (set both or neither; with neither, a self-signed \
+                certificate is generated in data_dir)";
+    broken(
+        cert.is_some() && key.is_none(),
+        "public.tls_cert",
+        cert,
+        rule,
+        report,
+    );
+    let rule = "needs public.tls_cert too (set both or neither; with neither, a self-signed \
+                certificate is generated in data_dir)";
+    broken(
+        key.is_some() && cert.is_none(),
+        "public.tls_key",
+        key,
+        rule,
+        report,
+    );
+    let local = config.local.listen;
+    let collide = listeners_collide(public.listen, local);
+    let rule = "must not use the same port as public.listen";
+    broken(collide, "local.listen", &local, rule, report);
     let inflight_in_range = (64 << 10..=1 << 30).contains(&public.inflight_body_bytes);
     if inflight_in_range && public.inflight_body_bytes < public.max_body_bytes {
         let kind = ProblemKind::BelowOther {
@@ -230,14 +233,29 @@ fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
 /// `upstream.commands_url` needs `upstream.url`. (A url needs a secret too, but the gateway
 /// checks that: `WAYGATE_UPSTREAM_SECRET` may give it.)
 fn upstream_rules(config: &Config, report: &mut impl FnMut(Problem)) {
-    let upstream = &config.upstream;
-    if let (Some(commands_url), None) = (&upstream.commands_url, &upstream.url) {
-        let kind = ProblemKind::Requires {
-            other: "upstream.url",
-            why: "commands come from the headquarters events are synced to",
-        };
-        let path = KeyPath::new("upstream.commands_url");
-        report(Problem::at(path, commands_url.shown(), kind));
+    let (url, commands) = (&config.upstream.url, &config.upstream.commands_url);
+    let rule = "needs upstream.url too (commands come from the headquarters events are synced to)";
+    let broken_at = "upstream.commands_url";
+    broken(
+        commands.is_some() && url.is_none(),
+        broken_at,
+        commands,
+        rule,
+        report,
+    );
+}
+
+/// Reports `rule` at `key`, showing `value`, when it is `broken`.
+fn broken<T: Value>(
+    broken: bool,
+    key: &'static str,
+    value: &T,
+    rule: &'static str,
+    report: &mut impl FnMut(Problem),
+) {
+    if broken {
+        let kind = ProblemKind::Rule(rule);
+        report(Problem::at(KeyPath::new(key), value.shown(), kind));
     }
 }
 

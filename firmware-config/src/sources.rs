@@ -93,7 +93,9 @@ pub fn is_env_name(name: &str) -> bool {
 /// control characters, or a name no variable can have.
 fn source_flaw(suffix: usize, text: &str, report: &mut dyn FnMut(Flaw)) {
     let kind = match suffix {
-        2 if !is_env_name(text) => ProblemKind::InvalidEnvName,
+        2 if !is_env_name(text) => ProblemKind::BadFormat {
+            expected: "an environment variable name (not empty, without '=' or NUL)",
+        },
         2 => return,
         _ if text.is_empty() => ProblemKind::Empty,
         _ if text.chars().any(char::is_control) => ProblemKind::BadFormat {

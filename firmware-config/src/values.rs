@@ -364,7 +364,10 @@ impl Value for SocketAddr {
         let text = value
             .as_str()
             .ok_or_else(|| wrong_type("a string", value))?;
-        Ok(text.parse().map_err(|_| ProblemKind::NotSocketAddr)?)
+        let expected = "an IP address and port, like \"127.0.0.1:8443\" or \"[::1]:8443\"";
+        Ok(text
+            .parse()
+            .map_err(|_| ProblemKind::BadFormat { expected })?)
     }
 }
 

@@ -50,9 +50,10 @@ fn certificate_without_key_and_key_without_certificate() {
         kinds(&config),
         [(
             "public.tls_cert".to_owned(),
-            ProblemKind::TlsPairIncomplete {
-                missing: "public.tls_key"
-            }
+            ProblemKind::Rule(
+                "needs public.tls_key too (set both or neither; with neither, a self-signed \
+                 certificate is generated in data_dir)"
+            )
         )]
     );
     config.public.tls_cert = None;
@@ -99,7 +100,9 @@ fn environment_variable_names_are_checked() {
                 kinds(&config),
                 [(
                     "meta.app_secret_env".to_owned(),
-                    ProblemKind::InvalidEnvName
+                    ProblemKind::BadFormat {
+                        expected: "an environment variable name (not empty, without '=' or NUL)"
+                    }
                 )]
             );
         }
