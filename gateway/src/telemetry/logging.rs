@@ -18,7 +18,7 @@ pub enum LogFormat {
 
 /// The filter directive could not be parsed.
 #[derive(Debug, thiserror::Error)]
-#[error("{origin} {directive:?} is not a valid log filter: {reason}")]
+#[error("{origin} {directive:?} is not {reason}")]
 pub struct LoggingError {
     /// Where the directive came from: `RUST_LOG` or `log.filter`.
     origin: &'static str,
@@ -35,9 +35,9 @@ fn log_filter(rust_log: Option<String>, configured: &str) -> Result<Targets, Log
     let parsed = if firmware_config::is_log_filter(&directive) {
         directive
             .parse()
-            .map_err(|error: ParseError| error.to_string())
+            .map_err(|error: ParseError| format!("a valid log filter: {error}"))
     } else {
-        Err(format!("it must be {}", firmware_config::LOG_FILTER_FORM))
+        Err(firmware_config::LOG_FILTER_FORM.to_owned())
     };
     parsed.map_err(|reason| LoggingError {
         origin,
@@ -73,7 +73,9 @@ mod tests {
         let from_env = log_filter(Some("info,=[".to_owned()), "info");
         let message = from_env.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(
-            message.starts_with("the environment variable RUST_LOG \"info,=[\" is not a valid"),
+            message.starts_with(
+                "the environment variable RUST_LOG \"info,=[\" is not a log filter: levels"
+            ),
             "{message}"
         );
         let configured = log_filter(Some(String::new()), "info,=[");
