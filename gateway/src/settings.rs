@@ -254,6 +254,9 @@ pub fn console_settings(config: &Config) -> ConsoleSettings {
         },
         time_zone: console.time_zone.as_deref().map(str::to_owned),
         secure_cookies: false,
+        sessions_file: Some(
+            PathBuf::from(config.data_dir.as_str()).join(crate::console::SESSIONS_FILE),
+        ),
     }
 }
 

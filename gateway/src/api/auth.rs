@@ -41,6 +41,11 @@ impl OperatorAuth {
         Self { operators }
     }
 
+    /// Whether `name` is one of the operators.
+    pub fn knows(&self, name: &str) -> bool {
+        self.operators.iter().any(|operator| operator.name == name)
+    }
+
     /// The number of operators who can sign in.
     pub fn operator_count(&self) -> usize {
         self.operators.len()

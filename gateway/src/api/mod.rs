@@ -267,10 +267,20 @@ impl LocalApi {
         self
     }
 
-    /// The API with the kiosk console set up by `settings` (without this: the defaults).
+    /// The API with the kiosk console set up by `settings` (without this: the defaults), and
+    /// the sessions it saved before a restart back.
     #[must_use]
     pub fn with_console(mut self, settings: ConsoleSettings) -> Self {
         self.console = Console::new(settings);
+        let restored = self
+            .console
+            .restore_sessions(self.now(), |name| self.auth.knows(name));
+        if restored > 0 {
+            tracing::info!(
+                sessions = restored,
+                "the console's sessions are back from before the restart"
+            );
+        }
         self
     }
 

@@ -49,17 +49,14 @@ impl Fixture {
         let (store, writer) = Store::open(dir.path(), options, Arc::clone(&clock)).unwrap();
         let readiness = Readiness::default();
         readiness.set(true);
-        let api = LocalApi::new(
-            OperatorAuth::new(vec![("ana".into(), token_digest(TOKEN.as_bytes()))]),
-            store.clone(),
-            Departments::new(["sales".to_owned()]),
-            clock,
-            Health::new(readiness.clone(), store.health().clone()),
-            Arc::new(Metrics::new(store.commit_metrics())),
-            SenderHandle::detached(),
-        );
         let shutdown = CancellationToken::new();
-        let api = Arc::new(api.with_events(Arc::from("gw-test"), shutdown.clone()));
+        let api = build_api(
+            &store,
+            &manual,
+            &readiness,
+            &shutdown,
+            ConsoleSettings::default(),
+        );
         Self {
             service: LocalService::shared(Arc::clone(&api)),
             api,
@@ -70,6 +67,20 @@ impl Fixture {
             clock: manual,
             _dir: dir,
         }
+    }
+
+    /// The API built again over the same store and clock, as after a restart of the gateway,
+    /// with its console set up by `console`.
+    fn restart(&mut self, console: ConsoleSettings) {
+        let api = build_api(
+            &self.store,
+            &self.clock,
+            &self.readiness,
+            &self.shutdown,
+            console,
+        );
+        self.service = LocalService::shared(Arc::clone(&api));
+        self.api = api;
     }
 
     /// Moves the API's clock `ms` on.
@@ -115,6 +126,29 @@ impl Drop for Fixture {
             std::thread::spawn(move || writer.close());
         }
     }
+}
+
+/// The API of the operator `ana` (token [`TOKEN`]) and the department `sales` on `store`.
+fn build_api(
+    store: &Store,
+    clock: &ManualClock,
+    readiness: &Readiness,
+    shutdown: &CancellationToken,
+    console: ConsoleSettings,
+) -> Arc<LocalApi> {
+    let api = LocalApi::new(
+        OperatorAuth::new(vec![("ana".into(), token_digest(TOKEN.as_bytes()))]),
+        store.clone(),
+        Departments::new(["sales".to_owned()]),
+        Arc::new(clock.clone()),
+        Health::new(readiness.clone(), store.health().clone()),
+        Arc::new(Metrics::new(store.commit_metrics())),
+        SenderHandle::detached(),
+    );
+    let api = api
+        .with_events(Arc::from("gw-test"), shutdown.clone())
+        .with_console(console);
+    Arc::new(api)
 }
 
 fn request(method: Method, path: &str, token: Option<&str>) -> http::request::Builder {

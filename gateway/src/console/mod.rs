@@ -25,6 +25,7 @@ mod boot;
 mod cookie;
 mod routes;
 mod sessions;
+mod sessions_file;
 mod sign_in_page;
 mod time_zone;
 
@@ -36,11 +37,13 @@ use ring::rand::{SecureRandom as _, SystemRandom};
 pub use assets::total_bytes as asset_bytes;
 pub use routes::routes;
 pub use sessions::{MAX_SESSIONS, SessionLimits};
+pub use sessions_file::SESSIONS_FILE;
 pub use time_zone::system_time_zone;
 
 use crate::guess_limit::FailureWindow;
 use cookie::session_cookie;
 use sessions::{Found, Sessions};
+use sessions_file::SessionsFile;
 
 use crate::time::UnixMs;
 
@@ -56,6 +59,8 @@ pub struct ConsoleSettings {
     pub time_zone: Option<String>,
     /// Whether the local listener has TLS (the cookie is then `Secure`).
     pub secure_cookies: bool,
+    /// Where the sessions are saved to outlast a restart (`None`: only in memory).
+    pub sessions_file: Option<std::path::PathBuf>,
 }
 
 /// The console's state: its settings and the open sessions.
@@ -65,6 +70,8 @@ pub struct Console {
     /// The zone the console shows times in.
     time_zone: String,
     sessions: Mutex<Sessions>,
+    /// Where the sessions are saved, if anywhere.
+    file: Option<SessionsFile>,
     /// The recent wrong tokens at the sign-in form.
     sign_in_limit: Mutex<FailureWindow>,
     random: SystemRandom,
@@ -89,6 +96,7 @@ impl Console {
     pub fn new(settings: ConsoleSettings) -> Self {
         Self {
             sessions: Mutex::new(Sessions::new(settings.limits)),
+            file: settings.sessions_file.clone().map(SessionsFile::new),
             sign_in_limit: Mutex::new(FailureWindow::default()),
             time_zone: settings.time_zone.clone().unwrap_or_else(system_time_zone),
             settings,
@@ -96,8 +104,41 @@ impl Console {
         }
     }
 
+    /// Takes back the saved sessions still open at `now` whose operator `known` knows;
+    /// answers how many.
+    pub fn restore_sessions(&self, now: UnixMs, known: impl Fn(&str) -> bool) -> usize {
+        let Some(file) = &self.file else {
+            return 0;
+        };
+        let saved = file.read();
+        self.lock().restore(saved, now, known)
+    }
+
+    /// Saves the sessions when due (see [`Sessions::snapshot`]); the write's task, if any.
+    fn save(&self, now: UnixMs, changed: bool) -> Option<tokio::task::JoinHandle<()>> {
+        let file = self.file.as_ref()?;
+        let snapshot = self.lock().snapshot(now, changed)?;
+        file.save(snapshot)
+    }
+
+    /// Saves the sessions after a sign-in or sign-out, and waits until they are written (the
+    /// answer then means the change outlasts a restart).
+    async fn save_change(&self, now: UnixMs) {
+        if let Some(write) = self.save(now, true) {
+            let _written = write.await;
+        }
+    }
+
     /// Who makes a request with `method` and `headers` at `now`, by its session cookie.
     pub fn caller(&self, method: &Method, headers: &HeaderMap, now: UnixMs) -> CookieCaller {
+        let caller = self.cookie_caller(method, headers, now);
+        if matches!(caller, CookieCaller::Operator(_)) {
+            drop(self.save(now, false));
+        }
+        caller
+    }
+
+    fn cookie_caller(&self, method: &Method, headers: &HeaderMap, now: UnixMs) -> CookieCaller {
         let Some(cookie) = session_cookie(headers) else {
             return CookieCaller::None;
         };
@@ -121,23 +162,28 @@ impl Console {
     /// The live session of the request's cookie, marked used at `now`.
     fn session(&self, headers: &HeaderMap, now: UnixMs) -> Option<Found> {
         let cookie = session_cookie(headers)?;
-        self.lock().use_session(cookie, now)
+        let found = self.lock().use_session(cookie, now);
+        drop(self.save(now, false));
+        found
     }
 
     /// Signs `operator` in at `now`: the session cookie's value; `None` when the system's random
     /// source fails.
-    fn sign_in(&self, operator: &str, now: UnixMs) -> Option<String> {
+    async fn sign_in(&self, operator: &str, now: UnixMs) -> Option<String> {
         let mut id = [0u8; 32];
         let mut csrf = [0u8; 32];
         self.random.fill(&mut id).ok()?;
         self.random.fill(&mut csrf).ok()?;
-        Some(self.lock().sign_in(operator, now, id, csrf))
+        let cookie = self.lock().sign_in(operator, now, id, csrf);
+        self.save_change(now).await;
+        Some(cookie)
     }
 
-    /// Ends the session of the request's cookie.
-    fn sign_out(&self, headers: &HeaderMap) {
+    /// Ends the session of the request's cookie at `now`.
+    async fn sign_out(&self, headers: &HeaderMap, now: UnixMs) {
         if let Some(cookie) = session_cookie(headers) {
             self.lock().sign_out(cookie);
+            self.save_change(now).await;
         }
     }
 

@@ -149,7 +149,7 @@ async fn sign_in(
         tracing::warn!("a wrong token was typed at the console's sign-in");
         return signed_out(&headers, query.as_deref(), Some(SignInProblem::WrongToken));
     };
-    let Some(session) = console.sign_in(&operator, now) else {
+    let Some(session) = console.sign_in(&operator, now).await else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "the system's random source failed; try again\n",
@@ -171,9 +171,10 @@ async fn sign_in(
 /// `POST /console/sign-out`: the session ended (it needs the session's CSRF token).
 async fn sign_out(State(api): State<Arc<LocalApi>>, headers: HeaderMap) -> Response {
     let console = api.console();
-    let status = match console.caller(&http::Method::POST, &headers, api.now()) {
+    let now = api.now();
+    let status = match console.caller(&http::Method::POST, &headers, now) {
         CookieCaller::Operator(operator) => {
-            console.sign_out(&headers);
+            console.sign_out(&headers, now).await;
             tracing::info!(operator = %operator, "an operator signed out of the console");
             StatusCode::NO_CONTENT
         }

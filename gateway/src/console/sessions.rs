@@ -5,6 +5,11 @@
 //! present as a cookie. A session ends when it is signed out, when it has not been used for
 //! the idle limit, or at the absolute limit after sign-in, whichever comes first. The table is
 //! bounded: a sign-in beyond [`MAX_SESSIONS`] ends the session used least recently.
+//!
+//! So that a kiosk stays signed in across a restart of the gateway (an update, a power cut),
+//! the table gives a [`Snapshot`] to save after every sign-in and sign-out, and after a use at
+//! most once per [`SAVE_USE_EVERY_MS`]; [`Sessions::restore`] takes the saved sessions back,
+//! each ending when it would have, by its saved last use (at most that much early).
 
 use std::collections::HashMap;
 
@@ -17,6 +22,8 @@ use crate::time::UnixMs;
 
 /// The most sessions held at once (a kiosk branch has a handful of screens).
 pub const MAX_SESSIONS: usize = 64;
+/// How often, at most, the sessions are saved only because one was used.
+pub(super) const SAVE_USE_EVERY_MS: u64 = 60_000;
 
 /// How long sessions last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,10 +63,35 @@ pub(super) struct Found {
     pub(super) expires_at: UnixMs,
 }
 
+/// A session as it is saved: the digest of its cookie, never the cookie.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(super) struct SavedSession {
+    /// The SHA-256 of the cookie's value, in hex.
+    digest: String,
+    operator: String,
+    /// The CSRF token, base64url: it is worth nothing without the cookie.
+    csrf: String,
+    signed_in_at: UnixMs,
+    last_used_at: UnixMs,
+}
+
+/// The sessions open when it was taken, numbered so that an older one never overwrites a
+/// newer one.
+pub(super) struct Snapshot {
+    /// Counts up with each snapshot.
+    pub(super) generation: u64,
+    /// The open sessions.
+    pub(super) sessions: Vec<SavedSession>,
+}
+
 /// The sessions of the console.
 pub(super) struct Sessions {
     limits: SessionLimits,
     by_digest: HashMap<[u8; 32], Session>,
+    /// Whether a session was used since the last snapshot, and when that was taken.
+    used_since_snapshot: bool,
+    snapshot_at: UnixMs,
+    generation: u64,
 }
 
 impl std::fmt::Debug for Sessions {
@@ -78,7 +110,68 @@ impl Sessions {
         Self {
             limits,
             by_digest: HashMap::new(),
+            used_since_snapshot: false,
+            snapshot_at: 0,
+            generation: 0,
         }
+    }
+
+    /// The open sessions to save at `now`: always after a sign-in or sign-out (`changed`),
+    /// else when one was used and the last snapshot is [`SAVE_USE_EVERY_MS`] old.
+    pub(super) fn snapshot(&mut self, now: UnixMs, changed: bool) -> Option<Snapshot> {
+        let use_due =
+            self.used_since_snapshot && now >= self.snapshot_at.saturating_add(SAVE_USE_EVERY_MS);
+        if !(changed || use_due) {
+            return None;
+        }
+        self.forget_ended(now);
+        self.used_since_snapshot = false;
+        self.snapshot_at = now;
+        self.generation += 1;
+        let sessions = self.by_digest.iter().map(|(digest, session)| SavedSession {
+            digest: hex::encode(digest),
+            operator: session.operator.clone(),
+            csrf: URL_SAFE_NO_PAD.encode(session.csrf.as_bytes()),
+            signed_in_at: session.signed_in_at,
+            last_used_at: session.last_used_at,
+        });
+        Some(Snapshot {
+            generation: self.generation,
+            sessions: sessions.collect(),
+        })
+    }
+
+    /// Takes back the `saved` sessions that are still open at `now` and whose operator
+    /// `known` still knows (the configuration may have changed), up to [`MAX_SESSIONS`];
+    /// answers how many.
+    pub(super) fn restore(
+        &mut self,
+        saved: Vec<SavedSession>,
+        now: UnixMs,
+        known: impl Fn(&str) -> bool,
+    ) -> usize {
+        for saved in saved {
+            let digest = hex::decode(&saved.digest)
+                .ok()
+                .and_then(|d| d.try_into().ok());
+            let csrf = URL_SAFE_NO_PAD.decode(&saved.csrf).ok();
+            let csrf: Option<[u8; 32]> = csrf.and_then(|csrf| csrf.try_into().ok());
+            let (Some(digest), Some(csrf)) = (digest, csrf) else {
+                continue;
+            };
+            let session = Session {
+                operator: saved.operator,
+                csrf: Secret::new(csrf),
+                signed_in_at: saved.signed_in_at,
+                last_used_at: saved.last_used_at.max(saved.signed_in_at),
+            };
+            let future = session.signed_in_at > now;
+            let open = !future && !ended(self.limits, &session, now) && known(&session.operator);
+            if open && self.by_digest.len() < MAX_SESSIONS {
+                self.by_digest.insert(digest, session);
+            }
+        }
+        self.by_digest.len()
     }
 
     /// Signs `operator` in at `now` with the random `id` and `csrf` bytes; the session's cookie
@@ -124,6 +217,7 @@ impl Sessions {
         }
         let session = self.by_digest.get_mut(&digest)?;
         session.last_used_at = session.last_used_at.max(now);
+        self.used_since_snapshot = true;
         Some(Found {
             operator: session.operator.clone(),
             csrf: URL_SAFE_NO_PAD.encode(session.csrf.as_bytes()),
@@ -225,6 +319,78 @@ mod tests {
             }
         }
         assert!(sessions.use_session(&cookie, 3 * HOUR).is_none());
+    }
+
+    /// The sessions `saved` restored into a fresh table at `now` (a restart), knowing `ana`.
+    fn restarted(saved: &Snapshot, now: UnixMs) -> Sessions {
+        let mut fresh = sessions();
+        fresh.restore(saved.sessions.clone(), now, |name| name == "ana");
+        fresh
+    }
+
+    #[test]
+    fn a_saved_session_survives_a_restart_with_its_csrf_token_and_its_limits() {
+        let mut sessions = sessions();
+        let ana = sessions.sign_in("ana", 0, [1; 32], [2; 32]);
+        let ben = sessions.sign_in("ben", 0, [3; 32], [4; 32]);
+        let saved = sessions.snapshot(0, true).unwrap();
+        assert_eq!(saved.sessions.len(), 2);
+        let json = serde_json::to_string(&saved.sessions).unwrap();
+        assert!(
+            !json.contains(&ana) && !json.contains(&ben),
+            "a cookie was saved"
+        );
+        let mut after = restarted(&saved, HOUR / 2);
+        let found = after.use_session(&ana, HOUR / 2).unwrap();
+        assert_eq!(found.csrf, URL_SAFE_NO_PAD.encode([2; 32]));
+        assert!(after.csrf_matches(&ana, &found.csrf));
+        // ben is no longer configured.
+        assert!(after.use_session(&ben, HOUR / 2).is_none());
+        // Its saved last use was 0: idle after an hour, as without the restart.
+        assert!(restarted(&saved, HOUR).use_session(&ana, HOUR).is_none());
+    }
+
+    #[test]
+    fn uses_are_saved_at_most_once_a_minute_and_a_signed_out_session_stays_out() {
+        let mut sessions = sessions();
+        let ana = sessions.sign_in("ana", 0, [1; 32], [2; 32]);
+        assert!(sessions.snapshot(0, true).is_some());
+        assert!(
+            sessions.snapshot(SAVE_USE_EVERY_MS, false).is_none(),
+            "nothing changed"
+        );
+        sessions.use_session(&ana, 10_000).unwrap();
+        assert!(sessions.snapshot(SAVE_USE_EVERY_MS - 1, false).is_none());
+        let saved = sessions.snapshot(SAVE_USE_EVERY_MS, false).unwrap();
+        assert_eq!(saved.generation, 2);
+        // Used at 10 s: still open 10 s past the idle hour's start.
+        assert!(
+            restarted(&saved, HOUR + 5_000)
+                .use_session(&ana, HOUR + 5_000)
+                .is_some()
+        );
+        sessions.sign_out(&ana);
+        let saved = sessions.snapshot(SAVE_USE_EVERY_MS + 1, true).unwrap();
+        assert!(saved.sessions.is_empty());
+        assert!(
+            restarted(&saved, SAVE_USE_EVERY_MS + 2)
+                .use_session(&ana, 0)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn damaged_or_future_saved_sessions_are_left_out() {
+        let mut sessions = sessions();
+        let ana = sessions.sign_in("ana", 5_000, [1; 32], [2; 32]);
+        let mut saved = sessions.snapshot(5_000, true).unwrap();
+        // The clock reads earlier than the sign-in: not taken back.
+        assert!(restarted(&saved, 4_000).use_session(&ana, 4_000).is_none());
+        saved.sessions[0].csrf = "short".into();
+        assert!(restarted(&saved, 6_000).use_session(&ana, 6_000).is_none());
+        saved.sessions[0].csrf = URL_SAFE_NO_PAD.encode([2; 32]);
+        saved.sessions[0].digest = "zz".into();
+        assert!(restarted(&saved, 6_000).use_session(&ana, 6_000).is_none());
     }
 
     #[test]

@@ -36,6 +36,12 @@ fn with_session(method: Method, path: &str, cookie: &str, csrf: Option<&str>) ->
     builder.body(Body::empty()).unwrap()
 }
 
+/// `POST /console/sign-out` with the session's cookie and CSRF token.
+async fn sign_out(fixture: &Fixture, cookie: &str, csrf: &str) -> Answer {
+    let request = with_session(Method::POST, "/console/sign-out", cookie, Some(csrf));
+    fixture.call(request).await
+}
+
 /// The CSRF token in the shell `GET /console` answers with.
 async fn csrf_of(fixture: &Fixture, cookie: &str) -> String {
     let answer = fixture
@@ -178,14 +184,7 @@ async fn the_cookie_stands_for_the_token_and_changes_need_the_csrf_token() {
         StatusCode::FORBIDDEN,
         "sign-out needs the CSRF token too"
     );
-    let answer = fixture
-        .call(with_session(
-            Method::POST,
-            "/console/sign-out",
-            &cookie,
-            Some(&csrf),
-        ))
-        .await;
+    let answer = sign_out(&fixture, &cookie, &csrf).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
     assert!(
         answer.headers[header::SET_COOKIE]
@@ -243,4 +242,63 @@ async fn guessing_tokens_is_slowed_to_ten_a_minute() {
     let (answer, cookie) = sign_in(&fixture, TOKEN).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     assert!(cookie.is_some());
+}
+
+/// Waits until the console's sessions file says `done` (it is written off the request).
+async fn file_says(path: &std::path::Path, done: impl Fn(&str) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if done(&text) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the file says: {text}"
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test]
+async fn a_kiosk_stays_signed_in_across_a_restart_and_a_sign_out_does_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(crate::console::SESSIONS_FILE);
+    let console = ConsoleSettings {
+        sessions_file: Some(file.clone()),
+        ..ConsoleSettings::default()
+    };
+    let mut fixture = Fixture::new();
+    fixture.restart(console.clone());
+    let (_, cookie) = sign_in(&fixture, TOKEN).await;
+    let cookie = cookie.unwrap();
+    let csrf = csrf_of(&fixture, &cookie).await;
+    file_says(&file, |text| text.contains("\"ana\"")).await;
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let value = cookie.split_once('=').unwrap().1;
+    assert!(!saved.contains(value), "the cookie itself was saved");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+
+    fixture.advance(60_000);
+    fixture.restart(console.clone());
+    assert_eq!(
+        csrf_of(&fixture, &cookie).await,
+        csrf,
+        "the same session, its token kept"
+    );
+    let out = sign_out(&fixture, &cookie, &csrf).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    file_says(&file, |text| text.contains("\"sessions\":[]")).await;
+
+    fixture.restart(console);
+    let page = fixture
+        .call(with_session(Method::GET, "/console", &cookie, None))
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNAUTHORIZED,
+        "signed out stays signed out"
+    );
 }
