@@ -385,7 +385,7 @@ section! {
         profanity_limit: u32 = 3, Meta::range(1, 100, Unit::Count("offensive words per chat")).note("the chat closes when it reaches the limit");
         /// Word list files, one per language, one word per line.
         profanity_word_lists: heapless::Vec<Path, MAX_PROFANITY_WORD_LISTS> = heapless::Vec::new(), PATH;
-        /// Send a chat's next message only after Meta accepted the previous one.
+        /// Every number sends a chat's next message only after Meta accepted the previous one, whatever numbers[].strict_order says.
         strict_order: bool = false, Meta::ANY;
     }
 }

@@ -188,7 +188,7 @@ impl NumberSettings {
     }
 }
 
-/// The configured `[[numbers]]`.
+/// The configured `[[numbers]]`; `chat.strict_order` makes every one send in strict order.
 pub fn number_settings(config: &Config) -> Vec<NumberSettings> {
     config
         .numbers
@@ -198,7 +198,7 @@ pub fn number_settings(config: &Config) -> Vec<NumberSettings> {
             waba_id: number.waba_id.as_deref().map(str::to_owned),
             display_phone_number: number.display_phone_number.as_deref().map(str::to_owned),
             messages_per_second: number.messages_per_second,
-            strict_order: number.strict_order,
+            strict_order: number.strict_order || config.chat.strict_order,
         })
         .collect()
 }
@@ -337,6 +337,13 @@ mod tests {
         );
         let other = NumberSettings::default_for("7");
         assert_eq!((other.messages_per_second, other.strict_order), (80, true));
+        // A number may give up strict order, unless chat.strict_order holds every one to it.
+        let relaxed = "[[numbers]]\nphone_number_id = \"1\"\nstrict_order = false\n";
+        let relaxed_config = firmware_config::parse_toml(relaxed).unwrap();
+        assert!(!number_settings(&relaxed_config)[0].strict_order);
+        let strict = format!("[chat]\nstrict_order = true\n\n{relaxed}");
+        let strict_config = firmware_config::parse_toml(&strict).unwrap();
+        assert!(number_settings(&strict_config)[0].strict_order);
         let pricing = pricing_rules(&config).unwrap();
         assert_eq!(pricing.billing_utc_offset_minutes, 540);
         assert_eq!(pricing.service_free_tier_per_month, 1_000);
