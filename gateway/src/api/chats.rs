@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::LocalApi;
 use super::body::{SendCheckRequest, TransferRequest};
 use super::error::ApiError;
-use super::extract::{ApiJson, ChatId, ChatStateQuery, RequestBody as _};
+use super::extract::{ApiJson, ChatId, ChatListQuery, RequestBody as _};
 use super::gate::Operator;
 use super::policy_json::{SendCheckJson, TemplateJson, WindowJson};
 use crate::chat::check_operator_may_write;
@@ -21,25 +21,31 @@ use crate::policy::{OutgoingMessage, UnixMs, check_send};
 use crate::store::{ChatAction, ChatActionError, ChatView, SendCheck, SendRefusal, SendRequest};
 use crate::tool_json::NoteJson;
 
-/// `GET /api/v1/chats[?state=...]`.
+/// `GET /api/v1/chats[?state=...&after=...&limit=...]`: the chats in id order, and when more
+/// follow, `next_after`, the `after` of the next page.
 pub(super) async fn list(
     State(api): State<Arc<LocalApi>>,
-    ChatStateQuery(filter): ChatStateQuery,
+    ChatListQuery { filter, page }: ChatListQuery,
 ) -> Result<Response, ApiError> {
     #[derive(Serialize)]
     struct ChatList<'a> {
         chats: Vec<ChatJson<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next_after: Option<u64>,
     }
-    let chats = api
+    let listed = api
         .store
-        .list_chats_with_contacts(filter)
+        .list_chats_with_contacts(filter, page)
         .await
         .map_err(ApiError::StoreUnavailable)?;
+    let last = listed.chats.last().map(|(chat, _)| chat.id.0);
     Ok(Json(ChatList {
-        chats: chats
+        chats: listed
+            .chats
             .iter()
             .map(|(chat, contact)| ChatJson::with_contact(chat, contact))
             .collect(),
+        next_after: last.filter(|_| listed.more),
     })
     .into_response())
 }

@@ -1,16 +1,16 @@
 //! What handlers take from a request, with axum's rejections turned into [`ApiError`]s: a JSON
 //! body ([`ApiJson`]), a chat id ([`ChatId`]) or a canned response's or article's id
-//! ([`ToolId`]) from the path, and the chat list's state filter ([`ChatStateQuery`]).
+//! ([`ToolId`]) from the path, and the chat list's filter and page ([`ChatListQuery`]).
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use http::request::Parts;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::store::ChatFilter;
+use crate::store::{ChatFilter, ChatPage};
 
 /// A request body type, with an example of a body the endpoint takes (for error messages).
 pub(super) trait RequestBody: DeserializeOwned {
@@ -127,14 +127,24 @@ impl<S: Send + Sync> FromRequestParts<S> for ToolId {
     }
 }
 
-/// The chat list's `?state=waiting|active|closed`; no state means every chat. Other query
-/// parameters are ignored.
+/// The most chats one listing answers with (`?limit=`, and without it).
+pub(super) const MAX_CHATS_LISTED: u32 = 1_000;
+
+/// The chat list's `?state=waiting|active|closed` (no state: every chat), `after=<chat id>`
+/// and `limit=<1 to MAX_CHATS_LISTED>`. Other query parameters are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct ChatStateQuery(pub(super) ChatFilter);
+pub(super) struct ChatListQuery {
+    /// Which chats.
+    pub(super) filter: ChatFilter,
+    /// Which part of them.
+    pub(super) page: ChatPage,
+}
 
 #[derive(Deserialize)]
-struct StateParameter {
+struct ListParameters {
     state: Option<ChatState>,
+    after: Option<u64>,
+    limit: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -145,26 +155,35 @@ enum ChatState {
     Closed,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ChatStateQuery {
+impl<S: Send + Sync> FromRequestParts<S> for ChatListQuery {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Query(query) = Query::<StateParameter>::from_request_parts(parts, state)
+        let Query(query) = Query::<ListParameters>::from_request_parts(parts, state)
             .await
-            .map_err(|rejection| query_error(&rejection))?;
-        Ok(Self(match query.state {
+            .map_err(|rejection| query_error(&cause(&rejection)))?;
+        let limit = query.limit.unwrap_or(MAX_CHATS_LISTED);
+        if !(1..=MAX_CHATS_LISTED).contains(&limit) {
+            return Err(query_error(&format!("limit={limit} is out of range")));
+        }
+        let filter = match query.state {
             None => ChatFilter::All,
             Some(ChatState::Waiting) => ChatFilter::Waiting,
             Some(ChatState::Active) => ChatFilter::Active,
             Some(ChatState::Closed) => ChatFilter::Closed,
-        }))
+        };
+        let page = ChatPage {
+            after: query.after.unwrap_or(0),
+            limit: usize::try_from(limit).unwrap_or(usize::MAX),
+        };
+        Ok(Self { filter, page })
     }
 }
 
-fn query_error(rejection: &QueryRejection) -> ApiError {
+fn query_error(cause: &str) -> ApiError {
     ApiError::BadQuery(format!(
-        "{}; use state=waiting, state=active or state=closed, or no state for every chat",
-        cause(rejection)
+        "{cause}; use state=waiting, state=active or state=closed (or no state for every chat), \
+         after=<the last chat id listed> and limit=1 to {MAX_CHATS_LISTED}"
     ))
 }
 

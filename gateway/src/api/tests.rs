@@ -378,6 +378,44 @@ async fn the_chat_list_takes_an_optional_state() {
 }
 
 #[tokio::test]
+async fn the_chat_list_comes_in_pages_after_a_chat_id() {
+    let fixture = Fixture::new();
+    for n in 1..=5 {
+        let customer = crate::chat::CustomerId::WaId(format!("11{n}"));
+        let message = customer_message(&format!("w{n}"), &customer, None);
+        fixture.store.ingest(message).await.unwrap();
+    }
+    let ids_of = |answer: &Answer| {
+        let value: Value = serde_json::from_slice(&answer.body).unwrap();
+        let ids: Vec<u64> = value["chats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|chat| chat["id"].as_u64().unwrap())
+            .collect();
+        (ids, value["next_after"].as_u64())
+    };
+    let all = fixture.get("/api/v1/chats", Some(TOKEN)).await;
+    let (ids, next) = ids_of(&all);
+    assert_eq!((ids.len(), next), (5, None));
+    let first = fixture.get("/api/v1/chats?limit=2", Some(TOKEN)).await;
+    assert_eq!(ids_of(&first), (ids[..2].to_vec(), Some(ids[1])));
+    let path = format!("/api/v1/chats?state=waiting&after={}&limit=2", ids[1]);
+    let second = fixture.get(&path, Some(TOKEN)).await;
+    assert_eq!(ids_of(&second), (ids[2..4].to_vec(), Some(ids[3])));
+    let path = format!("/api/v1/chats?after={}&limit=2", ids[3]);
+    let last = fixture.get(&path, Some(TOKEN)).await;
+    assert_eq!(ids_of(&last), (ids[4..].to_vec(), None));
+    for query in ["limit=0", "limit=1001", "limit=x", "after=-1"] {
+        let message = fixture
+            .get(&format!("/api/v1/chats?{query}"), Some(TOKEN))
+            .await
+            .error(StatusCode::BAD_REQUEST);
+        assert!(message.contains("limit=1 to 1000"), "{query}: {message}");
+    }
+}
+
+#[tokio::test]
 async fn a_body_that_is_not_the_json_asked_for_names_the_field_and_shows_an_example() {
     let fixture = Fixture::new();
     let transfer = "/api/v1/chats/1/transfer";

@@ -2,9 +2,9 @@
 //! blocking pool, actions (accept, close, transfer) through the writer, so each commits with its
 //! effects like any other change. (Notes, tags, leads and tickets: `tool_access.rs`.)
 
-use std::ops::ControlFlow;
+use std::ops::{Bound, ControlFlow};
 
-use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable};
+use redb::{Database, ReadTransaction, ReadableDatabase};
 
 use super::chats::chat_from_bytes;
 use super::contact_profile::{ContactProfile, contact_profile};
@@ -42,6 +42,32 @@ impl ChatFilter {
                 | (Self::Closed, ChatState::Closed { .. })
         )
     }
+}
+
+/// Which part of a listing: the chats after `after` (by id), `limit` of them at most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatPage {
+    /// Only chats with a greater id (0: from the first).
+    pub after: u64,
+    /// The most chats listed.
+    pub limit: usize,
+}
+
+impl ChatPage {
+    /// Every chat.
+    pub const ALL: Self = Self {
+        after: 0,
+        limit: usize::MAX,
+    };
+}
+
+/// A part of a listing, and whether more chats follow it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed<T> {
+    /// The chats, in id order.
+    pub chats: Vec<T>,
+    /// Whether the filter admits more chats after the last one listed.
+    pub more: bool,
 }
 
 /// What an operator does to a chat.
@@ -92,33 +118,40 @@ pub struct ChatMessage {
 
 /// The chats `filter` admits, in id order.
 pub(super) fn list_chats(db: &Database, filter: ChatFilter) -> Result<Vec<Chat>, StoreError> {
-    each_chat(&db.begin_read()?, filter, |_, chat| Ok(chat))
+    let listed = each_chat(&db.begin_read()?, filter, ChatPage::ALL, |_, chat| Ok(chat))?;
+    Ok(listed.chats)
 }
 
 /// `make` of each chat `filter` admits in `txn`, in id order.
 fn each_chat<T>(
     txn: &ReadTransaction,
     filter: ChatFilter,
+    page: ChatPage,
     mut make: impl FnMut(&ReadTransaction, Chat) -> Result<T, StoreError>,
-) -> Result<Vec<T>, StoreError> {
+) -> Result<Listed<T>, StoreError> {
     let table = txn.open_table(CHATS)?;
     let mut chats = Vec::new();
-    for row in table.iter()? {
+    let after = (Bound::Excluded(page.after), Bound::Unbounded);
+    for row in table.range(after)? {
         let (id, bytes) = row?;
         let chat = decode(id.value(), bytes.value())?;
         if filter.admits(&chat) {
+            if chats.len() >= page.limit {
+                return Ok(Listed { chats, more: true });
+            }
             chats.push(make(txn, chat)?);
         }
     }
-    Ok(chats)
+    Ok(Listed { chats, more: false })
 }
 
 /// The chats `filter` admits, in id order, each with its customer's profile, from one snapshot.
 pub(super) fn list_chats_with_contacts(
     db: &Database,
     filter: ChatFilter,
-) -> Result<Vec<(Chat, ContactProfile)>, StoreError> {
-    each_chat(&db.begin_read()?, filter, |txn, chat| {
+    page: ChatPage,
+) -> Result<Listed<(Chat, ContactProfile)>, StoreError> {
+    each_chat(&db.begin_read()?, filter, page, |txn, chat| {
         let profile = contact_profile(txn, chat.id.0)?;
         Ok((chat, profile))
     })

@@ -48,7 +48,9 @@ use redb::{Database, ReadableDatabase as _};
 use tokio::sync::{mpsc, oneshot};
 
 pub use backlog::{Backlogs, OutboxBacklog};
-pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage, ChatView};
+pub use chat_access::{
+    ChatAction, ChatActionError, ChatFilter, ChatMessage, ChatPage, ChatView, Listed,
+};
 pub use chats::CustomerMessageInput;
 pub use commands::{CommandOutcome, HqAction, HqCommand};
 pub use commit_metrics::CommitMetrics;
@@ -222,12 +224,13 @@ impl Store {
             .await
     }
 
-    /// The chats `filter` admits, in id order, each with its customer's profile.
+    /// The `page` of the chats `filter` admits, in id order, each with its customer's profile.
     pub async fn list_chats_with_contacts(
         &self,
         filter: ChatFilter,
-    ) -> Result<Vec<(Chat, ContactProfile)>, StoreError> {
-        self.read(move |db| chat_access::list_chats_with_contacts(db, filter))
+        page: ChatPage,
+    ) -> Result<Listed<(Chat, ContactProfile)>, StoreError> {
+        self.read(move |db| chat_access::list_chats_with_contacts(db, filter, page))
             .await
     }
 
