@@ -53,3 +53,26 @@ pub fn json_of(reply: &HttpReply, status: u16, context: &str) -> Value {
     );
     must(serde_json::from_slice(&reply.body))
 }
+
+/// Every item of a paged listing (`/api/v1/chats`, `/api/v1/messages`): the `field` array of
+/// each page, following `next_after` until the last page.
+pub async fn list_all(
+    connection: &mut HttpConnection,
+    path: &str,
+    token: &str,
+    field: &str,
+) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut after = 0;
+    loop {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let page_path = format!("{path}{separator}after={after}");
+        let reply = call(connection, Method::GET, &page_path, Some(token), None).await;
+        let page = json_of(&reply, 200, &page_path);
+        items.extend(page[field].as_array().cloned().unwrap_or_default());
+        match page["next_after"].as_u64() {
+            Some(next) => after = next,
+            None => return items,
+        }
+    }
+}

@@ -25,7 +25,6 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use http::Method;
 use serde_json::Value;
 use tokio::sync::Mutex;
 use waygate_e2e::Gateway;
@@ -34,7 +33,7 @@ use waygate_e2e::backlog::{
 };
 use waygate_e2e::graph_api::{AcceptedSend, Fault, GraphApi, recipient_of};
 use waygate_e2e::knobs::{operation_deadline, ready_deadline, scaled};
-use waygate_e2e::operator_api::{call, json_of};
+use waygate_e2e::operator_api::list_all;
 use waygate_e2e::random::random_in;
 use waygate_e2e::suite::must;
 
@@ -77,12 +76,10 @@ async fn api_says_all_sent(gateway: &Gateway, total: usize) -> Value {
     let token = gateway.operator_token();
     let started = Instant::now();
     loop {
-        let all = json_of(
-            &call(&mut api, Method::GET, "/api/v1/messages", Some(token), None).await,
-            200,
-            "message list",
-        );
-        let messages = all["messages"].as_array().cloned().unwrap_or_default();
+        // In pages of 150 (the list comes in pages of 1,000 at most): each id once, in order.
+        let messages = list_all(&mut api, "/api/v1/messages?limit=150", token, "messages").await;
+        let ids: Vec<u64> = messages.iter().filter_map(|m| m["id"].as_u64()).collect();
+        assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "{ids:?}");
         assert_eq!(messages.len(), total, "every queued message is listed");
         let sending = messages
             .iter()
@@ -90,7 +87,7 @@ async fn api_says_all_sent(gateway: &Gateway, total: usize) -> Value {
             .inspect(|message| assert_eq!(message["state"], "sending", "{message}"))
             .count();
         if sending == 0 {
-            return all;
+            return serde_json::json!({ "messages": messages });
         }
         assert!(
             started.elapsed() < operation_deadline(),

@@ -38,10 +38,10 @@ pub(super) async fn list(
         .list_chats_with_contacts(filter, page)
         .await
         .map_err(ApiError::StoreUnavailable)?;
-    let last = listed.chats.last().map(|(chat, _)| chat.id.0);
+    let last = listed.items.last().map(|(chat, _)| chat.id.0);
     Ok(Json(ChatList {
         chats: listed
-            .chats
+            .items
             .iter()
             .map(|(chat, contact)| ChatJson::with_contact(chat, contact))
             .collect(),

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
-use crate::store::{ChatFilter, ChatPage};
+use crate::store::{ChatFilter, Page};
 
 /// A request body type, with an example of a body the endpoint takes (for error messages).
 pub(super) trait RequestBody: DeserializeOwned {
@@ -127,17 +127,35 @@ impl<S: Send + Sync> FromRequestParts<S> for ToolId {
     }
 }
 
-/// The most chats one listing answers with (`?limit=`, and without it).
-pub(super) const MAX_CHATS_LISTED: u32 = 1_000;
+/// The most items (chats, messages) one listing answers with (`?limit=`, and without it).
+pub(super) const MAX_LISTED: u32 = 1_000;
+
+/// How a listing's `after` and `limit` are written, for its 400.
+pub(super) const PAGE_PARAMETERS: &str = "after=<the last id listed> and limit=1 to 1000";
+
+/// The page `after` and `limit` ask for (none: from the first, [`MAX_LISTED`] of them).
+///
+/// # Errors
+/// A limit outside 1 to [`MAX_LISTED`], in words.
+pub(super) fn page_of(after: Option<u64>, limit: Option<u32>) -> Result<Page, String> {
+    let limit = limit.unwrap_or(MAX_LISTED);
+    if !(1..=MAX_LISTED).contains(&limit) {
+        return Err(format!("limit={limit} is out of range"));
+    }
+    Ok(Page {
+        after: after.unwrap_or(0),
+        limit: usize::try_from(limit).unwrap_or(usize::MAX),
+    })
+}
 
 /// The chat list's `?state=waiting|active|closed` (no state: every chat), `after=<chat id>`
-/// and `limit=<1 to MAX_CHATS_LISTED>`. Other query parameters are ignored.
+/// and `limit=<1 to MAX_LISTED>`. Other query parameters are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct ChatListQuery {
     /// Which chats.
     pub(super) filter: ChatFilter,
     /// Which part of them.
-    pub(super) page: ChatPage,
+    pub(super) page: Page,
 }
 
 #[derive(Deserialize)]
@@ -162,19 +180,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ChatListQuery {
         let Query(query) = Query::<ListParameters>::from_request_parts(parts, state)
             .await
             .map_err(|rejection| query_error(&cause(&rejection)))?;
-        let limit = query.limit.unwrap_or(MAX_CHATS_LISTED);
-        if !(1..=MAX_CHATS_LISTED).contains(&limit) {
-            return Err(query_error(&format!("limit={limit} is out of range")));
-        }
+        let page = page_of(query.after, query.limit).map_err(|cause| query_error(&cause))?;
         let filter = match query.state {
             None => ChatFilter::All,
             Some(ChatState::Waiting) => ChatFilter::Waiting,
             Some(ChatState::Active) => ChatFilter::Active,
             Some(ChatState::Closed) => ChatFilter::Closed,
-        };
-        let page = ChatPage {
-            after: query.after.unwrap_or(0),
-            limit: usize::try_from(limit).unwrap_or(usize::MAX),
         };
         Ok(Self { filter, page })
     }
@@ -183,7 +194,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ChatListQuery {
 fn query_error(cause: &str) -> ApiError {
     ApiError::BadQuery(format!(
         "{cause}; use state=waiting, state=active or state=closed (or no state for every chat), \
-         after=<the last chat id listed> and limit=1 to {MAX_CHATS_LISTED}"
+         {PAGE_PARAMETERS}"
     ))
 }
 

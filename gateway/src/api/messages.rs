@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::LocalApi;
 use super::error::ApiError;
-use super::extract::{ApiJson, ChatId, MessageId, RequestBody};
+use super::extract::{ApiJson, ChatId, MessageId, PAGE_PARAMETERS, RequestBody, page_of};
 use super::gate::Operator;
 use super::send_body::SendBody;
 use crate::graph::GraphFailure;
@@ -227,13 +227,16 @@ pub(super) async fn detail(
     Ok(Json(OutboundJson::new(&message)).into_response())
 }
 
-/// `?state=` of the message list.
+/// `?state=`, `after=` and `limit=` of the message list.
 #[derive(Deserialize)]
 pub(super) struct MessageQuery {
     state: Option<String>,
+    after: Option<u64>,
+    limit: Option<u32>,
 }
 
-/// `GET /api/v1/messages[?state=...]`.
+/// `GET /api/v1/messages[?state=...&after=...&limit=...]`: the messages in id order, and when
+/// more follow, `next_after`, the `after` of the next page.
 pub(super) async fn list(
     State(api): State<Arc<LocalApi>>,
     query: Result<Query<MessageQuery>, axum::extract::rejection::QueryRejection>,
@@ -241,8 +244,13 @@ pub(super) async fn list(
     #[derive(Serialize)]
     struct MessageList<'a> {
         messages: Vec<OutboundJson<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        next_after: Option<u64>,
     }
-    let states = "use state=queued, sending, sent, delivered, read, failed or uncertain, or no state for every message";
+    let states = format!(
+        "use state=queued, sending, sent, delivered, read, failed or uncertain (or no state for \
+         every message), {PAGE_PARAMETERS}"
+    );
     let Query(query) =
         query.map_err(|rejection| ApiError::BadQuery(format!("{rejection}; {states}")))?;
     let filter = match query.state.as_deref() {
@@ -253,13 +261,17 @@ pub(super) async fn list(
                 .map_err(|_| ApiError::BadQuery(format!("no state {state:?}; {states}")))?,
         ),
     };
-    let messages = api
+    let page = page_of(query.after, query.limit)
+        .map_err(|cause| ApiError::BadQuery(format!("{cause}; {states}")))?;
+    let listed = api
         .store
-        .messages(filter)
+        .messages_page(filter, page)
         .await
         .map_err(ApiError::StoreUnavailable)?;
+    let last = listed.items.last().map(|message| message.id);
     Ok(Json(MessageList {
-        messages: messages.iter().map(OutboundJson::new).collect(),
+        messages: listed.items.iter().map(OutboundJson::new).collect(),
+        next_after: last.filter(|_| listed.more),
     })
     .into_response())
 }

@@ -378,7 +378,7 @@ async fn the_chat_list_takes_an_optional_state() {
 }
 
 #[tokio::test]
-async fn the_chat_list_comes_in_pages_after_a_chat_id() {
+async fn the_chat_and_message_lists_come_in_pages_after_an_id() {
     let fixture = Fixture::new();
     for n in 1..=5 {
         let customer = crate::chat::CustomerId::WaId(format!("11{n}"));
@@ -406,13 +406,22 @@ async fn the_chat_list_comes_in_pages_after_a_chat_id() {
     let path = format!("/api/v1/chats?after={}&limit=2", ids[3]);
     let last = fixture.get(&path, Some(TOKEN)).await;
     assert_eq!(ids_of(&last), (ids[4..].to_vec(), None));
-    for query in ["limit=0", "limit=1001", "limit=x", "after=-1"] {
-        let message = fixture
-            .get(&format!("/api/v1/chats?{query}"), Some(TOKEN))
-            .await
-            .error(StatusCode::BAD_REQUEST);
-        assert!(message.contains("limit=1 to 1000"), "{query}: {message}");
+    for list in ["chats", "messages"] {
+        for query in ["limit=0", "limit=1001", "limit=x", "after=-1"] {
+            let message = fixture
+                .get(&format!("/api/v1/{list}?{query}"), Some(TOKEN))
+                .await
+                .error(StatusCode::BAD_REQUEST);
+            assert!(
+                message.contains("limit=1 to 1000"),
+                "{list} {query}: {message}"
+            );
+        }
     }
+    let none = fixture.get("/api/v1/messages?limit=1", Some(TOKEN)).await;
+    assert_eq!(none.status, StatusCode::OK);
+    let value: Value = serde_json::from_slice(&none.body).unwrap();
+    assert_eq!(value, serde_json::json!({"messages": []}));
 }
 
 #[tokio::test]

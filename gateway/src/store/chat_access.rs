@@ -2,7 +2,7 @@
 //! blocking pool, actions (accept, close, transfer) through the writer, so each commits with its
 //! effects like any other change. (Notes, tags, leads and tickets: `tool_access.rs`.)
 
-use std::ops::{Bound, ControlFlow};
+use std::ops::ControlFlow;
 
 use redb::{Database, ReadTransaction, ReadableDatabase};
 
@@ -10,6 +10,7 @@ use super::chats::chat_from_bytes;
 use super::contact_profile::{ContactProfile, contact_profile};
 use super::outbound_record::OutboundMessage;
 use super::outbox::chat_messages;
+use super::page::{Listed, Page};
 use super::tables::{CHAT_MESSAGES, CHAT_NOTES, CHAT_TAGS, CHATS, INBOUND_LOG};
 use super::templates::read_registry;
 use super::tool_records::{chat_notes, chat_tags};
@@ -42,32 +43,6 @@ impl ChatFilter {
                 | (Self::Closed, ChatState::Closed { .. })
         )
     }
-}
-
-/// Which part of a listing: the chats after `after` (by id), `limit` of them at most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChatPage {
-    /// Only chats with a greater id (0: from the first).
-    pub after: u64,
-    /// The most chats listed.
-    pub limit: usize,
-}
-
-impl ChatPage {
-    /// Every chat.
-    pub const ALL: Self = Self {
-        after: 0,
-        limit: usize::MAX,
-    };
-}
-
-/// A part of a listing, and whether more chats follow it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Listed<T> {
-    /// The chats, in id order.
-    pub chats: Vec<T>,
-    /// Whether the filter admits more chats after the last one listed.
-    pub more: bool,
 }
 
 /// What an operator does to a chat.
@@ -118,38 +93,34 @@ pub struct ChatMessage {
 
 /// The chats `filter` admits, in id order.
 pub(super) fn list_chats(db: &Database, filter: ChatFilter) -> Result<Vec<Chat>, StoreError> {
-    let listed = each_chat(&db.begin_read()?, filter, ChatPage::ALL, |_, chat| Ok(chat))?;
-    Ok(listed.chats)
+    let listed = each_chat(&db.begin_read()?, filter, Page::ALL, |_, chat| Ok(chat))?;
+    Ok(listed.items)
 }
 
 /// `make` of each chat `filter` admits in `txn`, in id order.
 fn each_chat<T>(
     txn: &ReadTransaction,
     filter: ChatFilter,
-    page: ChatPage,
+    page: Page,
     mut make: impl FnMut(&ReadTransaction, Chat) -> Result<T, StoreError>,
 ) -> Result<Listed<T>, StoreError> {
     let table = txn.open_table(CHATS)?;
-    let mut chats = Vec::new();
-    let after = (Bound::Excluded(page.after), Bound::Unbounded);
-    for row in table.range(after)? {
+    let mut listed = Listed::new();
+    for row in table.range(page.ids())? {
         let (id, bytes) = row?;
         let chat = decode(id.value(), bytes.value())?;
-        if filter.admits(&chat) {
-            if chats.len() >= page.limit {
-                return Ok(Listed { chats, more: true });
-            }
-            chats.push(make(txn, chat)?);
+        if filter.admits(&chat) && !listed.offer(page, || make(txn, chat))? {
+            break;
         }
     }
-    Ok(Listed { chats, more: false })
+    Ok(listed)
 }
 
 /// The chats `filter` admits, in id order, each with its customer's profile, from one snapshot.
 pub(super) fn list_chats_with_contacts(
     db: &Database,
     filter: ChatFilter,
-    page: ChatPage,
+    page: Page,
 ) -> Result<Listed<(Chat, ContactProfile)>, StoreError> {
     each_chat(&db.begin_read()?, filter, page, |txn, chat| {
         let profile = contact_profile(txn, chat.id.0)?;

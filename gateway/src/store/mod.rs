@@ -22,6 +22,7 @@ mod media_record;
 mod open;
 mod outbound_record;
 mod outbox;
+mod page;
 pub mod reader;
 mod record;
 mod recovery;
@@ -48,9 +49,7 @@ use redb::{Database, ReadableDatabase as _};
 use tokio::sync::{mpsc, oneshot};
 
 pub use backlog::{Backlogs, OutboxBacklog};
-pub use chat_access::{
-    ChatAction, ChatActionError, ChatFilter, ChatMessage, ChatPage, ChatView, Listed,
-};
+pub use chat_access::{ChatAction, ChatActionError, ChatFilter, ChatMessage, ChatView};
 pub use chats::CustomerMessageInput;
 pub use commands::{CommandOutcome, HqAction, HqCommand};
 pub use commit_metrics::CommitMetrics;
@@ -62,6 +61,7 @@ pub use media::LogMedia;
 pub use media_record::{MediaOrigin, MediaRecord, MetaUpload, NewMedia, PendingDownload};
 pub use outbound_record::{OutboundMessage, SendFailure, SettledPricing, UNCERTAIN_REMEDY};
 pub use outbox::{MessageFilter, OutboxTopic};
+pub use page::{Listed, Page};
 pub use record::{DeadLetter, DeadLetterRef, LogRecord, RecordKind};
 pub use request::{
     BusinessMessageSent, EventEffect, IngestBatch, IngestOutcome, PreparedEvent, PurchaseRefusal,
@@ -228,7 +228,7 @@ impl Store {
     pub async fn list_chats_with_contacts(
         &self,
         filter: ChatFilter,
-        page: ChatPage,
+        page: Page,
     ) -> Result<Listed<(Chat, ContactProfile)>, StoreError> {
         self.read(move |db| chat_access::list_chats_with_contacts(db, filter, page))
             .await
@@ -399,6 +399,17 @@ impl Store {
     /// Outgoing message `id`, if it exists.
     pub async fn message(&self, id: u64) -> Result<Option<OutboundMessage>, StoreError> {
         self.read(move |db| outbox::read_message(&db.begin_read()?, id))
+            .await
+    }
+
+    /// The `page` of the outgoing messages `filter` admits (every one, or those in a state), in
+    /// id order.
+    pub async fn messages_page(
+        &self,
+        filter: MessageFilter,
+        page: Page,
+    ) -> Result<Listed<OutboundMessage>, StoreError> {
+        self.read(move |db| outbox::page_messages(&db.begin_read()?, filter, page))
             .await
     }
 

@@ -16,6 +16,7 @@ use super::chat_access::ChatActionError;
 use super::chats::ChatTables;
 use super::journal::Recorder;
 use super::outbound_record::{OutboundMessage, SendFailure, SettledPricing, UNCERTAIN_REMEDY};
+use super::page::{Listed, Page};
 use super::request::{
     PurchaseRefusal, SendCheck, SendRefusal, SendRequest, Settlement, StatusUpdate,
 };
@@ -663,6 +664,27 @@ pub(super) fn read_message(
 }
 
 /// The messages `filter` admits, in id order.
+/// The `page` of the messages `filter` admits, for the listing (`OutboxAfter` is the sender's,
+/// unpaged: [`list_messages`]).
+pub(super) fn page_messages(
+    txn: &ReadTransaction,
+    filter: MessageFilter,
+    page: Page,
+) -> Result<Listed<OutboundMessage>, StoreError> {
+    let table = txn.open_table(OUT_MESSAGES)?;
+    let mut listed = Listed::new();
+    for row in table.range(page.ids())? {
+        let (id, bytes) = row?;
+        let message = decode(id.value(), bytes.value())?;
+        let admitted =
+            filter == MessageFilter::All || filter == MessageFilter::State(message.state);
+        if admitted && !listed.offer(page, || Ok::<_, StoreError>(message))? {
+            break;
+        }
+    }
+    Ok(listed)
+}
+
 pub(super) fn list_messages(
     txn: &ReadTransaction,
     filter: MessageFilter,
