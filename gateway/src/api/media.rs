@@ -21,7 +21,6 @@ use serde::Serialize;
 use tower_http::timeout::TimeoutLayer;
 
 use super::LocalApi;
-use super::error::ApiError;
 use super::gate::Operator;
 use super::media_error::{MAX_UPLOAD_BODY_BYTES, MediaApiError};
 use crate::attachments::{IncomingFile, MediaFiles};
@@ -283,45 +282,4 @@ fn safe_filename(name: &str) -> String {
             }
         })
         .collect()
-}
-
-/// Checks that attachment `id`, named by a message of type `kind`, exists and is of that kind:
-/// 422 otherwise, naming what to do.
-pub(super) async fn check_sendable(api: &LocalApi, kind: &str, id: &str) -> Result<(), ApiError> {
-    let refuse = |reason: String| ApiError::SendRefused {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        reasons: vec![reason],
-    };
-    let number = id
-        .parse::<u64>()
-        .ok()
-        .filter(|_| id.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or_else(|| {
-            refuse(format!(
-                "{kind}.id {id:?} is not a local media id: upload the file with POST /api/v1/media and send the id it answers"
-            ))
-        })?;
-    let record = api
-        .store
-        .media(number)
-        .await
-        .map_err(ApiError::StoreUnavailable)?
-        .ok_or_else(|| {
-            refuse(format!(
-                "no attachment {number}: upload the file with POST /api/v1/media and send the id it answers"
-            ))
-        })?;
-    if record.kind != kind {
-        return Err(refuse(format!(
-            "attachment {number} is {} {}, not {kind}: send it with \"type\": \"{}\"",
-            if record.kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
-                "an"
-            } else {
-                "a"
-            },
-            record.kind,
-            record.kind
-        )));
-    }
-    Ok(())
 }

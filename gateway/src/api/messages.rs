@@ -34,9 +34,6 @@ pub(super) async fn send(
     if let Some(refusal) = body.refusal() {
         return Err(refusal);
     }
-    if let Some(media_id) = &body.media_id {
-        super::media::check_sendable(&api, body.kind, media_id).await?;
-    }
     let request = SendRequest {
         chat,
         operator,

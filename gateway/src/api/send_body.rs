@@ -23,8 +23,18 @@ pub(crate) struct SendBody {
     pub(crate) json: String,
     /// A rule it breaks on its own (a text over [`MAX_TEXT_CHARS`]): refused with 422.
     pub(crate) breaks: Option<String>,
-    /// The local media id an attachment's body names (`image.id`...), checked by the handler.
-    pub(crate) media_id: Option<String>,
+}
+
+/// A message of type `kind` with an attachment: its id must be written (whether it names an
+/// attachment of that kind, the store checks where it queues the message).
+fn attachment<E: serde::de::Error>(
+    kind: &'static str,
+    media: &Media,
+) -> Result<(&'static str, SendCheck, Option<String>), E> {
+    if media.id.trim().is_empty() {
+        return Err(E::custom(format!("{kind}.id is empty")));
+    }
+    Ok((kind, SendCheck::FreeForm, None))
 }
 
 /// The body's members this endpoint reads, by type (others are passed to Meta as written).
@@ -126,19 +136,10 @@ impl<'de> Deserialize<'de> for SendBody {
                 },
                 None,
             ),
-            Typed::Image { .. }
-            | Typed::Document { .. }
-            | Typed::Audio { .. }
-            | Typed::Video { .. } => (
-                match typed {
-                    Typed::Image { .. } => "image",
-                    Typed::Document { .. } => "document",
-                    Typed::Audio { .. } => "audio",
-                    _ => "video",
-                },
-                SendCheck::FreeForm,
-                None,
-            ),
+            Typed::Image { image: media } => attachment("image", media)?,
+            Typed::Document { document: media } => attachment("document", media)?,
+            Typed::Audio { audio: media } => attachment("audio", media)?,
+            Typed::Video { video: media } => attachment("video", media)?,
             Typed::Reaction { reaction } => {
                 if reaction.message_id.trim().is_empty() {
                     return Err(D::Error::custom("reaction.message_id is empty"));
@@ -146,19 +147,11 @@ impl<'de> Deserialize<'de> for SendBody {
                 ("reaction", SendCheck::FreeForm, None)
             }
         };
-        let media_id = match &typed {
-            Typed::Image { image: media }
-            | Typed::Document { document: media }
-            | Typed::Audio { audio: media }
-            | Typed::Video { video: media } => Some(media.id.clone()),
-            _ => None,
-        };
         Ok(Self {
             kind,
             check,
             json: value.to_string(),
             breaks,
-            media_id,
         })
     }
 }

@@ -174,6 +174,48 @@ fn insert(
     Ok((record, added))
 }
 
+/// Why the attachment that a message of type `kind` with body `body` (JSON) names cannot be
+/// sent, if it cannot: not a local media id, no such attachment, or one of another kind. A
+/// message that names no attachment has none to refuse.
+pub(super) fn unsendable_attachment(
+    txn: &WriteTransaction,
+    kind: &str,
+    body: &str,
+) -> Result<Option<String>, StoreError> {
+    if !["image", "document", "audio", "video"].contains(&kind) {
+        return Ok(None);
+    }
+    let body: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let Some(id) = body[kind]["id"].as_str() else {
+        return Ok(None);
+    };
+    let upload = "upload the file with POST /api/v1/media and send the id it answers";
+    let number = id
+        .parse::<u64>()
+        .ok()
+        .filter(|_| id.bytes().all(|b| b.is_ascii_digit()));
+    let Some(number) = number else {
+        return Ok(Some(format!(
+            "{kind}.id {id:?} is not a local media id: {upload}"
+        )));
+    };
+    let Some(record) = load(&txn.open_table(MEDIA)?, number)? else {
+        return Ok(Some(format!("no attachment {number}: {upload}")));
+    };
+    if record.kind == kind {
+        return Ok(None);
+    }
+    let article = if record.kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    let found = &record.kind;
+    Ok(Some(format!(
+        "attachment {number} is {article} {found}, not {kind}: send it with \"type\": \"{found}\""
+    )))
+}
+
 fn load(
     media: &impl ReadableTable<u64, &'static [u8]>,
     id: u64,

@@ -15,6 +15,7 @@ use super::books::{BookTables, Books};
 use super::chat_access::ChatActionError;
 use super::chats::ChatTables;
 use super::journal::Recorder;
+use super::media::unsendable_attachment;
 use super::outbound_record::{OutboundMessage, SendFailure, SettledPricing, UNCERTAIN_REMEDY};
 use super::page::{Listed, Page};
 use super::request::{
@@ -159,6 +160,9 @@ impl<'txn> OutboxTables<'txn> {
         };
         if let Err(refusal) = check_operator_may_write(&chat, &request.operator, now) {
             return Ok(Err(SendRefusal::Chat(refusal)));
+        }
+        if let Some(reason) = unsendable_attachment(txn, &request.kind, &request.body)? {
+            return Ok(Err(SendRefusal::Rules(vec![reason])));
         }
         let window = WindowTable::open(txn)?.state(&chat.number, &chat.customer)?;
         let registry = templates::load(&txn.open_table(POLICY)?)?;

@@ -22,6 +22,36 @@ fn send(id: &str, chat: u64) -> HqCommand {
     }
 }
 
+#[test]
+fn a_send_naming_an_attachment_that_is_not_there_is_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let (store, writer) = open_at(dir.path(), &clock);
+    let rt = runtime();
+    rt.block_on(store.ingest(message("w1", "111"))).unwrap();
+    for (id, media, reason) in [
+        ("c1", "99", "no attachment 99: upload the file"),
+        ("c2", "x9", "image.id \"x9\" is not a local media id"),
+    ] {
+        let mut command = send(id, 1);
+        if let Ok(HqAction::Send(request)) = &mut command.action {
+            request.kind = "image".into();
+            request.body = format!(r#"{{"type":"image","image":{{"id":"{media}"}}}}"#);
+        }
+        let outcome = rt.block_on(store.run_command(command)).unwrap();
+        let CommandOutcome::Refused(refusal) = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(refusal.contains(reason), "{refusal}");
+    }
+    assert!(
+        rt.block_on(store.messages(MessageFilter::All))
+            .unwrap()
+            .is_empty()
+    );
+    writer.close();
+}
+
 fn results(events: &[ResolvedEvent]) -> Vec<serde_json::Value> {
     events
         .iter()
