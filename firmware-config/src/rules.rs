@@ -85,25 +85,24 @@ fn listeners_collide(a: SocketAddr, b: SocketAddr) -> bool {
 #[expect(clippy::too_many_lines, reason = "one list of rules, each a few lines")]
 fn between_keys(config: &Config, report: &mut impl FnMut(Problem)) {
     let public = &config.public;
-    let (cert, key) = (&public.tls_cert, &public.tls_key);
-    let rule = "needs public.tls_key too (set both or neither; with neither, a self-signed \
-                certificate is generated in data_dir)";
-    broken(
-        cert.is_some() && key.is_none(),
-        "public.tls_cert",
-        cert,
-        rule,
-        report,
-    );
-    let rule = "needs public.tls_cert too (set both or neither; with neither, a self-signed \
-                certificate is generated in data_dir)";
-    broken(
-        key.is_some() && cert.is_none(),
-        "public.tls_key",
-        key,
-        rule,
-        report,
-    );
+    // A certificate needs its key and a key its certificate.
+    let tls = [
+        (
+            "public.tls_cert",
+            &public.tls_cert,
+            "needs public.tls_key too (set both or neither; with neither, a self-signed \
+             certificate is generated in data_dir)",
+        ),
+        (
+            "public.tls_key",
+            &public.tls_key,
+            "needs public.tls_cert too (set both or neither; with neither, a self-signed \
+             certificate is generated in data_dir)",
+        ),
+    ];
+    for ((key, value, rule), (_, other, _)) in [(tls[0], tls[1]), (tls[1], tls[0])] {
+        broken(value.is_some() && other.is_none(), key, value, rule, report);
+    }
     let local = config.local.listen;
     let collide = listeners_collide(public.listen, local);
     let rule = "must not use the same port as public.listen";

@@ -44,21 +44,17 @@ impl SessionsFile {
         let mut text = String::new();
         let read = std::fs::File::open(&self.path)
             .and_then(|file| file.take(MAX_FILE_BYTES).read_to_string(&mut text));
-        match read {
+        let reason = match read {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+            Err(error) => firmware_config::IoReason(error.kind()).to_string(),
             Ok(_) => match serde_json::from_str::<SessionsJson>(&text) {
-                Ok(json) if json.version == 1 => json.sessions,
-                _ => {
-                    tracing::warn!(path = %self.path.display(), "the console's saved sessions cannot be read; the kiosks sign in again");
-                    Vec::new()
-                }
+                Ok(json) if json.version == 1 => return json.sessions,
+                Ok(json) => format!("version {} is not one this build reads", json.version),
+                Err(_) => "it is not the sessions' JSON".to_owned(),
             },
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(error) => {
-                let reason = firmware_config::IoReason(error.kind());
-                tracing::warn!(path = %self.path.display(), %reason, "the console's saved sessions cannot be read; the kiosks sign in again");
-                Vec::new()
-            }
-        }
+        };
+        tracing::warn!(path = %self.path.display(), %reason, "the console's saved sessions cannot be read; the kiosks sign in again");
+        Vec::new()
     }
 
     /// Writes `snapshot` unless a newer one was written: on the runtime's blocking pool when

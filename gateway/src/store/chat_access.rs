@@ -105,15 +105,12 @@ fn each_chat<T>(
     mut make: impl FnMut(&ReadTransaction, Chat) -> Result<T, StoreError>,
 ) -> Result<Listed<T>, StoreError> {
     let table = txn.open_table(CHATS)?;
-    let mut listed = Listed::new();
-    for row in table.range(page.ids())? {
+    let admitted = table.range(page.ids())?.map(|row| {
         let (id, bytes) = row?;
         let chat = decode(id.value(), bytes.value())?;
-        if filter.admits(&chat) && !listed.offer(page, || make(txn, chat))? {
-            break;
-        }
-    }
-    Ok(listed)
+        Ok(filter.admits(&chat).then_some(chat))
+    });
+    Listed::collect(page, admitted, |chat| make(txn, chat))
 }
 
 /// The chats `filter` admits, in id order, each with its customer's profile, from one snapshot.

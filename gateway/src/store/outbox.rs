@@ -667,7 +667,6 @@ pub(super) fn read_message(
     Ok(message)
 }
 
-/// The messages `filter` admits, in id order.
 /// The `page` of the messages `filter` admits, for the listing (`OutboxAfter` is the sender's,
 /// unpaged: [`list_messages`]).
 pub(super) fn page_messages(
@@ -676,19 +675,16 @@ pub(super) fn page_messages(
     page: Page,
 ) -> Result<Listed<OutboundMessage>, StoreError> {
     let table = txn.open_table(OUT_MESSAGES)?;
-    let mut listed = Listed::new();
-    for row in table.range(page.ids())? {
+    let admitted = table.range(page.ids())?.map(|row| {
         let (id, bytes) = row?;
         let message = decode(id.value(), bytes.value())?;
-        let admitted =
-            filter == MessageFilter::All || filter == MessageFilter::State(message.state);
-        if admitted && !listed.offer(page, || Ok::<_, StoreError>(message))? {
-            break;
-        }
-    }
-    Ok(listed)
+        let state = MessageFilter::State(message.state);
+        Ok((filter == MessageFilter::All || filter == state).then_some(message))
+    });
+    Listed::collect(page, admitted, Ok)
 }
 
+/// The messages `filter` admits, in id order.
 pub(super) fn list_messages(
     txn: &ReadTransaction,
     filter: MessageFilter,
@@ -706,14 +702,7 @@ pub(super) fn list_messages(
         }
         return Ok(messages);
     }
-    for row in table.iter()? {
-        let (id, bytes) = row?;
-        let message = decode(id.value(), bytes.value())?;
-        if filter == MessageFilter::All || filter == MessageFilter::State(message.state) {
-            messages.push(message);
-        }
-    }
-    Ok(messages)
+    Ok(page_messages(txn, filter, Page::ALL)?.items)
 }
 
 /// The messages written in chat `chat`, in id order.

@@ -36,26 +36,27 @@ pub struct Listed<T> {
 }
 
 impl<T> Listed<T> {
-    /// An empty part, to fill by [`Self::offer`].
-    pub(super) const fn new() -> Self {
-        Self {
+    /// The page of `admitted` (in id order; `None` for an item the listing leaves out), each
+    /// made by `make`. One admitted item past the page only tells that more follow.
+    pub(super) fn collect<A, E>(
+        page: Page,
+        admitted: impl IntoIterator<Item = Result<Option<A>, E>>,
+        mut make: impl FnMut(A) -> Result<T, E>,
+    ) -> Result<Self, E> {
+        let mut listed = Self {
             items: Vec::new(),
             more: false,
+        };
+        for item in admitted {
+            let Some(item) = item? else {
+                continue;
+            };
+            if listed.items.len() >= page.limit {
+                listed.more = true;
+                break;
+            }
+            listed.items.push(make(item)?);
         }
-    }
-
-    /// Adds the item `make` gives, unless `page` is full: then notes that more follow and
-    /// answers `false` (stop reading).
-    pub(super) fn offer<E>(
-        &mut self,
-        page: Page,
-        make: impl FnOnce() -> Result<T, E>,
-    ) -> Result<bool, E> {
-        if self.items.len() >= page.limit {
-            self.more = true;
-            return Ok(false);
-        }
-        self.items.push(make()?);
-        Ok(true)
+        Ok(listed)
     }
 }
